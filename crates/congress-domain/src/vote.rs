@@ -1,0 +1,1 @@
+//! Votes and elections: kinds, ballots, validation, tally rules and results. Pure.
