@@ -1,1 +1,149 @@
-//! congress-proto
+//! The wire protocol between the server and its clients (console, projector, tablets, kiosks),
+//! defined once. Every REST body and websocket message is a type here; the TypeScript web apps
+//! use declarations generated from these types (`web-common/src/protocol.ts`, checked by the
+//! `bindings_are_current` test so the two cannot drift). No I/O.
+//!
+//! Conventions:
+//! - Times are Unix epoch milliseconds (`Millis`), chosen by the server.
+//! - Every state-changing request carries a `client_id` chosen by the client: a retry with the
+//!   same id returns the same answer, the same id with another request is refused.
+//! - Every push carries `seq`, the journal sequence number of the event that caused it; a client
+//!   that reconnects sends the last `seq` it saw and gets what it missed, or a fresh snapshot.
+
+pub mod api;
+pub mod model;
+pub mod ws;
+
+pub use api::*;
+pub use model::*;
+pub use ws::*;
+
+/// The protocol version; a client that speaks another one is told so at `Hello`.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// Largest websocket text message a client may send, in bytes.
+pub const MAX_CLIENT_MESSAGE_BYTES: usize = 64 * 1024;
+
+/// Renders every protocol type as one TypeScript module.
+pub fn typescript_bindings() -> String {
+    use ts_rs::{Config, TS};
+    let cfg = Config::new().with_large_int("number");
+    let mut out = String::from(
+        "// Generated from crates/congress-proto by `cargo test -p congress-proto` \
+         (UPDATE_BINDINGS=1 rewrites it). Do not edit.\n\n",
+    );
+    macro_rules! decl {
+        ($($t:ty),* $(,)?) => {$(
+            out.push_str("export ");
+            out.push_str(&<$t as TS>::decl(&cfg));
+            out.push_str("\n\n");
+        )*};
+    }
+    decl!(
+        model::Millis,
+        model::Role,
+        model::OperatorRole,
+        model::QuorumRule,
+        model::QuorumState,
+        model::Congress,
+        model::Delegate,
+        model::AttendanceStatus,
+        model::AttendanceSource,
+        model::AttendanceRecord,
+        model::AttendanceSummary,
+        model::AgendaItem,
+        model::Agenda,
+        model::DeviceKind,
+        model::KioskDirection,
+        model::Device,
+        model::OperatorInfo,
+        model::JournalHead,
+        api::ApiError,
+        api::LoginRequest,
+        api::LoginResponse,
+        api::SetAttendanceRequest,
+        api::AttendanceAck,
+        api::AttendanceList,
+        api::CreatePairingCode,
+        api::PairingCode,
+        api::PairRequest,
+        api::PairResponse,
+        api::SetCurrentItem,
+        api::AgendaAck,
+        api::Me,
+        ws::ClientKind,
+        ws::ClientMsg,
+        ws::ServerMsg,
+        ws::Snapshot,
+        ws::Push,
+    );
+    out.truncate(out.trim_end().len());
+    out.push('\n');
+    out
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    fn bindings_path() -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../web-common/src/protocol.ts")
+    }
+
+    /// The committed TypeScript must equal what the Rust types generate.
+    #[test]
+    fn bindings_are_current() {
+        let fresh = typescript_bindings();
+        let path = bindings_path();
+        if std::env::var_os("UPDATE_BINDINGS").is_some() {
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, &fresh).unwrap();
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == fresh,
+            "{} is out of date: run `UPDATE_BINDINGS=1 cargo test -p congress-proto` and commit it",
+            path.display()
+        );
+    }
+
+    #[test]
+    fn client_messages_round_trip_and_reject_unknown_fields() {
+        let hello = ClientMsg::Hello {
+            token: "t".into(),
+            resume_from: Some(41),
+            protocol: PROTOCOL_VERSION,
+        };
+        let text = serde_json::to_string(&hello).unwrap();
+        assert_eq!(serde_json::from_str::<ClientMsg>(&text).unwrap(), hello);
+        assert!(serde_json::from_str::<ClientMsg>(r#"{"type":"hello","token":1}"#).is_err());
+        assert!(
+            serde_json::from_str::<ClientMsg>(r#"{"type":"ping","nonce":1,"extra":true}"#)
+                .is_err()
+        );
+        assert!(serde_json::from_str::<ClientMsg>(r#"{"type":"launch_missiles"}"#).is_err());
+    }
+
+    #[test]
+    fn names_round_trip_exactly() {
+        let d = Delegate {
+            id: "D0001".into(),
+            full_name: "Nguyễn Thị Ngọc Ánh".into(),
+            unit: "Đảng bộ huyện Đức Phổ".into(),
+            seat: "A-01-01".into(),
+            group: "Tổ 1".into(),
+            roles: vec![Role::Delegate, Role::Presidium],
+        };
+        let back: Delegate = serde_json::from_str(&serde_json::to_string(&d).unwrap()).unwrap();
+        assert_eq!(back, d);
+        let arabic = Delegate {
+            full_name: "عبد الله بن محمد".into(),
+            ..d
+        };
+        let back: Delegate =
+            serde_json::from_str(&serde_json::to_string(&arabic).unwrap()).unwrap();
+        assert_eq!(back.full_name, "عبد الله بن محمد");
+    }
+}

@@ -1,0 +1,87 @@
+//! Websocket messages. Endpoints: `/ws/console`, `/ws/projector`, `/ws/tablet`, `/ws/kiosk`.
+//! The client's first message is `hello`; the server answers `welcome`, then either the pushes
+//! the client missed since `resume_from` (then `resumed`) or a `snapshot`, then live pushes.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::model::*;
+
+/// Which endpoint a connection came in on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ClientKind {
+    Console,
+    Projector,
+    Tablet,
+    Kiosk,
+}
+
+/// Client → server.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ClientMsg {
+    /// First message on every connection.
+    Hello {
+        /// Operator session token or device token.
+        token: String,
+        /// The last `seq` this client saw, to resume without loss or duplication.
+        resume_from: Option<u64>,
+        /// Must equal the server's `PROTOCOL_VERSION`.
+        protocol: u32,
+    },
+    /// Keep-alive; answered with `pong`.
+    Ping { nonce: u32 },
+}
+
+/// Server → client.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerMsg {
+    Welcome {
+        kind: ClientKind,
+        /// Journal head when the connection was accepted.
+        head_seq: u64,
+        protocol: u32,
+    },
+    /// The whole state this client may see, as of `seq`.
+    Snapshot { seq: u64, snapshot: Box<Snapshot> },
+    /// One change, in journal order.
+    Push { seq: u64, push: Push },
+    /// Sent after the missed pushes of a resume: the client is now live.
+    Resumed { from: u64, to: u64 },
+    Pong { nonce: u32 },
+    /// A refused message; `error` is a stable code. Fatal errors close the connection.
+    Error {
+        error: String,
+        message: String,
+        fatal: bool,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct Snapshot {
+    pub congress: Congress,
+    pub agenda: Agenda,
+    pub attendance: AttendanceSummary,
+    /// On a tablet: its delegate.
+    pub me: Option<Delegate>,
+    /// On a tablet: its delegate's own attendance.
+    pub my_attendance: Option<AttendanceRecord>,
+    pub journal: JournalHead,
+}
+
+/// A change pushed to connected clients.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Push {
+    Attendance {
+        record: AttendanceRecord,
+        summary: AttendanceSummary,
+    },
+    Agenda { agenda: Agenda },
+    /// The delegate list changed (import): refetch it.
+    Delegates { listed: u32 },
+    /// A device was paired or unpaired (console only).
+    Device { device: Device },
+}

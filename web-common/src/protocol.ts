@@ -1,0 +1,209 @@
+// Generated from crates/congress-proto by `cargo test -p congress-proto` (UPDATE_BINDINGS=1 rewrites it). Do not edit.
+
+export type Millis = number;
+
+export type Role = "delegate" | "presidium" | "secretariat" | "credentials";
+
+export type OperatorRole = "admin" | "secretariat" | "credentials" | "observer";
+
+export type QuorumRule = { numerator: number, denominator: number, };
+
+export type QuorumState = { rule: QuorumRule, present: number, convened: number, 
+/**
+ * The smallest number present that makes the quorum.
+ */
+required: number, reached: boolean, };
+
+export type Congress = { name: string, venue: string, 
+/**
+ * ISO date, e.g. `2026-12-01`.
+ */
+starts_on: string, ends_on: string, 
+/**
+ * Delegates convened: the basis of the quorum (may differ from the number on the list).
+ */
+convened: number, quorum: QuorumRule, };
+
+export type Delegate = { id: string, 
+/**
+ * Exactly as written on the credentials, diacritics and script preserved.
+ */
+full_name: string, 
+/**
+ * Unit or delegation the delegate represents.
+ */
+unit: string, seat: string, 
+/**
+ * Discussion group.
+ */
+group: string, roles: Array<Role>, };
+
+export type AttendanceStatus = "absent" | "present" | "left";
+
+export type AttendanceSource = { "kind": "operator", username: string, } | { "kind": "kiosk", device_id: string, distance: number, margin: number, };
+
+export type AttendanceRecord = { delegate_id: string, status: AttendanceStatus, at: number, source: AttendanceSource, 
+/**
+ * Required for manual changes.
+ */
+reason: string | null, };
+
+export type AttendanceSummary = { present: number, left: number, absent: number, 
+/**
+ * Delegates on the list.
+ */
+listed: number, quorum: QuorumState, };
+
+export type AgendaItem = { id: string, title: string, 
+/**
+ * Local time, e.g. `2026-12-01T08:00`.
+ */
+planned_start: string | null, planned_minutes: number | null, };
+
+export type Agenda = { items: Array<AgendaItem>, 
+/**
+ * The item under discussion now.
+ */
+current: string | null, };
+
+export type DeviceKind = "tablet" | "kiosk" | "projector";
+
+export type KioskDirection = "entrance" | "exit";
+
+export type Device = { id: string, kind: DeviceKind, label: string, 
+/**
+ * The delegate a tablet belongs to.
+ */
+delegate_id: string | null, 
+/**
+ * A kiosk's direction.
+ */
+direction: KioskDirection | null, 
+/**
+ * A tablet's age X25519 recipient (`age1…`): documents are encrypted to it.
+ */
+recipient: string | null, paired_at: number, 
+/**
+ * Unpaired devices keep their record but their token no longer works.
+ */
+revoked: boolean, };
+
+export type OperatorInfo = { username: string, display_name: string, roles: Array<OperatorRole>, };
+
+export type JournalHead = { seq: number, 
+/**
+ * Hex SHA-256 of the last event.
+ */
+hash: string, };
+
+export type ApiError = { 
+/**
+ * Stable code, e.g. `unauthorized`, `forbidden`, `not_found`, `invalid`, `conflict`.
+ */
+error: string, message: string, };
+
+export type LoginRequest = { username: string, password: string, };
+
+export type LoginResponse = { 
+/**
+ * Bearer token for `Authorization: Bearer …` and the websocket `hello`.
+ */
+token: string, operator: OperatorInfo, expires_at: number, };
+
+export type SetAttendanceRequest = { client_id: string, delegate_id: string, status: AttendanceStatus, 
+/**
+ * Why the change was made by hand (required, e.g. "face not recognised, ID checked").
+ */
+reason: string, };
+
+export type AttendanceAck = { client_id: string, 
+/**
+ * Journal sequence number of the change.
+ */
+seq: number, record: AttendanceRecord, summary: AttendanceSummary, 
+/**
+ * False when the delegate already had this status (nothing changed, nothing journalled).
+ */
+changed: boolean, };
+
+export type AttendanceList = { summary: AttendanceSummary, 
+/**
+ * Latest record per delegate who has one; delegates without one are absent.
+ */
+records: Array<AttendanceRecord>, };
+
+export type CreatePairingCode = { kind: DeviceKind, 
+/**
+ * Required for a tablet: whose tablet it is.
+ */
+delegate_id: string | null, 
+/**
+ * Shown in the console's device list, e.g. "Kiosk cổng A".
+ */
+label: string | null, 
+/**
+ * For a kiosk; entrance by default.
+ */
+direction: KioskDirection | null, };
+
+export type PairingCode = { 
+/**
+ * Eight digits, single use.
+ */
+code: string, kind: DeviceKind, delegate_id: string | null, expires_at: number, };
+
+export type PairRequest = { code: string, 
+/**
+ * A tablet's age X25519 recipient (`age1…`), generated on the tablet.
+ */
+recipient: string | null, };
+
+export type PairResponse = { 
+/**
+ * The device's long-lived token; keep it on the device.
+ */
+device_token: string, device: Device, };
+
+export type SetCurrentItem = { client_id: string, 
+/**
+ * `null` clears the current item.
+ */
+item_id: string | null, };
+
+export type AgendaAck = { client_id: string, seq: number, agenda: Agenda, };
+
+export type Me = { "kind": "operator", operator: OperatorInfo, } | { "kind": "device", device: Device, delegate: Delegate | null, };
+
+export type ClientKind = "console" | "projector" | "tablet" | "kiosk";
+
+export type ClientMsg = { "type": "hello", 
+/**
+ * Operator session token or device token.
+ */
+token: string, 
+/**
+ * The last `seq` this client saw, to resume without loss or duplication.
+ */
+resume_from: number | null, 
+/**
+ * Must equal the server's `PROTOCOL_VERSION`.
+ */
+protocol: number, } | { "type": "ping", nonce: number, };
+
+export type ServerMsg = { "type": "welcome", kind: ClientKind, 
+/**
+ * Journal head when the connection was accepted.
+ */
+head_seq: number, protocol: number, } | { "type": "snapshot", seq: number, snapshot: Snapshot, } | { "type": "push", seq: number, push: Push, } | { "type": "resumed", from: number, to: number, } | { "type": "pong", nonce: number, } | { "type": "error", error: string, message: string, fatal: boolean, };
+
+export type Snapshot = { congress: Congress, agenda: Agenda, attendance: AttendanceSummary, 
+/**
+ * On a tablet: its delegate.
+ */
+me: Delegate | null, 
+/**
+ * On a tablet: its delegate's own attendance.
+ */
+my_attendance: AttendanceRecord | null, journal: JournalHead, };
+
+export type Push = { "kind": "attendance", record: AttendanceRecord, summary: AttendanceSummary, } | { "kind": "agenda", agenda: Agenda, } | { "kind": "delegates", listed: number, } | { "kind": "device", device: Device, };
