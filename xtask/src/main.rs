@@ -1,0 +1,247 @@
+//! `cargo xtask`: the one entry point for people and CI.
+//!
+//! `setup` installs what is missing, `build` builds the web apps and the
+//! server, `demo` starts the demo congress, `test` runs every check (CI runs
+//! exactly this), `bench NAME` runs one benchmark. See `cargo xtask --help`.
+
+mod setup;
+mod test;
+mod util;
+
+use std::ffi::OsString;
+use std::os::unix::process::CommandExt;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+
+use crate::util::{Ctx, run, step};
+
+const HELP: &str = "\
+cargo xtask: install, build, run and test the paperless congress system
+
+USAGE:
+    cargo xtask <COMMAND> [ARGS...]
+
+COMMANDS:
+    setup [--with-mobilefacenet]
+                 Install what is missing, idempotently (each step is skipped fast
+                 when done): Debian packages chromium, poppler-utils, age (apt-get);
+                 npm packages (npm ci when package-lock.json is newer than
+                 node_modules); models (python3 models/setup.py).
+    models [--with-mobilefacenet]
+                 Only the models step of setup.
+    build        setup, then `npm run build` (all web apps), then
+                 `cargo build --release -p congress-server` (binary `congress`).
+    demo [ARGS]  build, then run `target/release/congress demo --fixtures fixtures/demo
+                 --data .cache/demo-data ARGS` (it prints the URLs and the password).
+    test         Every check, failing fast, with timings: setup, fixtures up to date,
+                 cargo fmt --check, cargo clippy -D warnings, npm run typecheck / lint /
+                 build / test, cargo nextest (or cargo test) + doctests, release build
+                 and `npm run e2e`. CI runs exactly this (.ci/run).
+    bench NAME [ARGS]
+                 One benchmark in a release build; it ends with one JSON line.
+                 NAME: fanout, vote-storm, face-accuracy, face-speed, docs.
+    fixtures [--check]
+                 Regenerate fixtures/demo (python3 fixtures/generate.py).
+    help         This text.
+
+ENVIRONMENT (set for test, bench and demo unless already set):
+    CONGRESS_REQUIRE_MODELS=1, CONGRESS_REQUIRE_TOOLS=1   (test and bench only)
+    CONGRESS_MODELS_DIR=<repo>/models
+    ORT_DYLIB_PATH=<repo>/models/lib/libonnxruntime.so   (when it exists)
+    CONGRESS_FACES_DIR=<repo>/../shared/faces
+    CHROMIUM_PATH=/usr/bin/chromium
+    CONGRESS_BIN=<target>/release/congress                (for npm run e2e)
+";
+
+/// (name, package, binary, first argument, what it measures)
+const BENCHES: &[(&str, &str, &str, Option<&str>, &str)] = &[
+    (
+        "fanout",
+        "congress-sim",
+        "congress-bench",
+        Some("fanout"),
+        "2,000 websocket clients, attendance change to arrival p50/p99, serve readiness",
+    ),
+    (
+        "vote-storm",
+        "congress-sim",
+        "congress-bench",
+        Some("vote-storm"),
+        "2,000 tablets vote within two seconds: durable ack latency, exact tally",
+    ),
+    (
+        "face-accuracy",
+        "congress-face",
+        "face-accuracy",
+        None,
+        "recognition accuracy on the shared faces set",
+    ),
+    (
+        "face-speed",
+        "congress-face",
+        "face-speed",
+        None,
+        "frames per second and decision latency of detection + embedding + matching",
+    ),
+    (
+        "docs",
+        "congress-docs",
+        "docs-bench",
+        None,
+        "document encryption and delivery throughput",
+    ),
+];
+
+fn main() -> ExitCode {
+    match real_main() {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("xtask: error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn real_main() -> Result<ExitCode> {
+    let mut args: Vec<OsString> = std::env::args_os().skip(1).collect();
+    if args.is_empty() {
+        eprint!("{HELP}");
+        return Ok(ExitCode::from(2));
+    }
+    let command = args.remove(0);
+    let command = command.to_str().unwrap_or("");
+    let flag = |name: &str| args.iter().any(|a| a == name);
+
+    match command {
+        "help" | "--help" | "-h" => {
+            print!("{HELP}");
+            Ok(ExitCode::SUCCESS)
+        }
+        "setup" => {
+            let ctx = Ctx::new()?;
+            let opts = setup::Options {
+                with_mobilefacenet: flag("--with-mobilefacenet"),
+            };
+            setup::setup(&ctx, opts)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        "models" => {
+            let ctx = Ctx::new()?;
+            let opts = setup::Options {
+                with_mobilefacenet: flag("--with-mobilefacenet"),
+            };
+            setup::models(&ctx, opts)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        "build" => {
+            let ctx = Ctx::new()?;
+            build(&ctx)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        "demo" => demo(&Ctx::new()?, &args),
+        "test" => {
+            test::test(&Ctx::new()?)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        "bench" => bench(&Ctx::new()?, &args),
+        "fixtures" => {
+            let ctx = Ctx::new()?;
+            let mut cmd = ctx.cmd("python3", ["fixtures/generate.py"]);
+            cmd.args(&args);
+            run(&mut cmd)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        other => {
+            eprintln!("xtask: unknown command `{other}`\n");
+            eprint!("{HELP}");
+            Ok(ExitCode::from(2))
+        }
+    }
+}
+
+/// setup, web apps, release server.
+fn build(ctx: &Ctx) -> Result<()> {
+    setup::setup(ctx, setup::Options::default())?;
+    step("build/web", || {
+        let scripts = setup::npm_scripts(ctx)?;
+        if !scripts.iter().any(|s| s == "build") {
+            return Ok(((), "skipped: no build script in package.json".to_string()));
+        }
+        run(&mut ctx.cmd("npm", ["run", "build"]))?;
+        Ok(((), "web apps built".to_string()))
+    })?;
+    step("build/server", || {
+        if !ctx.has_package("crates/congress-server") {
+            return Ok((
+                (),
+                "skipped: crates/congress-server does not exist yet".to_string(),
+            ));
+        }
+        run(&mut ctx.cargo(["build", "--release", "-p", "congress-server"]))?;
+        Ok(((), format!("{}", ctx.congress_bin().display())))
+    })
+}
+
+fn demo(ctx: &Ctx, extra: &[OsString]) -> Result<ExitCode> {
+    build(ctx)?;
+    let bin = ctx.congress_bin();
+    if !bin.is_file() {
+        bail!(
+            "{} was not built (crates/congress-server missing?)",
+            bin.display()
+        );
+    }
+    std::fs::create_dir_all(ctx.root.join(".cache")).context("creating .cache")?;
+    let mut cmd = std::process::Command::new(&bin);
+    cmd.current_dir(&ctx.root)
+        .args([
+            "demo",
+            "--fixtures",
+            "fixtures/demo",
+            "--data",
+            ".cache/demo-data",
+        ])
+        .args(extra)
+        .envs(ctx.project_env(false));
+    crate::log!("$ {}", util::display(&cmd));
+    let err = cmd.exec();
+    Err(err).with_context(|| format!("could not start {}", bin.display()))
+}
+
+fn bench(ctx: &Ctx, args: &[OsString]) -> Result<ExitCode> {
+    let name = args.first().and_then(|a| a.to_str()).unwrap_or("");
+    let Some(&(_, package, bin, first, _)) = BENCHES.iter().find(|b| b.0 == name) else {
+        if name.is_empty() {
+            eprintln!("xtask: bench needs a NAME");
+        } else {
+            eprintln!("xtask: unknown bench `{name}`");
+        }
+        eprintln!("benchmarks (cargo xtask bench NAME [ARGS...]):");
+        for (n, _, _, _, what) in BENCHES {
+            eprintln!("  {n:<14} {what}");
+        }
+        return Ok(ExitCode::from(2));
+    };
+    let face = name.starts_with("face-");
+    if face {
+        setup::setup(
+            ctx,
+            setup::Options {
+                with_mobilefacenet: true,
+            },
+        )?;
+    } else {
+        setup::setup(ctx, setup::Options::default())?;
+    }
+    let dir = format!("crates/{package}");
+    if !ctx.has_package(&dir) {
+        bail!("bench `{name}` needs {dir}, which does not exist yet");
+    }
+    let mut cmd = ctx.cargo(["run", "--release", "-p", package, "--bin", bin, "--"]);
+    cmd.args(first).args(&args[1..]).envs(ctx.project_env(true));
+    crate::log!("$ {}", util::display(&cmd));
+    // exec: the benchmark's final JSON line stays the last line printed.
+    let err = cmd.exec();
+    Err(err).context("could not start cargo")
+}
