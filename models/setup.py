@@ -484,6 +484,10 @@ def convert_mobilefacenet(tflite: bytes, py: Path) -> bytes:
         d0.ClearField("dim_value")
         d0.dim_param = "N"
     del g.value_info[:]
+    # tflite2onnx emits initializers in set order (varies between runs): sort for reproducibility
+    inits_sorted = sorted(g.initializer, key=lambda t: t.name)
+    del g.initializer[:]
+    g.initializer.extend(inits_sorted)
     # any Reshape whose target shape starts with the fixed batch: make it -1
     from onnx import numpy_helper
 
