@@ -245,3 +245,22 @@ fn bench(ctx: &Ctx, args: &[OsString]) -> Result<ExitCode> {
     let err = cmd.exec();
     Err(err).context("could not start cargo")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{BENCHES, HELP};
+
+    #[test]
+    fn help_names_every_bench() {
+        for (name, ..) in BENCHES {
+            assert!(HELP.contains(name), "HELP does not mention bench {name}");
+        }
+    }
+
+    #[test]
+    fn command_display_quotes_spaces() {
+        let mut cmd = std::process::Command::new("npm");
+        cmd.args(["run", "a b"]);
+        assert_eq!(crate::util::display(&cmd), "npm run 'a b'");
+    }
+}

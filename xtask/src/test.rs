@@ -84,13 +84,8 @@ impl Report {
                     ("skipped", format!("  ({why})"))
                 }
             };
-            eprintln!(
-                "  {:<width$}  {:>7}  {:<7}{}",
-                s.name,
-                secs(s.took),
-                word,
-                note
-            );
+            let row = format!("  {:<width$}  {:>7}  {word:<7}{note}", s.name, secs(s.took));
+            eprintln!("{}", row.trim_end());
         }
         eprintln!("  {:<width$}  {:>7}", "total", secs(total));
         let mut line = format!("xtask: {passed} passed, {failed} failed");

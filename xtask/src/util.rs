@@ -134,7 +134,13 @@ fn is_root(dir: &Path) -> bool {
 
 /// A command line as a person would type it, for logs.
 pub fn display(cmd: &Command) -> String {
-    let mut out = cmd.get_program().to_string_lossy().into_owned();
+    let program = Path::new(cmd.get_program());
+    // `$CARGO` is an absolute path into the toolchain; `cargo` reads better.
+    let mut out = if program.file_name().is_some_and(|n| n == "cargo") {
+        "cargo".to_string()
+    } else {
+        program.to_string_lossy().into_owned()
+    };
     for arg in cmd.get_args() {
         let arg = arg.to_string_lossy();
         out.push(' ');
