@@ -114,7 +114,9 @@ pub struct AgendaAck {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Me {
-    Operator { operator: OperatorInfo },
+    Operator {
+        operator: OperatorInfo,
+    },
     Device {
         device: Device,
         delegate: Option<Delegate>,

@@ -120,8 +120,7 @@ mod tests {
         assert_eq!(serde_json::from_str::<ClientMsg>(&text).unwrap(), hello);
         assert!(serde_json::from_str::<ClientMsg>(r#"{"type":"hello","token":1}"#).is_err());
         assert!(
-            serde_json::from_str::<ClientMsg>(r#"{"type":"ping","nonce":1,"extra":true}"#)
-                .is_err()
+            serde_json::from_str::<ClientMsg>(r#"{"type":"ping","nonce":1,"extra":true}"#).is_err()
         );
         assert!(serde_json::from_str::<ClientMsg>(r#"{"type":"launch_missiles"}"#).is_err());
     }

@@ -197,7 +197,7 @@ pub struct AgendaItem {
     pub planned_minutes: Option<u32>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Agenda {
     pub items: Vec<AgendaItem>,
     /// The item under discussion now.
@@ -255,7 +255,7 @@ pub struct OperatorInfo {
 }
 
 /// The head of the hash-chained journal: anyone can check the record against it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct JournalHead {
     pub seq: u64,
     /// Hex SHA-256 of the last event.

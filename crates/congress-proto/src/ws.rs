@@ -45,12 +45,23 @@ pub enum ServerMsg {
         protocol: u32,
     },
     /// The whole state this client may see, as of `seq`.
-    Snapshot { seq: u64, snapshot: Box<Snapshot> },
+    Snapshot {
+        seq: u64,
+        snapshot: Box<Snapshot>,
+    },
     /// One change, in journal order.
-    Push { seq: u64, push: Push },
+    Push {
+        seq: u64,
+        push: Push,
+    },
     /// Sent after the missed pushes of a resume: the client is now live.
-    Resumed { from: u64, to: u64 },
-    Pong { nonce: u32 },
+    Resumed {
+        from: u64,
+        to: u64,
+    },
+    Pong {
+        nonce: u32,
+    },
     /// A refused message; `error` is a stable code. Fatal errors close the connection.
     Error {
         error: String,
@@ -79,9 +90,15 @@ pub enum Push {
         record: AttendanceRecord,
         summary: AttendanceSummary,
     },
-    Agenda { agenda: Agenda },
+    Agenda {
+        agenda: Agenda,
+    },
     /// The delegate list changed (import): refetch it.
-    Delegates { listed: u32 },
+    Delegates {
+        listed: u32,
+    },
     /// A device was paired or unpaired (console only).
-    Device { device: Device },
+    Device {
+        device: Device,
+    },
 }

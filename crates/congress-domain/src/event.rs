@@ -1,0 +1,84 @@
+//! Journal events: every state change of the congress, in the form it is journalled and replayed.
+//! Secrets never appear here: tokens and pairing codes only as SHA-256 hashes, passwords only as
+//! argon2 hashes.
+
+use congress_proto::{
+    AgendaItem, AttendanceRecord, Congress, Delegate, Device, DeviceKind, KioskDirection,
+    OperatorRole,
+};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Event {
+    /// The congress is set up (or its details corrected).
+    CongressDefined {
+        congress: Congress,
+    },
+    /// Delegates added or updated by an import; ids not listed are kept.
+    DelegatesImported {
+        delegates: Vec<Delegate>,
+    },
+    /// The agenda's items are (re)defined.
+    AgendaDefined {
+        items: Vec<AgendaItem>,
+    },
+    CurrentItemSet {
+        item_id: Option<String>,
+    },
+    AttendanceChanged {
+        record: AttendanceRecord,
+    },
+    OperatorSaved {
+        username: String,
+        display_name: String,
+        roles: Vec<OperatorRole>,
+        /// PHC-format argon2 hash.
+        password_hash: String,
+    },
+    SessionOpened {
+        token_hash: String,
+        username: String,
+        expires_at: i64,
+    },
+    SessionClosed {
+        token_hash: String,
+    },
+    PairingCodeCreated {
+        code_hash: String,
+        kind: DeviceKind,
+        delegate_id: Option<String>,
+        label: String,
+        direction: Option<KioskDirection>,
+        expires_at: i64,
+        created_by: String,
+    },
+    DevicePaired {
+        device: Device,
+        token_hash: String,
+        code_hash: String,
+    },
+    DeviceRevoked {
+        device_id: String,
+        by: String,
+    },
+}
+
+impl Event {
+    /// A short name for logs and the journal's `kind` column.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Event::CongressDefined { .. } => "congress_defined",
+            Event::DelegatesImported { .. } => "delegates_imported",
+            Event::AgendaDefined { .. } => "agenda_defined",
+            Event::CurrentItemSet { .. } => "current_item_set",
+            Event::AttendanceChanged { .. } => "attendance_changed",
+            Event::OperatorSaved { .. } => "operator_saved",
+            Event::SessionOpened { .. } => "session_opened",
+            Event::SessionClosed { .. } => "session_closed",
+            Event::PairingCodeCreated { .. } => "pairing_code_created",
+            Event::DevicePaired { .. } => "device_paired",
+            Event::DeviceRevoked { .. } => "device_revoked",
+        }
+    }
+}
