@@ -1,0 +1,110 @@
+//! Schema migrations, applied in order and recorded in `PRAGMA user_version`.
+
+use rusqlite::Connection;
+
+use crate::StoreError;
+
+const MIGRATIONS: &[&str] = &[
+    // 1: journal, projections of the congress, idempotency.
+    r#"
+    CREATE TABLE journal (
+        seq INTEGER PRIMARY KEY,
+        at INTEGER NOT NULL,
+        actor TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        body TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL
+    ) STRICT;
+    CREATE TABLE congress (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        body TEXT NOT NULL
+    ) STRICT;
+    CREATE TABLE delegates (
+        id TEXT PRIMARY KEY,
+        full_name TEXT NOT NULL,
+        unit TEXT NOT NULL,
+        seat TEXT NOT NULL,
+        grp TEXT NOT NULL,
+        roles TEXT NOT NULL
+    ) STRICT;
+    CREATE TABLE attendance (
+        delegate_id TEXT PRIMARY KEY REFERENCES delegates(id),
+        status TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        source TEXT NOT NULL,
+        reason TEXT,
+        seq INTEGER NOT NULL
+    ) STRICT;
+    CREATE TABLE agenda_items (
+        pos INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        body TEXT NOT NULL
+    ) STRICT;
+    CREATE TABLE agenda_current (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        item_id TEXT
+    ) STRICT;
+    CREATE TABLE operators (
+        username TEXT PRIMARY KEY,
+        display_name TEXT NOT NULL,
+        roles TEXT NOT NULL,
+        password_hash TEXT NOT NULL
+    ) STRICT;
+    CREATE TABLE sessions (
+        token_hash TEXT PRIMARY KEY,
+        username TEXT NOT NULL,
+        expires_at INTEGER NOT NULL
+    ) STRICT;
+    CREATE TABLE pairing_codes (
+        code_hash TEXT PRIMARY KEY,
+        body TEXT NOT NULL
+    ) STRICT;
+    CREATE TABLE devices (
+        id TEXT PRIMARY KEY,
+        token_hash TEXT NOT NULL UNIQUE,
+        body TEXT NOT NULL
+    ) STRICT;
+    CREATE TABLE idempotency (
+        client_id TEXT PRIMARY KEY,
+        actor TEXT NOT NULL,
+        request_hash TEXT NOT NULL,
+        response TEXT NOT NULL
+    ) STRICT;
+    "#,
+];
+
+/// The tables that hold state projected from the journal (compared by `verify`).
+pub const STATE_TABLES: &[&str] = &[
+    "congress",
+    "delegates",
+    "attendance",
+    "agenda_items",
+    "agenda_current",
+    "operators",
+    "sessions",
+    "pairing_codes",
+    "devices",
+];
+
+pub fn latest() -> i64 {
+    MIGRATIONS.len() as i64
+}
+
+pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if current > latest() {
+        return Err(StoreError::TooNew {
+            found: current,
+            known: latest(),
+        });
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        tx.commit()?;
+        tracing::info!(version = i + 1, "applied schema migration");
+    }
+    Ok(())
+}
