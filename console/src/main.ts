@@ -1,0 +1,554 @@
+/**
+ * Operator console: login, live attendance and quorum, the delegate list with the credentials
+ * desk's manual check-in, the agenda's current item, and device pairing.
+ */
+
+import '@congress/web-common/styles.css';
+import './console.css';
+import {
+  ApiClient,
+  ApiError,
+  WsClient,
+  byId,
+  connBadge,
+  errorBox,
+  field,
+  fmtLocal,
+  newClientId,
+  fmtDateTime,
+  fmtTime,
+  h,
+  initLanguage,
+  langPicker,
+  mount,
+  offlineBanner,
+  onLanguageChange,
+  session,
+  t,
+  wsUrl,
+  type AttendanceRecord,
+  type ConnState,
+  type Delegate,
+  type Device,
+  type DeviceKind,
+  type OperatorRole,
+} from '@congress/web-common';
+import { clearSession, loadSession, saveSession, type OperatorSession } from './session';
+import { consoleReducer, mergeRecords, type ConsoleState } from './state';
+import { quorumPanel } from './quorum';
+import { DelegateTable } from './delegates';
+import { askDialog } from './dialog';
+
+const root = byId('app');
+initLanguage();
+
+let sessionNotice: string | null = null;
+
+function start(): void {
+  const s = loadSession();
+  if (s) startMain(s);
+  else renderLogin();
+}
+
+// ---------------------------------------------------------------- login
+
+function renderLogin(): void {
+  document.title = t('console.title');
+  const api = new ApiClient({ token: () => null });
+  const user = h('input', { id: 'login-user', name: 'username', autocomplete: 'username', required: true, 'data-testid': 'login-user' });
+  const pass = h('input', { id: 'login-pass', name: 'password', type: 'password', autocomplete: 'current-password', required: true, 'data-testid': 'login-pass' });
+  const status = h('div', { 'aria-live': 'polite' });
+  const submit = h('button', { type: 'submit', class: 'btn btn-primary btn-xl', 'data-testid': 'login-submit' }, t('login.submit'));
+  const form = h(
+    'form',
+    {
+      class: 'login-form panel',
+      onsubmit: async (e: Event) => {
+        e.preventDefault();
+        if (!user.value.trim() || !pass.value) {
+          mount(status, h('div', { class: 'error', role: 'alert', 'data-testid': 'error' }, h('strong', null, t('login.missing'))));
+          return;
+        }
+        submit.disabled = true;
+        mount(status, h('p', { class: 'muted' }, t('common.working')));
+        try {
+          const res = await api.login({ username: user.value.trim(), password: pass.value });
+          const s: OperatorSession = { token: res.token, operator: res.operator, expires_at: res.expires_at };
+          saveSession(s);
+          sessionNotice = null;
+          startMain(s);
+        } catch (err) {
+          submit.disabled = false;
+          const box =
+            err instanceof ApiError && err.code === 'unauthorized'
+              ? h('div', { class: 'error', role: 'alert', 'data-testid': 'error' }, h('strong', null, t('login.bad_credentials')))
+              : errorBox(err);
+          mount(status, box);
+          pass.select();
+        }
+      },
+    },
+    field(t('login.username'), user),
+    field(t('login.password'), pass),
+    submit,
+    status,
+  );
+  mount(
+    root,
+    h(
+      'main',
+      { class: 'login-screen' },
+      h('div', { class: 'topbar-tools login-tools' }, langPicker()),
+      h('h1', null, t('console.title')),
+      sessionNotice ? h('div', { class: 'banner', role: 'status' }, sessionNotice) : null,
+      form,
+    ),
+  );
+  user.focus();
+}
+
+// ---------------------------------------------------------------- main view
+
+const ROLES_ATTENDANCE: OperatorRole[] = ['admin', 'credentials'];
+const ROLES_AGENDA: OperatorRole[] = ['admin', 'secretariat'];
+const ROLES_PAIR: OperatorRole[] = ['admin', 'secretariat', 'credentials'];
+const ROLES_UNPAIR: OperatorRole[] = ['admin', 'secretariat'];
+
+let stopMain: (() => void) | null = null;
+
+function startMain(sess: OperatorSession): void {
+  stopMain?.();
+  const can = (roles: OperatorRole[]) => sess.operator.roles.some((r) => roles.includes(r));
+
+  const logout = (notice: string | null) => {
+    sessionNotice = notice;
+    stopMain?.();
+    stopMain = null;
+    clearSession();
+    renderLogin();
+  };
+
+  const api = new ApiClient({
+    token: () => sess.token,
+    onUnauthorized: () => logout(t('login.expired')),
+  });
+
+  const ws: WsClient<ConsoleState> = new WsClient<ConsoleState>({
+    url: wsUrl('/ws/console'),
+    token: () => sess.token,
+    reducer: consoleReducer(() => ws.state),
+    storage: session(),
+    storageKey: 'congress.console.ws',
+  });
+
+  let delegates: Delegate[] = [];
+  const delegatesById = new Map<string, Delegate>();
+  let devices: Device[] = [];
+  let loadError: unknown = null;
+  let lastCode: { code: string; kind: DeviceKind; delegate_id: string | null; expires_at: number } | null = null;
+
+  const table = new DelegateTable({
+    canChange: can(ROLES_ATTENDANCE),
+    onAction: (d, status) => void changeAttendance(d, status),
+  });
+
+  // Containers that are refreshed independently.
+  const bannerSlot = h('div');
+  const connSlot = h('span');
+  const congressName = h('h1', { 'data-testid': 'congress-name' });
+  const quorumSlot = h('section', { class: 'panel quorum-panel', 'aria-labelledby': 'quorum-h', 'data-testid': 'quorum' });
+  const agendaSlot = h('section', { class: 'panel', 'aria-labelledby': 'agenda-h' });
+  const devicesSlot = h('section', { class: 'panel', 'aria-labelledby': 'devices-h' });
+  const errorSlot = h('div');
+
+  function renderShell(): void {
+    document.title = t('console.title');
+    mount(
+      root,
+      h(
+        'header',
+        { class: 'topbar' },
+        congressName,
+        h(
+          'div',
+          { class: 'topbar-tools' },
+          h('span', { 'data-testid': 'operator' }, sess.operator.display_name || sess.operator.username),
+          connSlot,
+          langPicker(),
+          h('button', { type: 'button', onclick: openProjector }, t('console.open_projector')),
+          h('button', { type: 'button', 'data-testid': 'logout', onclick: () => void doLogout() }, t('console.logout')),
+        ),
+      ),
+      bannerSlot,
+      errorSlot,
+      h(
+        'div',
+        { class: 'console-grid' },
+        h('div', { class: 'console-side' }, quorumSlot, agendaSlot, devicesSlot),
+        h('div', { class: 'console-main' }, table.element()),
+      ),
+    );
+    renderAll();
+  }
+
+  function renderAll(): void {
+    renderConn(ws.conn);
+    renderCongress();
+    renderQuorum();
+    renderAgenda();
+    renderDevices();
+    if (loadError) mount(errorSlot, errorBox(loadError));
+    else mount(errorSlot);
+  }
+
+  function renderConn(conn: ConnState): void {
+    mount(connSlot, connBadge(conn));
+    mount(bannerSlot, ws.state ? offlineBanner(conn) : conn === 'online' ? null : h('div', { class: 'banner', role: 'status' }, t('common.loading')));
+  }
+
+  function renderCongress(): void {
+    const c = ws.state?.congress;
+    congressName.textContent = c ? c.name : t('common.loading');
+  }
+
+  function renderQuorum(): void {
+    const st = ws.state;
+    mount(quorumSlot, st ? quorumPanel(st.summary, 'quorum-h') : h('p', null, t('common.loading')));
+  }
+
+  function renderAgenda(): void {
+    const st = ws.state;
+    if (!st) {
+      mount(agendaSlot, h('h2', { id: 'agenda-h' }, t('agenda.title')), h('p', null, t('common.loading')));
+      return;
+    }
+    const { agenda } = st;
+    const canSet = can(ROLES_AGENDA);
+    mount(
+      agendaSlot,
+      h('h2', { id: 'agenda-h' }, t('agenda.title')),
+      h(
+        'ol',
+        { class: 'agenda', 'data-testid': 'agenda' },
+        agenda.items.map((item) => {
+          const isCurrent = item.id === agenda.current;
+          return h(
+            'li',
+            { class: isCurrent ? 'current' : '', 'data-item': item.id, 'aria-current': isCurrent ? 'step' : null },
+            h('span', { class: 'when' }, item.planned_start ? fmtLocal(item.planned_start) : ''),
+            h('span', { class: 'title' }, item.title, isCurrent ? h('span', { class: 'now-tag' }, ` — ${t('agenda.now')}`) : null),
+            canSet && !isCurrent
+              ? h(
+                  'button',
+                  {
+                    type: 'button',
+                    class: 'btn set-current',
+                    'data-testid': `set-current-${item.id}`,
+                    'aria-label': `${t('agenda.set_current')}: ${item.title}`,
+                    onclick: () => void setCurrent(item.id),
+                  },
+                  t('agenda.set_current'),
+                )
+              : null,
+          );
+        }),
+      ),
+      canSet && agenda.current
+        ? h('button', { type: 'button', class: 'btn', onclick: () => void setCurrent(null) }, t('agenda.clear_current'))
+        : null,
+    );
+  }
+
+  // ---- devices
+
+  function renderDevices(): void {
+    const kindSel = h(
+      'select',
+      { id: 'pair-kind', 'data-testid': 'pair-kind' },
+      (['tablet', 'kiosk', 'projector'] as DeviceKind[]).map((k) => h('option', { value: k }, t(`device.kind.${k}`))),
+    );
+    const delegateInput = h('input', { id: 'pair-delegate', list: 'delegate-options', autocomplete: 'off', 'data-testid': 'pair-delegate', placeholder: t('device.delegate_placeholder') });
+    const datalist = h('datalist', { id: 'delegate-options' }, delegates.map((d) => h('option', { value: `${d.id} · ${d.full_name}` })));
+    const labelInput = h('input', { id: 'pair-label', 'data-testid': 'pair-label' });
+    const dirSel = h(
+      'select',
+      { id: 'pair-direction' },
+      h('option', { value: 'entrance' }, t('device.direction.entrance')),
+      h('option', { value: 'exit' }, t('device.direction.exit')),
+    );
+    const delegateField = field(t('device.delegate'), delegateInput, t('device.delegate_hint'));
+    const dirField = field(t('device.direction'), dirSel);
+    const formStatus = h('div', { 'aria-live': 'polite' });
+    const sync = () => {
+      delegateField.hidden = kindSel.value !== 'tablet';
+      dirField.hidden = kindSel.value !== 'kiosk';
+    };
+    kindSel.addEventListener('change', sync);
+    sync();
+
+    const codeBox = lastCode
+      ? h(
+          'div',
+          { class: 'code-box', role: 'status', 'data-testid': 'pairing-code-box' },
+          h('p', null, t('device.code_for', { kind: t(`device.kind.${lastCode.kind}`) }),
+            lastCode.delegate_id ? h('strong', null, ` ${delegatesById.get(lastCode.delegate_id)?.full_name ?? lastCode.delegate_id}`) : null),
+          h('div', { class: 'code-big', 'data-testid': 'pairing-code', 'aria-label': lastCode.code.split('').join(' ') }, `${lastCode.code.slice(0, 4)} ${lastCode.code.slice(4)}`),
+          h('p', { class: 'muted' }, t('device.code_expires', { time: fmtTime(lastCode.expires_at) })),
+        )
+      : null;
+
+    const form = h(
+      'form',
+      {
+        class: 'pair-create',
+        onsubmit: async (e: Event) => {
+          e.preventDefault();
+          const kind = kindSel.value as DeviceKind;
+          let delegate_id: string | null = null;
+          if (kind === 'tablet') {
+            delegate_id = resolveDelegate(delegateInput.value);
+            if (!delegate_id) {
+              mount(formStatus, h('div', { class: 'error', role: 'alert', 'data-testid': 'error' }, h('strong', null, t('device.pick_delegate'))));
+              delegateInput.focus();
+              return;
+            }
+          }
+          mount(formStatus, h('p', { class: 'muted' }, t('common.working')));
+          try {
+            const code = await api.createPairingCode({
+              kind,
+              delegate_id,
+              label: labelInput.value.trim() || null,
+              direction: kind === 'kiosk' ? (dirSel.value as 'entrance' | 'exit') : null,
+            });
+            lastCode = code;
+            renderDevices();
+            document.querySelector<HTMLElement>('[data-testid="pairing-code-box"]')?.focus();
+          } catch (err) {
+            mount(formStatus, errorBox(err));
+          }
+        },
+      },
+      field(t('device.kind'), kindSel),
+      delegateField,
+      datalist,
+      dirField,
+      field(t('device.label'), labelInput, t('device.label_hint')),
+      h('button', { type: 'submit', class: 'btn btn-primary', 'data-testid': 'pair-create' }, t('device.create_code')),
+      formStatus,
+    );
+    if (codeBox) codeBox.tabIndex = -1;
+
+    const active = devices.filter((d) => !d.revoked);
+    const list = h(
+      'ul',
+      { class: 'device-list', 'data-testid': 'devices' },
+      active.length === 0 ? h('li', { class: 'muted' }, t('device.none')) : null,
+      active.map((d) =>
+        h(
+          'li',
+          { 'data-device': d.id },
+          h(
+            'div',
+            null,
+            h('strong', null, t(`device.kind.${d.kind}`)),
+            ' ',
+            d.label,
+            d.delegate_id ? h('div', null, delegatesById.get(d.delegate_id)?.full_name ?? d.delegate_id) : null,
+            h('div', { class: 'muted small' }, t('device.paired_at', { time: fmtDateTime(d.paired_at) })),
+          ),
+          can(ROLES_UNPAIR)
+            ? h('button', { type: 'button', class: 'btn btn-danger', 'aria-label': `${t('device.unpair')}: ${d.label}`, onclick: () => void unpair(d) }, t('device.unpair'))
+            : null,
+        ),
+      ),
+    );
+
+    mount(
+      devicesSlot,
+      h('h2', { id: 'devices-h' }, t('device.title')),
+      can(ROLES_PAIR) ? form : null,
+      codeBox,
+      h('h3', null, t('device.paired')),
+      list,
+    );
+  }
+
+  function resolveDelegate(text: string): string | null {
+    const s = text.trim();
+    if (!s) return null;
+    const id = s.split(/\s*·\s*/)[0]!.trim();
+    if (delegatesById.has(id)) return id;
+    const upper = id.toUpperCase();
+    if (delegatesById.has(upper)) return upper;
+    const byName = delegates.filter((d) => d.full_name.normalize('NFC') === s.normalize('NFC'));
+    return byName.length === 1 ? byName[0]!.id : null;
+  }
+
+  // ---- actions
+
+  async function changeAttendance(d: Delegate, status: 'present' | 'left'): Promise<void> {
+    const defaultReason = status === 'present' ? t('attendance.reason_default_in') : t('attendance.reason_default_out');
+    await askDialog({
+      title: status === 'present' ? t('attendance.check_in_title', { name: d.full_name }) : t('attendance.mark_left_title', { name: d.full_name }),
+      body: `${d.id} · ${d.unit} · ${t('delegate.seat')} ${d.seat}`,
+      reason: { label: t('attendance.reason'), value: defaultReason, hint: t('attendance.reason_hint') },
+      confirm: status === 'present' ? t('attendance.check_in') : t('attendance.mark_left'),
+      // one client_id per dialog: pressing confirm again after a failure retries the same request
+      run: async (reason, clientId) => {
+        const ack = await api.setAttendance({ client_id: clientId, delegate_id: d.id, status, reason });
+        applyRecord(ack.record);
+        if (ws.state && (ws.lastSeq === null || ack.seq > ws.lastSeq)) {
+          ws.state = { ...ws.state, summary: ack.summary };
+          renderQuorum();
+        }
+      },
+    });
+  }
+
+  function applyRecord(rec: AttendanceRecord): void {
+    if (!ws.state) return;
+    ws.state = { ...ws.state, records: mergeRecords(ws.state.records, [rec]) };
+    table.updateRecord(ws.state.records[rec.delegate_id] ?? null, rec.delegate_id);
+  }
+
+  async function setCurrent(itemId: string | null): Promise<void> {
+    try {
+      const ack = await api.setCurrentItem({ client_id: newClientId(), item_id: itemId });
+      if (ws.state && (ws.lastSeq === null || ack.seq > ws.lastSeq)) {
+        ws.state = { ...ws.state, agenda: ack.agenda };
+        renderAgenda();
+      }
+    } catch (err) {
+      mount(errorSlot, errorBox(err));
+    }
+  }
+
+  async function unpair(d: Device): Promise<void> {
+    await askDialog({
+      title: t('device.unpair_title'),
+      body: `${t(`device.kind.${d.kind}`)} ${d.label}`,
+      confirm: t('device.unpair'),
+      danger: true,
+      run: async () => {
+        const revoked = await api.unpair(d.id);
+        upsertDevice(revoked);
+      },
+    });
+  }
+
+  function upsertDevice(d: Device): void {
+    const i = devices.findIndex((x) => x.id === d.id);
+    if (i >= 0) devices[i] = d;
+    else devices.push(d);
+    renderDevices();
+  }
+
+  function openProjector(): void {
+    // window.open without noopener copies this tab's sessionStorage (the operator token).
+    window.open(new URL('projector.html', location.href).href, 'congress-projector');
+  }
+
+  async function doLogout(): Promise<void> {
+    try {
+      await api.logout();
+    } catch {
+      /* the token is dropped locally anyway */
+    }
+    logout(null);
+  }
+
+  // ---- data loading
+
+  async function loadDelegates(): Promise<void> {
+    try {
+      delegates = await api.delegates();
+      delegatesById.clear();
+      for (const d of delegates) delegatesById.set(d.id, d);
+      table.setDelegates(delegates, ws.state?.records ?? {});
+      loadError = null;
+    } catch (err) {
+      loadError = err;
+    }
+    renderAll();
+  }
+
+  async function loadAttendance(): Promise<void> {
+    try {
+      const list = await api.attendance();
+      if (!ws.state) return;
+      ws.state = { ...ws.state, records: mergeRecords(ws.state.records, list.records) };
+      table.updateAll(ws.state.records);
+    } catch (err) {
+      loadError = err;
+      renderAll();
+    }
+  }
+
+  async function loadDevices(): Promise<void> {
+    try {
+      devices = await api.devices();
+      renderDevices();
+    } catch (err) {
+      loadError = err;
+      renderAll();
+    }
+  }
+
+  const unsubscribe = ws.subscribe((ev) => {
+    switch (ev.type) {
+      case 'conn':
+        renderConn(ev.conn);
+        break;
+      case 'state':
+        if (ev.cause === 'snapshot' || ev.cause === 'restored') {
+          renderCongress();
+          renderQuorum();
+          renderAgenda();
+          table.updateAll(ev.state.records);
+          renderConn(ws.conn);
+          if (ev.cause === 'snapshot') void loadAttendance();
+        } else if (ev.push) {
+          const p = ev.push;
+          if (p.kind === 'attendance') {
+            table.updateRecord(ev.state.records[p.record.delegate_id] ?? null, p.record.delegate_id);
+            renderQuorum();
+          } else if (p.kind === 'agenda') {
+            renderAgenda();
+          } else if (p.kind === 'delegates') {
+            void loadDelegates();
+          } else if (p.kind === 'device') {
+            upsertDevice(p.device);
+          }
+        }
+        break;
+      case 'error':
+        if (ev.fatal && (ev.error === 'unauthorized' || ev.error === 'forbidden')) logout(t('login.expired'));
+        break;
+      case 'welcome':
+        break;
+    }
+  });
+
+  const onOnline = () => ws.nudge();
+  window.addEventListener('online', onOnline);
+  const offLang = onLanguageChange(() => {
+    table.relabel();
+    renderShell();
+  });
+
+  stopMain = () => {
+    unsubscribe();
+    offLang();
+    window.removeEventListener('online', onOnline);
+    ws.stop(true);
+  };
+
+  renderShell();
+  ws.emitRestored();
+  ws.start();
+  void loadDelegates();
+  void loadDevices();
+}
+
+start();

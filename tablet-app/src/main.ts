@@ -1,0 +1,167 @@
+/**
+ * Delegate tablet. First run: pair with the code shown on the console. Then: a greeting with the
+ * delegate's name, seat and group, their own attendance, and the agenda with the current item,
+ * all live over /ws/tablet, with a banner whenever the connection is down.
+ */
+
+import '@congress/web-common/styles.css';
+import './tablet.css';
+import {
+  WsClient,
+  byId,
+  connBadge,
+  fmtLocal,
+  fmtNumber,
+  fmtTime,
+  h,
+  initLanguage,
+  langPicker,
+  loadDevice,
+  local,
+  mount,
+  offlineBanner,
+  onLanguageChange,
+  renderPairing,
+  saveDevice,
+  t,
+  wsUrl,
+  type DeviceCredentials,
+} from '@congress/web-common';
+import { tabletReducer, type TabletState } from './state';
+import { deviceRecipient } from './keys';
+
+const root = byId('app');
+initLanguage();
+
+const DEVICE_KEY = 'congress.tablet.device';
+const WS_KEY = 'congress.tablet.ws';
+
+function start(notice: string | null = null): void {
+  const creds = loadDevice(DEVICE_KEY);
+  if (!creds) {
+    const rerender = () =>
+      renderPairing({
+        root,
+        kind: 'tablet',
+        title: t('tablet.pair_title'),
+        notice,
+        recipient: deviceRecipient,
+        onPaired: (c) => {
+          offLang();
+          saveDevice(DEVICE_KEY, c);
+          start();
+        },
+      });
+    const offLang = onLanguageChange(rerender);
+    rerender();
+    return;
+  }
+  runPaired(creds);
+}
+
+function runPaired(creds: DeviceCredentials): void {
+  const ws = new WsClient<TabletState>({
+    url: wsUrl('/ws/tablet'),
+    token: () => creds.token,
+    reducer: tabletReducer,
+    storage: local(),
+    storageKey: WS_KEY,
+  });
+  let scrolledTo: string | null = null;
+
+  const render = () => {
+    const st = ws.state;
+    document.title = st?.me ? `${st.me.full_name} · ${t('tablet.title')}` : t('tablet.title');
+    const me = st?.me ?? null;
+    const status = st?.mine?.status ?? 'absent';
+    mount(
+      root,
+      h(
+        'header',
+        { class: 'topbar' },
+        h('h1', { 'data-testid': 'congress-name' }, st ? st.congress.name : t('common.loading')),
+        h('div', { class: 'topbar-tools' }, connBadge(ws.conn), langPicker()),
+      ),
+      st ? offlineBanner(ws.conn) : h('div', { class: 'banner', role: 'status' }, t('common.loading')),
+      st
+        ? h(
+            'main',
+            { class: 'tablet-main' },
+            h(
+              'section',
+              { class: 'panel me-card', 'aria-labelledby': 'greeting' },
+              h('h2', { id: 'greeting', class: 'greeting', 'data-testid': 'greeting' }, me ? t('tablet.hello', { name: me.full_name }) : t('tablet.hello_anon')),
+              me
+                ? h(
+                    'dl',
+                    { class: 'facts' },
+                    h('div', null, h('dt', null, t('delegate.seat')), h('dd', { 'data-testid': 'seat' }, me.seat)),
+                    h('div', null, h('dt', null, t('delegate.group')), h('dd', { 'data-testid': 'group' }, me.group)),
+                    h('div', null, h('dt', null, t('delegate.unit')), h('dd', null, me.unit)),
+                    h(
+                      'div',
+                      null,
+                      h('dt', null, t('tablet.my_status')),
+                      h(
+                        'dd',
+                        null,
+                        h('span', { class: `status status-${status}`, 'data-testid': 'my-status', 'data-status': status }, t(`status.${status}`)),
+                        st.mine ? h('span', { class: 'muted' }, ` ${t('tablet.since', { time: fmtTime(st.mine.at) })}`) : null,
+                      ),
+                    ),
+                  )
+                : null,
+              h(
+                'p',
+                { class: 'muted', 'data-testid': 'hall-count' },
+                t('tablet.hall_count', { present: fmtNumber(st.summary.quorum.present), convened: fmtNumber(st.summary.quorum.convened) }),
+              ),
+            ),
+            h(
+              'section',
+              { class: 'panel', 'aria-labelledby': 'agenda-h' },
+              h('h2', { id: 'agenda-h' }, t('agenda.title')),
+              h(
+                'ol',
+                { class: 'agenda', 'data-testid': 'agenda' },
+                st.agenda.items.map((item) => {
+                  const cur = item.id === st.agenda.current;
+                  return h(
+                    'li',
+                    { class: cur ? 'current' : '', 'data-item': item.id, 'aria-current': cur ? 'step' : null },
+                    h('span', { class: 'when' }, item.planned_start ? fmtLocal(item.planned_start) : ''),
+                    h('span', { class: 'title' }, item.title),
+                    cur ? h('span', { class: 'now-tag', 'data-testid': 'now-tag' }, t('agenda.now')) : null,
+                  );
+                }),
+              ),
+            ),
+            h('section', { class: 'docs-slot', 'aria-hidden': 'true' }),
+          )
+        : null,
+    );
+    const cur = st?.agenda.current ?? null;
+    if (cur && cur !== scrolledTo) {
+      scrolledTo = cur;
+      root.querySelector('.agenda li.current')?.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
+    }
+  };
+
+  ws.subscribe((ev) => {
+    if (ev.type === 'error' && ev.fatal && (ev.error === 'unauthorized' || ev.error === 'forbidden')) {
+      // The console unpaired this tablet (or the token is no longer valid): pair again.
+      saveDevice(DEVICE_KEY, null);
+      offLang();
+      start(t('device.unpaired_notice'));
+      return;
+    }
+    if (ev.type === 'state' || ev.type === 'conn') render();
+  });
+  const offLang = onLanguageChange(render);
+  window.addEventListener('online', () => ws.nudge());
+  render();
+  ws.emitRestored();
+  ws.start();
+}
+
+start();
