@@ -1,1 +1,79 @@
-//! congress-face
+//! # congress-face
+//!
+//! Face recognition for the entrance kiosks: the server receives camera frames, and this crate
+//! detects, aligns, checks, embeds and matches the faces in them. Models are ONNX files made by
+//! `python3 models/setup.py` (see `models/README.md`) and run with ONNX Runtime through `ort`
+//! (library loaded dynamically, once per process).
+//!
+//! ## What the server calls
+//!
+//! ```no_run
+//! # async fn demo(jpeg: Vec<u8>, photo: Vec<u8>) -> Result<(), congress_face::FaceError> {
+//! use congress_face::*;
+//!
+//! let config = FaceConfig::default();              // serde: part of the server's config file
+//! let workers = FaceWorkers::start(&config, 0, 0)?; // threads & queue from config
+//!
+//! // enrolment (credentials desk): one photo → embedding, or a reason to retake it
+//! let mut gallery = Gallery::new(Metric::Euclidean, config.threshold(), config.margin());
+//! match workers.enrol(photo).await? {
+//!     EnrolOutcome::Ok { embedding, .. } => gallery.add("delegate-17", embedding)?,
+//!     other => println!("retake the photo: {other:?}"),
+//! }
+//!
+//! // kiosk frame → analysis → 1:N match → multi-frame agreement
+//! let mut agree = FrameAgreement::new(config.agreement_k, config.agreement_n, config.agreement_window_ms);
+//! match workers.analyze(jpeg).await {
+//!     Ok(a) => {
+//!         let who = a.embedding.as_ref().map(|e| gallery.find(e));
+//!         let delegate = who.as_ref().and_then(|m| m.delegate());
+//!         if let Some(confirmed) = agree.observe(1_000, delegate) {
+//!             println!("check in {confirmed}");
+//!         }
+//!     }
+//!     Err(FaceError::Overloaded { .. }) => { /* drop the frame; the kiosk sends another */ }
+//!     Err(e) => println!("{e} ({})", e.message_key()),
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! * [`FaceConfig`] — all settings (serde, `deny_unknown_fields`), with working defaults.
+//! * [`FaceEngine::load`] — verify the model files against `models/SHA256SUMS`, initialise ONNX
+//!   Runtime (`ORT_DYLIB_PATH` or `<models_dir>/lib/libonnxruntime.so`), build the sessions.
+//!   `engine.analyze(&bytes)` runs the whole pipeline synchronously on the calling thread.
+//! * [`FaceWorkers::start`] — N threads each owning an engine, bounded queue;
+//!   `workers.analyze(bytes).await` → [`Analysis`] or [`FaceError::Overloaded`] at once.
+//! * [`Analysis`] — `{ width, height, faces, chosen, metrics, quality, embedding, timings }`.
+//! * [`Gallery`] / [`MatchOutcome`] — 1:N with a threshold and a margin over the runner-up.
+//! * [`FrameAgreement`] — k of the last n frames within a window agree on a delegate.
+//! * [`enrol_photo`] / [`EnrolOutcome`] — enrolment check.
+//! * [`Embedding::to_bytes`] / [`Embedding::from_bytes`] — little-endian `f32` for storage.
+//!
+//! Swapping models: [`Detector`] and [`Embedder`] are traits; [`FaceConfig::detector`] and
+//! [`FaceConfig::embedder`] choose the implementation ([`EmbedderKind::MobileFaceNet`] needs
+//! `python3 models/setup.py --with-mobilefacenet`), and [`FaceEngine::from_parts`] takes any.
+
+pub mod agreement;
+pub mod align;
+pub mod config;
+pub mod decode;
+pub mod detect;
+pub mod embed;
+pub mod engine;
+pub mod error;
+pub mod gallery;
+pub mod quality;
+pub mod runtime;
+pub mod workers;
+
+pub use agreement::FrameAgreement;
+pub use align::{Landmarks, Point, Similarity};
+pub use config::{DetectorKind, EmbedderKind, FaceConfig, QualityConfig};
+pub use decode::decode_image;
+pub use detect::{CenterFace, Detector, FaceBox};
+pub use embed::{DlibResnet, Embedder, Embedding, Metric, MobileFaceNet};
+pub use engine::{Analysis, EnrolOutcome, FaceEngine, Timings, enrol_photo};
+pub use error::FaceError;
+pub use gallery::{Gallery, MatchOutcome};
+pub use quality::{QualityMetrics, Rejection};
+pub use workers::FaceWorkers;

@@ -1,0 +1,198 @@
+//! `FaceConfig`: every tunable of the face pipeline, deserialisable from the server's
+//! configuration file (unknown keys are rejected so a typo cannot silently fall back to a
+//! default).
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::FaceError;
+
+/// Which detector to run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum DetectorKind {
+    /// CenterFace (`centerface.onnx`), 5 landmarks.
+    #[default]
+    CenterFace,
+}
+
+/// Which embedder to run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum EmbedderKind {
+    /// dlib ResNet 128-d (`dlib_resnet128.onnx`), Euclidean distance. Public-domain weights.
+    #[default]
+    DlibResnet,
+    /// MobileFaceNet 192-d (`mobilefacenet.onnx`), cosine distance. Research-licensed weights: opt-in.
+    MobileFaceNet,
+}
+
+impl EmbedderKind {
+    /// Default 1:N distance threshold for this embedder (calibrated by `face-accuracy`).
+    pub fn default_threshold(self) -> f32 {
+        match self {
+            EmbedderKind::DlibResnet => 0.50,
+            EmbedderKind::MobileFaceNet => 0.50,
+        }
+    }
+    /// Default margin over the second-best delegate.
+    pub fn default_margin(self) -> f32 {
+        match self {
+            EmbedderKind::DlibResnet => 0.05,
+            EmbedderKind::MobileFaceNet => 0.08,
+        }
+    }
+}
+
+/// Quality gates applied to the chosen face before it is embedded.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct QualityConfig {
+    /// Minimum detector score.
+    pub min_score: f32,
+    /// Minimum face box side in pixels (of the original image).
+    pub min_face_px: f32,
+    /// Minimum variance of the Laplacian on the aligned grey chip (blur gate).
+    pub min_sharpness: f32,
+    /// Maximum head roll in degrees (eye line tilt).
+    pub max_roll_deg: f32,
+    /// Maximum yaw proxy: horizontal nose offset from the template, in eye distances.
+    pub max_yaw: f32,
+    /// Maximum pitch proxy: vertical nose offset from the template, in eye-to-mouth distances.
+    pub max_pitch: f32,
+    /// Mean brightness (0–255) of the aligned chip must lie in this range.
+    pub min_brightness: f32,
+    /// See `min_brightness`.
+    pub max_brightness: f32,
+}
+
+impl Default for QualityConfig {
+    fn default() -> Self {
+        QualityConfig {
+            min_score: 0.6,
+            min_face_px: 48.0,
+            min_sharpness: 20.0,
+            max_roll_deg: 30.0,
+            max_yaw: 0.35,
+            max_pitch: 0.45,
+            min_brightness: 40.0,
+            max_brightness: 220.0,
+        }
+    }
+}
+
+/// Everything the face pipeline needs. `Default` gives working values for the repository layout.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FaceConfig {
+    /// Folder with the `.onnx` files and `SHA256SUMS` (made absolute at load).
+    pub models_dir: PathBuf,
+    /// ONNX Runtime shared library; `None` = env `ORT_DYLIB_PATH`, else `<models_dir>/lib/libonnxruntime.so`.
+    pub ort_library: Option<PathBuf>,
+    /// Check every model file against `<models_dir>/SHA256SUMS` before loading it.
+    pub verify_checksums: bool,
+    /// Detector model.
+    pub detector: DetectorKind,
+    /// Embedder model.
+    pub embedder: EmbedderKind,
+    /// Detection threshold on the CenterFace heatmap.
+    pub detect_threshold: f32,
+    /// IoU above which overlapping detections are suppressed.
+    pub nms_iou: f32,
+    /// Images are scaled down so their longer side is at most this before detection.
+    pub detect_max_side: u32,
+    /// Images with more pixels than this (read from the header) are refused before decoding.
+    pub max_pixels: u64,
+    /// Images with a side shorter than this are refused.
+    pub min_image_side: u32,
+    /// 1:N distance threshold; `None` = the embedder's default.
+    pub match_threshold: Option<f32>,
+    /// Required margin over the second-best delegate; `None` = the embedder's default.
+    pub match_margin: Option<f32>,
+    /// Quality gates.
+    pub quality: QualityConfig,
+    /// Worker threads in `FaceWorkers`; 0 = number of cores.
+    pub worker_threads: usize,
+    /// ONNX Runtime intra-op threads per session.
+    pub intra_op_threads: usize,
+    /// Bounded queue length of `FaceWorkers`; a frame beyond it fails with `Overloaded`.
+    pub queue_capacity: usize,
+    /// Frames that must agree (`k`) …
+    pub agreement_k: usize,
+    /// … among the last `n` frames …
+    pub agreement_n: usize,
+    /// … within this window, in milliseconds.
+    pub agreement_window_ms: u64,
+}
+
+impl Default for FaceConfig {
+    fn default() -> Self {
+        FaceConfig {
+            models_dir: PathBuf::from("models"),
+            ort_library: None,
+            verify_checksums: true,
+            detector: DetectorKind::CenterFace,
+            embedder: EmbedderKind::DlibResnet,
+            detect_threshold: 0.5,
+            nms_iou: 0.3,
+            detect_max_side: 640,
+            max_pixels: 40_000_000,
+            min_image_side: 32,
+            match_threshold: None,
+            match_margin: None,
+            quality: QualityConfig::default(),
+            worker_threads: 0,
+            intra_op_threads: 1,
+            queue_capacity: 8,
+            agreement_k: 3,
+            agreement_n: 5,
+            agreement_window_ms: 2000,
+        }
+    }
+}
+
+impl FaceConfig {
+    /// The 1:N threshold in effect.
+    pub fn threshold(&self) -> f32 {
+        self.match_threshold.unwrap_or(self.embedder.default_threshold())
+    }
+
+    /// The margin in effect.
+    pub fn margin(&self) -> f32 {
+        self.match_margin.unwrap_or(self.embedder.default_margin())
+    }
+
+    /// Worker threads in effect (0 resolved to the number of cores).
+    pub fn effective_worker_threads(&self) -> usize {
+        if self.worker_threads == 0 {
+            std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+        } else {
+            self.worker_threads
+        }
+    }
+
+    /// Check internal consistency.
+    pub fn validate(&self) -> Result<(), FaceError> {
+        let err = |m: &str| Err(FaceError::Config(m.to_string()));
+        if self.queue_capacity == 0 {
+            return err("queue_capacity must be at least 1");
+        }
+        if self.intra_op_threads == 0 {
+            return err("intra_op_threads must be at least 1");
+        }
+        if self.agreement_k == 0 || self.agreement_k > self.agreement_n {
+            return err("agreement_k must be between 1 and agreement_n");
+        }
+        if self.detect_max_side < 64 {
+            return err("detect_max_side must be at least 64");
+        }
+        if !(0.0..=1.0).contains(&self.detect_threshold) || !(0.0..=1.0).contains(&self.nms_iou) {
+            return err("detect_threshold and nms_iou must lie in 0..=1");
+        }
+        if self.min_image_side < 2 {
+            return err("min_image_side must be at least 2");
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,219 @@
+//! `FaceEngine`: one detector + one embedder (each owning its ONNX Runtime session) and the
+//! full per-image pipeline: decode → detect → choose → align → quality → embed. Also the
+//! enrolment helper. An engine is used from one thread; `FaceWorkers` runs several.
+
+use std::time::Instant;
+
+use image::RgbImage;
+use serde::{Deserialize, Serialize};
+
+use crate::config::{DetectorKind, EmbedderKind, FaceConfig};
+use crate::decode::decode_image;
+use crate::detect::{CenterFace, Detector, FaceBox};
+use crate::embed::{DlibResnet, Embedder, Embedding, Metric, MobileFaceNet};
+use crate::error::FaceError;
+use crate::gallery::Gallery;
+use crate::quality::{QualityMetrics, Rejection, choose_face, measure, verdict};
+
+/// Time spent per step, in milliseconds.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct Timings {
+    /// Decoding.
+    pub decode_ms: f32,
+    /// Detection.
+    pub detect_ms: f32,
+    /// Alignment and quality measures.
+    pub align_ms: f32,
+    /// Embedding.
+    pub embed_ms: f32,
+}
+
+/// Everything the server needs from one image.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Analysis {
+    /// Upright image width.
+    pub width: u32,
+    /// Upright image height.
+    pub height: u32,
+    /// All detected faces, best score first (for drawing boxes).
+    pub faces: Vec<FaceBox>,
+    /// Index into `faces` of the face used.
+    pub chosen: Option<usize>,
+    /// Quality measurements of the chosen face.
+    pub metrics: Option<QualityMetrics>,
+    /// Verdict of the quality gates (`Err(NoFace)` when there is no face).
+    pub quality: Result<(), Rejection>,
+    /// Embedding of the chosen face, present when the quality gates passed
+    /// (or when asked to embed regardless).
+    pub embedding: Option<Embedding>,
+    /// Step timings.
+    pub timings: Timings,
+}
+
+/// Result of checking an enrolment photo.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum EnrolOutcome {
+    /// No face found.
+    NoFace,
+    /// More than one face of comparable size.
+    SeveralFaces {
+        /// How many.
+        count: usize,
+    },
+    /// The face fails a quality gate.
+    LowQuality {
+        /// Why.
+        reason: Rejection,
+    },
+    /// Usable: store this embedding.
+    Ok {
+        /// The embedding.
+        embedding: Embedding,
+        /// The face used.
+        face: FaceBox,
+    },
+}
+
+/// Detector + embedder with the configuration they were built from.
+pub struct FaceEngine {
+    config: FaceConfig,
+    detector: Box<dyn Detector>,
+    embedder: Box<dyn Embedder>,
+}
+
+impl FaceEngine {
+    /// Verify and load the configured models (initialising ONNX Runtime on first use).
+    pub fn load(config: &FaceConfig) -> Result<FaceEngine, FaceError> {
+        config.validate()?;
+        let detector: Box<dyn Detector> = match config.detector {
+            DetectorKind::CenterFace => Box::new(CenterFace::load(config)?),
+        };
+        let embedder: Box<dyn Embedder> = match config.embedder {
+            EmbedderKind::DlibResnet => Box::new(DlibResnet::load(config)?),
+            EmbedderKind::MobileFaceNet => Box::new(MobileFaceNet::load(config)?),
+        };
+        tracing::info!(detector = detector.name(), embedder = embedder.name(), "face engine loaded");
+        Ok(FaceEngine { config: config.clone(), detector, embedder })
+    }
+
+    /// Build from custom parts (another detector or embedder).
+    pub fn from_parts(config: &FaceConfig, detector: Box<dyn Detector>, embedder: Box<dyn Embedder>) -> Result<Self, FaceError> {
+        config.validate()?;
+        Ok(FaceEngine { config: config.clone(), detector, embedder })
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &FaceConfig {
+        &self.config
+    }
+
+    /// Metric of the embedder.
+    pub fn metric(&self) -> Metric {
+        self.embedder.metric()
+    }
+
+    /// An empty gallery with this engine's metric, threshold and margin.
+    pub fn new_gallery(&self) -> Gallery {
+        Gallery::new(self.metric(), self.config.threshold(), self.config.margin())
+    }
+
+    /// Decode with the configured limits.
+    pub fn decode(&self, bytes: &[u8]) -> Result<RgbImage, FaceError> {
+        decode_image(bytes, self.config.max_pixels, self.config.min_image_side)
+    }
+
+    /// Detect faces in a decoded image.
+    pub fn detect(&mut self, img: &RgbImage) -> Result<Vec<FaceBox>, FaceError> {
+        self.detector.detect(img)
+    }
+
+    /// Full analysis of image bytes (embedding only if the quality gates pass).
+    pub fn analyze(&mut self, bytes: &[u8]) -> Result<Analysis, FaceError> {
+        self.analyze_opts(bytes, false)
+    }
+
+    /// Full analysis; with `embed_rejected` the chosen face is embedded even if it fails a gate.
+    pub fn analyze_opts(&mut self, bytes: &[u8], embed_rejected: bool) -> Result<Analysis, FaceError> {
+        let t0 = Instant::now();
+        let img = self.decode(bytes)?;
+        let decode_ms = ms(t0);
+        let mut a = self.analyze_image(&img, embed_rejected)?;
+        a.timings.decode_ms = decode_ms;
+        Ok(a)
+    }
+
+    /// Analysis of a decoded image.
+    pub fn analyze_image(&mut self, img: &RgbImage, embed_rejected: bool) -> Result<Analysis, FaceError> {
+        let (width, height) = img.dimensions();
+        let mut timings = Timings::default();
+        let t = Instant::now();
+        let faces = self.detector.detect(img)?;
+        timings.detect_ms = ms(t);
+        let chosen = choose_face(&faces, width, height);
+        let mut out = Analysis {
+            width,
+            height,
+            faces,
+            chosen,
+            metrics: None,
+            quality: Err(Rejection::NoFace),
+            embedding: None,
+            timings,
+        };
+        let Some(ci) = chosen else {
+            return Ok(out);
+        };
+        let face = &out.faces[ci];
+        let t = Instant::now();
+        let Some((chip, to_chip)) = self.embedder.align(img, &face.landmarks) else {
+            out.quality = Err(Rejection::Pose { roll_deg: 0.0, yaw: f32::NAN, pitch: f32::NAN });
+            return Ok(out);
+        };
+        let (template, _) = self.embedder.template();
+        let metrics = measure(face, &chip, &to_chip, template);
+        out.timings.align_ms = ms(t);
+        out.quality = verdict(&metrics, &self.config.quality);
+        out.metrics = Some(metrics);
+        if out.quality.is_ok() || embed_rejected {
+            let t = Instant::now();
+            out.embedding = Some(self.embedder.embed_chip(&chip)?);
+            out.timings.embed_ms = ms(t);
+        }
+        tracing::debug!(faces = out.faces.len(), quality = ?out.quality, "analysed image");
+        Ok(out)
+    }
+
+    /// Check an enrolment photo: exactly one prominent face, passing the quality gates.
+    pub fn enrol_photo(&mut self, bytes: &[u8]) -> Result<EnrolOutcome, FaceError> {
+        let a = self.analyze(bytes)?;
+        Ok(enrol_outcome(a))
+    }
+}
+
+/// Turn an analysis into an enrolment verdict. Other faces at least half as large (in area)
+/// as the chosen one make the photo ambiguous; small background faces are tolerated.
+pub fn enrol_outcome(a: Analysis) -> EnrolOutcome {
+    let Some(ci) = a.chosen else {
+        return EnrolOutcome::NoFace;
+    };
+    let main_area = a.faces[ci].area();
+    let comparable = a.faces.iter().filter(|f| f.area() >= 0.5 * main_area).count();
+    if comparable > 1 {
+        return EnrolOutcome::SeveralFaces { count: comparable };
+    }
+    match (a.quality, a.embedding) {
+        (Err(reason), _) => EnrolOutcome::LowQuality { reason },
+        (Ok(()), Some(embedding)) => EnrolOutcome::Ok { embedding, face: a.faces[ci].clone() },
+        (Ok(()), None) => EnrolOutcome::NoFace,
+    }
+}
+
+/// Convenience for the server: check an enrolment photo with an engine.
+pub fn enrol_photo(engine: &mut FaceEngine, bytes: &[u8]) -> Result<EnrolOutcome, FaceError> {
+    engine.enrol_photo(bytes)
+}
+
+fn ms(t: Instant) -> f32 {
+    t.elapsed().as_secs_f32() * 1000.0
+}
