@@ -59,6 +59,15 @@ impl CryptoError {
 fn map_decrypt_error(e: age::DecryptError) -> CryptoError {
     match e {
         age::DecryptError::NoMatchingKeys => CryptoError::WrongKey,
+        // A short or garbled header surfaces as an I/O error from the parser.
+        age::DecryptError::Io(source)
+            if matches!(
+                source.kind(),
+                io::ErrorKind::UnexpectedEof | io::ErrorKind::InvalidData
+            ) =>
+        {
+            CryptoError::BadFormat(age::DecryptError::Io(source))
+        }
         age::DecryptError::Io(source) => CryptoError::Io {
             during: "reading the age header",
             source,

@@ -251,6 +251,7 @@ pub fn parse_recipients<'a>(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 
@@ -266,7 +267,10 @@ mod tests {
         let b = StorageKey::load_or_create(&dir).unwrap();
         assert_eq!(a.recipient(), b.recipient());
         // no temp files left behind
-        let names: Vec<_> = fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let names: Vec<_> = fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         assert_eq!(names, vec![std::ffi::OsString::from(STORAGE_KEY_FILE)]);
         // the file is in age-keygen format
         let text = fs::read_to_string(a.path()).unwrap();
@@ -279,7 +283,10 @@ mod tests {
         let key = StorageKey::load_or_create(tmp.path()).unwrap();
         fs::set_permissions(key.path(), fs::Permissions::from_mode(0o644)).unwrap();
         let err = StorageKey::load_or_create(tmp.path()).unwrap_err();
-        assert!(matches!(err, KeyError::InsecurePermissions { mode: 0o644, .. }), "{err}");
+        assert!(
+            matches!(err, KeyError::InsecurePermissions { mode: 0o644, .. }),
+            "{err}"
+        );
         fs::write(key.path(), "hello\n").unwrap();
         fs::set_permissions(key.path(), fs::Permissions::from_mode(0o600)).unwrap();
         let err = StorageKey::load_or_create(tmp.path()).unwrap_err();
@@ -313,7 +320,10 @@ mod tests {
         let secret = id.to_string().expose_secret().to_string();
         let err = parse_recipient(&secret).unwrap_err().to_string();
         assert!(err.contains("SECRET"), "{err}");
-        assert!(!err.contains(&secret[20..]), "error must not echo the secret key");
+        assert!(
+            !err.contains(&secret[20..]),
+            "error must not echo the secret key"
+        );
         let list = parse_recipients([r.as_str(), r.as_str()]).unwrap();
         assert_eq!(list.len(), 1);
     }

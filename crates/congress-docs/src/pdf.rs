@@ -13,6 +13,7 @@
 use std::ffi::OsStr;
 use std::fs::File;
 use std::io::{self, Read, Write};
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::thread::JoinHandle;
@@ -200,7 +201,11 @@ fn drain_limited<R: Read + Send + 'static>(mut r: R, limit: usize) -> JoinHandle
     })
 }
 
+/// Kills the tool and everything it started (it runs in its own process group), then
+/// reaps it.
 fn kill_and_reap(child: &mut Child) {
+    let pid = rustix::process::Pid::from_child(child);
+    let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
     let _ = child.kill();
     let _ = child.wait();
 }
@@ -216,6 +221,7 @@ impl PdfTools {
         let mut child = Command::new(exe)
             .args(args)
             .env("LC_ALL", "C")
+            .process_group(0)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -248,8 +254,8 @@ impl PdfTools {
                 Ok(Some(status)) => break status,
                 Ok(None) if Instant::now() >= deadline => {
                     kill_and_reap(&mut child);
-                    let _ = out.join();
-                    let _ = err.join();
+                    // The drain threads end when the pipes close; do not wait for them.
+                    drop((out, err));
                     return Err(PdfError::Timeout {
                         tool,
                         timeout: self.timeout,
@@ -447,6 +453,7 @@ pub fn sanitize_display_name(name: &str) -> Result<String, NameError> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 
@@ -474,7 +481,10 @@ mod tests {
         assert_eq!(s("../../etc/passwd").unwrap(), "etc passwd");
         assert_eq!(s("..\\..\\boot.ini").unwrap(), "boot.ini");
         assert_eq!(s("a/../b").unwrap(), "a .. b");
-        assert_eq!(s("  Báo cáo\tchính\n trị.pdf  ").unwrap(), "Báo cáo chính trị.pdf");
+        assert_eq!(
+            s("  Báo cáo\tchính\n trị.pdf  ").unwrap(),
+            "Báo cáo chính trị.pdf"
+        );
         // NFD input becomes NFC
         assert_eq!(s("Nghi quye\u{302}\u{301}t").unwrap(), "Nghi quyết");
         assert_eq!(s("a\u{0}b\u{7}c\u{1b}[31m").unwrap(), "a b c [31m");

@@ -190,6 +190,7 @@ pub fn if_range_matches(header: &str, etag: &str) -> bool {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 
