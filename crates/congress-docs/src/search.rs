@@ -308,7 +308,7 @@ fn make_snippet(body: &str, query: &Query) -> Snippet {
         return snippet;
     }
     if lo > 0 {
-        snippet.push("…", false);
+        snippet.push("… ", false);
     }
     for i in lo..hi {
         let (s, e) = words[i];

@@ -69,7 +69,7 @@ fn matches_with_and_without_diacritics() {
         assert_eq!((hits[0].doc_id, hits[0].version, hits[0].page), (1, 1, 2));
         assert_eq!(
             hits[0].snippet.marked("[", "]"),
-            "… 2025–2030. [Nghị] [quyết] về công tác cán bộ.",
+            "… nhiệm vụ nhiệm kỳ 2025–2030. [Nghị] [quyết] về công tác cán bộ.",
             "{q}"
         );
     }
@@ -77,7 +77,7 @@ fn matches_with_and_without_diacritics() {
     assert_eq!(hits.len(), 1);
     assert_eq!(
         hits[0].snippet.marked("<", ">"),
-        "BÁO CÁO CHÍNH TRỊ <Đại> <hội> đại biểu Đảng bộ tỉnh lần thứ XV"
+        "BÁO CÁO CHÍNH TRỊ <Đại> <hội> <đại> biểu Đảng bộ tỉnh lần thứ XV"
     );
     // prefix on the last word (search as you type)
     let hits = search::search(&conn, "ung cu vi", &[1, 2, 3], 10).unwrap();
