@@ -32,15 +32,15 @@ impl EmbedderKind {
     /// Default 1:N distance threshold for this embedder (calibrated by `face-accuracy`).
     pub fn default_threshold(self) -> f32 {
         match self {
-            EmbedderKind::DlibResnet => 0.50,
-            EmbedderKind::MobileFaceNet => 0.50,
+            EmbedderKind::DlibResnet => 0.52,
+            EmbedderKind::MobileFaceNet => 0.40,
         }
     }
     /// Default margin over the second-best delegate.
     pub fn default_margin(self) -> f32 {
         match self {
-            EmbedderKind::DlibResnet => 0.05,
-            EmbedderKind::MobileFaceNet => 0.08,
+            EmbedderKind::DlibResnet => 0.04,
+            EmbedderKind::MobileFaceNet => 0.05,
         }
     }
 }

@@ -18,7 +18,8 @@ pub fn decode_image(bytes: &[u8], max_pixels: u64, min_side: u32) -> Result<RgbI
         .map_err(|e| FaceError::CorruptImage(e.to_string()))?;
     match reader.format() {
         Some(ImageFormat::Jpeg) | Some(ImageFormat::Png) => {}
-        _ => return Err(FaceError::NotAnImage),
+        Some(other) => return Err(FaceError::UnsupportedFormat(format!("{other:?}"))),
+        None => return Err(FaceError::NotAnImage),
     }
     let format = reader.format();
     // Cheap header parse first: refuse oversized images before the decoder allocates anything.

@@ -12,6 +12,9 @@ pub enum FaceError {
     /// The bytes are not a JPEG or PNG image.
     #[error("not an image: the data is not a JPEG or PNG file")]
     NotAnImage,
+    /// An image in a format other than JPEG or PNG.
+    #[error("unsupported image format {0}: send a JPEG or PNG")]
+    UnsupportedFormat(String),
     /// The image header announces more pixels than allowed; nothing was decoded.
     #[error("image too large: {width}x{height} is {pixels} pixels, the limit is {max_pixels}")]
     ImageTooLarge {
@@ -126,6 +129,7 @@ impl FaceError {
     pub fn message_key(&self) -> &'static str {
         match self {
             FaceError::NotAnImage => "face.error.not_an_image",
+            FaceError::UnsupportedFormat(_) => "face.error.unsupported_format",
             FaceError::ImageTooLarge { .. } => "face.error.image_too_large",
             FaceError::ImageTooSmall { .. } => "face.error.image_too_small",
             FaceError::CorruptImage(_) => "face.error.corrupt_image",

@@ -16,6 +16,11 @@ fn not_an_image_is_rejected() {
     let e = decode_image(b"hello, I am certainly not a picture", MAX, 32).unwrap_err();
     assert!(matches!(e, FaceError::NotAnImage), "{e:?}");
     assert!(e.to_string().contains("not an image"));
+    // WebP / GIF magic: a recognised but unsupported format, said so
+    let e = decode_image(b"RIFF\x24\0\0\0WEBPVP8 ", MAX, 32).unwrap_err();
+    assert!(matches!(e, FaceError::UnsupportedFormat(_)), "{e:?}");
+    let e = decode_image(b"GIF89a\x01\0\x01\0", MAX, 32).unwrap_err();
+    assert!(e.to_string().contains("JPEG or PNG"), "{e}");
     let e = decode_image(&[], MAX, 32).unwrap_err();
     assert!(matches!(e, FaceError::NotAnImage), "{e:?}");
 }
@@ -28,6 +33,12 @@ fn truncated_jpeg_is_rejected() {
     let e = decode_image(cut, MAX, 32).unwrap_err();
     assert!(matches!(e, FaceError::CorruptImage(_)), "{e:?}");
     assert!(e.to_string().contains("truncated or corrupt"));
+    // only the first bytes of the header
+    assert!(decode_image(&jpeg[..20], MAX, 32).is_err());
+    // truncated PNG
+    let png = common::encode(&DynamicImage::ImageRgb8(rgb_test_image(200, 150)), ImageFormat::Png);
+    let e = decode_image(&png[..png.len() / 2], MAX, 32).unwrap_err();
+    assert!(matches!(e, FaceError::CorruptImage(_)), "{e:?}");
 }
 
 /// A PNG whose header claims 100000 × 100000 pixels: refused from the header alone.
