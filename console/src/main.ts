@@ -13,7 +13,7 @@ import {
   connBadge,
   errorBox,
   field,
-  fmtLocal,
+  fmtLocalShort,
   newClientId,
   fmtDateTime,
   fmtTime,
@@ -235,7 +235,7 @@ function startMain(sess: OperatorSession): void {
           return h(
             'li',
             { class: isCurrent ? 'current' : '', 'data-item': item.id, 'aria-current': isCurrent ? 'step' : null },
-            h('span', { class: 'when' }, item.planned_start ? fmtLocal(item.planned_start) : ''),
+            h('span', { class: 'when' }, item.planned_start ? fmtLocalShort(item.planned_start) : ''),
             h('span', { class: 'title' }, item.title, isCurrent ? h('span', { class: 'now-tag' }, ` — ${t('agenda.now')}`) : null),
             canSet && !isCurrent
               ? h(

@@ -10,7 +10,7 @@ import {
   WsClient,
   byId,
   connBadge,
-  fmtLocal,
+  fmtLocalShort,
   fmtNumber,
   fmtTime,
   h,
@@ -129,7 +129,7 @@ function runPaired(creds: DeviceCredentials): void {
                   return h(
                     'li',
                     { class: cur ? 'current' : '', 'data-item': item.id, 'aria-current': cur ? 'step' : null },
-                    h('span', { class: 'when' }, item.planned_start ? fmtLocal(item.planned_start) : ''),
+                    h('span', { class: 'when' }, item.planned_start ? fmtLocalShort(item.planned_start) : ''),
                     h('span', { class: 'title' }, item.title),
                     cur ? h('span', { class: 'now-tag', 'data-testid': 'now-tag' }, t('agenda.now')) : null,
                   );

@@ -152,6 +152,21 @@ export function fmtDateTime(ms: number): string {
   }).format(new Date(ms));
 }
 
+/** A short local date-time for lists, e.g. `08:00 01/12` (no year). */
+export function fmtLocalShort(iso: string): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(iso);
+  if (!m) return fmtLocal(iso);
+  const [, y, mo, d, hh, mm] = m;
+  const date = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(hh), Number(mm)));
+  return new Intl.DateTimeFormat(langInfo().locale, {
+    day: '2-digit',
+    month: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZone: 'UTC',
+  }).format(date);
+}
+
 /**
  * A local date or date-time as written in the congress file (`2026-12-01`, `2026-12-01T08:00`),
  * formatted without shifting it through a time zone.

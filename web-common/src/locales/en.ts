@@ -43,7 +43,7 @@ export const en: Record<keyof typeof vi, Msg> = {
   'quorum.present': 'Present',
   'quorum.required': 'Required',
   'quorum.rule': '{num}/{den} of delegates convened',
-  'quorum.state': 'Quorum',
+  'quorum.state': 'Quorum reached?',
   'quorum.reached': 'YES',
   'quorum.not_reached': 'NO',
   'quorum.detail': 'Left: {left} · Absent: {absent} · On the list: {listed}',

@@ -44,7 +44,7 @@ export const vi = {
   'quorum.present': 'Có mặt',
   'quorum.required': 'Cần tối thiểu',
   'quorum.rule': 'Tỷ lệ {num}/{den} số đại biểu triệu tập',
-  'quorum.state': 'Đủ số lượng',
+  'quorum.state': 'Đủ số lượng theo quy định?',
   'quorum.reached': 'ĐỦ',
   'quorum.not_reached': 'CHƯA ĐỦ',
   'quorum.detail': 'Đã rời: {left} · Vắng: {absent} · Trong danh sách: {listed}',
