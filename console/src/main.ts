@@ -43,6 +43,10 @@ const root = byId('app');
 initLanguage();
 
 let sessionNotice: string | null = null;
+let onLogin = false;
+onLanguageChange(() => {
+  if (onLogin) renderLogin();
+});
 
 function start(): void {
   const s = loadSession();
@@ -53,6 +57,7 @@ function start(): void {
 // ---------------------------------------------------------------- login
 
 function renderLogin(): void {
+  onLogin = true;
   document.title = t('console.title');
   const api = new ApiClient({ token: () => null });
   const user = h('input', { id: 'login-user', name: 'username', autocomplete: 'username', required: true, 'data-testid': 'login-user' });
@@ -117,6 +122,7 @@ const ROLES_UNPAIR: OperatorRole[] = ['admin', 'secretariat'];
 let stopMain: (() => void) | null = null;
 
 function startMain(sess: OperatorSession): void {
+  onLogin = false;
   stopMain?.();
   const can = (roles: OperatorRole[]) => sess.operator.roles.some((r) => roles.includes(r));
 

@@ -75,3 +75,34 @@ test('operator login: wrong password is refused, right one shows the congress an
   assert.deepEqual(page.httpErrors, ['401 POST /api/login']);
   await context.close();
 });
+
+test('language is chosen per device: English, then Arabic right-to-left, kept across reloads', async () => {
+  const { context, page } = await newPage(browser);
+  await page.goto(`${server.url}/console/`);
+  await page.getByTestId('lang').selectOption('en');
+  await page.waitForFunction(() => document.documentElement.lang === 'en');
+  assert.equal(await page.getByTestId('login-submit').innerText(), 'Sign in');
+  await page.getByTestId('login-user').fill(server.admin_user);
+  await page.getByTestId('login-pass').fill(server.admin_password);
+  await page.getByTestId('login-submit').click();
+  await page.getByTestId('present-count').waitFor();
+  assert.match(await page.getByTestId('delegate-count').innerText(), /Showing 450 of 450 delegates/);
+
+  await page.getByTestId('lang').selectOption('ar');
+  await page.waitForFunction(() => document.documentElement.dir === 'rtl');
+  assert.equal(await page.getAttribute('html', 'lang'), 'ar');
+  await page.reload();
+  await page.getByTestId('present-count').waitFor();
+  assert.equal(await page.getAttribute('html', 'dir'), 'rtl');
+  // names stay exactly as written, whatever the interface language
+  const d3 = fixtureDelegate('D0003');
+  assert.ok((await page.locator('[data-id="D0003"] th').innerText()).startsWith(d3.full_name));
+  await screenshot(page, 'a3-console-arabic-rtl');
+
+  // the tablet app on the same device starts in the chosen language
+  await page.goto(`${server.url}/tablet/`);
+  await page.getByTestId('pair-code').waitFor();
+  assert.equal(await page.getAttribute('html', 'dir'), 'rtl');
+  assert.deepEqual(page.errors, []);
+  await context.close();
+});
