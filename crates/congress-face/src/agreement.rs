@@ -17,26 +17,45 @@ impl FrameAgreement {
     /// `k` of the last `n` frames within `window_ms`.
     pub fn new(k: usize, n: usize, window_ms: u64) -> Self {
         let n = n.max(1);
-        FrameAgreement { k: k.clamp(1, n), n, window_ms, frames: VecDeque::with_capacity(n) }
+        FrameAgreement {
+            k: k.clamp(1, n),
+            n,
+            window_ms,
+            frames: VecDeque::with_capacity(n),
+        }
     }
 
     /// Record a frame's outcome (`Some(delegate)` if it matched, `None` for unknown,
-    /// ambiguous or no usable face). Returns the delegate when this frame completes an
-    /// agreement; the history is then cleared so the same walk-past confirms once.
+    /// ambiguous or no usable face). `timestamp_ms` is the frame's capture time: results may
+    /// arrive out of order (several workers), they are placed by timestamp. Frames that were
+    /// never analysed (shed under load) should simply not be reported. Returns the delegate
+    /// when this frame completes an agreement; the history is then cleared so one walk-past
+    /// confirms once.
     pub fn observe(&mut self, timestamp_ms: u64, delegate: Option<&str>) -> Option<String> {
-        // out-of-order timestamps: treat as a new sequence
-        if self.frames.back().is_some_and(|(t, _)| *t > timestamp_ms) {
-            self.frames.clear();
-        }
-        self.frames.push_back((timestamp_ms, delegate.map(str::to_string)));
+        let pos = self
+            .frames
+            .iter()
+            .position(|(t, _)| *t > timestamp_ms)
+            .unwrap_or(self.frames.len());
+        self.frames
+            .insert(pos, (timestamp_ms, delegate.map(str::to_string)));
         while self.frames.len() > self.n {
             self.frames.pop_front();
         }
-        while self.frames.front().is_some_and(|(t, _)| timestamp_ms - t > self.window_ms) {
+        let newest = self.frames.back().map_or(timestamp_ms, |(t, _)| *t);
+        while self
+            .frames
+            .front()
+            .is_some_and(|(t, _)| newest - t > self.window_ms)
+        {
             self.frames.pop_front();
         }
         let d = delegate?;
-        let votes = self.frames.iter().filter(|(_, x)| x.as_deref() == Some(d)).count();
+        let votes = self
+            .frames
+            .iter()
+            .filter(|(_, x)| x.as_deref() == Some(d))
+            .count();
         if votes >= self.k {
             self.frames.clear();
             Some(d.to_string())
@@ -52,6 +71,7 @@ impl FrameAgreement {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 
@@ -82,6 +102,18 @@ mod tests {
         }
         // the two d1 frames are now beyond the last five
         assert_eq!(b.observe(6, Some("d1")), None);
+    }
+
+    #[test]
+    fn out_of_order_results_still_agree() {
+        let mut a = FrameAgreement::new(3, 5, 2000);
+        assert_eq!(a.observe(400, Some("d1")), None);
+        assert_eq!(a.observe(200, Some("d1")), None);
+        assert_eq!(a.observe(600, Some("d1")).as_deref(), Some("d1"));
+        // a stale frame older than the window relative to the newest one does not count
+        let mut b = FrameAgreement::new(2, 5, 1000);
+        assert_eq!(b.observe(5000, Some("d1")), None);
+        assert_eq!(b.observe(3000, Some("d1")), None);
     }
 
     #[test]

@@ -94,13 +94,21 @@ impl Similarity {
         }
         let a = num_re / den;
         let b = num_im / den;
-        Some(Similarity { a, b, tx: dx - (a * sx - b * sy), ty: dy - (b * sx + a * sy) })
+        Some(Similarity {
+            a,
+            b,
+            tx: dx - (a * sx - b * sy),
+            ty: dy - (b * sx + a * sy),
+        })
     }
 
     /// Apply to a point.
     pub fn apply(&self, p: Point) -> Point {
         let (x, y) = (f64::from(p.x), f64::from(p.y));
-        Point::new((self.a * x - self.b * y + self.tx) as f32, (self.b * x + self.a * y + self.ty) as f32)
+        Point::new(
+            (self.a * x - self.b * y + self.tx) as f32,
+            (self.b * x + self.a * y + self.ty) as f32,
+        )
     }
 
     /// Inverse transform (`None` if the scale is zero).
@@ -110,7 +118,12 @@ impl Similarity {
             return None;
         }
         let (ia, ib) = (self.a / d, -self.b / d);
-        Some(Similarity { a: ia, b: ib, tx: -(ia * self.tx - ib * self.ty), ty: -(ib * self.tx + ia * self.ty) })
+        Some(Similarity {
+            a: ia,
+            b: ib,
+            tx: -(ia * self.tx - ib * self.ty),
+            ty: -(ib * self.tx + ia * self.ty),
+        })
     }
 
     /// Uniform scale factor.
@@ -127,7 +140,12 @@ impl Similarity {
 /// Warp `img` into a `size`×`size` chip so that `landmarks` land on `template`
 /// (bilinear sampling; outside the image is black). Returns the chip and the transform
 /// from image to chip coordinates.
-pub fn align_face(img: &RgbImage, landmarks: &Landmarks, template: &Landmarks, size: u32) -> Option<(RgbImage, Similarity)> {
+pub fn align_face(
+    img: &RgbImage,
+    landmarks: &Landmarks,
+    template: &Landmarks,
+    size: u32,
+) -> Option<(RgbImage, Similarity)> {
     let t = Similarity::estimate(landmarks, template)?;
     let inv = t.inverse()?;
     Some((warp(img, &inv, size), t))
@@ -174,6 +192,7 @@ pub fn warp(img: &RgbImage, inv: &Similarity, size: u32) -> RgbImage {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 
@@ -184,20 +203,37 @@ mod tests {
     #[test]
     fn identity_when_points_equal() {
         let t = Similarity::estimate(&DLIB_TEMPLATE, &DLIB_TEMPLATE).unwrap();
-        assert!((t.a - 1.0).abs() < 1e-9 && t.b.abs() < 1e-9 && t.tx.abs() < 1e-6 && t.ty.abs() < 1e-6);
+        assert!(
+            (t.a - 1.0).abs() < 1e-9 && t.b.abs() < 1e-9 && t.tx.abs() < 1e-6 && t.ty.abs() < 1e-6
+        );
     }
 
     #[test]
     fn recovers_known_similarity() {
-        let truth = Similarity { a: 0.5 * 30f64.to_radians().cos(), b: 0.5 * 30f64.to_radians().sin(), tx: 12.0, ty: -7.0 };
-        let src: Vec<Point> = [(100.0, 120.0), (160.0, 118.0), (131.0, 160.0), (108.0, 200.0), (152.0, 199.0)]
-            .iter()
-            .map(|&(x, y)| Point::new(x, y))
-            .collect();
+        let truth = Similarity {
+            a: 0.5 * 30f64.to_radians().cos(),
+            b: 0.5 * 30f64.to_radians().sin(),
+            tx: 12.0,
+            ty: -7.0,
+        };
+        let src: Vec<Point> = [
+            (100.0, 120.0),
+            (160.0, 118.0),
+            (131.0, 160.0),
+            (108.0, 200.0),
+            (152.0, 199.0),
+        ]
+        .iter()
+        .map(|&(x, y)| Point::new(x, y))
+        .collect();
         let dst: Vec<Point> = src.iter().map(|&p| truth.apply(p)).collect();
         let t = Similarity::estimate(&src, &dst).unwrap();
         assert!((t.scale() - 0.5).abs() < 1e-6, "scale {}", t.scale());
-        assert!((t.rotation_deg() - 30.0).abs() < 1e-4, "rot {}", t.rotation_deg());
+        assert!(
+            (t.rotation_deg() - 30.0).abs() < 1e-4,
+            "rot {}",
+            t.rotation_deg()
+        );
         for (s, d) in src.iter().zip(&dst) {
             assert!(close(t.apply(*s), *d, 1e-3));
         }
@@ -210,7 +246,10 @@ mod tests {
     #[test]
     fn least_squares_with_noise_is_close() {
         // Template scaled ×2, shifted; one point perturbed: the fit must still be near.
-        let mut src: Vec<Point> = DLIB_TEMPLATE.iter().map(|p| Point::new(p.x * 2.0 + 40.0, p.y * 2.0 + 10.0)).collect();
+        let mut src: Vec<Point> = DLIB_TEMPLATE
+            .iter()
+            .map(|p| Point::new(p.x * 2.0 + 40.0, p.y * 2.0 + 10.0))
+            .collect();
         src[2].x += 3.0;
         let t = Similarity::estimate(&src, &DLIB_TEMPLATE).unwrap();
         assert!((t.scale() - 0.5).abs() < 0.01);
@@ -238,14 +277,21 @@ mod tests {
         ];
         for dy in -1..=1 {
             for dx in -1..=1 {
-                img.put_pixel((150 + dx) as u32, (100 + dy) as u32, image::Rgb([255, 255, 255]));
+                img.put_pixel(
+                    (150 + dx) as u32,
+                    (100 + dy) as u32,
+                    image::Rgb([255, 255, 255]),
+                );
             }
         }
         let (chip, t) = align_face(&img, &lm, &DLIB_TEMPLATE, DLIB_SIZE).unwrap();
         let p = t.apply(lm[0]);
         assert!(close(p, DLIB_TEMPLATE[0], 4.0), "eye maps to {p:?}");
         let (x, y) = (p.x.round() as u32, p.y.round() as u32);
-        assert!(chip.get_pixel(x, y).0[0] > 100, "dot not found at eye position in chip");
+        assert!(
+            chip.get_pixel(x, y).0[0] > 100,
+            "dot not found at eye position in chip"
+        );
         // and far from it, the chip is black
         assert_eq!(chip.get_pixel(140, 140).0[0], 0);
     }

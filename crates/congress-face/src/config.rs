@@ -32,7 +32,7 @@ impl EmbedderKind {
     /// Default 1:N distance threshold for this embedder (calibrated by `face-accuracy`).
     pub fn default_threshold(self) -> f32 {
         match self {
-            EmbedderKind::DlibResnet => 0.52,
+            EmbedderKind::DlibResnet => 0.50,
             EmbedderKind::MobileFaceNet => 0.40,
         }
     }
@@ -136,7 +136,7 @@ impl Default for FaceConfig {
             embedder: EmbedderKind::DlibResnet,
             detect_threshold: 0.5,
             nms_iou: 0.3,
-            detect_max_side: 640,
+            detect_max_side: 320,
             max_pixels: 40_000_000,
             min_image_side: 32,
             match_threshold: None,
@@ -144,7 +144,7 @@ impl Default for FaceConfig {
             quality: QualityConfig::default(),
             worker_threads: 0,
             intra_op_threads: 1,
-            queue_capacity: 8,
+            queue_capacity: 4,
             agreement_k: 3,
             agreement_n: 5,
             agreement_window_ms: 2000,
@@ -155,7 +155,8 @@ impl Default for FaceConfig {
 impl FaceConfig {
     /// The 1:N threshold in effect.
     pub fn threshold(&self) -> f32 {
-        self.match_threshold.unwrap_or(self.embedder.default_threshold())
+        self.match_threshold
+            .unwrap_or(self.embedder.default_threshold())
     }
 
     /// The margin in effect.
@@ -166,7 +167,9 @@ impl FaceConfig {
     /// Worker threads in effect (0 resolved to the number of cores).
     pub fn effective_worker_threads(&self) -> usize {
         if self.worker_threads == 0 {
-            std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+            std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1)
         } else {
             self.worker_threads
         }

@@ -27,7 +27,9 @@ pub fn decode_image(bytes: &[u8], max_pixels: u64, min_side: u32) -> Result<RgbI
         check_size(width, height, max_pixels, min_side)?;
     }
     if format == Some(ImageFormat::Jpeg) && !jpeg_complete(bytes) {
-        return Err(FaceError::CorruptImage("JPEG data ends before its end-of-image marker (truncated upload?)".into()));
+        return Err(FaceError::CorruptImage(
+            "JPEG data ends before its end-of-image marker (truncated upload?)".into(),
+        ));
     }
     let mut reader = reader;
     let mut limits = Limits::default();
@@ -37,7 +39,9 @@ pub fn decode_image(bytes: &[u8], max_pixels: u64, min_side: u32) -> Result<RgbI
     let mut decoder = reader.into_decoder().map_err(map_image_error)?;
     let (width, height) = decoder.dimensions();
     check_size(width, height, max_pixels, min_side)?;
-    let orientation = decoder.orientation().unwrap_or(image::metadata::Orientation::NoTransforms);
+    let orientation = decoder
+        .orientation()
+        .unwrap_or(image::metadata::Orientation::NoTransforms);
     let mut img = DynamicImage::from_decoder(decoder).map_err(map_image_error)?;
     img.apply_orientation(orientation);
     Ok(flatten_to_rgb(img))
@@ -46,10 +50,19 @@ pub fn decode_image(bytes: &[u8], max_pixels: u64, min_side: u32) -> Result<RgbI
 fn check_size(width: u32, height: u32, max_pixels: u64, min_side: u32) -> Result<(), FaceError> {
     let pixels = u64::from(width) * u64::from(height);
     if pixels > max_pixels {
-        return Err(FaceError::ImageTooLarge { width, height, pixels, max_pixels });
+        return Err(FaceError::ImageTooLarge {
+            width,
+            height,
+            pixels,
+            max_pixels,
+        });
     }
     if width < min_side || height < min_side {
-        return Err(FaceError::ImageTooSmall { width, height, min_side });
+        return Err(FaceError::ImageTooSmall {
+            width,
+            height,
+            min_side,
+        });
     }
     Ok(())
 }
@@ -79,7 +92,8 @@ pub fn header_dimensions(b: &[u8]) -> Option<(u32, u32)> {
             continue;
         }
         let len = usize::from(u16::from_be_bytes([b[i + 2], b[i + 3]]));
-        let is_sof = (0xC0..=0xCF).contains(&marker) && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
+        let is_sof =
+            (0xC0..=0xCF).contains(&marker) && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
         if is_sof && i + 9 <= b.len() {
             let h = u32::from(u16::from_be_bytes([b[i + 5], b[i + 6]]));
             let w = u32::from(u16::from_be_bytes([b[i + 7], b[i + 8]]));
@@ -123,8 +137,12 @@ fn flatten_to_rgb(img: DynamicImage) -> RgbImage {
 
 fn map_image_error(e: image::ImageError) -> FaceError {
     match e {
-        image::ImageError::Limits(l) => FaceError::CorruptImage(format!("decoder memory limit exceeded: {l}")),
-        image::ImageError::Unsupported(u) => FaceError::CorruptImage(format!("unsupported image variant: {u}")),
+        image::ImageError::Limits(l) => {
+            FaceError::CorruptImage(format!("decoder memory limit exceeded: {l}"))
+        }
+        image::ImageError::Unsupported(u) => {
+            FaceError::CorruptImage(format!("unsupported image variant: {u}"))
+        }
         other => FaceError::CorruptImage(other.to_string()),
     }
 }

@@ -100,7 +100,10 @@ impl CenterFace {
 }
 
 fn bad(message: String) -> FaceError {
-    FaceError::BadModelOutput { model: "centerface", message }
+    FaceError::BadModelOutput {
+        model: "centerface",
+        message,
+    }
 }
 
 impl Detector for CenterFace {
@@ -111,7 +114,10 @@ impl Detector for CenterFace {
     fn detect(&mut self, img: &RgbImage) -> Result<Vec<FaceBox>, FaceError> {
         let (w0, h0) = img.dimensions();
         let scale = (self.max_side as f32 / w0.max(h0) as f32).min(1.0);
-        let (w1, h1) = (((w0 as f32 * scale).round() as u32).max(1), ((h0 as f32 * scale).round() as u32).max(1));
+        let (w1, h1) = (
+            ((w0 as f32 * scale).round() as u32).max(1),
+            ((h0 as f32 * scale).round() as u32).max(1),
+        );
         let resized;
         let src = if (w1, h1) != (w0, h0) {
             resized = image::imageops::resize(img, w1, h1, image::imageops::FilterType::Triangle);
@@ -128,17 +134,28 @@ impl Detector for CenterFace {
             data[plane + i] = f32::from(p.0[1]);
             data[2 * plane + i] = f32::from(p.0[2]);
         }
-        let input = Tensor::from_array(([1usize, 3, ih as usize, iw as usize], data))
-            .map_err(|e| FaceError::Inference { model: "centerface", message: e.to_string() })?;
+        let input =
+            Tensor::from_array(([1usize, 3, ih as usize, iw as usize], data)).map_err(|e| {
+                FaceError::Inference {
+                    model: "centerface",
+                    message: e.to_string(),
+                }
+            })?;
         let outputs = self
             .session
             .run(ort::inputs![input])
-            .map_err(|e| FaceError::Inference { model: "centerface", message: e.to_string() })?;
+            .map_err(|e| FaceError::Inference {
+                model: "centerface",
+                message: e.to_string(),
+            })?;
         if outputs.len() < 4 {
             return Err(bad(format!("expected 4 outputs, got {}", outputs.len())));
         }
         let get = |i: usize| {
-            outputs[i].try_extract_tensor::<f32>().map_err(|e| bad(e.to_string())).map(|(s, d)| (s.to_vec(), d))
+            outputs[i]
+                .try_extract_tensor::<f32>()
+                .map_err(|e| bad(e.to_string()))
+                .map(|(s, d)| (s.to_vec(), d))
         };
         let (hs, heat) = get(0)?;
         let (_, sc) = get(1)?;
@@ -174,7 +191,14 @@ impl Detector for CenterFace {
                     let lx = lmk[(2 * j + 1) * n + i] * s1 + x1;
                     *l = Point::new(lx * inv, ly * inv);
                 }
-                boxes.push(FaceBox { x1: x1 * inv, y1: y1 * inv, x2: x2 * inv, y2: y2 * inv, score, landmarks });
+                boxes.push(FaceBox {
+                    x1: x1 * inv,
+                    y1: y1 * inv,
+                    x2: x2 * inv,
+                    y2: y2 * inv,
+                    score,
+                    landmarks,
+                });
             }
         }
         Ok(nms(boxes, self.nms_iou))
@@ -182,16 +206,31 @@ impl Detector for CenterFace {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 
     fn b(x1: f32, y1: f32, s: f32, score: f32) -> FaceBox {
-        FaceBox { x1, y1, x2: x1 + s, y2: y1 + s, score, landmarks: [Point::default(); 5] }
+        FaceBox {
+            x1,
+            y1,
+            x2: x1 + s,
+            y2: y1 + s,
+            score,
+            landmarks: [Point::default(); 5],
+        }
     }
 
     #[test]
     fn nms_suppresses_overlaps_keeps_separate() {
-        let out = nms(vec![b(0.0, 0.0, 100.0, 0.8), b(5.0, 5.0, 100.0, 0.9), b(300.0, 0.0, 50.0, 0.7)], 0.3);
+        let out = nms(
+            vec![
+                b(0.0, 0.0, 100.0, 0.8),
+                b(5.0, 5.0, 100.0, 0.9),
+                b(300.0, 0.0, 50.0, 0.7),
+            ],
+            0.3,
+        );
         assert_eq!(out.len(), 2);
         assert_eq!(out[0].score, 0.9);
         assert_eq!(out[1].score, 0.7);

@@ -7,7 +7,9 @@ use ort::session::Session;
 use ort::value::Tensor;
 use serde::{Deserialize, Serialize};
 
-use crate::align::{ARCFACE_SIZE, ARCFACE_TEMPLATE, DLIB_SIZE, DLIB_TEMPLATE, Landmarks, Similarity, align_face};
+use crate::align::{
+    ARCFACE_SIZE, ARCFACE_TEMPLATE, DLIB_SIZE, DLIB_TEMPLATE, Landmarks, Similarity, align_face,
+};
 use crate::config::FaceConfig;
 use crate::error::FaceError;
 use crate::runtime;
@@ -39,8 +41,11 @@ impl Embedding {
 
     /// Parse bytes written by [`Embedding::to_bytes`].
     pub fn from_bytes(bytes: &[u8]) -> Result<Embedding, FaceError> {
-        if bytes.is_empty() || bytes.len() % 4 != 0 {
-            return Err(FaceError::BadEmbedding(format!("length {} is not a positive multiple of 4", bytes.len())));
+        if bytes.is_empty() || !bytes.len().is_multiple_of(4) {
+            return Err(FaceError::BadEmbedding(format!(
+                "length {} is not a positive multiple of 4",
+                bytes.len()
+            )));
         }
         let v: Vec<f32> = bytes
             .chunks_exact(4)
@@ -55,7 +60,13 @@ impl Embedding {
     /// Distance under `metric` (lengths must match; extra values are ignored).
     pub fn distance(&self, other: &Embedding, metric: Metric) -> f32 {
         match metric {
-            Metric::Euclidean => self.0.iter().zip(&other.0).map(|(a, b)| (a - b) * (a - b)).sum::<f32>().sqrt(),
+            Metric::Euclidean => self
+                .0
+                .iter()
+                .zip(&other.0)
+                .map(|(a, b)| (a - b) * (a - b))
+                .sum::<f32>()
+                .sqrt(),
             Metric::Cosine => {
                 let (mut dot, mut na, mut nb) = (0f32, 0f32, 0f32);
                 for (a, b) in self.0.iter().zip(&other.0) {
@@ -100,20 +111,42 @@ fn to_nchw(chip: &RgbImage, mean: [f32; 3], div: f32) -> Vec<f32> {
     data
 }
 
-fn run_single(session: &mut Session, model: &'static str, size: u32, data: Vec<f32>) -> Result<Vec<f32>, FaceError> {
-    let input = Tensor::from_array(([1usize, 3, size as usize, size as usize], data))
-        .map_err(|e| FaceError::Inference { model, message: e.to_string() })?;
+fn run_single(
+    session: &mut Session,
+    model: &'static str,
+    size: u32,
+    data: Vec<f32>,
+) -> Result<Vec<f32>, FaceError> {
+    let input =
+        Tensor::from_array(([1usize, 3, size as usize, size as usize], data)).map_err(|e| {
+            FaceError::Inference {
+                model,
+                message: e.to_string(),
+            }
+        })?;
     let out = session
         .run(ort::inputs![input])
-        .map_err(|e| FaceError::Inference { model, message: e.to_string() })?;
+        .map_err(|e| FaceError::Inference {
+            model,
+            message: e.to_string(),
+        })?;
     if out.len() == 0 {
-        return Err(FaceError::BadModelOutput { model, message: "no output".into() });
+        return Err(FaceError::BadModelOutput {
+            model,
+            message: "no output".into(),
+        });
     }
     let (_, v) = out[0]
         .try_extract_tensor::<f32>()
-        .map_err(|e| FaceError::BadModelOutput { model, message: e.to_string() })?;
+        .map_err(|e| FaceError::BadModelOutput {
+            model,
+            message: e.to_string(),
+        })?;
     if v.iter().any(|x| !x.is_finite()) {
-        return Err(FaceError::BadModelOutput { model, message: "non-finite values".into() });
+        return Err(FaceError::BadModelOutput {
+            model,
+            message: "non-finite values".into(),
+        });
     }
     Ok(v.to_vec())
 }
@@ -128,7 +161,9 @@ impl DlibResnet {
     pub const FILE: &'static str = "dlib_resnet128.onnx";
     /// Load and verify.
     pub fn load(config: &FaceConfig) -> Result<Self, FaceError> {
-        Ok(DlibResnet { session: runtime::load_session(config, Self::FILE, "dlib_resnet128")? })
+        Ok(DlibResnet {
+            session: runtime::load_session(config, Self::FILE, "dlib_resnet128")?,
+        })
     }
 }
 
@@ -146,7 +181,10 @@ impl Embedder for DlibResnet {
         let data = to_nchw(chip, [122.782, 117.001, 104.298], 256.0);
         let v = run_single(&mut self.session, "dlib_resnet128", DLIB_SIZE, data)?;
         if v.len() != 128 {
-            return Err(FaceError::BadModelOutput { model: "dlib_resnet128", message: format!("{} values", v.len()) });
+            return Err(FaceError::BadModelOutput {
+                model: "dlib_resnet128",
+                message: format!("{} values", v.len()),
+            });
         }
         Ok(Embedding(v))
     }
@@ -162,7 +200,9 @@ impl MobileFaceNet {
     pub const FILE: &'static str = "mobilefacenet.onnx";
     /// Load and verify.
     pub fn load(config: &FaceConfig) -> Result<Self, FaceError> {
-        Ok(MobileFaceNet { session: runtime::load_session(config, Self::FILE, "mobilefacenet")? })
+        Ok(MobileFaceNet {
+            session: runtime::load_session(config, Self::FILE, "mobilefacenet")?,
+        })
     }
 }
 
@@ -188,6 +228,7 @@ impl Embedder for MobileFaceNet {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 

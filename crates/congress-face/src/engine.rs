@@ -93,14 +93,30 @@ impl FaceEngine {
             EmbedderKind::DlibResnet => Box::new(DlibResnet::load(config)?),
             EmbedderKind::MobileFaceNet => Box::new(MobileFaceNet::load(config)?),
         };
-        tracing::info!(detector = detector.name(), embedder = embedder.name(), "face engine loaded");
-        Ok(FaceEngine { config: config.clone(), detector, embedder })
+        tracing::info!(
+            detector = detector.name(),
+            embedder = embedder.name(),
+            "face engine loaded"
+        );
+        Ok(FaceEngine {
+            config: config.clone(),
+            detector,
+            embedder,
+        })
     }
 
     /// Build from custom parts (another detector or embedder).
-    pub fn from_parts(config: &FaceConfig, detector: Box<dyn Detector>, embedder: Box<dyn Embedder>) -> Result<Self, FaceError> {
+    pub fn from_parts(
+        config: &FaceConfig,
+        detector: Box<dyn Detector>,
+        embedder: Box<dyn Embedder>,
+    ) -> Result<Self, FaceError> {
         config.validate()?;
-        Ok(FaceEngine { config: config.clone(), detector, embedder })
+        Ok(FaceEngine {
+            config: config.clone(),
+            detector,
+            embedder,
+        })
     }
 
     /// The configuration.
@@ -134,7 +150,11 @@ impl FaceEngine {
     }
 
     /// Full analysis; with `embed_rejected` the chosen face is embedded even if it fails a gate.
-    pub fn analyze_opts(&mut self, bytes: &[u8], embed_rejected: bool) -> Result<Analysis, FaceError> {
+    pub fn analyze_opts(
+        &mut self,
+        bytes: &[u8],
+        embed_rejected: bool,
+    ) -> Result<Analysis, FaceError> {
         let t0 = Instant::now();
         let img = self.decode(bytes)?;
         let decode_ms = ms(t0);
@@ -144,7 +164,11 @@ impl FaceEngine {
     }
 
     /// Analysis of a decoded image.
-    pub fn analyze_image(&mut self, img: &RgbImage, embed_rejected: bool) -> Result<Analysis, FaceError> {
+    pub fn analyze_image(
+        &mut self,
+        img: &RgbImage,
+        embed_rejected: bool,
+    ) -> Result<Analysis, FaceError> {
         let (width, height) = img.dimensions();
         let mut timings = Timings::default();
         let t = Instant::now();
@@ -167,7 +191,11 @@ impl FaceEngine {
         let face = &out.faces[ci];
         let t = Instant::now();
         let Some((chip, to_chip)) = self.embedder.align(img, &face.landmarks) else {
-            out.quality = Err(Rejection::Pose { roll_deg: 0.0, yaw: f32::NAN, pitch: f32::NAN });
+            out.quality = Err(Rejection::Pose {
+                roll_deg: 0.0,
+                yaw: f32::NAN,
+                pitch: f32::NAN,
+            });
             return Ok(out);
         };
         let (template, _) = self.embedder.template();
@@ -198,13 +226,20 @@ pub fn enrol_outcome(a: Analysis) -> EnrolOutcome {
         return EnrolOutcome::NoFace;
     };
     let main_area = a.faces[ci].area();
-    let comparable = a.faces.iter().filter(|f| f.area() >= 0.5 * main_area).count();
+    let comparable = a
+        .faces
+        .iter()
+        .filter(|f| f.area() >= 0.5 * main_area)
+        .count();
     if comparable > 1 {
         return EnrolOutcome::SeveralFaces { count: comparable };
     }
     match (a.quality, a.embedding) {
         (Err(reason), _) => EnrolOutcome::LowQuality { reason },
-        (Ok(()), Some(embedding)) => EnrolOutcome::Ok { embedding, face: a.faces[ci].clone() },
+        (Ok(()), Some(embedding)) => EnrolOutcome::Ok {
+            embedding,
+            face: a.faces[ci].clone(),
+        },
         (Ok(()), None) => EnrolOutcome::NoFace,
     }
 }

@@ -4,7 +4,8 @@
 use std::path::PathBuf;
 
 /// How to (re)create the model files; quoted in every model error.
-pub const MODELS_FIX: &str = "run `cargo xtask models` (or `python3 models/setup.py`) from the repository root";
+pub const MODELS_FIX: &str =
+    "run `cargo xtask models` (or `python3 models/setup.py`) from the repository root";
 
 /// Everything that can go wrong in this crate.
 #[derive(Debug, thiserror::Error)]
@@ -134,7 +135,9 @@ impl FaceError {
             FaceError::ImageTooSmall { .. } => "face.error.image_too_small",
             FaceError::CorruptImage(_) => "face.error.corrupt_image",
             FaceError::Overloaded { .. } => "face.error.overloaded",
-            FaceError::BadEmbedding(_) | FaceError::DimensionMismatch { .. } => "face.error.bad_embedding",
+            FaceError::BadEmbedding(_) | FaceError::DimensionMismatch { .. } => {
+                "face.error.bad_embedding"
+            }
             FaceError::Config(_) => "face.error.config",
             _ => "face.error.internal",
         }

@@ -63,7 +63,13 @@ pub struct Gallery {
 impl Gallery {
     /// Empty gallery with a metric, a distance threshold and a margin.
     pub fn new(metric: Metric, threshold: f32, margin: f32) -> Self {
-        Gallery { metric, threshold, margin, dim: None, entries: BTreeMap::new() }
+        Gallery {
+            metric,
+            threshold,
+            margin,
+            dim: None,
+            entries: BTreeMap::new(),
+        }
     }
 
     /// Metric in use.
@@ -88,7 +94,12 @@ impl Gallery {
     /// Add an embedding for a delegate (a delegate may have several photos).
     pub fn add(&mut self, delegate_id: impl Into<String>, e: Embedding) -> Result<(), FaceError> {
         match self.dim {
-            Some(d) if d != e.dim() => return Err(FaceError::DimensionMismatch { expected: d, got: e.dim() }),
+            Some(d) if d != e.dim() => {
+                return Err(FaceError::DimensionMismatch {
+                    expected: d,
+                    got: e.dim(),
+                });
+            }
             _ => self.dim = Some(e.dim()),
         }
         self.entries.entry(delegate_id.into()).or_default().push(e);
@@ -129,14 +140,21 @@ impl Gallery {
     /// 1:N match with threshold and margin.
     pub fn find(&self, probe: &Embedding) -> MatchOutcome {
         if self.dim.is_some_and(|d| d != probe.dim()) {
-            return MatchOutcome::Unknown { best_distance: None };
+            return MatchOutcome::Unknown {
+                best_distance: None,
+            };
         }
         let ranked = self.ranked(probe);
         let Some(&(best, distance)) = ranked.first() else {
-            return MatchOutcome::Unknown { best_distance: None };
+            return MatchOutcome::Unknown {
+                best_distance: None,
+            };
         };
-        if !(distance <= self.threshold) {
-            return MatchOutcome::Unknown { best_distance: Some(distance) };
+        // NaN distances (never expected) count as no match
+        if distance.is_nan() || distance > self.threshold {
+            return MatchOutcome::Unknown {
+                best_distance: Some(distance),
+            };
         }
         match ranked.get(1) {
             Some(&(second, d2)) if d2 - distance < self.margin => MatchOutcome::Ambiguous {
@@ -155,6 +173,7 @@ impl Gallery {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 
@@ -174,10 +193,17 @@ mod tests {
     fn matches_within_threshold_with_margin() {
         let g = gallery();
         match g.find(&e(&[0.05, 0.02])) {
-            MatchOutcome::Match { delegate_id, distance, margin } => {
+            MatchOutcome::Match {
+                delegate_id,
+                distance,
+                margin,
+            } => {
                 assert_eq!(delegate_id, "alice");
                 assert!(distance < 0.06);
-                assert!(margin > 0.8, "margin must be against bob, not alice's 2nd photo: {margin}");
+                assert!(
+                    margin > 0.8,
+                    "margin must be against bob, not alice's 2nd photo: {margin}"
+                );
             }
             o => panic!("expected match, got {o:?}"),
         }
@@ -186,10 +212,21 @@ mod tests {
     #[test]
     fn unknown_beyond_threshold() {
         let g = gallery();
-        assert_eq!(g.find(&e(&[0.0, 0.7])), MatchOutcome::Unknown { best_distance: Some(0.7) });
+        assert_eq!(
+            g.find(&e(&[0.0, 0.7])),
+            MatchOutcome::Unknown {
+                best_distance: Some(0.7)
+            }
+        );
         // exactly at the threshold still matches; just beyond does not
-        assert!(matches!(g.find(&e(&[-0.5, 0.0])), MatchOutcome::Match { .. }));
-        assert!(matches!(g.find(&e(&[-0.5001, 0.0])), MatchOutcome::Unknown { .. }));
+        assert!(matches!(
+            g.find(&e(&[-0.5, 0.0])),
+            MatchOutcome::Match { .. }
+        ));
+        assert!(matches!(
+            g.find(&e(&[-0.5001, 0.0])),
+            MatchOutcome::Unknown { .. }
+        ));
     }
 
     #[test]
@@ -212,13 +249,28 @@ mod tests {
     #[test]
     fn empty_and_dimension_checks() {
         let g = Gallery::new(Metric::Cosine, 0.5, 0.1);
-        assert_eq!(g.find(&e(&[1.0])), MatchOutcome::Unknown { best_distance: None });
+        assert_eq!(
+            g.find(&e(&[1.0])),
+            MatchOutcome::Unknown {
+                best_distance: None
+            }
+        );
         let mut g = gallery();
-        assert!(matches!(g.add("carol", e(&[1.0, 2.0, 3.0])), Err(FaceError::DimensionMismatch { .. })));
-        assert_eq!(g.find(&e(&[1.0, 2.0, 3.0])), MatchOutcome::Unknown { best_distance: None });
+        assert!(matches!(
+            g.add("carol", e(&[1.0, 2.0, 3.0])),
+            Err(FaceError::DimensionMismatch { .. })
+        ));
+        assert_eq!(
+            g.find(&e(&[1.0, 2.0, 3.0])),
+            MatchOutcome::Unknown {
+                best_distance: None
+            }
+        );
         assert!(g.remove("bob"));
         assert_eq!(g.len(), 1);
         // single delegate: match with infinite margin
-        assert!(matches!(g.find(&e(&[0.0, 0.0])), MatchOutcome::Match { margin, .. } if margin.is_infinite()));
+        assert!(
+            matches!(g.find(&e(&[0.0, 0.0])), MatchOutcome::Match { margin, .. } if margin.is_infinite())
+        );
     }
 }

@@ -38,7 +38,9 @@ pub enum Rejection {
         min_px: f32,
     },
     /// Head turned or tilted too much.
-    #[error("head turned or tilted (roll {roll_deg:.0}°, yaw {yaw:.2}, pitch {pitch:.2}): look at the camera")]
+    #[error(
+        "head turned or tilted (roll {roll_deg:.0}°, yaw {yaw:.2}, pitch {pitch:.2}): look at the camera"
+    )]
     Pose {
         /// Roll in degrees.
         roll_deg: f32,
@@ -107,7 +109,9 @@ pub struct QualityMetrics {
 /// Index of the face to use: the largest, weighted towards the image centre.
 pub fn choose_face(faces: &[FaceBox], width: u32, height: u32) -> Option<usize> {
     let (cx, cy) = (width as f32 / 2.0, height as f32 / 2.0);
-    let diag = ((width as f32).powi(2) + (height as f32).powi(2)).sqrt().max(1.0);
+    let diag = ((width as f32).powi(2) + (height as f32).powi(2))
+        .sqrt()
+        .max(1.0);
     faces
         .iter()
         .enumerate()
@@ -121,7 +125,12 @@ pub fn choose_face(faces: &[FaceBox], width: u32, height: u32) -> Option<usize> 
 }
 
 /// Measure the chosen face; `to_chip` maps image to chip coordinates, `template` is the chip's template.
-pub fn measure(face: &FaceBox, chip: &RgbImage, to_chip: &Similarity, template: &Landmarks) -> QualityMetrics {
+pub fn measure(
+    face: &FaceBox,
+    chip: &RgbImage,
+    to_chip: &Similarity,
+    template: &Landmarks,
+) -> QualityMetrics {
     let lm: Vec<_> = face.landmarks.iter().map(|p| to_chip.apply(*p)).collect();
     let eye_d = (template[1].x - template[0].x).max(1.0);
     let eye_y = (template[0].y + template[1].y) / 2.0;
@@ -152,7 +161,9 @@ pub fn sharpness_and_brightness(chip: &RgbImage) -> (f32, f32) {
     let (mut n, mut sum, mut sum2, mut bright) = (0f64, 0f64, 0f64, 0f64);
     for y in y0.max(1)..y1.min(h - 1) {
         for x in x0.max(1)..x1.min(w - 1) {
-            let l = f64::from(at(x - 1, y) + at(x + 1, y) + at(x, y - 1) + at(x, y + 1) - 4.0 * at(x, y));
+            let l = f64::from(
+                at(x - 1, y) + at(x + 1, y) + at(x, y - 1) + at(x, y + 1) - 4.0 * at(x, y),
+            );
             sum += l;
             sum2 += l * l;
             bright += f64::from(at(x, y));
@@ -172,35 +183,61 @@ pub fn verdict(m: &QualityMetrics, q: &QualityConfig) -> Result<(), Rejection> {
         return Err(Rejection::LowConfidence { score: m.score });
     }
     if m.size_px < q.min_face_px {
-        return Err(Rejection::TooSmall { size_px: m.size_px, min_px: q.min_face_px });
+        return Err(Rejection::TooSmall {
+            size_px: m.size_px,
+            min_px: q.min_face_px,
+        });
     }
     if m.roll_deg > q.max_roll_deg || m.yaw.abs() > q.max_yaw || m.pitch.abs() > q.max_pitch {
-        return Err(Rejection::Pose { roll_deg: m.roll_deg, yaw: m.yaw, pitch: m.pitch });
+        return Err(Rejection::Pose {
+            roll_deg: m.roll_deg,
+            yaw: m.yaw,
+            pitch: m.pitch,
+        });
     }
     if m.brightness < q.min_brightness {
-        return Err(Rejection::TooDark { brightness: m.brightness });
+        return Err(Rejection::TooDark {
+            brightness: m.brightness,
+        });
     }
     if m.brightness > q.max_brightness {
-        return Err(Rejection::TooBright { brightness: m.brightness });
+        return Err(Rejection::TooBright {
+            brightness: m.brightness,
+        });
     }
     if m.sharpness < q.min_sharpness {
-        return Err(Rejection::Blurry { sharpness: m.sharpness, min: q.min_sharpness });
+        return Err(Rejection::Blurry {
+            sharpness: m.sharpness,
+            min: q.min_sharpness,
+        });
     }
     Ok(())
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
     use crate::align::Point;
 
     fn fb(x1: f32, y1: f32, s: f32) -> FaceBox {
-        FaceBox { x1, y1, x2: x1 + s, y2: y1 + s, score: 0.9, landmarks: [Point::default(); 5] }
+        FaceBox {
+            x1,
+            y1,
+            x2: x1 + s,
+            y2: y1 + s,
+            score: 0.9,
+            landmarks: [Point::default(); 5],
+        }
     }
 
     #[test]
     fn chooses_largest_then_central() {
-        let faces = vec![fb(0.0, 0.0, 50.0), fb(300.0, 200.0, 120.0), fb(600.0, 0.0, 125.0)];
+        let faces = vec![
+            fb(0.0, 0.0, 50.0),
+            fb(300.0, 200.0, 120.0),
+            fb(600.0, 0.0, 125.0),
+        ];
         // the 125 px face is in the corner, the 120 px one central: central wins
         assert_eq!(choose_face(&faces, 800, 600), Some(1));
         assert_eq!(choose_face(&[], 800, 600), None);
@@ -219,12 +256,21 @@ mod tests {
         assert!(s1 > 1000.0 && s2 < 1e-3, "{s1} {s2}");
         assert!((b2 - 128.0).abs() < 1.0 && b1 > 100.0);
         let q = QualityConfig::default();
-        let m = QualityMetrics { score: 0.9, size_px: 100.0, sharpness: s2, brightness: b2, ..Default::default() };
+        let m = QualityMetrics {
+            score: 0.9,
+            size_px: 100.0,
+            sharpness: s2,
+            brightness: b2,
+            ..Default::default()
+        };
         assert!(matches!(verdict(&m, &q), Err(Rejection::Blurry { .. })));
         let m = QualityMetrics { sharpness: s1, ..m };
         assert_eq!(verdict(&m, &q), Ok(()));
         let m2 = QualityMetrics { yaw: 0.6, ..m };
-        assert_eq!(verdict(&m2, &q).map_err(|r| r.message_key()), Err("face.quality.pose"));
+        assert_eq!(
+            verdict(&m2, &q).map_err(|r| r.message_key()),
+            Err("face.quality.pose")
+        );
         let m3 = QualityMetrics { size_px: 10.0, ..m };
         assert!(matches!(verdict(&m3, &q), Err(Rejection::TooSmall { .. })));
     }

@@ -31,7 +31,10 @@ fn absolute(p: &Path) -> Result<PathBuf, FaceError> {
     if p.is_absolute() {
         return Ok(p.to_path_buf());
     }
-    let cwd = std::env::current_dir().map_err(|e| FaceError::Io { path: p.to_path_buf(), source: e })?;
+    let cwd = std::env::current_dir().map_err(|e| FaceError::Io {
+        path: p.to_path_buf(),
+        source: e,
+    })?;
     Ok(cwd.join(p))
 }
 
@@ -59,7 +62,10 @@ pub fn environment(config: &FaceConfig) -> Result<&'static Environment, FaceErro
     let res = ENV.get_or_init(|| {
         tracing::info!(library = %lib.display(), "initialising ONNX Runtime");
         let builder = ort::init_from(&lib).map_err(|e| e.to_string())?;
-        let env = builder.with_name("congress-face").build().map_err(|e| e.to_string())?;
+        let env = builder
+            .with_name("congress-face")
+            .build()
+            .map_err(|e| e.to_string())?;
         Ok((lib.clone(), env))
     });
     match res {
@@ -70,7 +76,10 @@ pub fn environment(config: &FaceConfig) -> Result<&'static Environment, FaceErro
             }
             Ok(env)
         }
-        Err(message) => Err(FaceError::RuntimeInit { path: lib, message: message.clone() }),
+        Err(message) => Err(FaceError::RuntimeInit {
+            path: lib,
+            message: message.clone(),
+        }),
     }
 }
 
@@ -88,7 +97,10 @@ pub fn read_manifest(models: &Path) -> Result<HashMap<String, String>, FaceError
             continue;
         }
         if let Some((digest, name)) = line.split_once(char::is_whitespace) {
-            out.insert(name.trim().trim_start_matches('*').to_string(), digest.to_ascii_lowercase());
+            out.insert(
+                name.trim().trim_start_matches('*').to_string(),
+                digest.to_ascii_lowercase(),
+            );
         }
     }
     Ok(out)
@@ -96,7 +108,10 @@ pub fn read_manifest(models: &Path) -> Result<HashMap<String, String>, FaceError
 
 /// SHA-256 of a file, hex.
 pub fn sha256_file(path: &Path) -> Result<String, FaceError> {
-    let io = |e| FaceError::Io { path: path.to_path_buf(), source: e };
+    let io = |e| FaceError::Io {
+        path: path.to_path_buf(),
+        source: e,
+    };
     let mut f = std::fs::File::open(path).map_err(io)?;
     let mut h = Sha256::new();
     let mut buf = vec![0u8; 1 << 20];
@@ -112,7 +127,9 @@ pub fn sha256_file(path: &Path) -> Result<String, FaceError> {
 
 /// Check `file` (inside `models`) against the manifest; cached per process by size and mtime.
 pub fn verify_file(models: &Path, file: &Path) -> Result<(), FaceError> {
-    let meta = std::fs::metadata(file).map_err(|_| FaceError::ModelMissing { path: file.to_path_buf() })?;
+    let meta = std::fs::metadata(file).map_err(|_| FaceError::ModelMissing {
+        path: file.to_path_buf(),
+    })?;
     let key = (file.to_path_buf(), meta.len(), meta.modified().ok());
     let cache = VERIFIED.get_or_init(|| Mutex::new(HashMap::new()));
     if let Ok(c) = cache.lock()
@@ -125,13 +142,19 @@ pub fn verify_file(models: &Path, file: &Path) -> Result<(), FaceError> {
         .map(|r| r.to_string_lossy().replace('\\', "/"))
         .unwrap_or_else(|_| file.to_string_lossy().to_string());
     let manifest = read_manifest(models)?;
-    let expected = manifest.get(&rel).ok_or_else(|| FaceError::ModelUnverified {
-        path: file.to_path_buf(),
-        reason: format!("{rel} is not listed in SHA256SUMS"),
-    })?;
+    let expected = manifest
+        .get(&rel)
+        .ok_or_else(|| FaceError::ModelUnverified {
+            path: file.to_path_buf(),
+            reason: format!("{rel} is not listed in SHA256SUMS"),
+        })?;
     let actual = sha256_file(file)?;
     if &actual != expected {
-        return Err(FaceError::ModelCorrupt { path: file.to_path_buf(), expected: expected.clone(), actual });
+        return Err(FaceError::ModelCorrupt {
+            path: file.to_path_buf(),
+            expected: expected.clone(),
+            actual,
+        });
     }
     tracing::debug!(file = %file.display(), "model checksum verified");
     if let Ok(mut c) = cache.lock() {
@@ -141,7 +164,11 @@ pub fn verify_file(models: &Path, file: &Path) -> Result<(), FaceError> {
 }
 
 /// Build a session for `<models_dir>/<file>` after verifying it.
-pub fn load_session(config: &FaceConfig, file: &str, model: &'static str) -> Result<Session, FaceError> {
+pub fn load_session(
+    config: &FaceConfig,
+    file: &str,
+    model: &'static str,
+) -> Result<Session, FaceError> {
     let models = models_dir(config)?;
     let path = models.join(file);
     if !path.exists() {
@@ -165,5 +192,7 @@ pub fn load_session(config: &FaceConfig, file: &str, model: &'static str) -> Res
         .with_inter_op_spinning(false)
         .map_err(|e| err(e.to_string()))?;
     let mut builder = builder;
-    builder.commit_from_file(&path).map_err(|e| err(format!("{} ({})", e, path.display())))
+    builder
+        .commit_from_file(&path)
+        .map_err(|e| err(format!("{} ({})", e, path.display())))
 }

@@ -15,7 +15,11 @@ use crate::engine::{Analysis, EnrolOutcome, FaceEngine, enrol_outcome};
 use crate::error::FaceError;
 
 enum Job {
-    Analyze { bytes: Vec<u8>, embed_rejected: bool, reply: oneshot::Sender<Result<Analysis, FaceError>> },
+    Analyze {
+        bytes: Vec<u8>,
+        embed_rejected: bool,
+        reply: oneshot::Sender<Result<Analysis, FaceError>>,
+    },
 }
 
 #[derive(Default)]
@@ -38,11 +42,25 @@ pub struct FaceWorkers {
 impl FaceWorkers {
     /// Start `threads` workers (0 = config / number of cores) with a queue of `queue` frames
     /// (0 = `config.queue_capacity`). Models are loaded here, so errors surface immediately.
-    pub fn start(config: &FaceConfig, threads: usize, queue: usize) -> Result<FaceWorkers, FaceError> {
+    pub fn start(
+        config: &FaceConfig,
+        threads: usize,
+        queue: usize,
+    ) -> Result<FaceWorkers, FaceError> {
         config.validate()?;
-        let n = if threads == 0 { config.effective_worker_threads() } else { threads };
-        let capacity = if queue == 0 { config.queue_capacity } else { queue };
-        let engines = (0..n).map(|_| FaceEngine::load(config)).collect::<Result<Vec<_>, _>>()?;
+        let n = if threads == 0 {
+            config.effective_worker_threads()
+        } else {
+            threads
+        };
+        let capacity = if queue == 0 {
+            config.queue_capacity
+        } else {
+            queue
+        };
+        let engines = (0..n)
+            .map(|_| FaceEngine::load(config))
+            .collect::<Result<Vec<_>, _>>()?;
         // The channel itself holds nothing: the queue bound is enforced by `depth`, so
         // "queued" counts exactly the frames accepted but not yet picked up by a worker.
         let (tx, rx) = sync_channel::<Job>(capacity);
@@ -59,7 +77,13 @@ impl FaceWorkers {
             handles.push(h);
         }
         tracing::info!(threads = n, queue = capacity, "face workers started");
-        Ok(FaceWorkers { tx: Some(tx), threads: handles, capacity, stats, config: config.clone() })
+        Ok(FaceWorkers {
+            tx: Some(tx),
+            threads: handles,
+            capacity,
+            stats,
+            config: config.clone(),
+        })
     }
 
     /// Analyse image bytes on a worker. Fails fast with `Overloaded` if the queue is full.
@@ -82,23 +106,35 @@ impl FaceWorkers {
         rx.await.map_err(|_| FaceError::WorkersStopped)?
     }
 
-    fn try_submit(&self, bytes: Vec<u8>, embed_rejected: bool) -> Result<oneshot::Receiver<Result<Analysis, FaceError>>, FaceError> {
+    fn try_submit(
+        &self,
+        bytes: Vec<u8>,
+        embed_rejected: bool,
+    ) -> Result<oneshot::Receiver<Result<Analysis, FaceError>>, FaceError> {
         let tx = self.tx.as_ref().ok_or(FaceError::WorkersStopped)?;
         // reserve a queue slot
         let prev = self.stats.depth.fetch_add(1, Ordering::SeqCst);
         if prev >= self.capacity {
             self.stats.depth.fetch_sub(1, Ordering::SeqCst);
             self.stats.rejected.fetch_add(1, Ordering::Relaxed);
-            return Err(FaceError::Overloaded { capacity: self.capacity });
+            return Err(FaceError::Overloaded {
+                capacity: self.capacity,
+            });
         }
         self.stats.max_depth.fetch_max(prev + 1, Ordering::Relaxed);
         let (reply, rx) = oneshot::channel();
-        match tx.try_send(Job::Analyze { bytes, embed_rejected, reply }) {
+        match tx.try_send(Job::Analyze {
+            bytes,
+            embed_rejected,
+            reply,
+        }) {
             Ok(()) => Ok(rx),
             Err(TrySendError::Full(_)) => {
                 self.stats.depth.fetch_sub(1, Ordering::SeqCst);
                 self.stats.rejected.fetch_add(1, Ordering::Relaxed);
-                Err(FaceError::Overloaded { capacity: self.capacity })
+                Err(FaceError::Overloaded {
+                    capacity: self.capacity,
+                })
             }
             Err(TrySendError::Disconnected(_)) => {
                 self.stats.depth.fetch_sub(1, Ordering::SeqCst);
@@ -168,7 +204,11 @@ fn worker(mut engine: FaceEngine, rx: Arc<Mutex<Receiver<Job>>>, stats: Arc<Stat
         };
         stats.depth.fetch_sub(1, Ordering::SeqCst);
         match job {
-            Job::Analyze { bytes, embed_rejected, reply } => {
+            Job::Analyze {
+                bytes,
+                embed_rejected,
+                reply,
+            } => {
                 let res = engine.analyze_opts(&bytes, embed_rejected);
                 stats.processed.fetch_add(1, Ordering::Relaxed);
                 // the caller may have gone away (request cancelled): nothing to do then

@@ -1,4 +1,5 @@
 //! Bad and unusual image inputs (no models needed).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 
@@ -8,7 +9,9 @@ use image::{DynamicImage, ImageEncoder, ImageFormat, RgbImage};
 const MAX: u64 = 40_000_000;
 
 fn rgb_test_image(w: u32, h: u32) -> RgbImage {
-    RgbImage::from_fn(w, h, |x, y| image::Rgb([(x * 255 / w) as u8, (y * 255 / h) as u8, 128]))
+    RgbImage::from_fn(w, h, |x, y| {
+        image::Rgb([(x * 255 / w) as u8, (y * 255 / h) as u8, 128])
+    })
 }
 
 #[test]
@@ -27,7 +30,10 @@ fn not_an_image_is_rejected() {
 
 #[test]
 fn truncated_jpeg_is_rejected() {
-    let jpeg = common::encode(&DynamicImage::ImageRgb8(rgb_test_image(200, 150)), ImageFormat::Jpeg);
+    let jpeg = common::encode(
+        &DynamicImage::ImageRgb8(rgb_test_image(200, 150)),
+        ImageFormat::Jpeg,
+    );
     assert!(decode_image(&jpeg, MAX, 32).is_ok());
     let cut = &jpeg[..jpeg.len() / 3];
     let e = decode_image(cut, MAX, 32).unwrap_err();
@@ -36,7 +42,10 @@ fn truncated_jpeg_is_rejected() {
     // only the first bytes of the header
     assert!(decode_image(&jpeg[..20], MAX, 32).is_err());
     // truncated PNG
-    let png = common::encode(&DynamicImage::ImageRgb8(rgb_test_image(200, 150)), ImageFormat::Png);
+    let png = common::encode(
+        &DynamicImage::ImageRgb8(rgb_test_image(200, 150)),
+        ImageFormat::Png,
+    );
     let e = decode_image(&png[..png.len() / 2], MAX, 32).unwrap_err();
     assert!(matches!(e, FaceError::CorruptImage(_)), "{e:?}");
 }
@@ -55,7 +64,12 @@ fn huge_dimensions_rejected_before_decoding() {
     png.extend_from_slice(&crc32(&ihdr).to_be_bytes());
     let e = decode_image(&png, MAX, 32).unwrap_err();
     match e {
-        FaceError::ImageTooLarge { width, height, pixels, max_pixels } => {
+        FaceError::ImageTooLarge {
+            width,
+            height,
+            pixels,
+            max_pixels,
+        } => {
             assert_eq!((width, height), (100_000, 100_000));
             assert_eq!(pixels, 10_000_000_000);
             assert_eq!(max_pixels, MAX);
@@ -63,27 +77,52 @@ fn huge_dimensions_rejected_before_decoding() {
         other => panic!("expected ImageTooLarge, got {other:?}"),
     }
     // and a real image above a small configured limit
-    let jpeg = common::encode(&DynamicImage::ImageRgb8(rgb_test_image(400, 300)), ImageFormat::Jpeg);
-    assert!(matches!(decode_image(&jpeg, 100_000, 32), Err(FaceError::ImageTooLarge { .. })));
+    let jpeg = common::encode(
+        &DynamicImage::ImageRgb8(rgb_test_image(400, 300)),
+        ImageFormat::Jpeg,
+    );
+    assert!(matches!(
+        decode_image(&jpeg, 100_000, 32),
+        Err(FaceError::ImageTooLarge { .. })
+    ));
 }
 
 #[test]
 fn one_pixel_image_rejected() {
-    let png = common::encode(&DynamicImage::ImageRgb8(RgbImage::new(1, 1)), ImageFormat::Png);
+    let png = common::encode(
+        &DynamicImage::ImageRgb8(RgbImage::new(1, 1)),
+        ImageFormat::Png,
+    );
     let e = decode_image(&png, MAX, 32).unwrap_err();
-    assert!(matches!(e, FaceError::ImageTooSmall { width: 1, height: 1, .. }), "{e:?}");
+    assert!(
+        matches!(
+            e,
+            FaceError::ImageTooSmall {
+                width: 1,
+                height: 1,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
 }
 
 #[test]
 fn grey_and_alpha_pngs_become_rgb() {
-    let grey = DynamicImage::ImageLuma8(image::GrayImage::from_fn(64, 48, |x, _| image::Luma([(x * 4) as u8])));
+    let grey = DynamicImage::ImageLuma8(image::GrayImage::from_fn(64, 48, |x, _| {
+        image::Luma([(x * 4) as u8])
+    }));
     let out = decode_image(&common::encode(&grey, ImageFormat::Png), MAX, 32).unwrap();
     assert_eq!(out.dimensions(), (64, 48));
     let p = out.get_pixel(10, 10).0;
     assert_eq!(p, [40, 40, 40]);
     // fully transparent pixels become white, opaque ones keep their colour
     let rgba = DynamicImage::ImageRgba8(image::RgbaImage::from_fn(64, 48, |x, _| {
-        if x < 32 { image::Rgba([10, 20, 30, 0]) } else { image::Rgba([10, 20, 30, 255]) }
+        if x < 32 {
+            image::Rgba([10, 20, 30, 0])
+        } else {
+            image::Rgba([10, 20, 30, 255])
+        }
     }));
     let out = decode_image(&common::encode(&rgba, ImageFormat::Png), MAX, 32).unwrap();
     assert_eq!(out.get_pixel(5, 5).0, [255, 255, 255]);
@@ -106,13 +145,18 @@ fn exif_orientation_applied() {
     let mut buf = Vec::new();
     let mut enc = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut buf, 95);
     enc.set_exif_metadata(exif).unwrap();
-    enc.write_image(stored.as_raw(), 80, 120, image::ExtendedColorType::Rgb8).unwrap();
+    enc.write_image(stored.as_raw(), 80, 120, image::ExtendedColorType::Rgb8)
+        .unwrap();
     let out = decode_image(&buf, MAX, 32).unwrap();
     assert_eq!(out.dimensions(), (120, 80), "orientation not applied");
     let diff: f64 = out
         .pixels()
         .zip(upright.pixels())
-        .map(|(a, b)| (0..3).map(|c| (f64::from(a.0[c]) - f64::from(b.0[c])).abs()).sum::<f64>())
+        .map(|(a, b)| {
+            (0..3)
+                .map(|c| (f64::from(a.0[c]) - f64::from(b.0[c])).abs())
+                .sum::<f64>()
+        })
         .sum::<f64>()
         / (120.0 * 80.0 * 3.0);
     assert!(diff < 6.0, "mean abs diff {diff}");
@@ -123,7 +167,11 @@ fn crc32(data: &[u8]) -> u32 {
     for &b in data {
         crc ^= u32::from(b);
         for _ in 0..8 {
-            crc = if crc & 1 != 0 { (crc >> 1) ^ 0xedb8_8320 } else { crc >> 1 };
+            crc = if crc & 1 != 0 {
+                (crc >> 1) ^ 0xedb8_8320
+            } else {
+                crc >> 1
+            };
         }
     }
     !crc

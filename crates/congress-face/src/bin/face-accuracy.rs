@@ -11,7 +11,9 @@ use congress_face::{EmbedderKind, Embedding, FaceConfig, FaceEngine, Gallery, Ma
 fn workspace_root() -> PathBuf {
     let m = Path::new(env!("CARGO_MANIFEST_DIR"));
     let m = std::fs::canonicalize(m).unwrap_or_else(|_| m.to_path_buf());
-    m.join("../..").canonicalize().unwrap_or_else(|_| m.join("../.."))
+    m.join("../..")
+        .canonicalize()
+        .unwrap_or_else(|_| m.join("../.."))
 }
 
 fn main() {
@@ -30,19 +32,39 @@ fn photos(faces: &Path) -> Result<Vec<Photo>, String> {
     let mut out = Vec::new();
     for set in ["deepface", "fr"] {
         let dir = faces.join(set);
-        let Ok(rd) = std::fs::read_dir(&dir) else { continue };
-        let mut ids: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_dir()).collect();
+        let Ok(rd) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        let mut ids: Vec<PathBuf> = rd
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.is_dir())
+            .collect();
         ids.sort();
         for id in ids {
-            let name = format!("{set}/{}", id.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default());
+            let name = format!(
+                "{set}/{}",
+                id.file_name()
+                    .map(|n| n.to_string_lossy().to_string())
+                    .unwrap_or_default()
+            );
             let mut files: Vec<PathBuf> = std::fs::read_dir(&id)
                 .map_err(|e| e.to_string())?
                 .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.extension().is_some_and(|x| matches!(x.to_string_lossy().to_lowercase().as_str(), "jpg" | "jpeg" | "png")))
+                .filter(|p| {
+                    p.extension().is_some_and(|x| {
+                        matches!(
+                            x.to_string_lossy().to_lowercase().as_str(),
+                            "jpg" | "jpeg" | "png"
+                        )
+                    })
+                })
                 .collect();
             files.sort();
             for f in files {
-                out.push(Photo { identity: name.clone(), path: f });
+                out.push(Photo {
+                    identity: name.clone(),
+                    path: f,
+                });
             }
         }
     }
@@ -56,8 +78,16 @@ struct Result1 {
     json: Vec<(String, String)>,
 }
 
-fn evaluate(kind: EmbedderKind, prefix: &str, base: &FaceConfig, photos: &[Photo]) -> Result<Result1, String> {
-    let cfg = FaceConfig { embedder: kind, ..base.clone() };
+fn evaluate(
+    kind: EmbedderKind,
+    prefix: &str,
+    base: &FaceConfig,
+    photos: &[Photo],
+) -> Result<Result1, String> {
+    let cfg = FaceConfig {
+        embedder: kind,
+        ..base.clone()
+    };
     let mut engine = FaceEngine::load(&cfg).map_err(|e| e.to_string())?;
     let metric = engine.metric();
     let mut embs: Vec<(String, Embedding)> = Vec::new();
@@ -85,8 +115,14 @@ fn evaluate(kind: EmbedderKind, prefix: &str, base: &FaceConfig, photos: &[Photo
             embs.push((p.identity.clone(), e));
         }
     }
-    println!("== {prefix}: {} photos, {unreadable} unreadable, {} embedded, {} without face, {} below quality gates (embedded anyway) {:?}",
-        photos.len(), embs.len(), no_face, rejected, reasons);
+    println!(
+        "== {prefix}: {} photos, {unreadable} unreadable, {} embedded, {} without face, {} below quality gates (embedded anyway) {:?}",
+        photos.len(),
+        embs.len(),
+        no_face,
+        rejected,
+        reasons
+    );
 
     // verification: all pairs
     let mut genuine = Vec::new();
@@ -94,7 +130,11 @@ fn evaluate(kind: EmbedderKind, prefix: &str, base: &FaceConfig, photos: &[Photo
     for i in 0..embs.len() {
         for j in i + 1..embs.len() {
             let d = embs[i].1.distance(&embs[j].1, metric);
-            if embs[i].0 == embs[j].0 { genuine.push(d) } else { impostor.push(d) }
+            if embs[i].0 == embs[j].0 {
+                genuine.push(d)
+            } else {
+                impostor.push(d)
+            }
         }
     }
     let acc_at = |t: f32| {
@@ -102,11 +142,21 @@ fn evaluate(kind: EmbedderKind, prefix: &str, base: &FaceConfig, photos: &[Photo
         let tn = impostor.iter().filter(|&&d| d > t).count();
         (tp + tn) as f64 / (genuine.len() + impostor.len()).max(1) as f64
     };
-    let rate = |v: &[f32], t: f32| v.iter().filter(|&&d| d <= t).count() as f64 / v.len().max(1) as f64;
-    println!("{prefix}: {} genuine pairs, {} impostor pairs", genuine.len(), impostor.len());
+    let rate =
+        |v: &[f32], t: f32| v.iter().filter(|&&d| d <= t).count() as f64 / v.len().max(1) as f64;
+    println!(
+        "{prefix}: {} genuine pairs, {} impostor pairs",
+        genuine.len(),
+        impostor.len()
+    );
     let grid: Vec<f32> = (5..=16).map(|i| i as f32 * 0.05).collect();
     for &t in &grid {
-        println!("  threshold {t:.2}: TPR {:.4}  FPR {:.4}  accuracy {:.4}", rate(&genuine, t), rate(&impostor, t), acc_at(t));
+        println!(
+            "  threshold {t:.2}: TPR {:.4}  FPR {:.4}  accuracy {:.4}",
+            rate(&genuine, t),
+            rate(&impostor, t),
+            acc_at(t)
+        );
     }
     let (mut best_t, mut best_acc) = (0.0f32, 0.0f64);
     for i in 0..=400 {
@@ -122,17 +172,36 @@ fn evaluate(kind: EmbedderKind, prefix: &str, base: &FaceConfig, photos: &[Photo
     let threshold = cfg.threshold();
     let margin = cfg.margin();
     let accuracy = acc_at(threshold);
-    println!("{prefix}: best pair accuracy {best_acc:.4} at {best_t:.3}; closest impostor pair {min_impostor:.3}, farthest genuine pair {max_genuine:.3}");
-    println!("{prefix}: operating threshold {threshold:.3} (margin {margin:.3}): pair accuracy {accuracy:.4}, TPR {:.4}, FPR {:.4}",
-        rate(&genuine, threshold), rate(&impostor, threshold));
+    println!(
+        "{prefix}: best pair accuracy {best_acc:.4} at {best_t:.3}; closest impostor pair {min_impostor:.3}, farthest genuine pair {max_genuine:.3}"
+    );
+    println!(
+        "{prefix}: operating threshold {threshold:.3} (margin {margin:.3}): pair accuracy {accuracy:.4}, TPR {:.4}, FPR {:.4}",
+        rate(&genuine, threshold),
+        rate(&impostor, threshold)
+    );
 
-    for t in [threshold - 0.06, threshold - 0.03, threshold + 0.03, threshold + 0.06] {
+    for t in [
+        threshold - 0.06,
+        threshold - 0.03,
+        threshold + 0.03,
+        threshold + 0.06,
+    ] {
         let r = one_to_n(&embs, metric, t, margin)?;
-        println!("  1:N sweep threshold {t:.3}: correct {} misses {} false matches {} (of {} genuine + {} impostor probes)",
-            r.correct, r.misses, r.false_matches, r.genuine_probes, r.impostor_probes);
+        println!(
+            "  1:N sweep threshold {t:.3}: correct {} misses {} false matches {} (of {} genuine + {} impostor probes)",
+            r.correct, r.misses, r.false_matches, r.genuine_probes, r.impostor_probes
+        );
     }
-    let OneToN { false_matches, misses, correct, genuine_probes, impostor_probes, ambiguous, impostor_rejected } =
-        one_to_n(&embs, metric, threshold, margin)?;
+    let OneToN {
+        false_matches,
+        misses,
+        correct,
+        genuine_probes,
+        impostor_probes,
+        ambiguous,
+        impostor_rejected: _,
+    } = one_to_n(&embs, metric, threshold, margin)?;
     let rank1 = correct as f64 / genuine_probes.max(1) as f64;
     let p = prefix;
     Ok(Result1 {
@@ -141,8 +210,14 @@ fn evaluate(kind: EmbedderKind, prefix: &str, base: &FaceConfig, photos: &[Photo
             (format!("{p}_accuracy"), format!("{accuracy:.4}")),
             (format!("{p}_threshold"), format!("{threshold:.3}")),
             (format!("{p}_margin"), format!("{margin:.3}")),
-            (format!("{p}_tpr"), format!("{:.4}", rate(&genuine, threshold))),
-            (format!("{p}_fpr"), format!("{:.4}", rate(&impostor, threshold))),
+            (
+                format!("{p}_tpr"),
+                format!("{:.4}", rate(&genuine, threshold)),
+            ),
+            (
+                format!("{p}_fpr"),
+                format!("{:.4}", rate(&impostor, threshold)),
+            ),
             (format!("{p}_best_accuracy"), format!("{best_acc:.4}")),
             (format!("{p}_best_threshold"), format!("{best_t:.3}")),
             (format!("{p}_false_matches"), false_matches.to_string()),
@@ -169,11 +244,24 @@ struct OneToN {
 
 /// 1:N with impostors, 3 folds: identities with index % 3 == fold are left out of the
 /// gallery; every enrolled identity is enrolled with its first photo; all other photos probe.
-fn one_to_n(embs: &[(String, Embedding)], metric: congress_face::Metric, threshold: f32, margin: f32) -> Result<OneToN, String> {
+fn one_to_n(
+    embs: &[(String, Embedding)],
+    metric: congress_face::Metric,
+    threshold: f32,
+    margin: f32,
+) -> Result<OneToN, String> {
     let mut ids: Vec<&str> = embs.iter().map(|(i, _)| i.as_str()).collect();
     ids.sort();
     ids.dedup();
-    let mut r = OneToN { false_matches: 0, misses: 0, correct: 0, genuine_probes: 0, impostor_probes: 0, ambiguous: 0, impostor_rejected: 0 };
+    let mut r = OneToN {
+        false_matches: 0,
+        misses: 0,
+        correct: 0,
+        genuine_probes: 0,
+        impostor_probes: 0,
+        ambiguous: 0,
+        impostor_rejected: 0,
+    };
     for fold in 0..3 {
         let mut g = Gallery::new(metric, threshold, margin);
         let mut enrolled_idx = Vec::new();
@@ -190,7 +278,10 @@ fn one_to_n(embs: &[(String, Embedding)], metric: congress_face::Metric, thresho
             if enrolled_idx.contains(&pos) {
                 continue;
             }
-            let is_enrolled = ids.iter().position(|x| x == id).is_some_and(|k| k % 3 != fold);
+            let is_enrolled = ids
+                .iter()
+                .position(|x| x == id)
+                .is_some_and(|k| k % 3 != fold);
             let outcome = g.find(e);
             if matches!(outcome, MatchOutcome::Ambiguous { .. }) {
                 r.ambiguous += 1;
@@ -216,23 +307,38 @@ fn one_to_n(embs: &[(String, Embedding)], metric: congress_face::Metric, thresho
 
 fn run() -> Result<(), String> {
     let root = workspace_root();
-    let faces = std::env::var_os("CONGRESS_FACES_DIR").map(PathBuf::from).unwrap_or_else(|| root.join("../shared/faces"));
-    let models = std::env::var_os("CONGRESS_MODELS_DIR").map(PathBuf::from).unwrap_or_else(|| root.join("models"));
+    let faces = std::env::var_os("CONGRESS_FACES_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("../shared/faces"));
+    let models = std::env::var_os("CONGRESS_MODELS_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("models"));
     if !faces.is_dir() {
-        println!("face photos not found at {} (set CONGRESS_FACES_DIR); nothing measured", faces.display());
+        println!(
+            "face photos not found at {} (set CONGRESS_FACES_DIR); nothing measured",
+            faces.display()
+        );
         println!("{{\"skipped\":true}}");
         return Ok(());
     }
-    let base = FaceConfig { models_dir: models.clone(), ..FaceConfig::default() };
+    let base = FaceConfig {
+        models_dir: models.clone(),
+        ..FaceConfig::default()
+    };
     let photos = photos(&faces)?;
     let t0 = std::time::Instant::now();
     let mut json = evaluate(EmbedderKind::DlibResnet, "dlib", &base, &photos)?.json;
     if models.join("mobilefacenet.onnx").exists() {
         json.extend(evaluate(EmbedderKind::MobileFaceNet, "mfn", &base, &photos)?.json);
     } else {
-        println!("mobilefacenet.onnx absent (python3 models/setup.py --with-mobilefacenet): MobileFaceNet skipped");
+        println!(
+            "mobilefacenet.onnx absent (python3 models/setup.py --with-mobilefacenet): MobileFaceNet skipped"
+        );
     }
-    json.push(("elapsed_s".into(), format!("{:.1}", t0.elapsed().as_secs_f64())));
+    json.push((
+        "elapsed_s".into(),
+        format!("{:.1}", t0.elapsed().as_secs_f64()),
+    ));
     let body: Vec<String> = json.iter().map(|(k, v)| format!("\"{k}\":{v}")).collect();
     println!("{{{}}}", body.join(","));
     Ok(())

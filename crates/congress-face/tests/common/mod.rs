@@ -1,5 +1,6 @@
 //! Shared helpers for the integration tests: where the photos and models are, and whether a
 //! test must skip (folder absent) or fail (`CONGRESS_REQUIRE_MODELS=1`).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
@@ -9,7 +10,10 @@ use congress_face::FaceConfig;
 pub fn workspace_root() -> PathBuf {
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
     let manifest = std::fs::canonicalize(manifest).unwrap_or_else(|_| manifest.to_path_buf());
-    manifest.join("../..").canonicalize().unwrap_or_else(|_| manifest.join("../.."))
+    manifest
+        .join("../..")
+        .canonicalize()
+        .unwrap_or_else(|_| manifest.join("../.."))
 }
 
 /// `CONGRESS_FACES_DIR`, default `<workspace>/../shared/faces`; `None` (with a message) if absent.
@@ -20,7 +24,10 @@ pub fn faces_dir() -> Option<PathBuf> {
     if dir.is_dir() {
         Some(dir)
     } else {
-        eprintln!("SKIPPED: face photos not found at {} (set CONGRESS_FACES_DIR)", dir.display());
+        eprintln!(
+            "SKIPPED: face photos not found at {} (set CONGRESS_FACES_DIR)",
+            dir.display()
+        );
         None
     }
 }
@@ -38,15 +45,30 @@ pub fn require_models() -> bool {
 /// Config for the real models, or `None` (skip) if they are absent and not required.
 pub fn model_config() -> Option<FaceConfig> {
     let dir = models_dir();
-    let present = ["centerface.onnx", "dlib_resnet128.onnx", "lib/libonnxruntime.so"].iter().all(|f| dir.join(f).exists());
+    let present = [
+        "centerface.onnx",
+        "dlib_resnet128.onnx",
+        "lib/libonnxruntime.so",
+    ]
+    .iter()
+    .all(|f| dir.join(f).exists());
     if !present {
         if require_models() {
-            panic!("CONGRESS_REQUIRE_MODELS=1 but the models are missing in {}: run python3 models/setup.py", dir.display());
+            panic!(
+                "CONGRESS_REQUIRE_MODELS=1 but the models are missing in {}: run python3 models/setup.py",
+                dir.display()
+            );
         }
-        eprintln!("SKIPPED: models not found in {} (run python3 models/setup.py; set CONGRESS_MODELS_DIR)", dir.display());
+        eprintln!(
+            "SKIPPED: models not found in {} (run python3 models/setup.py; set CONGRESS_MODELS_DIR)",
+            dir.display()
+        );
         return None;
     }
-    Some(FaceConfig { models_dir: dir, ..FaceConfig::default() })
+    Some(FaceConfig {
+        models_dir: dir,
+        ..FaceConfig::default()
+    })
 }
 
 pub fn read(p: &Path) -> Vec<u8> {
