@@ -197,10 +197,10 @@ pub fn decide(
             }])
         }
         Command::SetCurrentItem(item) => {
-            if let Some(id) = item {
-                if !state.agenda.items.iter().any(|i| &i.id == id) {
-                    return Err(DomainError::UnknownAgendaItem(id.clone()));
-                }
+            if let Some(id) = item
+                && !state.agenda.items.iter().any(|i| &i.id == id)
+            {
+                return Err(DomainError::UnknownAgendaItem(id.clone()));
             }
             if state.agenda.current == *item {
                 return Ok(vec![]);

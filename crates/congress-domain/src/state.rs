@@ -93,10 +93,10 @@ impl CongressState {
             }
             Event::AgendaDefined { items } => {
                 self.agenda.items = items.clone();
-                if let Some(cur) = &self.agenda.current {
-                    if !items.iter().any(|i| &i.id == cur) {
-                        self.agenda.current = None;
-                    }
+                if let Some(cur) = &self.agenda.current
+                    && !items.iter().any(|i| &i.id == cur)
+                {
+                    self.agenda.current = None;
                 }
             }
             Event::CurrentItemSet { item_id } => self.agenda.current = item_id.clone(),

@@ -1,1 +1,117 @@
-//! congress-server
+//! The congress server as a library: [`open`] loads a congress from its data folder and starts
+//! the engine; [`router`] builds the HTTP and websocket routes; [`serve`] runs them on a
+//! listener until a shutdown signal. The `congress` binary (`main.rs`) is a thin CLI over this,
+//! and the integration tests start the very same server in-process on `127.0.0.1:0`.
+
+pub mod auth;
+pub mod config;
+pub mod engine;
+pub mod error;
+pub mod hub;
+pub mod import;
+pub mod routes;
+pub mod setup;
+
+use std::fs::File;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::extract::MatchedPath;
+use axum::http::Request;
+use congress_store::SqliteStore;
+use tokio::net::TcpListener;
+use tower_http::trace::TraceLayer;
+
+pub use config::Config;
+use engine::{Clock, Engine, SystemClock};
+pub use error::AppError;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub engine: Engine,
+    pub config: Arc<Config>,
+    /// Held while the server runs, so a second server or an import cannot write the same data.
+    _lock: Arc<File>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error("cannot create the data folder {path}: {source}")]
+    DataDir {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{path} is in use by another congress process; stop it first")]
+    Locked { path: String },
+    #[error(transparent)]
+    Store(#[from] congress_store::StoreError),
+    #[error(transparent)]
+    App(#[from] AppError),
+}
+
+/// Opens the congress in `config.data_dir` (creating it if needed) with the system clock.
+pub fn open(config: Config) -> Result<AppState, OpenError> {
+    open_with_clock(config, Arc::new(SystemClock))
+}
+
+pub fn open_with_clock(config: Config, clock: Arc<dyn Clock>) -> Result<AppState, OpenError> {
+    let dir = &config.data_dir;
+    std::fs::create_dir_all(dir).map_err(|source| OpenError::DataDir {
+        path: dir.display().to_string(),
+        source,
+    })?;
+    let lock_path = dir.join("congress.lock");
+    let lock = File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(|source| OpenError::DataDir {
+            path: lock_path.display().to_string(),
+            source,
+        })?;
+    if lock.try_lock().is_err() {
+        return Err(OpenError::Locked {
+            path: dir.display().to_string(),
+        });
+    }
+    let store = SqliteStore::open(&config.database_path())?;
+    let engine = Engine::start(Box::new(store), clock, config.resume_window)?;
+    Ok(AppState {
+        engine,
+        config: Arc::new(config),
+        _lock: Arc::new(lock),
+    })
+}
+
+/// Every route of the server.
+pub fn router(state: AppState) -> Router {
+    let trace = TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
+        let route = req
+            .extensions()
+            .get::<MatchedPath>()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_else(|| "unmatched".into());
+        tracing::info_span!("request", method = %req.method(), route)
+    });
+    Router::new()
+        .merge(routes::api::router())
+        .merge(routes::ws::router())
+        .merge(routes::web::router(&state.config.web_root))
+        .layer(DefaultBodyLimit::max(state.config.max_body_bytes))
+        .layer(trace)
+        .with_state(state)
+}
+
+/// Serves until `shutdown` resolves.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+}

@@ -1,0 +1,89 @@
+//! The server's error type and the one place where errors become HTTP responses.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use congress_domain::DomainError;
+use congress_proto::ApiError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("{0}")]
+    BadJson(String),
+    #[error("sign in first")]
+    Unauthorized,
+    #[error("{0}")]
+    BadCredentials(&'static str),
+    #[error("your role may not do this")]
+    Forbidden,
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("the request body is larger than {0} bytes")]
+    TooLarge(usize),
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+    #[error("the server is busy or stopping; try again")]
+    Unavailable,
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl AppError {
+    pub fn status_and_code(&self) -> (StatusCode, &'static str) {
+        use DomainError as D;
+        match self {
+            AppError::BadJson(_) => (StatusCode::BAD_REQUEST, "invalid_json"),
+            AppError::Unauthorized | AppError::BadCredentials(_) => {
+                (StatusCode::UNAUTHORIZED, "unauthorized")
+            }
+            AppError::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
+            AppError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
+            AppError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
+            AppError::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
+            AppError::Domain(
+                D::UnknownDelegate(_)
+                | D::UnknownAgendaItem(_)
+                | D::UnknownDevice(_)
+                | D::UnknownOperator(_),
+            ) => (StatusCode::NOT_FOUND, "not_found"),
+            AppError::Domain(D::BadPairingCode | D::AlreadyRevoked) => {
+                (StatusCode::CONFLICT, "conflict")
+            }
+            AppError::Domain(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
+            AppError::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+            AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+        }
+    }
+
+    pub fn body(&self) -> ApiError {
+        let (_, code) = self.status_and_code();
+        let message = match self {
+            // Never leak internals to a client; they are logged.
+            AppError::Internal(_) => "internal error; the operators have the details".into(),
+            other => other.to_string(),
+        };
+        ApiError {
+            error: code.into(),
+            message,
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let (status, _) = self.status_and_code();
+        if status.is_server_error() {
+            tracing::error!(error = %self, "request failed");
+        } else {
+            tracing::debug!(error = %self, "request refused");
+        }
+        (status, axum::Json(self.body())).into_response()
+    }
+}
+
+impl From<congress_store::StoreError> for AppError {
+    fn from(e: congress_store::StoreError) -> Self {
+        AppError::Internal(e.to_string())
+    }
+}

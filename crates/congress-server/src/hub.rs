@@ -1,0 +1,170 @@
+//! Pushes to connected clients: each committed event that clients should see becomes one frame,
+//! serialised once, broadcast to every connection, and kept in a ring so a client that
+//! reconnects gets exactly what it missed. A slow client never slows the others: the broadcast
+//! never waits; a client that falls behind the channel gets a fresh snapshot instead.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+
+use axum::extract::ws::Utf8Bytes;
+use congress_proto::{Push, ServerMsg};
+use tokio::sync::broadcast;
+
+/// Who may see a frame.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Audience {
+    Everyone,
+    /// Consoles and projectors.
+    Operators,
+    /// The tablet(s) of one delegate (and operators).
+    Delegate(String),
+}
+
+/// One push, serialised once.
+#[derive(Debug)]
+pub struct Frame {
+    pub seq: u64,
+    pub audience: Audience,
+    pub text: Utf8Bytes,
+}
+
+impl Frame {
+    pub fn new(seq: u64, audience: Audience, push: Push) -> Frame {
+        let msg = ServerMsg::Push { seq, push };
+        let text = serde_json::to_string(&msg).unwrap_or_default();
+        Frame {
+            seq,
+            audience,
+            text: text.into(),
+        }
+    }
+}
+
+struct Ring {
+    frames: VecDeque<Arc<Frame>>,
+    /// Every event with `seq > floor` that produced a frame is in `frames`.
+    floor: u64,
+    /// The last event seq published (frames or not).
+    published: u64,
+    capacity: usize,
+}
+
+pub struct Hub {
+    ring: Mutex<Ring>,
+    tx: broadcast::Sender<Arc<Frame>>,
+}
+
+/// What a (re)connecting client gets.
+pub struct Subscription {
+    pub rx: broadcast::Receiver<Arc<Frame>>,
+    /// The frames missed since `resume_from`, or `None` when a snapshot is needed.
+    pub missed: Option<Vec<Arc<Frame>>>,
+    /// The last event seq published when subscribing.
+    pub published: u64,
+}
+
+impl Hub {
+    pub fn new(head: u64, capacity: usize) -> Hub {
+        let (tx, _) = broadcast::channel(4096);
+        Hub {
+            ring: Mutex::new(Ring {
+                frames: VecDeque::new(),
+                floor: head,
+                published: head,
+                capacity: capacity.max(1),
+            }),
+            tx,
+        }
+    }
+
+    /// Publishes the frames of one committed batch, whose last event is `head`.
+    pub fn publish(&self, frames: Vec<Frame>, head: u64) {
+        let Ok(mut ring) = self.ring.lock() else {
+            return;
+        };
+        for f in frames {
+            let f = Arc::new(f);
+            if ring.frames.len() == ring.capacity {
+                if let Some(old) = ring.frames.pop_front() {
+                    ring.floor = old.seq;
+                }
+            }
+            ring.frames.push_back(f.clone());
+            // No receivers is fine.
+            let _ = self.tx.send(f);
+        }
+        ring.published = ring.published.max(head);
+    }
+
+    /// Subscribes; with `resume_from`, also returns the frames missed since then if the ring
+    /// still holds all of them.
+    pub fn subscribe(&self, resume_from: Option<u64>) -> Subscription {
+        let ring = match self.ring.lock() {
+            Ok(r) => r,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        let rx = self.tx.subscribe();
+        let missed = resume_from
+            .filter(|&r| r >= ring.floor && r <= ring.published)
+            .map(|r| {
+                ring.frames
+                    .iter()
+                    .filter(|f| f.seq > r)
+                    .cloned()
+                    .collect::<Vec<_>>()
+            });
+        Subscription {
+            rx,
+            missed,
+            published: ring.published,
+        }
+    }
+
+    pub fn connections(&self) -> usize {
+        self.tx.receiver_count()
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn frame(seq: u64) -> Frame {
+        Frame::new(
+            seq,
+            Audience::Everyone,
+            Push::Delegates { listed: seq as u32 },
+        )
+    }
+
+    #[test]
+    fn resume_returns_exactly_the_missed_frames() {
+        let hub = Hub::new(10, 100);
+        hub.publish(vec![frame(11), frame(13)], 13);
+        hub.publish(vec![], 14);
+        let s = hub.subscribe(Some(11));
+        let seqs: Vec<u64> = s.missed.unwrap().iter().map(|f| f.seq).collect();
+        assert_eq!(seqs, vec![13]);
+        assert_eq!(hub.subscribe(Some(14)).missed.unwrap().len(), 0);
+        assert_eq!(hub.subscribe(Some(10)).missed.unwrap().len(), 2);
+    }
+
+    #[test]
+    fn too_old_or_from_the_future_needs_a_snapshot() {
+        let hub = Hub::new(10, 2);
+        hub.publish(vec![frame(11), frame(12), frame(13)], 13);
+        assert!(hub.subscribe(Some(10)).missed.is_none());
+        assert_eq!(hub.subscribe(Some(11)).missed.unwrap().len(), 2);
+        assert!(hub.subscribe(Some(99)).missed.is_none());
+        assert!(hub.subscribe(None).missed.is_none());
+    }
+
+    #[tokio::test]
+    async fn live_frames_reach_subscribers() {
+        let hub = Hub::new(0, 10);
+        let mut s = hub.subscribe(None);
+        hub.publish(vec![frame(1)], 1);
+        assert_eq!(s.rx.recv().await.unwrap().seq, 1);
+    }
+}

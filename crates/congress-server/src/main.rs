@@ -1,0 +1,328 @@
+//! `congress`: the server's command line. Thin: parsing and printing; the work is in the library.
+
+use std::io::{IsTerminal, Read};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use congress_domain::Command as DomainCommand;
+use congress_proto::OperatorRole;
+use congress_server::{Config, auth, import, setup};
+use indicatif::{ProgressBar, ProgressStyle};
+
+#[derive(Parser)]
+#[command(name = "congress", version, about = "The paperless congress server")]
+struct Cli {
+    /// Configuration file (TOML); CONGRESS_* environment variables override it.
+    #[arg(long, global = true, env = "CONGRESS_CONFIG")]
+    config: Option<PathBuf>,
+    /// Data folder (database, keys); overrides the config file.
+    #[arg(long, global = true)]
+    data: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Serve the congress in the data folder.
+    Serve(ServeArgs),
+    /// Create the demo congress from a fixtures folder (once) and serve it, with a fresh
+    /// one-time password for the operator `admin`.
+    Demo {
+        #[arg(long, default_value = "fixtures/demo")]
+        fixtures: PathBuf,
+        #[command(flatten)]
+        serve: ServeArgs,
+    },
+    /// Import the congress (congress.toml) and/or delegates (CSV) into the data folder.
+    Import {
+        #[arg(long)]
+        congress: Option<PathBuf>,
+        #[arg(long)]
+        delegates: Option<PathBuf>,
+    },
+    /// Manage operators.
+    Operator {
+        #[command(subcommand)]
+        command: OperatorCmd,
+    },
+    /// Check the journal's hash chain and that replaying it rebuilds the stored state.
+    Verify,
+}
+
+#[derive(clap::Args)]
+struct ServeArgs {
+    /// Address to listen on, e.g. 0.0.0.0:8080 (port 0 picks a free port).
+    #[arg(long)]
+    listen: Option<std::net::SocketAddr>,
+    /// Folder holding console/dist, tablet-app/dist and kiosk/dist.
+    #[arg(long)]
+    web_root: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum OperatorCmd {
+    /// Add (or update) an operator. The password is read from stdin, or generated and printed.
+    Add {
+        username: String,
+        /// One or more of admin, secretariat, credentials, observer.
+        #[arg(long = "role", required = true)]
+        roles: Vec<String>,
+        #[arg(long)]
+        display_name: Option<String>,
+        /// Read the password from standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+fn main() -> std::process::ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("CONGRESS_LOG")
+                .unwrap_or_else(|_| "congress_server=info,tower_http=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let rt = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match rt.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn load_config(cli: &Cli) -> anyhow::Result<Config> {
+    let mut cfg = Config::load(cli.config.as_deref(), |k| std::env::var(k).ok())?;
+    if let Some(d) = &cli.data {
+        cfg.data_dir = d.clone();
+    }
+    Ok(cfg)
+}
+
+async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
+    let mut cfg = load_config(&cli)?;
+    match cli.command {
+        Cmd::Serve(args) => {
+            apply_serve_args(&mut cfg, &args);
+            let app = congress_server::open(cfg)?;
+            serve(app, None).await?;
+        }
+        Cmd::Demo {
+            fixtures,
+            serve: args,
+        } => {
+            apply_serve_args(&mut cfg, &args);
+            if cli.data.is_none()
+                && std::env::var_os("CONGRESS_DATA_DIR").is_none()
+                && cli.config.is_none()
+            {
+                cfg.data_dir = PathBuf::from(".cache/demo-data");
+            }
+            let app = congress_server::open(cfg)?;
+            let fresh = app.engine.read(|s| s.congress.is_none());
+            if fresh {
+                import_files(
+                    &app,
+                    Some(&fixtures.join("congress.toml")),
+                    Some(&fixtures.join("delegates.csv")),
+                )
+                .await?;
+            }
+            let password = auth::new_password();
+            setup::save_operator(
+                &app.engine,
+                "admin",
+                "Quản trị viên",
+                vec![OperatorRole::Admin],
+                &password,
+                "cli",
+            )
+            .await?;
+            serve(app, Some(password)).await?;
+        }
+        Cmd::Import {
+            congress,
+            delegates,
+        } => {
+            if congress.is_none() && delegates.is_none() {
+                bail!("nothing to import: give --congress FILE.toml and/or --delegates FILE.csv");
+            }
+            let app = congress_server::open(cfg)?;
+            import_files(&app, congress.as_deref(), delegates.as_deref()).await?;
+            let n = app.engine.read(|s| s.delegates.len());
+            println!("imported; the congress now lists {n} delegates");
+        }
+        Cmd::Operator {
+            command:
+                OperatorCmd::Add {
+                    username,
+                    roles,
+                    display_name,
+                    password_stdin,
+                },
+        } => {
+            let roles = roles
+                .iter()
+                .map(|r| {
+                    OperatorRole::parse(r).with_context(|| {
+                        format!("unknown role {r:?} (admin, secretariat, credentials, observer)")
+                    })
+                })
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            let (password, generated) = if password_stdin {
+                let mut s = String::new();
+                std::io::stdin().read_to_string(&mut s)?;
+                (s.trim_end_matches(['\r', '\n']).to_string(), false)
+            } else {
+                (auth::new_password(), true)
+            };
+            let app = congress_server::open(cfg)?;
+            let name = display_name.unwrap_or_else(|| username.clone());
+            setup::save_operator(&app.engine, &username, &name, roles, &password, "cli").await?;
+            if generated {
+                println!("operator {username} saved; password: {password}");
+            } else {
+                println!("operator {username} saved");
+            }
+        }
+        Cmd::Verify => {
+            let path = cfg.database_path();
+            if !path.exists() {
+                bail!("no database at {}", path.display());
+            }
+            let report = congress_store::verify(&path)?;
+            println!("events: {}", report.events);
+            println!("head:   {}", report.head_hash);
+            if report.ok() {
+                println!("ok: the hash chain is intact and replaying it rebuilds the stored state");
+            } else {
+                for p in &report.problems {
+                    println!("problem: {p}");
+                }
+                return Ok(std::process::ExitCode::from(2));
+            }
+        }
+    }
+    Ok(std::process::ExitCode::SUCCESS)
+}
+
+fn apply_serve_args(cfg: &mut Config, args: &ServeArgs) {
+    if let Some(l) = args.listen {
+        cfg.listen = l;
+    }
+    if let Some(w) = &args.web_root {
+        cfg.web_root = w.clone();
+    }
+}
+
+async fn import_files(
+    app: &congress_server::AppState,
+    congress: Option<&Path>,
+    delegates: Option<&Path>,
+) -> anyhow::Result<()> {
+    // Read and check everything first: a bad file applies nothing.
+    let file = congress.map(import::read_congress).transpose()?;
+    let parsed = match delegates {
+        Some(path) => {
+            let bytes =
+                std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+            let lines = bytes
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count()
+                .saturating_sub(1);
+            let bar = if std::io::stderr().is_terminal() {
+                ProgressBar::new(lines as u64)
+            } else {
+                ProgressBar::hidden()
+            };
+            bar.set_style(
+                ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len}")
+                    .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            );
+            bar.set_message("checking delegates");
+            let ds = import::parse_delegates(&bytes, |n| bar.set_position(n as u64));
+            bar.finish_and_clear();
+            Some(ds?)
+        }
+        None => None,
+    };
+    if let Some(file) = &file {
+        setup::define_congress(&app.engine, file, "cli").await?;
+    }
+    if let Some(ds) = parsed {
+        let n = ds.len();
+        app.engine
+            .run(DomainCommand::ImportDelegates(ds), "cli")
+            .await?;
+        eprintln!("imported {n} delegates");
+    }
+    Ok(())
+}
+
+async fn serve(app: congress_server::AppState, password: Option<String>) -> anyhow::Result<()> {
+    let listen = app.config.listen;
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("cannot listen on {listen} (is another server running?)"))?;
+    let addr = listener.local_addr()?;
+    let host = if addr.ip().is_unspecified() {
+        "127.0.0.1".to_string()
+    } else {
+        addr.ip().to_string()
+    };
+    let url = format!("http://{host}:{}", addr.port());
+    let (name, delegates) = app.engine.read(|s| {
+        (
+            s.congress
+                .as_ref()
+                .map(|c| c.name.clone())
+                .unwrap_or_default(),
+            s.delegates.len(),
+        )
+    });
+    println!("{name} — {delegates} delegates");
+    println!("  operator console: {url}/console/");
+    println!("  hall projector:   {url}/console/projector.html");
+    println!("  tablet app:       {url}/tablet/");
+    println!("  kiosk:            {url}/kiosk/");
+    let mut ready = serde_json::json!({ "url": url });
+    if let Some(pw) = &password {
+        println!("  operator login:   admin / {pw}   (one-time: a new one each start)");
+        ready["admin_user"] = "admin".into();
+        ready["admin_password"] = pw.clone().into();
+    }
+    println!("ready: {ready}");
+    congress_server::serve(listener, app, shutdown_signal()).await?;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,61 @@
+//! HTTP routes. Each handler checks the caller's role first, then reads the committed state or
+//! sends a command to the engine.
+
+pub mod api;
+pub mod web;
+pub mod ws;
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, Request};
+use axum::http::StatusCode;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::AppState;
+use crate::auth::sha256_hex;
+use crate::engine::Idempotency;
+use crate::error::AppError;
+
+/// A JSON body whose every rejection is an [`AppError`] with our error format.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, AppError> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(ApiJson(v)),
+            Err(JsonRejection::BytesRejection(r))
+                if r.status() == StatusCode::PAYLOAD_TOO_LARGE =>
+            {
+                Err(AppError::TooLarge(state.config.max_body_bytes))
+            }
+            Err(r) if r.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                Err(AppError::TooLarge(state.config.max_body_bytes))
+            }
+            Err(JsonRejection::MissingJsonContentType(_)) => Err(AppError::BadJson(
+                "expected a JSON body with Content-Type: application/json".into(),
+            )),
+            Err(r) => Err(AppError::BadJson(r.body_text())),
+        }
+    }
+}
+
+/// The idempotency key of a request: its client id and a hash of who sent what.
+pub fn idempotency<T: Serialize>(
+    client_id: &str,
+    actor: &str,
+    request: &T,
+) -> Result<Idempotency, AppError> {
+    let client_id = client_id.trim();
+    if client_id.is_empty() || client_id.len() > 100 {
+        return Err(AppError::BadJson(
+            "client_id must be 1 to 100 characters".into(),
+        ));
+    }
+    let body = serde_json::to_string(request).map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(Idempotency {
+        client_id: client_id.to_string(),
+        request_hash: sha256_hex(&format!("{actor}\n{body}")),
+    })
+}

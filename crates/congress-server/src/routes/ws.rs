@@ -1,0 +1,236 @@
+//! Websocket endpoints, one per client kind. After `hello`, a connection gets what it missed (or
+//! a snapshot) and then live pushes in journal order. Each connection runs in its own task and
+//! writes to its own socket, so a slow client delays nobody else.
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::State;
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
+use axum::response::Response;
+use axum::routing::get;
+use congress_proto::*;
+use tokio::sync::broadcast::error::RecvError;
+
+use crate::AppState;
+use crate::auth::{Caller, authenticate};
+use crate::hub::{Audience, Frame};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/ws/console",
+            get(|s, u| upgrade(s, u, ClientKind::Console)),
+        )
+        .route(
+            "/ws/projector",
+            get(|s, u| upgrade(s, u, ClientKind::Projector)),
+        )
+        .route("/ws/tablet", get(|s, u| upgrade(s, u, ClientKind::Tablet)))
+        .route("/ws/kiosk", get(|s, u| upgrade(s, u, ClientKind::Kiosk)))
+}
+
+async fn upgrade(State(app): State<AppState>, ws: WebSocketUpgrade, kind: ClientKind) -> Response {
+    ws.max_message_size(MAX_CLIENT_MESSAGE_BYTES)
+        .max_frame_size(MAX_CLIENT_MESSAGE_BYTES)
+        .on_upgrade(move |socket| async move {
+            if let Err(e) = connection(app, socket, kind).await {
+                tracing::debug!(error = %e, ?kind, "websocket closed");
+            }
+        })
+}
+
+/// How long a client has to say hello.
+const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
+/// How often a live connection re-checks that its token is still valid.
+const RECHECK: Duration = Duration::from_secs(15);
+
+fn text(msg: &ServerMsg) -> Message {
+    Message::Text(serde_json::to_string(msg).unwrap_or_default().into())
+}
+
+fn error(code: &str, message: impl Into<String>, fatal: bool) -> Message {
+    text(&ServerMsg::Error {
+        error: code.into(),
+        message: message.into(),
+        fatal,
+    })
+}
+
+async fn refuse(mut socket: WebSocket, code: &str, message: &str) -> anyhow::Result<()> {
+    socket.send(error(code, message, true)).await?;
+    socket
+        .send(Message::Close(Some(CloseFrame {
+            code: 4000,
+            reason: Utf8Bytes::from(code.to_string()),
+        })))
+        .await?;
+    Ok(())
+}
+
+fn allowed(kind: ClientKind, caller: &Caller) -> bool {
+    match (kind, caller) {
+        (ClientKind::Console | ClientKind::Projector, Caller::Operator { .. }) => true,
+        (ClientKind::Projector, Caller::Device(d)) => d.kind == DeviceKind::Projector,
+        (ClientKind::Tablet, Caller::Device(d)) => d.kind == DeviceKind::Tablet,
+        (ClientKind::Kiosk, Caller::Device(d)) => d.kind == DeviceKind::Kiosk,
+        _ => false,
+    }
+}
+
+fn visible(frame: &Frame, caller: &Caller) -> bool {
+    match (&frame.audience, caller) {
+        (Audience::Everyone, _) => true,
+        (_, Caller::Operator { .. }) => true,
+        (Audience::Operators, Caller::Device(d)) => d.kind == DeviceKind::Projector,
+        (Audience::Delegate(id), Caller::Device(d)) => d.delegate_id.as_deref() == Some(id),
+    }
+}
+
+fn snapshot(app: &AppState, caller: &Caller) -> ServerMsg {
+    app.engine.read(|s| {
+        let me = match caller {
+            Caller::Device(d) => d
+                .delegate_id
+                .as_ref()
+                .and_then(|id| s.delegates.get(id).cloned()),
+            _ => None,
+        };
+        let my_attendance = me.as_ref().and_then(|d| s.attendance.get(&d.id).cloned());
+        ServerMsg::Snapshot {
+            seq: s.head.seq,
+            snapshot: Box::new(Snapshot {
+                congress: s.congress.clone().unwrap_or(Congress {
+                    name: String::new(),
+                    venue: String::new(),
+                    starts_on: String::new(),
+                    ends_on: String::new(),
+                    convened: 0,
+                    quorum: QuorumRule::default(),
+                }),
+                agenda: s.agenda.clone(),
+                attendance: s.summary(),
+                me,
+                my_attendance,
+                journal: s.head.clone(),
+            }),
+        }
+    })
+}
+
+fn still_valid(app: &AppState, token: &str) -> bool {
+    authenticate(app, token).is_ok()
+}
+
+async fn connection(app: AppState, mut socket: WebSocket, kind: ClientKind) -> anyhow::Result<()> {
+    let hello = match tokio::time::timeout(HELLO_TIMEOUT, socket.recv()).await {
+        Err(_) => return refuse(socket, "timeout", "send hello first").await,
+        Ok(None) | Ok(Some(Err(_))) => return Ok(()),
+        Ok(Some(Ok(Message::Text(t)))) => serde_json::from_str::<ClientMsg>(&t),
+        Ok(Some(Ok(_))) => {
+            return refuse(socket, "invalid_json", "expected a hello text message").await;
+        }
+    };
+    let (token, resume_from) = match hello {
+        Ok(ClientMsg::Hello {
+            token,
+            resume_from,
+            protocol,
+        }) => {
+            if protocol != PROTOCOL_VERSION {
+                let m = format!(
+                    "this server speaks protocol {PROTOCOL_VERSION}, not {protocol}; reload the app"
+                );
+                return refuse(socket, "protocol", &m).await;
+            }
+            (token, resume_from)
+        }
+        Ok(_) => return refuse(socket, "invalid_json", "the first message must be hello").await,
+        Err(e) => return refuse(socket, "invalid_json", &e.to_string()).await,
+    };
+    let caller = match authenticate(&app, &token) {
+        Ok(c) => c,
+        Err(_) => return refuse(socket, "unauthorized", "unknown, expired or revoked token").await,
+    };
+    if !allowed(kind, &caller) {
+        return refuse(socket, "forbidden", "this token may not use this endpoint").await;
+    }
+    let mut sub = app.engine.hub.subscribe(resume_from);
+    socket
+        .send(text(&ServerMsg::Welcome {
+            kind,
+            head_seq: sub.published,
+            protocol: PROTOCOL_VERSION,
+        }))
+        .await?;
+    let mut last = match (sub.missed.take(), resume_from) {
+        (Some(missed), Some(from)) => {
+            let mut last = from;
+            for f in missed {
+                if visible(&f, &caller) {
+                    socket.send(Message::Text(f.text.clone())).await?;
+                }
+                last = f.seq;
+            }
+            let to = last.max(sub.published);
+            socket.send(text(&ServerMsg::Resumed { from, to })).await?;
+            last
+        }
+        _ => {
+            let snap = snapshot(&app, &caller);
+            let seq = match &snap {
+                ServerMsg::Snapshot { seq, .. } => *seq,
+                _ => 0,
+            };
+            socket.send(text(&snap)).await?;
+            seq
+        }
+    };
+    let mut recheck = tokio::time::interval(RECHECK);
+    recheck.tick().await;
+    loop {
+        tokio::select! {
+            frame = sub.rx.recv() => match frame {
+                Ok(f) => {
+                    if f.seq > last {
+                        last = f.seq;
+                        if visible(&f, &caller) {
+                            socket.send(Message::Text(f.text.clone())).await?;
+                        }
+                    }
+                }
+                Err(RecvError::Lagged(n)) => {
+                    tracing::warn!(missed = n, ?kind, "client fell behind; sending a snapshot");
+                    let snap = snapshot(&app, &caller);
+                    if let ServerMsg::Snapshot { seq, .. } = &snap {
+                        last = *seq;
+                    }
+                    socket.send(text(&snap)).await?;
+                }
+                Err(RecvError::Closed) => {
+                    socket.send(error("unavailable", "the server is stopping", true)).await?;
+                    return Ok(());
+                }
+            },
+            msg = socket.recv() => match msg {
+                None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return Ok(()),
+                Some(Ok(Message::Text(t))) => match serde_json::from_str::<ClientMsg>(&t) {
+                    Ok(ClientMsg::Ping { nonce }) => socket.send(text(&ServerMsg::Pong { nonce })).await?,
+                    Ok(ClientMsg::Hello { .. }) => {
+                        socket.send(error("invalid", "already said hello", false)).await?
+                    }
+                    Err(e) => socket.send(error("invalid_json", e.to_string(), false)).await?,
+                },
+                Some(Ok(Message::Binary(_))) => {
+                    socket.send(error("invalid", "binary messages are not accepted here", false)).await?
+                }
+                Some(Ok(_)) => {}
+            },
+            _ = recheck.tick() => {
+                if !still_valid(&app, &token) {
+                    return refuse(socket, "unauthorized", "the token was revoked or expired").await;
+                }
+            }
+        }
+    }
+}

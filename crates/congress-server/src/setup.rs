@@ -1,0 +1,57 @@
+//! Setting a congress up through the engine (so every step is journalled): loading the congress
+//! file and delegates, and operator accounts.
+
+use congress_domain::Command;
+use congress_proto::OperatorRole;
+
+use crate::auth;
+use crate::engine::Engine;
+use crate::error::AppError;
+use crate::import::CongressFile;
+
+/// Defines the congress and its agenda from a congress file.
+pub async fn define_congress(
+    engine: &Engine,
+    file: &CongressFile,
+    actor: &str,
+) -> Result<(), AppError> {
+    engine
+        .run(Command::DefineCongress(file.congress()), actor)
+        .await?;
+    engine
+        .run(Command::DefineAgenda(file.agenda.clone()), actor)
+        .await?;
+    Ok(())
+}
+
+/// Creates or updates an operator with a password.
+pub async fn save_operator(
+    engine: &Engine,
+    username: &str,
+    display_name: &str,
+    roles: Vec<OperatorRole>,
+    password: &str,
+    actor: &str,
+) -> Result<(), AppError> {
+    if password.chars().count() < 8 {
+        return Err(AppError::Domain(congress_domain::DomainError::Invalid(
+            "a password needs at least 8 characters".into(),
+        )));
+    }
+    let pw = password.to_string();
+    let password_hash = tokio::task::spawn_blocking(move || auth::hash_password(&pw))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))??;
+    engine
+        .run(
+            Command::SaveOperator {
+                username: username.to_string(),
+                display_name: display_name.to_string(),
+                roles,
+                password_hash,
+            },
+            actor,
+        )
+        .await?;
+    Ok(())
+}
