@@ -32,7 +32,10 @@ macro_rules! setup {
         let Some(faces) = common::faces_dir() else {
             return;
         };
-        let Some(engine) = engine() else { return };
+        let Some(engine) = engine() else {
+            eprintln!("SKIPPED: models not available (see above)");
+            return;
+        };
         (faces, engine)
     }};
 }
