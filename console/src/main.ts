@@ -266,8 +266,26 @@ function startMain(sess: OperatorSession): void {
   }
 
   // ---- devices
+  // The pairing form is built once per language; the code box and the device list refresh on
+  // their own, so a device paired elsewhere never wipes what the operator is typing.
+
+  const codeSlot = h('div');
+  const listSlot = h('div');
 
   function renderDevices(): void {
+    mount(
+      devicesSlot,
+      h('h2', { id: 'devices-h' }, t('device.title')),
+      can(ROLES_PAIR) ? buildDevicesForm() : null,
+      codeSlot,
+      h('h3', null, t('device.paired')),
+      listSlot,
+    );
+    renderCodeBox();
+    renderDeviceList();
+  }
+
+  function buildDevicesForm(): HTMLFormElement {
     const kindSel = h(
       'select',
       { id: 'pair-kind', 'data-testid': 'pair-kind' },
@@ -292,18 +310,7 @@ function startMain(sess: OperatorSession): void {
     kindSel.addEventListener('change', sync);
     sync();
 
-    const codeBox = lastCode
-      ? h(
-          'div',
-          { class: 'code-box', role: 'status', 'data-testid': 'pairing-code-box' },
-          h('p', null, t('device.code_for', { kind: t(`device.kind.${lastCode.kind}`) }),
-            lastCode.delegate_id ? h('strong', null, ` ${delegatesById.get(lastCode.delegate_id)?.full_name ?? lastCode.delegate_id}`) : null),
-          h('div', { class: 'code-big', 'data-testid': 'pairing-code', 'aria-label': lastCode.code.split('').join(' ') }, `${lastCode.code.slice(0, 4)} ${lastCode.code.slice(4)}`),
-          h('p', { class: 'muted' }, t('device.code_expires', { time: fmtTime(lastCode.expires_at) })),
-        )
-      : null;
-
-    const form = h(
+    return h(
       'form',
       {
         class: 'pair-create',
@@ -321,15 +328,17 @@ function startMain(sess: OperatorSession): void {
           }
           mount(formStatus, h('p', { class: 'muted' }, t('common.working')));
           try {
-            const code = await api.createPairingCode({
+            lastCode = await api.createPairingCode({
               kind,
               delegate_id,
               label: labelInput.value.trim() || null,
               direction: kind === 'kiosk' ? (dirSel.value as 'entrance' | 'exit') : null,
             });
-            lastCode = code;
-            renderDevices();
-            document.querySelector<HTMLElement>('[data-testid="pairing-code-box"]')?.focus();
+            mount(formStatus);
+            delegateInput.value = '';
+            labelInput.value = '';
+            renderCodeBox();
+            codeSlot.querySelector<HTMLElement>('[data-testid="pairing-code-box"]')?.focus();
           } catch (err) {
             mount(formStatus, errorBox(err));
           }
@@ -343,40 +352,52 @@ function startMain(sess: OperatorSession): void {
       h('button', { type: 'submit', class: 'btn btn-primary', 'data-testid': 'pair-create' }, t('device.create_code')),
       formStatus,
     );
-    if (codeBox) codeBox.tabIndex = -1;
+  }
 
+  function renderCodeBox(): void {
+    const c = lastCode;
+    if (!c) {
+      mount(codeSlot);
+      return;
+    }
+    const who = c.delegate_id ? (delegatesById.get(c.delegate_id)?.full_name ?? c.delegate_id) : null;
+    const box = h(
+      'div',
+      { class: 'code-box', role: 'status', tabindex: '-1', 'data-testid': 'pairing-code-box' },
+      h('p', null, t('device.code_for', { kind: t(`device.kind.${c.kind}`) }), who ? h('strong', null, ` ${who}`) : null),
+      h('div', { class: 'code-big', 'data-testid': 'pairing-code', 'aria-label': c.code.split('').join(' ') }, `${c.code.slice(0, 4)} ${c.code.slice(4)}`),
+      h('p', { class: 'muted' }, t('device.code_expires', { time: fmtTime(c.expires_at) })),
+    );
+    mount(codeSlot, box);
+  }
+
+  function renderDeviceList(): void {
     const active = devices.filter((d) => !d.revoked);
-    const list = h(
-      'ul',
-      { class: 'device-list', 'data-testid': 'devices' },
-      active.length === 0 ? h('li', { class: 'muted' }, t('device.none')) : null,
-      active.map((d) =>
-        h(
-          'li',
-          { 'data-device': d.id },
+    mount(
+      listSlot,
+      h(
+        'ul',
+        { class: 'device-list', 'data-testid': 'devices' },
+        active.length === 0 ? h('li', { class: 'muted' }, t('device.none')) : null,
+        active.map((d) =>
           h(
-            'div',
-            null,
-            h('strong', null, t(`device.kind.${d.kind}`)),
-            ' ',
-            d.label,
-            d.delegate_id ? h('div', null, delegatesById.get(d.delegate_id)?.full_name ?? d.delegate_id) : null,
-            h('div', { class: 'muted small' }, t('device.paired_at', { time: fmtDateTime(d.paired_at) })),
+            'li',
+            { 'data-device': d.id },
+            h(
+              'div',
+              null,
+              h('strong', null, t(`device.kind.${d.kind}`)),
+              ' ',
+              d.label,
+              d.delegate_id ? h('div', null, delegatesById.get(d.delegate_id)?.full_name ?? d.delegate_id) : null,
+              h('div', { class: 'muted small' }, t('device.paired_at', { time: fmtDateTime(d.paired_at) })),
+            ),
+            can(ROLES_UNPAIR)
+              ? h('button', { type: 'button', class: 'btn btn-danger', 'aria-label': `${t('device.unpair')}: ${d.label}`, onclick: () => void unpair(d) }, t('device.unpair'))
+              : null,
           ),
-          can(ROLES_UNPAIR)
-            ? h('button', { type: 'button', class: 'btn btn-danger', 'aria-label': `${t('device.unpair')}: ${d.label}`, onclick: () => void unpair(d) }, t('device.unpair'))
-            : null,
         ),
       ),
-    );
-
-    mount(
-      devicesSlot,
-      h('h2', { id: 'devices-h' }, t('device.title')),
-      can(ROLES_PAIR) ? form : null,
-      codeBox,
-      h('h3', null, t('device.paired')),
-      list,
     );
   }
 
@@ -447,7 +468,7 @@ function startMain(sess: OperatorSession): void {
     const i = devices.findIndex((x) => x.id === d.id);
     if (i >= 0) devices[i] = d;
     else devices.push(d);
-    renderDevices();
+    renderDeviceList();
   }
 
   function openProjector(): void {
@@ -494,7 +515,7 @@ function startMain(sess: OperatorSession): void {
   async function loadDevices(): Promise<void> {
     try {
       devices = await api.devices();
-      renderDevices();
+      renderDeviceList();
     } catch (err) {
       loadError = err;
       renderAll();

@@ -59,6 +59,11 @@ function start(notice: string | null = null): void {
   runPaired(creds);
 }
 
+function hallCount(st: TabletState): string {
+  const q = st.summary.quorum;
+  return t('tablet.hall_count', { present: fmtNumber(q.present), convened: fmtNumber(q.convened) });
+}
+
 function runPaired(creds: DeviceCredentials): void {
   const ws = new WsClient<TabletState>({
     url: wsUrl('/ws/tablet'),
@@ -114,7 +119,7 @@ function runPaired(creds: DeviceCredentials): void {
               h(
                 'p',
                 { class: 'muted', 'data-testid': 'hall-count' },
-                t('tablet.hall_count', { present: fmtNumber(st.summary.quorum.present), convened: fmtNumber(st.summary.quorum.convened) }),
+                hallCount(st),
               ),
             ),
             h(
@@ -154,6 +159,15 @@ function runPaired(creds: DeviceCredentials): void {
       offLang();
       start(t('device.unpaired_notice'));
       return;
+    }
+    if (ev.type === 'state' && ev.push?.kind === 'attendance' && ev.push.record.delegate_id !== ev.state.me?.id) {
+      // Someone else's check-in: only the hall count changes. Re-rendering everything on each of
+      // hundreds of pushes would close an open picker under the delegate's finger.
+      const el = root.querySelector('[data-testid="hall-count"]');
+      if (el) {
+        el.textContent = hallCount(ev.state);
+        return;
+      }
     }
     if (ev.type === 'state' || ev.type === 'conn') render();
   });

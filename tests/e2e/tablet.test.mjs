@@ -5,7 +5,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import {
+  consoleToken,
   fixtureDelegate,
+  setAttendanceApi,
   launchBrowser,
   loginConsole,
   newPage,
@@ -101,6 +103,11 @@ test('tablet pairs with a console code, greets its delegate, follows the current
   await op.page.getByTestId('set-current-A4').click();
   await tab.page.waitForSelector('.agenda li.current[data-item="A4"]');
   assert.equal(await tab.page.locator('.agenda li.current').count(), 1);
+
+  // someone else's check-in only moves the hall count
+  await setAttendanceApi(server, await consoleToken(op.page), 'D0001', 'present');
+  await tab.page.waitForFunction(() => /\b1\/450\b/.test(document.querySelector('[data-testid="hall-count"]')?.textContent ?? ''));
+  assert.equal(await tab.page.getByTestId('my-status').getAttribute('data-status'), 'absent');
 
   // the delegate's own check-in shows on the tablet
   await op.page.getByTestId('delegate-search').fill('D0003');
