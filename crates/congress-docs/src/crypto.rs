@@ -292,8 +292,45 @@ pub fn reencrypt_file(
     dest: &Path,
 ) -> Result<EncryptedFile, CryptoError> {
     let file = File::open(src).map_err(CryptoError::io("opening the stored file"))?;
-    let reader = decrypting_reader(identity, file)?;
-    encrypt_to_file(recipients, reader, dest).map_err(|e| match e {
+    let mut reader = decrypting_reader(identity, file)?;
+    // Decrypt on a second thread so decryption and encryption use both cores; the
+    // bounded channel keeps memory at a few chunks.
+    let result = std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<io::Result<Vec<u8>>>(PIPELINE_DEPTH);
+        scope.spawn(move || {
+            loop {
+                let mut buf = vec![0u8; BUF_SIZE];
+                let msg = match read_full(&mut reader, &mut buf) {
+                    Ok(0) => {
+                        // explicit end marker: a vanished sender is an error, not EOF
+                        let _ = tx.send(Ok(Vec::new()));
+                        break;
+                    }
+                    Ok(n) => {
+                        buf.truncate(n);
+                        Ok(buf)
+                    }
+                    Err(e) => Err(e),
+                };
+                let stop = msg.is_err();
+                // A send error means the encrypting side gave up: stop quietly.
+                if tx.send(msg).is_err() || stop {
+                    break;
+                }
+            }
+        });
+        encrypt_to_file(
+            recipients,
+            ChannelReader {
+                rx,
+                current: Vec::new(),
+                pos: 0,
+                done: false,
+            },
+            dest,
+        )
+    });
+    result.map_err(|e| match e {
         CryptoError::Io {
             during: "reading the plaintext",
             source,
@@ -306,6 +343,58 @@ pub fn reencrypt_file(
         }
         other => other,
     })
+}
+
+/// Chunks buffered between the decrypting and the encrypting thread.
+const PIPELINE_DEPTH: usize = 8;
+
+/// Reads until `buf` is full or the end of the input.
+fn read_full(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match r.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
+}
+
+/// The receiving end of the decryption pipeline as a `Read`.
+struct ChannelReader {
+    rx: std::sync::mpsc::Receiver<io::Result<Vec<u8>>>,
+    current: Vec<u8>,
+    pos: usize,
+    done: bool,
+}
+
+impl Read for ChannelReader {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        while self.pos == self.current.len() {
+            if self.done {
+                return Ok(0);
+            }
+            match self.rx.recv() {
+                Ok(Ok(chunk)) if chunk.is_empty() => self.done = true,
+                Ok(Ok(chunk)) => {
+                    self.current = chunk;
+                    self.pos = 0;
+                }
+                Ok(Err(e)) => return Err(e),
+                Err(_) => {
+                    return Err(io::Error::other(
+                        "the decrypting thread stopped before the end of the file",
+                    ));
+                }
+            }
+        }
+        let n = buf.len().min(self.current.len() - self.pos);
+        buf[..n].copy_from_slice(&self.current[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
+    }
 }
 
 /// Hashes a file's contents with SHA-256, streaming (for checking a stored file against
