@@ -14,6 +14,7 @@ use crate::error::FaceError;
 pub enum DetectorKind {
     /// CenterFace (`centerface.onnx`), 5 landmarks.
     #[default]
+    #[serde(rename = "centerface")]
     CenterFace,
 }
 
@@ -25,6 +26,7 @@ pub enum EmbedderKind {
     #[default]
     DlibResnet,
     /// MobileFaceNet 192-d (`mobilefacenet.onnx`), cosine distance. Research-licensed weights: opt-in.
+    #[serde(rename = "mobilefacenet")]
     MobileFaceNet,
 }
 
@@ -197,5 +199,56 @@ impl FaceConfig {
             return err("min_image_side must be at least 2");
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serde_defaults_and_unknown_keys() {
+        let c: FaceConfig =
+            serde_json::from_str(r#"{"queue_capacity": 3, "quality": {"min_face_px": 80}}"#)
+                .unwrap();
+        assert_eq!(c.queue_capacity, 3);
+        assert_eq!(c.quality.min_face_px, 80.0);
+        assert_eq!(
+            c.quality.max_roll_deg,
+            QualityConfig::default().max_roll_deg
+        );
+        assert_eq!(c.detect_max_side, FaceConfig::default().detect_max_side);
+        assert!(serde_json::from_str::<FaceConfig>(r#"{"queue_capasity": 3}"#).is_err());
+        assert!(serde_json::from_str::<FaceConfig>(r#"{"quality": {"blur": 3}}"#).is_err());
+        let c: FaceConfig =
+            serde_json::from_str(r#"{"embedder": "mobilefacenet", "detector": "centerface"}"#)
+                .unwrap();
+        assert_eq!(c.embedder, EmbedderKind::MobileFaceNet);
+        assert_eq!(
+            c.threshold(),
+            EmbedderKind::MobileFaceNet.default_threshold()
+        );
+    }
+
+    #[test]
+    fn validation() {
+        assert!(FaceConfig::default().validate().is_ok());
+        assert!(
+            FaceConfig {
+                queue_capacity: 0,
+                ..FaceConfig::default()
+            }
+            .validate()
+            .is_err()
+        );
+        assert!(
+            FaceConfig {
+                agreement_k: 6,
+                ..FaceConfig::default()
+            }
+            .validate()
+            .is_err()
+        );
     }
 }

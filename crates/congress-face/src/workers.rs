@@ -209,7 +209,17 @@ fn worker(mut engine: FaceEngine, rx: Arc<Mutex<Receiver<Job>>>, stats: Arc<Stat
                 embed_rejected,
                 reply,
             } => {
-                let res = engine.analyze_opts(&bytes, embed_rejected);
+                // a panic in one frame must not take the worker (and its sessions) down
+                let res = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    engine.analyze_opts(&bytes, embed_rejected)
+                }))
+                .unwrap_or_else(|_| {
+                    tracing::error!("face analysis panicked; frame dropped");
+                    Err(FaceError::Inference {
+                        model: "pipeline",
+                        message: "analysis panicked".into(),
+                    })
+                });
                 stats.processed.fetch_add(1, Ordering::Relaxed);
                 // the caller may have gone away (request cancelled): nothing to do then
                 let _ = reply.send(res);
