@@ -143,8 +143,8 @@ def ensure_venv(with_mfn: bool) -> Path:
             run(pip + ["--no-deps", str(wheel)])
         else:
             run(pip + ["--no-deps", f"onnxruntime=={ORT_VERSION}"])
-        # onnxruntime's runtime imports beyond numpy
-        run(pip + ["flatbuffers", "protobuf", "packaging", "sympy", "coloredlogs"])
+        # installed without its optional tool dependencies (sympy, coloredlogs, ...): inference
+        # only needs numpy and protobuf, which onnx already brought in
     if with_mfn:
         ok = subprocess.run(
             [str(py), "-c", "import tflite2onnx"], capture_output=True

@@ -346,3 +346,46 @@ async fn queue_overflow_fails_fast() {
         Err(FaceError::NotAnImage)
     ));
 }
+
+/// MobileFaceNet (optional): only when `mobilefacenet.onnx` has been built.
+#[test]
+fn mobilefacenet_separates_people_when_present() {
+    let Some(faces) = common::faces_dir() else {
+        return;
+    };
+    let Some(cfg) = common::model_config() else {
+        return;
+    };
+    if !cfg.models_dir.join("mobilefacenet.onnx").exists() {
+        eprintln!(
+            "SKIPPED: mobilefacenet.onnx absent (python3 models/setup.py --with-mobilefacenet)"
+        );
+        return;
+    }
+    let cfg = FaceConfig {
+        embedder: congress_face::EmbedderKind::MobileFaceNet,
+        ..cfg
+    };
+    let mut engine = FaceEngine::load(&cfg).unwrap();
+    assert_eq!(engine.metric(), Metric::Cosine);
+    let mut emb = |p: &str| {
+        engine
+            .analyze_opts(&common::read(&faces.join(p)), true)
+            .unwrap()
+            .embedding
+            .unwrap()
+    };
+    let o1 = emb("fr/obama/obama.jpg");
+    let o2 = emb("fr/obama/obama2.jpg");
+    let b1 = emb("fr/biden/biden.jpg");
+    assert_eq!(o1.dim(), 192);
+    let norm: f32 = o1.0.iter().map(|x| x * x).sum::<f32>().sqrt();
+    assert!((norm - 1.0).abs() < 1e-3, "not L2-normalised: {norm}");
+    let same = o1.distance(&o2, Metric::Cosine);
+    let diff = o1.distance(&b1, Metric::Cosine);
+    assert!(same < cfg.threshold(), "same person cosine distance {same}");
+    assert!(
+        diff > cfg.threshold(),
+        "different people cosine distance {diff}"
+    );
+}

@@ -321,10 +321,17 @@ fn run() -> Result<(), String> {
         println!("{{\"skipped\":true}}");
         return Ok(());
     }
-    let base = FaceConfig {
+    let mut base = FaceConfig {
         models_dir: models.clone(),
         ..FaceConfig::default()
     };
+    // experiment knob: FACE_DETECT_MAX_SIDE overrides the detector's input size
+    if let Some(side) = std::env::var("FACE_DETECT_MAX_SIDE")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        base.detect_max_side = side;
+    }
     let photos = photos(&faces)?;
     let t0 = std::time::Instant::now();
     let mut json = evaluate(EmbedderKind::DlibResnet, "dlib", &base, &photos)?.json;

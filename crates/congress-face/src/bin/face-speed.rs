@@ -161,11 +161,18 @@ fn run() -> Result<(), String> {
     let cores = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1);
-    let cfg = FaceConfig {
+    let mut cfg = FaceConfig {
         models_dir: models.clone(),
         intra_op_threads: 1,
         ..FaceConfig::default()
     };
+    // experiment knob: FACE_DETECT_MAX_SIDE overrides the detector's input size
+    if let Some(side) = std::env::var("FACE_DETECT_MAX_SIDE")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        cfg.detect_max_side = side;
+    }
     let (people, raw_frames) = load_people(&faces)?;
     let all_frames: Vec<&Vec<u8>> = people.iter().flat_map(|p| p.frames.iter()).collect();
     println!(
