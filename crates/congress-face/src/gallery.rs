@@ -144,13 +144,35 @@ impl Gallery {
                 best_distance: None,
             };
         }
-        let ranked = self.ranked(probe);
+        // one pass keeping the best two *delegates* (no allocation, no sort)
+        let mut best: Option<(&str, f32)> = None;
+        let mut second: Option<(&str, f32)> = None;
+        for (id, es) in &self.entries {
+            let Some(d) = es
+                .iter()
+                .map(|e| e.distance(probe, self.metric))
+                .min_by(|a, b| a.total_cmp(b))
+            else {
+                continue;
+            };
+            match best {
+                Some((_, bd)) if d.total_cmp(&bd).is_ge() => {
+                    if second.is_none_or(|(_, sd)| d < sd) {
+                        second = Some((id, d));
+                    }
+                }
+                _ => {
+                    second = best;
+                    best = Some((id, d));
+                }
+            }
+        }
+        let ranked: Vec<(&str, f32)> = best.into_iter().chain(second).collect();
         let Some(&(best, distance)) = ranked.first() else {
             return MatchOutcome::Unknown {
                 best_distance: None,
             };
         };
-        // NaN distances (never expected) count as no match
         if distance.is_nan() || distance > self.threshold {
             return MatchOutcome::Unknown {
                 best_distance: Some(distance),
@@ -244,6 +266,38 @@ mod tests {
         // with a smaller margin requirement it matches
         g.set_rule(0.6, 0.01);
         assert_eq!(g.find(&e(&[0.24, 0.0])).delegate(), Some("alice"));
+    }
+
+    #[test]
+    fn single_pass_agrees_with_full_ranking() {
+        let mut seed = 12345u32;
+        let mut rnd = || {
+            seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            (seed >> 8) as f32 / (1u32 << 24) as f32
+        };
+        let mut g = Gallery::new(Metric::Euclidean, 10.0, 0.0);
+        for d in 0..200 {
+            for _ in 0..1 + d % 3 {
+                g.add(format!("d{d}"), e(&[rnd(), rnd(), rnd(), rnd()]))
+                    .unwrap();
+            }
+        }
+        for _ in 0..200 {
+            let p = e(&[rnd(), rnd(), rnd(), rnd()]);
+            let ranked = g.ranked(&p);
+            match g.find(&p) {
+                MatchOutcome::Match {
+                    delegate_id,
+                    distance,
+                    margin,
+                } => {
+                    assert_eq!(delegate_id, ranked[0].0);
+                    assert_eq!(distance, ranked[0].1);
+                    assert!((margin - (ranked[1].1 - ranked[0].1)).abs() < 1e-6);
+                }
+                o => panic!("{o:?}"),
+            }
+        }
     }
 
     #[test]
