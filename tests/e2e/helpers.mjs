@@ -40,7 +40,7 @@ export function fixtureDelegateCount() {
  * Starts `congress demo` on 127.0.0.1:0 and waits for its one `ready: {json}` line on stdout.
  * Returns { url, admin_user, admin_password, stop() }.
  */
-export async function startServer() {
+export async function startServer({ data: reuseData = null, listen = '127.0.0.1:0' } = {}) {
   const bin = process.env.CONGRESS_BIN || join(REPO, 'target/release/congress');
   if (!existsSync(bin)) {
     throw new Error(`server binary not found at ${bin}: run \`cargo build --release -p congress-server\` or set CONGRESS_BIN`);
@@ -48,8 +48,8 @@ export async function startServer() {
   for (const app of ['console', 'tablet-app', 'kiosk']) {
     if (!existsSync(join(REPO, app, 'dist/index.html'))) throw new Error(`${app}/dist missing: run \`npm run build\``);
   }
-  const data = mkdtempSync(join(tmpdir(), 'congress-e2e-'));
-  const args = ['demo', '--fixtures', join(REPO, 'fixtures/demo'), '--data', data, '--listen', '127.0.0.1:0', '--web-root', REPO];
+  const data = reuseData ?? mkdtempSync(join(tmpdir(), 'congress-e2e-'));
+  const args = ['demo', '--fixtures', join(REPO, 'fixtures/demo'), '--data', data, '--listen', listen, '--web-root', REPO];
   const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
   const output = [];
   child.stderr.setEncoding('utf8');
@@ -83,7 +83,8 @@ export async function startServer() {
     if (typeof ready[k] !== 'string') throw new Error(`ready line lacks "${k}": ${JSON.stringify(ready)}`);
   }
 
-  const stop = async () => {
+  /** Stops the server; `keepData` leaves the data folder for a restart. */
+  const stop = async ({ keepData = false } = {}) => {
     if (child.exitCode === null && child.signalCode === null) {
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
@@ -91,9 +92,9 @@ export async function startServer() {
       await exited;
       clearTimeout(t);
     }
-    rmSync(data, { recursive: true, force: true });
+    if (!keepData) rmSync(data, { recursive: true, force: true });
   };
-  return { ...ready, stop, output: () => output.join('') };
+  return { ...ready, data, stop, output: () => output.join('') };
 }
 
 const CHROMIUM_FLAGS = [

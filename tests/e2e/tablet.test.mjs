@@ -116,13 +116,24 @@ test('tablet pairs with a console code, greets its delegate, follows the current
   await tab.page.waitForSelector('[data-testid="my-status"][data-status="present"]');
   await screenshot(tab.page, 'c2-tablet-paired');
 
-  // the tablet stays paired across a reload and resumes
+  // the tablet stays paired across a reload and resumes from its last seq (no new snapshot)
+  const frames = [];
+  tab.page.on('websocket', (ws) => {
+    ws.on('framesent', (f) => frames.push({ dir: 'out', msg: JSON.parse(f.payload) }));
+    ws.on('framereceived', (f) => frames.push({ dir: 'in', msg: JSON.parse(f.payload) }));
+  });
+  const savedSeq = await tab.page.evaluate(() => JSON.parse(localStorage.getItem('congress.tablet.ws') ?? 'null')?.seq);
+  assert.equal(typeof savedSeq, 'number');
   await tab.page.reload();
   await tab.page.getByTestId('greeting').waitFor();
   await tab.page.waitForSelector('.agenda li.current[data-item="A4"]');
   await tab.page.getByTestId('conn').and(tab.page.locator('[data-conn="online"]')).waitFor();
   await op.page.getByTestId('set-current-A5').click();
   await tab.page.waitForSelector('.agenda li.current[data-item="A5"]');
+  const hello = frames.find((f) => f.dir === 'out' && f.msg.type === 'hello');
+  assert.equal(hello?.msg.resume_from, savedSeq);
+  assert.ok(frames.some((f) => f.dir === 'in' && f.msg.type === 'resumed'), JSON.stringify(frames.map((f) => f.msg.type)));
+  assert.ok(!frames.some((f) => f.dir === 'in' && f.msg.type === 'snapshot'));
 
   assert.deepEqual(op.page.errors, []);
   assert.deepEqual(tab.page.errors, []);
