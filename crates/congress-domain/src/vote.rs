@@ -1,1 +1,0 @@
-//! Votes and elections: kinds, ballots, validation, tally rules and results. Pure.

@@ -1,0 +1,66 @@
+//! Votes and elections: kinds, ballots, validation, tally rules and results. Pure.
+//!
+//! Everything here is a function of its arguments: no clock, no I/O, no randomness. Ids (of the
+//! vote, of a runoff) and attendance counts are passed in by the caller.
+//!
+//! # The decisions this module takes
+//!
+//! * **Three kinds of vote** ([`VoteKind`]): a motion (for / against / abstain), a choice of one
+//!   option among several, and an election of `seats` from a candidate list where the ballot keeps
+//!   or strikes each name.
+//! * **Rejected versus invalid.** A ballot that does not fit the vote at all (wrong kind, unknown
+//!   option or candidate, the same name twice) is *rejected* by [`validate`] with a
+//!   [`BallotError`]: it is never stored and the delegate may try again. An election ballot that
+//!   keeps more names than there are seats is *invalid but cast*, exactly like a spoiled paper
+//!   ballot: it is recorded, counted in "ballots cast" and in "invalid ballots", and supports
+//!   no one. Tablets warn before confirming such a ballot, so one that arrives was meant.
+//! * **Blank ballots** ([`BallotChoice::Blank`]) are allowed in every kind of vote. A blank ballot
+//!   is *valid*: it counts in the basis "valid ballots cast" and supports nothing, so it weighs
+//!   like an abstention. An election ballot that strikes every name is also valid and supports no
+//!   one; it is counted separately from blank ballots (as `struck_all`) but weighs the same.
+//!   Invalid ballots never count in the basis "valid ballots cast" (Vietnamese practice: *phiếu
+//!   không hợp lệ* are counted separately and excluded from the valid ballots).
+//! * **Thresholds are exact.** A [`Threshold`] over a [`Basis`] is compared in integer arithmetic
+//!   (`votes * den > basis * num`), never with floats. Nothing is ever carried by zero votes: a
+//!   motion, option or candidate needs at least one vote in favour even when the threshold would
+//!   be met by zero (for example "at least two thirds" of a basis of zero).
+//! * **Defaults** ([`default_rule`]): more than half of the valid ballots cast, for every kind.
+//!   For an election this is per candidate, and then the highest are elected up to the number of
+//!   seats (the usual rule of a Vietnamese party congress).
+//! * **Ties** are never broken by the system: a tie for the last seat or for first place is
+//!   reported, and [`runoff`] makes the vote that settles it.
+
+mod ballot;
+mod spec;
+mod tally;
+
+pub use ballot::{
+    BallotChoice, BallotError, BallotStatus, CastBallot, InvalidReason, MotionPosition, validate,
+};
+pub use spec::{
+    Basis, KindName, MajorityRule, OptionId, Secrecy, SpecError, Threshold, VoteKind, VoteOption,
+    VoteSpec, default_rule,
+};
+pub use tally::{
+    BallotCounts, BasisCounts, ElectionOutcome, MotionCounts, OptionCount, Outcome, RunningTally,
+    SeatTie, TallyError, Turnout, VoteCounts, VoteResult, runoff, tally,
+};
+
+/// Identifies a vote. Chosen by the caller (the server numbers votes); runoffs get a new one.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(transparent)]
+pub struct VoteId(pub u64);
+
+impl std::fmt::Display for VoteId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "vote {}", self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests;
+
+#[cfg(test)]
+mod proptests;
