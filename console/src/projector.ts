@@ -131,11 +131,12 @@ function start(notice: string | null = null): void {
     );
   };
 
-  ws.subscribe((ev) => {
+  const unsubscribe = ws.subscribe((ev) => {
     if (ev.type === 'error' && ev.fatal && (ev.error === 'unauthorized' || ev.error === 'forbidden')) {
       if (op) clearSession();
       else saveDevice(DEVICE_KEY, null);
       offLang();
+      unsubscribe();
       start(t('device.unpaired_notice'));
       return;
     }

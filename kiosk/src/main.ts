@@ -85,11 +85,12 @@ function runPaired(creds: DeviceCredentials): void {
     );
   };
 
-  ws.subscribe((ev) => {
+  const unsubscribe = ws.subscribe((ev) => {
     if (ev.type === 'error' && ev.fatal && (ev.error === 'unauthorized' || ev.error === 'forbidden')) {
       camera?.stop();
       saveDevice(DEVICE_KEY, null);
       offLang();
+      unsubscribe();
       start(t('device.unpaired_notice'));
       return;
     }

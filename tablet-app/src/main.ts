@@ -152,11 +152,12 @@ function runPaired(creds: DeviceCredentials): void {
     }
   };
 
-  ws.subscribe((ev) => {
+  const unsubscribe = ws.subscribe((ev) => {
     if (ev.type === 'error' && ev.fatal && (ev.error === 'unauthorized' || ev.error === 'forbidden')) {
       // The console unpaired this tablet (or the token is no longer valid): pair again.
       saveDevice(DEVICE_KEY, null);
       offLang();
+      unsubscribe();
       start(t('device.unpaired_notice'));
       return;
     }

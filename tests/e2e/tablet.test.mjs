@@ -171,3 +171,40 @@ test('kiosk pairs and shows that it is ready; projector follows the agenda', asy
   await kiosk.context.close();
   await op.context.close();
 });
+
+test('a projector pairs with its own code; an unpaired tablet goes back to the pairing screen', async () => {
+  const op = await newPage(browser);
+  await loginConsole(op.page, server);
+
+  // projector without an operator session: pairs once, then shows the hall view
+  const pcode = await createCode(op.page, 'projector');
+  const proj = await newPage(browser);
+  await proj.page.goto(`${server.url}/console/projector.html`);
+  await proj.page.getByTestId('pair-code').fill(pcode);
+  await proj.page.getByTestId('pair-submit').click();
+  await proj.page.waitForSelector('[data-testid="present-count"]');
+  await op.page.getByTestId('set-current-A7').click();
+  await proj.page.waitForFunction(() => document.querySelector('[data-testid="current-item"]')?.textContent === 'Thông qua Nghị quyết Đại hội');
+
+  // a tablet paired, then unpaired from the console
+  const who = fixtureDelegate('D0010');
+  const tcode = await createCode(op.page, 'tablet', 'D0010');
+  const tab = await newPage(browser, { viewport: { width: 1024, height: 768 } });
+  await tab.page.goto(`${server.url}/tablet/`);
+  await tab.page.getByTestId('pair-code').fill(tcode);
+  await tab.page.getByTestId('pair-submit').click();
+  await tab.page.getByTestId('greeting').waitFor();
+
+  const item = op.page.locator('[data-testid="devices"] li', { hasText: who.full_name });
+  await item.getByRole('button').click();
+  await op.page.getByTestId('dialog-confirm').click();
+  await item.waitFor({ state: 'detached' });
+  // the server re-checks live tokens periodically; the tablet must end up on the pairing screen
+  await tab.page.getByTestId('pair-code').waitFor({ timeout: 30_000 });
+  assert.equal(await tab.page.evaluate(() => localStorage.getItem('congress.tablet.device')), null);
+  await screenshot(tab.page, 'c5-tablet-unpaired');
+
+  await tab.context.close();
+  await proj.context.close();
+  await op.context.close();
+});

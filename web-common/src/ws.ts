@@ -354,11 +354,11 @@ export class WsClient<S> {
         if (this.conn === 'online') this.schedulePing();
         break;
       case 'error':
-        this.emit({ type: 'error', error: msg.error, message: msg.message, fatal: msg.fatal });
-        if (msg.fatal && AUTH_ERRORS.has(msg.error)) {
-          this.stop(true);
-        }
+        // Refused token: stop first (no reconnect, state forgotten), then tell the app, which
+        // typically replaces the whole view (login or pairing screen).
+        if (msg.fatal && AUTH_ERRORS.has(msg.error)) this.stop(true);
         // other fatal errors: the server closes the socket and we reconnect with backoff
+        this.emit({ type: 'error', error: msg.error, message: msg.message, fatal: msg.fatal });
         break;
     }
   }

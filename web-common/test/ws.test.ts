@@ -282,6 +282,18 @@ describe('WsClient', () => {
     expect(storage.getItem('k')).toBeNull();
   });
 
+  it('is already stopped when it reports a refused token, so the app can replace its view', () => {
+    const { c } = client();
+    const order: string[] = [];
+    c.subscribe((e) => order.push(e.type === 'conn' ? `conn:${e.conn}` : e.type));
+    c.start();
+    last().open();
+    last().recv({ type: 'snapshot', seq: 1, snapshot: snapshot(0) });
+    order.length = 0;
+    last().recv({ type: 'error', error: 'unauthorized', message: 'revoked', fatal: true });
+    expect(order).toEqual(['conn:stopped', 'error']);
+  });
+
   it('keeps reconnecting after other fatal errors', () => {
     const { c } = client();
     c.start();
