@@ -181,7 +181,7 @@ pub fn load_session(
     let err = |e: String| FaceError::Inference { model, message: e };
     let builder = Session::builder(env).map_err(|e| err(e.to_string()))?;
     let builder = builder
-        .with_optimization_level(GraphOptimizationLevel::Level3)
+        .with_optimization_level(GraphOptimizationLevel::All)
         .map_err(|e| err(e.to_string()))?
         .with_intra_threads(config.intra_op_threads)
         .map_err(|e| err(e.to_string()))?
