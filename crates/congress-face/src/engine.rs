@@ -222,10 +222,10 @@ impl FaceEngine {
 /// Turn an analysis into an enrolment verdict. Other faces at least half as large (in area)
 /// as the chosen one make the photo ambiguous; small background faces are tolerated.
 pub fn enrol_outcome(a: Analysis) -> EnrolOutcome {
-    let Some(ci) = a.chosen else {
+    let Some(main) = a.chosen.and_then(|ci| a.faces.get(ci)).cloned() else {
         return EnrolOutcome::NoFace;
     };
-    let main_area = a.faces[ci].area();
+    let main_area = main.area();
     let comparable = a
         .faces
         .iter()
@@ -238,7 +238,7 @@ pub fn enrol_outcome(a: Analysis) -> EnrolOutcome {
         (Err(reason), _) => EnrolOutcome::LowQuality { reason },
         (Ok(()), Some(embedding)) => EnrolOutcome::Ok {
             embedding,
-            face: a.faces[ci].clone(),
+            face: main,
         },
         (Ok(()), None) => EnrolOutcome::NoFace,
     }
