@@ -1,0 +1,14 @@
+//! The integration tests: one binary, one module per area. Each test starts the real server
+//! in-process on `127.0.0.1:0` over a fresh temporary SQLite file (see `util`).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod attendance;
+mod auth;
+mod bad_input;
+mod import;
+mod journal;
+mod restart;
+mod roles;
+mod util;
+mod websocket;
