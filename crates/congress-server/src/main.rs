@@ -86,6 +86,10 @@ fn main() -> std::process::ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
+    // A hall server holds a socket per tablet: raise the open-file limit as far as allowed.
+    if let Err(e) = rlimit::increase_nofile_limit(65_536) {
+        tracing::warn!(error = %e, "cannot raise the open-file limit");
+    }
     let rt = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
         Err(e) => {

@@ -1,0 +1,248 @@
+//! `congress-bench NAME`: benchmarks against a real server process. Each prints what it does and
+//! ends with one line of JSON holding its figures.
+//!
+//! - `fanout`: 2,000 paired tablets connected over websockets; 1,000 attendance changes; time from
+//!   each change to its arrival at every tablet; server memory; time for `serve` to be ready
+//!   with 2,000 delegates (fresh, and again after the run with the whole journal).
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use congress_client::{Api, Live};
+use congress_proto::{AttendanceStatus, DeviceKind};
+use congress_sim::ServerProcess;
+use congress_sim::server::{delegate_id, run_cli, write_congress};
+use congress_sim::stats::{percentile, round2};
+use futures_util::StreamExt;
+use serde_json::json;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("fanout") => fanout(&args[1..]).await,
+        _ => bail!("usage: congress-bench fanout [--clients N] [--changes N]"),
+    }
+}
+
+fn flag(args: &[String], name: &str, default: usize) -> anyhow::Result<usize> {
+    match args.iter().position(|a| a == name) {
+        Some(i) => args
+            .get(i + 1)
+            .context("missing value")?
+            .parse()
+            .with_context(|| format!("{name} needs a number")),
+        None => Ok(default),
+    }
+}
+
+/// Starts a server on a fresh congress of `n` delegates with an admin; returns it, the admin's
+/// API and the data folder.
+async fn fresh_server(n: usize) -> anyhow::Result<(ServerProcess, Api, tempfile::TempDir)> {
+    let dir = tempfile::tempdir()?;
+    let data = dir.path().join("data");
+    write_congress(dir.path(), n)?;
+    let congress = dir.path().join("congress.toml");
+    let delegates = dir.path().join("delegates.csv");
+    run_cli(
+        &data,
+        &[
+            "import",
+            "--congress",
+            &congress.to_string_lossy(),
+            "--delegates",
+            &delegates.to_string_lossy(),
+        ],
+        None,
+    )
+    .await?;
+    let password = "bench-password-1";
+    run_cli(
+        &data,
+        &[
+            "operator",
+            "add",
+            "admin",
+            "--role",
+            "admin",
+            "--password-stdin",
+        ],
+        Some(password),
+    )
+    .await?;
+    let server = ServerProcess::start(&data).await?;
+    let admin = Api::new(&server.url).login("admin", password).await?;
+    Ok((server, admin, dir))
+}
+
+/// Pairs one tablet per delegate `1..=n`, `parallel` at a time.
+async fn pair_tablets(admin: &Api, n: usize, parallel: usize) -> anyhow::Result<Vec<Api>> {
+    let results: Vec<anyhow::Result<Api>> = futures_util::stream::iter(1..=n)
+        .map(|i| {
+            let admin = admin.clone();
+            async move {
+                let (api, _) = admin
+                    .pair_device(DeviceKind::Tablet, Some(&delegate_id(i)))
+                    .await?;
+                Ok(api)
+            }
+        })
+        .buffered(parallel)
+        .collect()
+        .await;
+    results.into_iter().collect()
+}
+
+async fn fanout(args: &[String]) -> anyhow::Result<()> {
+    let clients = flag(args, "--clients", 2000)?;
+    let changes = flag(args, "--changes", 1000)?;
+    let delegates = clients.max(changes);
+    eprintln!("fanout: {delegates} delegates, {clients} websocket clients, {changes} changes");
+
+    let (server, admin, dir) = fresh_server(delegates).await?;
+    let ready_ms = server.ready_after.as_secs_f64() * 1e3;
+    eprintln!("serve ready with {delegates} delegates in {ready_ms:.0} ms");
+
+    let t = Instant::now();
+    let tablets = pair_tablets(&admin, clients, 16).await?;
+    eprintln!(
+        "paired {clients} tablets in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
+    let (_, rss_idle) = server.memory_mib();
+
+    // Connect every tablet; each task counts arrivals per change.
+    let base_seq = admin
+        .get::<congress_proto::JournalHead>("/api/journal/head")
+        .await?
+        .seq;
+    let arrivals: Arc<Vec<AtomicU32>> = Arc::new((0..changes).map(|_| AtomicU32::new(0)).collect());
+    let last_at: Arc<Vec<AtomicU64>> = Arc::new((0..changes).map(|_| AtomicU64::new(0)).collect());
+    let epoch = Instant::now();
+    let t = Instant::now();
+    let mut conns = Vec::with_capacity(clients);
+    let lives: Vec<anyhow::Result<Live>> = futures_util::stream::iter(tablets.iter())
+        .map(|api| async move { Ok(Live::connect(api, "tablet", None).await?.0) })
+        .buffer_unordered(64)
+        .collect()
+        .await;
+    for live in lives {
+        let mut live = live?;
+        let arrivals = arrivals.clone();
+        let last_at = last_at.clone();
+        conns.push(tokio::spawn(async move {
+            let mut seen = 0usize;
+            while seen < changes {
+                let Ok((seq, _)) = live.next_push().await else {
+                    break;
+                };
+                let now = epoch.elapsed().as_micros() as u64;
+                // Attendance pushes carry the journal seq of their change.
+                if let Some(i) = seq.checked_sub(base_seq + 1).map(|i| i as usize) {
+                    if i < arrivals.len() {
+                        last_at[i].fetch_max(now, Ordering::Relaxed);
+                        arrivals[i].fetch_add(1, Ordering::Relaxed);
+                        seen += 1;
+                    }
+                }
+            }
+            live.close().await;
+        }));
+    }
+    eprintln!(
+        "connected {clients} clients in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
+    let (_, rss_connected) = server.memory_mib();
+
+    // One change at a time: send, wait for the ack (it comes after the commit), then wait until
+    // every client has the push.
+    let mut from_request = Vec::with_capacity(changes);
+    let mut from_ack = Vec::with_capacity(changes);
+    let mut lost = 0u32;
+    let t_all = Instant::now();
+    for i in 0..changes {
+        let sent = epoch.elapsed().as_micros() as u64;
+        let ack = admin
+            .set_attendance(
+                &format!("fanout-{i}"),
+                &delegate_id(i + 1),
+                AttendanceStatus::Present,
+                "benchmark",
+            )
+            .await?;
+        let acked = epoch.elapsed().as_micros() as u64;
+        let idx = (ack.seq - base_seq - 1) as usize;
+        if idx != i {
+            bail!(
+                "change {i} got seq {} (expected {})",
+                ack.seq,
+                base_seq + 1 + i as u64
+            );
+        }
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while arrivals[idx].load(Ordering::Relaxed) < clients as u32 {
+            if Instant::now() > deadline {
+                lost += clients as u32 - arrivals[idx].load(Ordering::Relaxed);
+                break;
+            }
+            tokio::time::sleep(Duration::from_micros(200)).await;
+        }
+        let last = last_at[idx].load(Ordering::Relaxed);
+        from_request.push(last.saturating_sub(sent) as f64 / 1e3);
+        from_ack.push(last.saturating_sub(acked) as f64 / 1e3);
+    }
+    let elapsed = t_all.elapsed().as_secs_f64();
+    let (peak, _) = server.memory_mib();
+    for c in conns {
+        let _ = c.await;
+    }
+    server.stop().await?;
+
+    // Restart on the full journal.
+    let restarted = ServerProcess::start(&dir.path().join("data")).await?;
+    let restart_ms = restarted.ready_after.as_secs_f64() * 1e3;
+    restarted.stop().await?;
+
+    let p = |v: &[f64], q| round2(percentile(v, q));
+    eprintln!(
+        "change → all {clients} clients: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms ({} changes in {:.1} s)",
+        p(&from_request, 50.0),
+        p(&from_request, 99.0),
+        p(&from_request, 100.0),
+        changes,
+        elapsed
+    );
+    eprintln!(
+        "ack → all clients: p50 {:.1} ms, p99 {:.1} ms",
+        p(&from_ack, 50.0),
+        p(&from_ack, 99.0)
+    );
+    eprintln!(
+        "server memory: idle {rss_idle:.0} MiB, with clients {rss_connected:.0} MiB, peak {peak:.0} MiB"
+    );
+    eprintln!("restart with the whole journal: ready in {restart_ms:.0} ms");
+    println!(
+        "{}",
+        json!({
+            "bench": "fanout",
+            "clients": clients,
+            "changes": changes,
+            "lost": lost,
+            "p50_ms": p(&from_request, 50.0),
+            "p99_ms": p(&from_request, 99.0),
+            "max_ms": p(&from_request, 100.0),
+            "ack_to_all_p50_ms": p(&from_ack, 50.0),
+            "ack_to_all_p99_ms": p(&from_ack, 99.0),
+            "peak_rss_mb": round2(peak),
+            "rss_idle_mb": round2(rss_idle),
+            "rss_connected_mb": round2(rss_connected),
+            "ready_ms": round2(ready_ms),
+            "restart_ready_ms": round2(restart_ms),
+            "delegates": delegates,
+        })
+    );
+    Ok(())
+}

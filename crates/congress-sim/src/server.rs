@@ -1,0 +1,157 @@
+//! The `congress` server as a child process, on a generated congress in a temporary folder.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+/// A running server process.
+pub struct ServerProcess {
+    child: Child,
+    pub url: String,
+    pub pid: u32,
+    /// From spawn to the `ready:` line.
+    pub ready_after: Duration,
+}
+
+/// Finds the `congress` binary: `$CONGRESS_BIN`, else next to this executable.
+pub fn congress_bin() -> anyhow::Result<PathBuf> {
+    if let Some(p) = std::env::var_os("CONGRESS_BIN") {
+        return Ok(PathBuf::from(p));
+    }
+    let me = std::env::current_exe()?;
+    let dir = me.parent().context("no parent dir")?;
+    let p = dir.join("congress");
+    if p.exists() {
+        Ok(p)
+    } else {
+        bail!(
+            "{} not found: build it with `cargo build --release -p congress-server` or set CONGRESS_BIN",
+            p.display()
+        )
+    }
+}
+
+/// Writes a congress of `n` delegates (`congress.toml`, `delegates.csv`) into `dir`.
+pub fn write_congress(dir: &Path, n: usize) -> anyhow::Result<()> {
+    let mut t = std::fs::File::create(dir.join("congress.toml"))?;
+    writeln!(
+        t,
+        "name = \"Đại hội đại biểu toàn quốc (mô phỏng)\"\nvenue = \"Hội trường\"\n\
+         starts_on = \"2026-12-01\"\nends_on = \"2026-12-03\"\nconvened = {n}\n\
+         [[agenda]]\nid = \"A1\"\ntitle = \"Khai mạc\"\n[[agenda]]\nid = \"A2\"\ntitle = \"Bầu cử\""
+    )?;
+    let mut c = std::io::BufWriter::new(std::fs::File::create(dir.join("delegates.csv"))?);
+    writeln!(c, "id,full_name,unit,seat,group,roles")?;
+    const FAMILY: [&str; 8] = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi"];
+    const GIVEN: [&str; 8] = ["An", "Bình", "Cường", "Dũng", "Hà", "Hương", "Minh", "Thảo"];
+    for i in 1..=n {
+        writeln!(
+            c,
+            "{},{} Văn {},Đoàn {},A-{:02}-{:02},Tổ {},delegate",
+            delegate_id(i),
+            FAMILY[i % 8],
+            GIVEN[(i / 8) % 8],
+            i % 60 + 1,
+            i / 40 + 1,
+            i % 40 + 1,
+            i % 12 + 1
+        )?;
+    }
+    c.flush()?;
+    Ok(())
+}
+
+/// The id of the `i`-th generated delegate (1-based).
+pub fn delegate_id(i: usize) -> String {
+    format!("D{i:05}")
+}
+
+/// Runs a `congress` subcommand to completion.
+pub async fn run_cli(data: &Path, args: &[&str], stdin: Option<&str>) -> anyhow::Result<String> {
+    let mut cmd = Command::new(congress_bin()?);
+    cmd.arg("--data").arg(data).args(args);
+    cmd.stdin(if stdin.is_some() {
+        Stdio::piped()
+    } else {
+        Stdio::null()
+    })
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped());
+    let mut child = cmd.spawn()?;
+    if let (Some(s), Some(mut pipe)) = (stdin, child.stdin.take()) {
+        use tokio::io::AsyncWriteExt;
+        pipe.write_all(s.as_bytes()).await?;
+    }
+    let out = child.wait_with_output().await?;
+    if !out.status.success() {
+        bail!(
+            "congress {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+impl ServerProcess {
+    /// Starts `congress serve` on `data` listening on a free loopback port.
+    pub async fn start(data: &Path) -> anyhow::Result<ServerProcess> {
+        let started = Instant::now();
+        let mut child = Command::new(congress_bin()?)
+            .arg("--data")
+            .arg(data)
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .env("CONGRESS_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .kill_on_drop(true)
+            .spawn()?;
+        let pid = child.id().context("no pid")?;
+        let stdout = child.stdout.take().context("no stdout")?;
+        let mut lines = BufReader::new(stdout).lines();
+        let url = loop {
+            let line = tokio::time::timeout(Duration::from_secs(60), lines.next_line())
+                .await
+                .context("server did not get ready within 60 s")??
+                .context("server exited before it was ready")?;
+            if let Some(json) = line.strip_prefix("ready: ") {
+                let v: serde_json::Value = serde_json::from_str(json)?;
+                break v["url"].as_str().context("no url")?.to_string();
+            }
+        };
+        let ready_after = started.elapsed();
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        Ok(ServerProcess {
+            child,
+            url,
+            pid,
+            ready_after,
+        })
+    }
+
+    /// Peak and current resident memory of the server, in MiB (from /proc).
+    pub fn memory_mib(&self) -> (f64, f64) {
+        let status =
+            std::fs::read_to_string(format!("/proc/{}/status", self.pid)).unwrap_or_default();
+        let field = |name: &str| {
+            status
+                .lines()
+                .find(|l| l.starts_with(name))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse::<f64>().ok())
+                .map(|kb| kb / 1024.0)
+                .unwrap_or(0.0)
+        };
+        (field("VmHWM:"), field("VmRSS:"))
+    }
+
+    /// Stops the server with SIGTERM-like kill and waits.
+    pub async fn stop(mut self) -> anyhow::Result<()> {
+        self.child.kill().await?;
+        Ok(())
+    }
+}
