@@ -81,6 +81,7 @@ fn allowed(kind: ClientKind, caller: &Caller) -> bool {
 fn visible(frame: &Frame, caller: &Caller) -> bool {
     match (&frame.audience, caller) {
         (Audience::Everyone, _) => true,
+        (Audience::Nobody, _) => false,
         (_, Caller::Operator { .. }) => true,
         (Audience::Operators, Caller::Device(d)) => d.kind == DeviceKind::Projector,
         (Audience::Delegate(id), Caller::Device(d)) => d.delegate_id.as_deref() == Some(id),
@@ -186,12 +187,19 @@ async fn connection(app: AppState, mut socket: WebSocket, kind: ClientKind) -> a
             seq
         }
     };
+    let mut shutdown = app.shutdown.subscribe();
+    if *shutdown.borrow() {
+        return refuse(socket, "unavailable", "the server is stopping").await;
+    }
     let mut recheck = tokio::time::interval(RECHECK);
     recheck.tick().await;
     loop {
         tokio::select! {
             frame = sub.rx.recv() => match frame {
                 Ok(f) => {
+                    if f.revokes && !still_valid(&app, &token) {
+                        return refuse(socket, "unauthorized", "this device was unpaired or the session ended").await;
+                    }
                     if f.seq > last {
                         last = f.seq;
                         if visible(&f, &caller) {
@@ -226,6 +234,11 @@ async fn connection(app: AppState, mut socket: WebSocket, kind: ClientKind) -> a
                 }
                 Some(Ok(_)) => {}
             },
+            _ = shutdown.changed() => {
+                socket.send(error("unavailable", "the server is stopping; reconnect shortly", true)).await?;
+                let _ = socket.send(Message::Close(None)).await;
+                return Ok(());
+            }
             _ = recheck.tick() => {
                 if !still_valid(&app, &token) {
                     return refuse(socket, "unauthorized", "the token was revoked or expired").await;
