@@ -25,7 +25,7 @@ USAGE:
 COMMANDS:
     setup [--with-mobilefacenet]
                  Install what is missing, idempotently (each step is skipped fast
-                 when done): Debian packages chromium, poppler-utils, age (apt-get);
+                 when done): Debian packages chromium, poppler-utils, age, qpdf (apt-get);
                  npm packages (npm ci when package-lock.json is newer than
                  node_modules); models (python3 models/setup.py).
     models [--with-mobilefacenet]

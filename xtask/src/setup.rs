@@ -13,7 +13,7 @@ use crate::util::{Ctx, mtime, on_path, output, run, step, succeeds};
 
 /// Debian packages the tests and tools need:
 /// chromium (browser tests), poppler-utils (pdftotext, pdfinfo, pdftoppm), age (CLI).
-pub const DEBIAN_PACKAGES: &[&str] = &["chromium", "poppler-utils", "age"];
+pub const DEBIAN_PACKAGES: &[&str] = &["chromium", "poppler-utils", "age", "qpdf"];
 
 #[derive(Clone, Copy, Default)]
 pub struct Options {

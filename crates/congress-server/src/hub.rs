@@ -18,6 +18,8 @@ pub enum Audience {
     Operators,
     /// The tablet(s) of one delegate (and operators).
     Delegate(String),
+    /// The tablets of these delegates (and operators).
+    Delegates(Arc<std::collections::BTreeSet<String>>),
 }
 
 /// One push, serialised once.
@@ -84,10 +86,10 @@ impl Hub {
         };
         for f in frames {
             let f = Arc::new(f);
-            if ring.frames.len() == ring.capacity {
-                if let Some(old) = ring.frames.pop_front() {
-                    ring.floor = old.seq;
-                }
+            if ring.frames.len() == ring.capacity
+                && let Some(old) = ring.frames.pop_front()
+            {
+                ring.floor = old.seq;
             }
             ring.frames.push_back(f.clone());
             // No receivers is fine.
