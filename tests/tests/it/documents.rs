@@ -559,7 +559,7 @@ async fn bad_uploads_are_refused_and_leave_nothing() {
             "html",
             b"<html><body>%PDF-1.4</body></html>".to_vec(),
             422,
-            "not a PDF",
+            "PDF",
         ),
         (
             "encrypted",
