@@ -29,6 +29,7 @@ import {
 } from '@congress/web-common';
 import { tabletReducer, type TabletState } from './state';
 import { deviceRecipient } from './keys';
+import { Library } from './library';
 
 const root = byId('app');
 initLanguage();
@@ -73,6 +74,7 @@ function runPaired(creds: DeviceCredentials): void {
     storageKey: WS_KEY,
   });
   let scrolledTo: string | null = null;
+  const library = new Library(() => creds.token, () => ws.state?.agenda ?? null);
 
   const render = () => {
     const st = ws.state;
@@ -141,7 +143,7 @@ function runPaired(creds: DeviceCredentials): void {
                 }),
               ),
             ),
-            h('section', { class: 'docs-slot', 'aria-hidden': 'true' }),
+            library.el,
           )
         : null,
     );
@@ -170,6 +172,7 @@ function runPaired(creds: DeviceCredentials): void {
         return;
       }
     }
+    if (ev.type === 'state' && (ev.push?.kind === 'document' || ev.cause === 'snapshot')) void library.refresh();
     if (ev.type === 'state' || ev.type === 'conn') render();
   });
   const offLang = onLanguageChange(render);
