@@ -238,6 +238,17 @@ fn bench(ctx: &Ctx, args: &[OsString]) -> Result<ExitCode> {
     if !ctx.has_package(&dir) {
         bail!("bench `{name}` needs {dir}, which does not exist yet");
     }
+    if name == "docs" {
+        // The server part of the docs bench runs congress-bench and the congress server.
+        util::run(&mut ctx.cargo([
+            "build",
+            "--release",
+            "-p",
+            "congress-server",
+            "-p",
+            "congress-sim",
+        ]))?;
+    }
     let mut cmd = ctx.cargo(["run", "--release", "-p", package, "--bin", bin, "--"]);
     cmd.args(first).args(&args[1..]).envs(ctx.project_env(true));
     crate::log!("$ {}", util::display(&cmd));

@@ -11,7 +11,6 @@ use congress_proto::*;
 
 use crate::util::*;
 
-#[allow(dead_code)]
 #[path = "../../../crates/congress-docs/tests/common/mod.rs"]
 mod pdfgen;
 
