@@ -440,7 +440,7 @@ async fn content(
             .await
             .map_err(|e| AppError::Internal(e.to_string()))?;
     }
-    let stream = tokio_util::io::ReaderStream::with_capacity(file.take(len), 256 * 1024);
+    let stream = tokio_util::io::ReaderStream::with_capacity(file.take(len), 64 * 1024);
     let mut resp = Response::new(Body::from_stream(stream));
     *resp.status_mut() = status;
     let h = resp.headers_mut();
