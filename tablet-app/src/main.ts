@@ -28,7 +28,7 @@ import {
   type DeviceCredentials,
 } from '@congress/web-common';
 import { tabletReducer, type TabletState } from './state';
-import { deviceRecipient } from './keys';
+import { deviceRecipient, forgetIdentity } from './keys';
 import { Library } from './library';
 
 const root = byId('app');
@@ -158,6 +158,9 @@ function runPaired(creds: DeviceCredentials): void {
     if (ev.type === 'error' && ev.fatal && (ev.error === 'unauthorized' || ev.error === 'forbidden')) {
       // The console unpaired this tablet (or the token is no longer valid): pair again.
       saveDevice(DEVICE_KEY, null);
+      // Nothing of this pairing stays: the key and the cached ciphertext go.
+      void forgetIdentity();
+      void globalThis.caches?.delete('congress-docs-v1');
       offLang();
       unsubscribe();
       start(t('device.unpaired_notice'));
