@@ -38,6 +38,7 @@ import { consoleReducer, mergeRecords, type ConsoleState } from './state';
 import { quorumPanel } from './quorum';
 import { DelegateTable } from './delegates';
 import { askDialog } from './dialog';
+import { DocumentsPanel } from './documents';
 
 const root = byId('app');
 initLanguage();
@@ -166,6 +167,7 @@ function startMain(sess: OperatorSession): void {
   const agendaSlot = h('section', { class: 'panel', 'aria-labelledby': 'agenda-h' });
   const devicesSlot = h('section', { class: 'panel', 'aria-labelledby': 'devices-h' });
   const errorSlot = h('div');
+  const docsPanel = new DocumentsPanel(api, () => sess.token, () => ws.state?.agenda ?? null, sess.operator.roles.some((r) => r === 'admin' || r === 'secretariat'));
 
   function renderShell(): void {
     document.title = t('console.title');
@@ -191,7 +193,7 @@ function startMain(sess: OperatorSession): void {
         'div',
         { class: 'console-grid' },
         h('div', { class: 'console-side' }, quorumSlot, agendaSlot, devicesSlot),
-        h('div', { class: 'console-main' }, table.element()),
+        h('div', { class: 'console-main' }, docsPanel.el, table.element()),
       ),
     );
     renderAll();
@@ -535,6 +537,8 @@ function startMain(sess: OperatorSession): void {
           table.updateAll(ev.state.records);
           renderConn(ws.conn);
           if (ev.cause === 'snapshot') void loadAttendance();
+          docsPanel.render();
+          void docsPanel.refresh();
         } else if (ev.push) {
           const p = ev.push;
           if (p.kind === 'attendance') {
@@ -546,6 +550,8 @@ function startMain(sess: OperatorSession): void {
             void loadDelegates();
           } else if (p.kind === 'device') {
             upsertDevice(p.device);
+          } else if (p.kind === 'document') {
+            void docsPanel.refresh();
           }
         }
         break;

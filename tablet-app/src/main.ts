@@ -28,7 +28,8 @@ import {
   type DeviceCredentials,
 } from '@congress/web-common';
 import { tabletReducer, type TabletState } from './state';
-import { deviceRecipient } from './keys';
+import { deviceRecipient, forgetIdentity } from './keys';
+import { Library } from './library';
 
 const root = byId('app');
 initLanguage();
@@ -73,6 +74,7 @@ function runPaired(creds: DeviceCredentials): void {
     storageKey: WS_KEY,
   });
   let scrolledTo: string | null = null;
+  const library = new Library(() => creds.token, () => ws.state?.agenda ?? null);
 
   const render = () => {
     const st = ws.state;
@@ -141,7 +143,7 @@ function runPaired(creds: DeviceCredentials): void {
                 }),
               ),
             ),
-            h('section', { class: 'docs-slot', 'aria-hidden': 'true' }),
+            library.el,
           )
         : null,
     );
@@ -156,6 +158,9 @@ function runPaired(creds: DeviceCredentials): void {
     if (ev.type === 'error' && ev.fatal && (ev.error === 'unauthorized' || ev.error === 'forbidden')) {
       // The console unpaired this tablet (or the token is no longer valid): pair again.
       saveDevice(DEVICE_KEY, null);
+      // Nothing of this pairing stays: the key and the cached ciphertext go.
+      void forgetIdentity();
+      void globalThis.caches?.delete('congress-docs-v1');
       offLang();
       unsubscribe();
       start(t('device.unpaired_notice'));
@@ -170,6 +175,7 @@ function runPaired(creds: DeviceCredentials): void {
         return;
       }
     }
+    if (ev.type === 'state' && (ev.push?.kind === 'document' || ev.cause === 'snapshot')) void library.refresh();
     if (ev.type === 'state' || ev.type === 'conn') render();
   });
   const offLang = onLanguageChange(render);

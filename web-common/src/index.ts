@@ -42,6 +42,17 @@ export type {
   ServerMsg,
   Snapshot,
   Push,
+  DocAudience,
+  DocDelivery,
+  DocVersion,
+  Document,
+  DocFetch,
+  DocumentAdmin,
+  UploadAck,
+  UpdateDocument,
+  SnippetPart,
+  SearchHit,
+  SearchResults,
 } from './protocol';
 /** The `ApiError` JSON body (the class `ApiError` is the thrown error). */
 export type { ApiError as ApiErrorBody } from './protocol';

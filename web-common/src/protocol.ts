@@ -206,4 +206,54 @@ me: Delegate | null,
  */
 my_attendance: AttendanceRecord | null, journal: JournalHead, };
 
-export type Push = { "kind": "attendance", record: AttendanceRecord, summary: AttendanceSummary, } | { "kind": "agenda", agenda: Agenda, } | { "kind": "delegates", listed: number, } | { "kind": "device", device: Device, };
+export type Push = { "kind": "attendance", record: AttendanceRecord, summary: AttendanceSummary, } | { "kind": "agenda", agenda: Agenda, } | { "kind": "delegates", listed: number, } | { "kind": "device", device: Device, } | { "kind": "document", document: Document, };
+
+export type DocAudience = { "kind": "all_delegates" } | { "kind": "presidium" } | { "kind": "group", group: string, };
+
+export type DocDelivery = { 
+/**
+ * Ciphertext size in bytes.
+ */
+size: number, 
+/**
+ * Strong ETag of the ciphertext (quotes included).
+ */
+etag: string, 
+/**
+ * The tablets (device ids) whose recipients it is encrypted to.
+ */
+devices: Array<string>, at: number, };
+
+export type DocVersion = { version: number, 
+/**
+ * Display file name (sanitised).
+ */
+file_name: string, 
+/**
+ * Plaintext size in bytes.
+ */
+size: number, pages: number, 
+/**
+ * Pages whose text differs from the previous version (None for the first version).
+ */
+changed_pages: number | null, uploaded_at: number, uploaded_by: string, 
+/**
+ * None until the delivery copy is made.
+ */
+delivery: DocDelivery | null, };
+
+export type Document = { id: number, title: string, agenda_item_id: string | null, audience: DocAudience, versions: Array<DocVersion>, };
+
+export type DocFetch = { document_id: number, version: number, device_id: string, at: number, };
+
+export type DocumentAdmin = { document: Document, fetches: Array<DocFetch>, };
+
+export type UploadAck = { seq: number, document: Document, };
+
+export type UpdateDocument = { title: string, agenda_item_id: string | null, audience: DocAudience, };
+
+export type SnippetPart = { text: string, highlight: boolean, };
+
+export type SearchHit = { document_id: number, title: string, version: number, page: number, snippet: Array<SnippetPart>, };
+
+export type SearchResults = { query: string, hits: Array<SearchHit>, };

@@ -238,10 +238,18 @@ fn bench(ctx: &Ctx, args: &[OsString]) -> Result<ExitCode> {
     if !ctx.has_package(&dir) {
         bail!("bench `{name}` needs {dir}, which does not exist yet");
     }
-    // Benchmarks that drive a real server process need the release `congress` binary.
+    // Benchmarks that drive a real server process need the release `congress` binary (and the
+    // docs bench also runs congress-bench for its server part).
     let needs_server = package == "congress-sim" || package == "congress-docs";
     if needs_server {
-        run(&mut ctx.cargo(["build", "--release", "-p", "congress-server"]))?;
+        run(&mut ctx.cargo([
+            "build",
+            "--release",
+            "-p",
+            "congress-server",
+            "-p",
+            "congress-sim",
+        ]))?;
     }
     let mut cmd = ctx.cargo(["run", "--release", "-p", package, "--bin", bin, "--"]);
     cmd.args(first).args(&args[1..]).envs(ctx.project_env(true));

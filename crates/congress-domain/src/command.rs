@@ -68,6 +68,26 @@ pub enum Command {
         device_id: String,
         by: String,
     },
+    AddDocumentVersion {
+        document_id: i64,
+        new_document: bool,
+        title: String,
+        agenda_item_id: Option<String>,
+        audience: congress_proto::DocAudience,
+        version: congress_proto::DocVersion,
+    },
+    UpdateDocument {
+        document_id: i64,
+        title: String,
+        agenda_item_id: Option<String>,
+        audience: congress_proto::DocAudience,
+    },
+    RecordDelivery {
+        document_id: i64,
+        version: u32,
+        delivery: congress_proto::DocDelivery,
+    },
+    RecordFetch(congress_proto::DocFetch),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -405,6 +425,34 @@ pub fn decide(
                 by: by.clone(),
             }])
         }
+        Command::AddDocumentVersion {
+            document_id,
+            new_document,
+            title,
+            agenda_item_id,
+            audience,
+            version,
+        } => crate::documents::decide_add_version(
+            state,
+            *document_id,
+            *new_document,
+            title,
+            agenda_item_id,
+            audience,
+            version,
+        ),
+        Command::UpdateDocument {
+            document_id,
+            title,
+            agenda_item_id,
+            audience,
+        } => crate::documents::decide_update(state, *document_id, title, agenda_item_id, audience),
+        Command::RecordDelivery {
+            document_id,
+            version,
+            delivery,
+        } => crate::documents::decide_delivered(state, *document_id, *version, delivery),
+        Command::RecordFetch(fetch) => crate::documents::decide_fetched(state, fetch),
     }
 }
 

@@ -62,6 +62,29 @@ pub enum Event {
         device_id: String,
         by: String,
     },
+    /// A document's new version (the first one creates the document).
+    DocumentVersionAdded {
+        document_id: i64,
+        title: String,
+        agenda_item_id: Option<String>,
+        audience: congress_proto::DocAudience,
+        version: congress_proto::DocVersion,
+    },
+    DocumentUpdated {
+        document_id: i64,
+        title: String,
+        agenda_item_id: Option<String>,
+        audience: congress_proto::DocAudience,
+    },
+    /// A version's delivery copy was (re)encrypted.
+    DocumentDelivered {
+        document_id: i64,
+        version: u32,
+        delivery: congress_proto::DocDelivery,
+    },
+    DocumentFetched {
+        fetch: congress_proto::DocFetch,
+    },
 }
 
 impl Event {
@@ -79,6 +102,10 @@ impl Event {
             Event::PairingCodeCreated { .. } => "pairing_code_created",
             Event::DevicePaired { .. } => "device_paired",
             Event::DeviceRevoked { .. } => "device_revoked",
+            Event::DocumentVersionAdded { .. } => "document_version_added",
+            Event::DocumentUpdated { .. } => "document_updated",
+            Event::DocumentDelivered { .. } => "document_delivered",
+            Event::DocumentFetched { .. } => "document_fetched",
         }
     }
 }

@@ -9,6 +9,7 @@
 
 pub mod attendance;
 pub mod command;
+pub mod documents;
 pub mod event;
 pub mod quorum;
 pub mod state;

@@ -76,6 +76,8 @@ pub struct CongressState {
     pub device_tokens: HashMap<String, String>,
     /// The journal head this state reflects.
     pub head: JournalHead,
+    /// Documents and their versions.
+    pub docs: crate::documents::DocsState,
     /// Counts kept up to date by `apply`, so a summary costs nothing.
     present: u32,
     left: u32,
@@ -183,6 +185,10 @@ impl CongressState {
                     self.device_tokens.remove(&d.token_hash);
                 }
             }
+            Event::DocumentVersionAdded { .. }
+            | Event::DocumentUpdated { .. }
+            | Event::DocumentDelivered { .. }
+            | Event::DocumentFetched { .. } => self.docs.apply(event),
         }
     }
 

@@ -11,10 +11,12 @@
 //!   that reconnects sends the last `seq` it saw and gets what it missed, or a fresh snapshot.
 
 pub mod api;
+pub mod docs;
 pub mod model;
 pub mod ws;
 
 pub use api::*;
+pub use docs::*;
 pub use model::*;
 pub use ws::*;
 
@@ -76,6 +78,17 @@ pub fn typescript_bindings() -> String {
         ws::ServerMsg,
         ws::Snapshot,
         ws::Push,
+        docs::DocAudience,
+        docs::DocDelivery,
+        docs::DocVersion,
+        docs::Document,
+        docs::DocFetch,
+        docs::DocumentAdmin,
+        docs::UploadAck,
+        docs::UpdateDocument,
+        docs::SnippetPart,
+        docs::SearchHit,
+        docs::SearchResults,
     );
     out.truncate(out.trim_end().len());
     out.push('\n');

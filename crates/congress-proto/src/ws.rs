@@ -101,4 +101,8 @@ pub enum Push {
     Device {
         device: Device,
     },
+    /// A document the receiver may read was added, updated or re-encrypted: refetch the list.
+    Document {
+        document: crate::docs::Document,
+    },
 }

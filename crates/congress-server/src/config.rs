@@ -24,6 +24,8 @@ pub struct Config {
     pub pairing_code_minutes: u32,
     /// Pushes kept for clients that reconnect; older clients get a snapshot.
     pub resume_window: usize,
+    /// Largest document upload in bytes (`CONGRESS_UPLOAD_MAX_BYTES`).
+    pub upload_max_bytes: u64,
 }
 
 impl Default for Config {
@@ -36,6 +38,7 @@ impl Default for Config {
             session_hours: 12,
             pairing_code_minutes: 15,
             resume_window: 8192,
+            upload_max_bytes: 512 * 1024 * 1024,
         }
     }
 }
@@ -115,6 +118,9 @@ impl Config {
         }
         if let Some(v) = env("CONGRESS_PAIRING_CODE_MINUTES") {
             self.pairing_code_minutes = parse("CONGRESS_PAIRING_CODE_MINUTES", v)?;
+        }
+        if let Some(v) = env("CONGRESS_UPLOAD_MAX_BYTES") {
+            self.upload_max_bytes = parse("CONGRESS_UPLOAD_MAX_BYTES", v)?;
         }
         Ok(())
     }

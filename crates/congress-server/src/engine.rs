@@ -361,5 +361,11 @@ fn push_for(state: &CongressState, event: &Event) -> Option<(Audience, Push)> {
         | Event::SessionOpened { .. }
         | Event::SessionClosed { .. }
         | Event::PairingCodeCreated { .. } => None,
+        Event::DocumentVersionAdded { document_id, .. }
+        | Event::DocumentUpdated { document_id, .. }
+        | Event::DocumentDelivered { document_id, .. } => {
+            crate::documents::push_for_document(state, *document_id)
+        }
+        Event::DocumentFetched { .. } => None,
     }
 }

@@ -29,6 +29,13 @@ pub enum AppError {
     Unavailable,
     #[error("internal error: {0}")]
     Internal(String),
+    /// An upload refused for its content (not a PDF, encrypted, damaged, bad name...).
+    #[error("{0}")]
+    BadDocument(String),
+    #[error("the file is larger than the upload limit of {} MB (upload_max_bytes in the configuration)", .0 / (1024 * 1024))]
+    UploadTooLarge(u64),
+    #[error("the document is still being prepared for this tablet; try again in a few seconds")]
+    NotReady,
 }
 
 impl AppError {
@@ -56,6 +63,9 @@ impl AppError {
             AppError::Domain(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
             AppError::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+            AppError::BadDocument(_) => (StatusCode::UNPROCESSABLE_ENTITY, "bad_document"),
+            AppError::UploadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
+            AppError::NotReady => (StatusCode::SERVICE_UNAVAILABLE, "not_ready"),
         }
     }
 

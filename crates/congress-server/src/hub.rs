@@ -20,6 +20,8 @@ pub enum Audience {
     Delegate(String),
     /// A marker frame no client sees (token revocations).
     Nobody,
+    /// The tablets of these delegates (and operators).
+    Delegates(Arc<std::collections::BTreeSet<String>>),
 }
 
 /// One push, serialised once.

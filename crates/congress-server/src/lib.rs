@@ -5,6 +5,7 @@
 
 pub mod auth;
 pub mod config;
+pub mod documents;
 pub mod engine;
 pub mod error;
 pub mod hub;
@@ -34,6 +35,7 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Flips to `true` when the server is stopping: live connections say so and close.
     pub shutdown: Arc<tokio::sync::watch::Sender<bool>>,
+    pub docs: Arc<documents::DocService>,
     /// Held while the server runs, so a second server or an import cannot write the same data.
     _lock: Arc<File>,
 }
@@ -81,7 +83,13 @@ pub fn open_with_clock(config: Config, clock: Arc<dyn Clock>) -> Result<AppState
     }
     let store = SqliteStore::open(&config.database_path())?;
     let engine = Engine::start(Box::new(store), clock, config.resume_window)?;
+    let docs = Arc::new(
+        engine
+            .read(|s| documents::DocService::open(&config.data_dir, &config.database_path(), s))?,
+    );
+    documents::start_worker(docs.clone(), engine.clone())?;
     Ok(AppState {
+        docs,
         engine,
         config: Arc::new(config),
         shutdown: Arc::new(tokio::sync::watch::channel(false).0),
@@ -101,6 +109,7 @@ pub fn router(state: AppState) -> Router {
     });
     Router::new()
         .merge(routes::api::router())
+        .merge(routes::documents::router())
         .merge(routes::ws::router())
         .merge(routes::web::router(&state.config.web_root))
         .layer(DefaultBodyLimit::max(state.config.max_body_bytes))

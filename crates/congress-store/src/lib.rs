@@ -7,6 +7,7 @@
 //! (PostgreSQL) behind the same trait.
 
 mod chain;
+mod documents;
 mod migrations;
 mod project;
 mod sqlite;

@@ -72,6 +72,20 @@ const MIGRATIONS: &[&str] = &[
         response TEXT NOT NULL
     ) STRICT;
     "#,
+    // 2: documents (metadata and versions as JSON) and who fetched which version.
+    r#"
+    CREATE TABLE documents (
+        id INTEGER PRIMARY KEY,
+        body TEXT NOT NULL
+    ) STRICT;
+    CREATE TABLE document_fetches (
+        document_id INTEGER NOT NULL,
+        version INTEGER NOT NULL,
+        device_id TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        PRIMARY KEY (document_id, version, device_id)
+    ) STRICT;
+    "#,
 ];
 
 /// The tables that hold state projected from the journal (compared by `verify`).
@@ -85,6 +99,8 @@ pub const STATE_TABLES: &[&str] = &[
     "sessions",
     "pairing_codes",
     "devices",
+    "documents",
+    "document_fetches",
 ];
 
 pub fn latest() -> i64 {

@@ -162,6 +162,10 @@ pub fn apply(conn: &Connection, seq: u64, event: &Event) -> Result<(), StoreErro
                 )?;
             }
         }
+        Event::DocumentVersionAdded { .. }
+        | Event::DocumentUpdated { .. }
+        | Event::DocumentDelivered { .. }
+        | Event::DocumentFetched { .. } => crate::documents::apply(conn, event)?,
     }
     Ok(())
 }
@@ -300,5 +304,6 @@ pub fn load(conn: &Connection) -> Result<CongressState, StoreError> {
                 .insert(device.id.clone(), PairedDevice { device, token_hash });
         }
     }
+    crate::documents::load(conn, &mut s.docs)?;
     Ok(s)
 }

@@ -6,6 +6,7 @@
 mod attendance;
 mod auth;
 mod bad_input;
+mod documents;
 mod import;
 mod journal;
 mod restart;

@@ -96,6 +96,7 @@ impl Clock for TestClock {
 pub struct Options {
     pub max_body_bytes: usize,
     pub resume_window: usize,
+    pub upload_max_bytes: u64,
 }
 
 impl Default for Options {
@@ -104,6 +105,7 @@ impl Default for Options {
         Options {
             max_body_bytes: d.max_body_bytes,
             resume_window: d.resume_window,
+            upload_max_bytes: d.upload_max_bytes,
         }
     }
 }
@@ -151,6 +153,7 @@ impl TestServer {
             web_root: dir.path().to_path_buf(),
             max_body_bytes: opts.max_body_bytes,
             resume_window: opts.resume_window,
+            upload_max_bytes: opts.upload_max_bytes,
             ..Default::default()
         };
         let now = std::time::SystemTime::now()

@@ -92,24 +92,34 @@ fn r1(x: f64) -> f64 {
     (x * 10.0).round() / 10.0
 }
 
-/// SERVER TEAM: the "100 MB document to 500 concurrent tablets" benchmark goes here.
-///
-/// It needs a running server (axum) that serves an encrypted document version with
-/// Range/ETag. Intended shape: start the server on 127.0.0.1 with a temp data dir,
-/// upload a 100 MB PDF-sized blob, open 500 concurrent HTTP clients that download it
-/// (bounded in count and time, loopback only), and return
-/// `Some(ConcurrentResult { aggregate_mib_s, p99_seconds, peak_rss_mib })`, which is
-/// then printed in the final JSON line as `"concurrent_download"`.
-/// Until then it returns `None` and the JSON carries `null`.
-fn bench_concurrent_download(_encrypted: &std::path::Path) -> Option<ConcurrentResult> {
-    None
-}
-
-/// Result of [`bench_concurrent_download`].
-struct ConcurrentResult {
-    aggregate_mib_s: f64,
-    p99_seconds: f64,
-    peak_rss_mib: f64,
+/// The "100 MB document to 500 concurrent tablets" part: runs `congress-bench docs-serve`
+/// (crates/congress-sim, next to this executable; it starts the real `congress` server as a child
+/// process) and returns its figures (the JSON object after `"figures":` in its last line).
+/// `DOCS_BENCH_SERVER=0` skips it; `DOCS_BENCH_CLIENTS` / `DOCS_BENCH_SERVE_MIB` change the size.
+fn bench_concurrent_download(_encrypted: &std::path::Path) -> Option<String> {
+    if std::env::var("DOCS_BENCH_SERVER").as_deref() == Ok("0") {
+        return None;
+    }
+    let exe = std::env::current_exe().ok()?;
+    let bench = exe.parent()?.join("congress-bench");
+    if !bench.exists() {
+        eprintln!(
+            "docs-bench: {} not built; run `cargo build --release -p congress-sim -p congress-server`",
+            bench.display()
+        );
+        return None;
+    }
+    let clients = std::env::var("DOCS_BENCH_CLIENTS").unwrap_or_else(|_| "500".into());
+    let mib = std::env::var("DOCS_BENCH_SERVE_MIB").unwrap_or_else(|_| "100".into());
+    let out = std::process::Command::new(&bench)
+        .args(["docs-serve", "--clients", &clients, "--size-mib", &mib])
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let last = text.lines().rev().find(|l| l.starts_with('{'))?;
+    let start = last.find("\"figures\":")? + "\"figures\":".len();
+    Some(last[start..last.len() - 1].to_string())
 }
 
 fn main() -> Result<(), Box<dyn Error>> {
@@ -176,22 +186,13 @@ fn main() -> Result<(), Box<dyn Error>> {
         small.len()
     );
 
-    let concurrent = bench_concurrent_download(&out);
-    let concurrent_json = match &concurrent {
+    let concurrent_json = match bench_concurrent_download(&out) {
         Some(c) => {
-            println!(
-                "concurrent download: {:.1} MiB/s aggregate, p99 {:.2} s, peak RSS {:.0} MiB",
-                c.aggregate_mib_s, c.p99_seconds, c.peak_rss_mib
-            );
-            format!(
-                "{{\"aggregate_mib_s\":{},\"p99_seconds\":{},\"peak_rss_mib\":{}}}",
-                r1(c.aggregate_mib_s),
-                (c.p99_seconds * 1000.0).round() / 1000.0,
-                r1(c.peak_rss_mib)
-            )
+            println!("concurrent download: {c}");
+            c
         }
         None => {
-            println!("concurrent download: not measured here (needs the server)");
+            println!("concurrent download: not measured (needs congress-bench and the server)");
             "null".to_string()
         }
     };

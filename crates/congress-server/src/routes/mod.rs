@@ -2,6 +2,7 @@
 //! sends a command to the engine.
 
 pub mod api;
+pub mod documents;
 pub mod web;
 pub mod ws;
 

@@ -85,6 +85,9 @@ fn visible(frame: &Frame, caller: &Caller) -> bool {
         (_, Caller::Operator { .. }) => true,
         (Audience::Operators, Caller::Device(d)) => d.kind == DeviceKind::Projector,
         (Audience::Delegate(id), Caller::Device(d)) => d.delegate_id.as_deref() == Some(id),
+        (Audience::Delegates(ids), Caller::Device(d)) => {
+            d.kind == DeviceKind::Tablet && d.delegate_id.as_ref().is_some_and(|i| ids.contains(i))
+        }
     }
 }
 

@@ -23,7 +23,10 @@ async fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("fanout") => fanout(&args[1..]).await,
-        _ => bail!("usage: congress-bench fanout [--clients N] [--changes N]"),
+        Some("docs-serve") => docs_serve(&args[1..]).await,
+        _ => bail!(
+            "usage: congress-bench fanout [--clients N] [--changes N] | docs-serve [--clients N] [--size-mib N]"
+        ),
     }
 }
 
@@ -244,5 +247,16 @@ async fn fanout(args: &[String]) -> anyhow::Result<()> {
             "delegates": delegates,
         })
     );
+    Ok(())
+}
+
+async fn docs_serve(args: &[String]) -> anyhow::Result<()> {
+    let clients = flag(args, "--clients", 500)?;
+    let size_mib = flag(args, "--size-mib", 100)?;
+    eprintln!("docs-serve: {size_mib} MiB document, {clients} concurrent tablets");
+    let (server, admin, _dir) = fresh_server(clients).await?;
+    let figures = congress_sim::docs_serve::run(&server, &admin, clients, size_mib).await?;
+    server.stop().await?;
+    println!("{}", json!({ "bench": "docs-serve", "figures": figures }));
     Ok(())
 }

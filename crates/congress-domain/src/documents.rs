@@ -1,0 +1,259 @@
+//! Documents: metadata and versions, their delivery copies, and who fetched what. The texts
+//! and files themselves live outside the journal (encrypted files and the search index);
+//! events carry metadata only.
+
+use std::collections::BTreeMap;
+
+use congress_proto::{DocAudience, DocDelivery, DocFetch, DocVersion, Document, Role};
+
+use crate::command::DomainError;
+use crate::event::Event;
+use crate::state::CongressState;
+
+/// Documents in the state.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DocsState {
+    pub documents: BTreeMap<i64, Document>,
+    /// (document, version, device) → when first fetched.
+    pub fetches: BTreeMap<(i64, u32, String), i64>,
+}
+
+impl DocsState {
+    pub fn next_id(&self) -> i64 {
+        self.documents.keys().next_back().map_or(1, |k| k + 1)
+    }
+
+    pub fn fetches_of(&self, document_id: i64) -> Vec<DocFetch> {
+        self.fetches
+            .range((document_id, 0, String::new())..(document_id + 1, 0, String::new()))
+            .map(|((d, v, dev), at)| DocFetch {
+                document_id: *d,
+                version: *v,
+                device_id: dev.clone(),
+                at: *at,
+            })
+            .collect()
+    }
+
+    pub fn apply(&mut self, event: &Event) {
+        match event {
+            Event::DocumentVersionAdded {
+                document_id,
+                title,
+                agenda_item_id,
+                audience,
+                version,
+            } => {
+                let doc = self
+                    .documents
+                    .entry(*document_id)
+                    .or_insert_with(|| Document {
+                        id: *document_id,
+                        title: title.clone(),
+                        agenda_item_id: agenda_item_id.clone(),
+                        audience: audience.clone(),
+                        versions: Vec::new(),
+                    });
+                doc.title = title.clone();
+                doc.agenda_item_id = agenda_item_id.clone();
+                doc.audience = audience.clone();
+                doc.versions.push(version.clone());
+            }
+            Event::DocumentUpdated {
+                document_id,
+                title,
+                agenda_item_id,
+                audience,
+            } => {
+                if let Some(doc) = self.documents.get_mut(document_id) {
+                    doc.title = title.clone();
+                    doc.agenda_item_id = agenda_item_id.clone();
+                    doc.audience = audience.clone();
+                }
+            }
+            Event::DocumentDelivered {
+                document_id,
+                version,
+                delivery,
+            } => {
+                if let Some(v) = self
+                    .documents
+                    .get_mut(document_id)
+                    .and_then(|d| d.versions.iter_mut().find(|x| x.version == *version))
+                {
+                    v.delivery = Some(delivery.clone());
+                }
+            }
+            Event::DocumentFetched { fetch } => {
+                self.fetches
+                    .entry((fetch.document_id, fetch.version, fetch.device_id.clone()))
+                    .or_insert(fetch.at);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Whether the delegate `delegate_id` may read documents for `audience`.
+pub fn delegate_may_read(state: &CongressState, delegate_id: &str, audience: &DocAudience) -> bool {
+    let Some(d) = state.delegates.get(delegate_id) else {
+        return false;
+    };
+    match audience {
+        DocAudience::AllDelegates => true,
+        DocAudience::Presidium => d.roles.contains(&Role::Presidium),
+        DocAudience::Group { group } => &d.group == group,
+    }
+}
+
+/// The active tablets allowed to read `audience`, with their recipients, sorted by device id.
+pub fn readers(state: &CongressState, audience: &DocAudience) -> Vec<(String, String)> {
+    state
+        .devices
+        .values()
+        .filter(|d| !d.device.revoked)
+        .filter_map(|d| {
+            let delegate = d.device.delegate_id.as_deref()?;
+            let recipient = d.device.recipient.clone()?;
+            delegate_may_read(state, delegate, audience).then(|| (d.device.id.clone(), recipient))
+        })
+        .collect()
+}
+
+fn check_audience(audience: &DocAudience) -> Result<(), DomainError> {
+    if let DocAudience::Group { group } = audience
+        && group.trim().is_empty()
+    {
+        return Err(DomainError::Invalid("the group is empty".into()));
+    }
+    Ok(())
+}
+
+fn check_meta(
+    state: &CongressState,
+    title: &str,
+    agenda_item_id: &Option<String>,
+    audience: &DocAudience,
+) -> Result<(), DomainError> {
+    if title.trim().is_empty() {
+        return Err(DomainError::Invalid("the title is empty".into()));
+    }
+    if title.chars().count() > 300 || title.chars().any(char::is_control) {
+        return Err(DomainError::Invalid(
+            "the title is too long or has control characters".into(),
+        ));
+    }
+    if let Some(item) = agenda_item_id
+        && !state.agenda.items.iter().any(|i| &i.id == item)
+    {
+        return Err(DomainError::UnknownAgendaItem(item.clone()));
+    }
+    check_audience(audience)
+}
+
+/// The document commands (see `Command`).
+pub(crate) fn decide_add_version(
+    state: &CongressState,
+    document_id: i64,
+    new_document: bool,
+    title: &str,
+    agenda_item_id: &Option<String>,
+    audience: &DocAudience,
+    version: &DocVersion,
+) -> Result<Vec<Event>, DomainError> {
+    let existing = state.docs.documents.get(&document_id);
+    let (title, agenda_item_id, audience) = match (new_document, existing) {
+        (true, Some(_)) => {
+            return Err(DomainError::Invalid(format!(
+                "document {document_id} exists already"
+            )));
+        }
+        (false, None) => {
+            return Err(DomainError::Invalid(format!(
+                "unknown document {document_id}"
+            )));
+        }
+        (true, None) => {
+            check_meta(state, title, agenda_item_id, audience)?;
+            (title.to_string(), agenda_item_id.clone(), audience.clone())
+        }
+        (false, Some(d)) => (
+            d.title.clone(),
+            d.agenda_item_id.clone(),
+            d.audience.clone(),
+        ),
+    };
+    let expected = existing.map_or(1, |d| d.versions.len() as u32 + 1);
+    if version.version != expected {
+        return Err(DomainError::Invalid(format!(
+            "another version was uploaded meanwhile (expected version {expected}); upload again"
+        )));
+    }
+    Ok(vec![Event::DocumentVersionAdded {
+        document_id,
+        title,
+        agenda_item_id,
+        audience,
+        version: version.clone(),
+    }])
+}
+
+pub(crate) fn decide_update(
+    state: &CongressState,
+    document_id: i64,
+    title: &str,
+    agenda_item_id: &Option<String>,
+    audience: &DocAudience,
+) -> Result<Vec<Event>, DomainError> {
+    if !state.docs.documents.contains_key(&document_id) {
+        return Err(DomainError::Invalid(format!(
+            "unknown document {document_id}"
+        )));
+    }
+    check_meta(state, title, agenda_item_id, audience)?;
+    Ok(vec![Event::DocumentUpdated {
+        document_id,
+        title: title.to_string(),
+        agenda_item_id: agenda_item_id.clone(),
+        audience: audience.clone(),
+    }])
+}
+
+pub(crate) fn decide_delivered(
+    state: &CongressState,
+    document_id: i64,
+    version: u32,
+    delivery: &DocDelivery,
+) -> Result<Vec<Event>, DomainError> {
+    let known = state
+        .docs
+        .documents
+        .get(&document_id)
+        .is_some_and(|d| d.versions.iter().any(|v| v.version == version));
+    if !known {
+        return Err(DomainError::Invalid(format!(
+            "unknown document version {document_id}/{version}"
+        )));
+    }
+    Ok(vec![Event::DocumentDelivered {
+        document_id,
+        version,
+        delivery: delivery.clone(),
+    }])
+}
+
+pub(crate) fn decide_fetched(
+    state: &CongressState,
+    fetch: &DocFetch,
+) -> Result<Vec<Event>, DomainError> {
+    if !state.devices.contains_key(&fetch.device_id) {
+        return Err(DomainError::UnknownDevice(fetch.device_id.clone()));
+    }
+    let key = (fetch.document_id, fetch.version, fetch.device_id.clone());
+    if state.docs.fetches.contains_key(&key) {
+        return Ok(vec![]);
+    }
+    Ok(vec![Event::DocumentFetched {
+        fetch: fetch.clone(),
+    }])
+}

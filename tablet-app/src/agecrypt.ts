@@ -1,0 +1,19 @@
+/**
+ * age on the tablet, with the `age-encryption` package (by age's author). Pure functions, no
+ * storage: the plaintext of a document only ever exists in memory.
+ */
+import { Decrypter, generateX25519Identity, identityToRecipient } from 'age-encryption';
+
+/** A fresh X25519 identity (`AGE-SECRET-KEY-1…`) and its recipient (`age1…`). */
+export async function newIdentity(): Promise<{ identity: string; recipient: string }> {
+  const identity = await generateX25519Identity();
+  const recipient = await identityToRecipient(identity);
+  return { identity, recipient };
+}
+
+/** Decrypts an age file (binary format) in memory. */
+export async function decryptInMemory(ciphertext: Uint8Array, identity: string): Promise<Uint8Array> {
+  const d = new Decrypter();
+  d.addIdentity(identity);
+  return d.decrypt(ciphertext, 'uint8array');
+}
