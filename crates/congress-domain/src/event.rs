@@ -62,6 +62,20 @@ pub enum Event {
         device_id: String,
         by: String,
     },
+    /// A delegate's face was (re-)enrolled. The embeddings and photo are biometric data and are
+    /// kept out of the journal (table `face_enrolments`, written in the same transaction);
+    /// the event records who enrolled whom, how, and a SHA-256 of the embeddings.
+    FaceEnrolled {
+        delegate_id: String,
+        /// `import` or `desk:<operator>`.
+        source: String,
+        embeddings: u32,
+        embedding_sha256: String,
+    },
+    /// All enrolment embeddings and photos were deleted (`congress purge-biometrics`).
+    BiometricsPurged {
+        enrolments: u32,
+    },
 }
 
 impl Event {
@@ -79,6 +93,8 @@ impl Event {
             Event::PairingCodeCreated { .. } => "pairing_code_created",
             Event::DevicePaired { .. } => "device_paired",
             Event::DeviceRevoked { .. } => "device_revoked",
+            Event::FaceEnrolled { .. } => "face_enrolled",
+            Event::BiometricsPurged { .. } => "biometrics_purged",
         }
     }
 }

@@ -183,6 +183,8 @@ impl CongressState {
                     self.device_tokens.remove(&d.token_hash);
                 }
             }
+            // Biometric data lives outside the state (see `Event::FaceEnrolled`).
+            Event::FaceEnrolled { .. } | Event::BiometricsPurged { .. } => {}
         }
     }
 

@@ -11,10 +11,12 @@
 //!   that reconnects sends the last `seq` it saw and gets what it missed, or a fresh snapshot.
 
 pub mod api;
+pub mod face;
 pub mod model;
 pub mod ws;
 
 pub use api::*;
+pub use face::*;
 pub use model::*;
 pub use ws::*;
 
@@ -76,6 +78,14 @@ pub fn typescript_bindings() -> String {
         ws::ServerMsg,
         ws::Snapshot,
         ws::Push,
+        face::FaceBoxMsg,
+        face::FaceStatus,
+        face::EnrolRequest,
+        face::CaptureOutcome,
+        face::EnrolResponse,
+        face::KioskInfo,
+        face::RecentCheckIn,
+        face::FaceOverview,
     );
     out.truncate(out.trim_end().len());
     out.push('\n');

@@ -24,6 +24,11 @@ pub struct Config {
     pub pairing_code_minutes: u32,
     /// Pushes kept for clients that reconnect; older clients get a snapshot.
     pub resume_window: usize,
+    /// Face check-in at the kiosks: `auto` (on when the model files are present), `on`
+    /// (a missing or corrupt model stops the server with the fix), `off`.
+    pub face_check_in: crate::face::FaceMode,
+    /// The face pipeline (`[face]` table; see `congress_face::FaceConfig`).
+    pub face: congress_face::FaceConfig,
 }
 
 impl Default for Config {
@@ -36,6 +41,8 @@ impl Default for Config {
             session_hours: 12,
             pairing_code_minutes: 15,
             resume_window: 8192,
+            face_check_in: crate::face::FaceMode::Auto,
+            face: congress_face::FaceConfig::default(),
         }
     }
 }
@@ -112,6 +119,12 @@ impl Config {
         }
         if let Some(v) = env("CONGRESS_SESSION_HOURS") {
             self.session_hours = parse("CONGRESS_SESSION_HOURS", v)?;
+        }
+        if let Some(v) = env("CONGRESS_FACE") {
+            self.face_check_in = parse("CONGRESS_FACE", v)?;
+        }
+        if let Some(v) = env("CONGRESS_MODELS_DIR") {
+            self.face.models_dir = PathBuf::from(v);
         }
         if let Some(v) = env("CONGRESS_PAIRING_CODE_MINUTES") {
             self.pairing_code_minutes = parse("CONGRESS_PAIRING_CODE_MINUTES", v)?;

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod config;
 pub mod engine;
 pub mod error;
+pub mod face;
 pub mod hub;
 pub mod import;
 pub mod routes;
@@ -32,6 +33,8 @@ pub use error::AppError;
 pub struct AppState {
     pub engine: Engine,
     pub config: Arc<Config>,
+    /// Face check-in, when enabled (`face_check_in`).
+    pub face: Option<Arc<face::FaceService>>,
     /// Held while the server runs, so a second server or an import cannot write the same data.
     _lock: Arc<File>,
 }
@@ -49,6 +52,8 @@ pub enum OpenError {
     Store(#[from] congress_store::StoreError),
     #[error(transparent)]
     App(#[from] AppError),
+    #[error("face check-in cannot start: {0}")]
+    Face(#[from] congress_face::FaceError),
 }
 
 /// Opens the congress in `config.data_dir` (creating it if needed) with the system clock.
@@ -78,9 +83,19 @@ pub fn open_with_clock(config: Config, clock: Arc<dyn Clock>) -> Result<AppState
         });
     }
     let store = SqliteStore::open(&config.database_path())?;
+    let face = if face::wanted(config.face_check_in, &config.face) {
+        let enrolments = store.face_enrolments()?;
+        Some(Arc::new(face::FaceService::start(
+            &config.face,
+            enrolments,
+        )?))
+    } else {
+        None
+    };
     let engine = Engine::start(Box::new(store), clock, config.resume_window)?;
     Ok(AppState {
         engine,
+        face,
         config: Arc::new(config),
         _lock: Arc::new(lock),
     })
@@ -99,6 +114,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(routes::api::router())
         .merge(routes::ws::router())
+        .merge(face::routes::router())
         .merge(routes::web::router(&state.config.web_root))
         .layer(DefaultBodyLimit::max(state.config.max_body_bytes))
         .layer(trace)

@@ -6,12 +6,14 @@
 //! A deployment that outgrows one machine puts another implementation of [`JournalStore`]
 //! (PostgreSQL) behind the same trait.
 
+mod biometrics;
 mod chain;
 mod migrations;
 mod project;
 mod sqlite;
 mod verify;
 
+pub use biometrics::FaceEnrolment;
 pub use chain::{GENESIS_HASH, event_hash};
 pub use sqlite::SqliteStore;
 pub use verify::{VerifyReport, verify};
@@ -47,6 +49,10 @@ pub enum Write {
     },
     /// Remember a command's answer under its client id, for idempotent retries.
     Remember(Remembered),
+    /// Replace a delegate's face enrolment (biometric data, outside the journal).
+    FaceEnrolment(FaceEnrolment),
+    /// Delete every face enrolment.
+    PurgeBiometrics,
 }
 
 /// A command's answer, kept so that a retry returns it again.

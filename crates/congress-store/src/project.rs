@@ -162,6 +162,8 @@ pub fn apply(conn: &Connection, seq: u64, event: &Event) -> Result<(), StoreErro
                 )?;
             }
         }
+        // Biometric rows are written by `Write::FaceEnrolment` / `Write::PurgeBiometrics`.
+        Event::FaceEnrolled { .. } | Event::BiometricsPurged { .. } => {}
     }
     Ok(())
 }
