@@ -25,7 +25,7 @@ USAGE:
 COMMANDS:
     setup [--with-mobilefacenet]
                  Install what is missing, idempotently (each step is skipped fast
-                 when done): Debian packages chromium, poppler-utils, age (apt-get);
+                 when done): Debian packages chromium, poppler-utils, age, qpdf (apt-get);
                  npm packages (npm ci when package-lock.json is newer than
                  node_modules); models (python3 models/setup.py).
     models [--with-mobilefacenet]
@@ -238,8 +238,16 @@ fn bench(ctx: &Ctx, args: &[OsString]) -> Result<ExitCode> {
     if !ctx.has_package(&dir) {
         bail!("bench `{name}` needs {dir}, which does not exist yet");
     }
+    // Benchmarks that drive a real server process need the release `congress` binary.
+    let needs_server = package == "congress-sim" || package == "congress-docs";
+    if needs_server {
+        run(&mut ctx.cargo(["build", "--release", "-p", "congress-server"]))?;
+    }
     let mut cmd = ctx.cargo(["run", "--release", "-p", package, "--bin", bin, "--"]);
     cmd.args(first).args(&args[1..]).envs(ctx.project_env(true));
+    if needs_server {
+        cmd.env("CONGRESS_BIN", ctx.congress_bin());
+    }
     crate::log!("$ {}", util::display(&cmd));
     // exec: the benchmark's final JSON line stays the last line printed.
     let err = cmd.exec();

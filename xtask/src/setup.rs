@@ -12,8 +12,9 @@ use crate::log;
 use crate::util::{Ctx, mtime, on_path, output, run, step, succeeds};
 
 /// Debian packages the tests and tools need:
-/// chromium (browser tests), poppler-utils (pdftotext, pdfinfo, pdftoppm), age (CLI).
-pub const DEBIAN_PACKAGES: &[&str] = &["chromium", "poppler-utils", "age"];
+/// chromium (browser tests), poppler-utils (pdftotext, pdfinfo, pdftoppm), age (CLI), qpdf
+/// (restricted-PDF test fixtures).
+pub const DEBIAN_PACKAGES: &[&str] = &["chromium", "poppler-utils", "age", "qpdf"];
 
 #[derive(Clone, Copy, Default)]
 pub struct Options {

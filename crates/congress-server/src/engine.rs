@@ -317,8 +317,20 @@ impl Worker {
         };
         for (seq, e) in events {
             st.apply(e);
-            if let Some((audience, push)) = push_for(&st, e) {
-                frames.push(Frame::new(*seq, audience, push));
+            let revokes = matches!(e, Event::DeviceRevoked { .. } | Event::SessionClosed { .. });
+            match push_for(&st, e) {
+                Some((audience, push)) => {
+                    let mut f = Frame::new(*seq, audience, push);
+                    f.revokes = revokes;
+                    frames.push(f);
+                }
+                None if revokes => {
+                    // Nobody sees it, but connections must re-check their tokens.
+                    let mut f = Frame::new(*seq, Audience::Nobody, Push::Delegates { listed: 0 });
+                    f.revokes = true;
+                    frames.push(f);
+                }
+                None => {}
             }
         }
         st.head = head;

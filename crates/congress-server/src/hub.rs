@@ -18,6 +18,8 @@ pub enum Audience {
     Operators,
     /// The tablet(s) of one delegate (and operators).
     Delegate(String),
+    /// A marker frame no client sees (token revocations).
+    Nobody,
 }
 
 /// One push, serialised once.
@@ -26,6 +28,9 @@ pub struct Frame {
     pub seq: u64,
     pub audience: Audience,
     pub text: Utf8Bytes,
+    /// Set when the event revoked a token (device unpaired, session closed): every connection
+    /// re-checks its own token at once.
+    pub revokes: bool,
 }
 
 impl Frame {
@@ -36,6 +41,7 @@ impl Frame {
             seq,
             audience,
             text: text.into(),
+            revokes: false,
         }
     }
 }
@@ -84,10 +90,10 @@ impl Hub {
         };
         for f in frames {
             let f = Arc::new(f);
-            if ring.frames.len() == ring.capacity {
-                if let Some(old) = ring.frames.pop_front() {
-                    ring.floor = old.seq;
-                }
+            if ring.frames.len() == ring.capacity
+                && let Some(old) = ring.frames.pop_front()
+            {
+                ring.floor = old.seq;
             }
             ring.frames.push_back(f.clone());
             // No receivers is fine.

@@ -33,6 +33,8 @@ pub use error::AppError;
 pub struct AppState {
     pub engine: Engine,
     pub config: Arc<Config>,
+    /// Flips to `true` when the server is stopping: live connections say so and close.
+    pub shutdown: Arc<tokio::sync::watch::Sender<bool>>,
     /// Face check-in, when enabled (`face_check_in`).
     pub face: Option<Arc<face::FaceService>>,
     /// Held while the server runs, so a second server or an import cannot write the same data.
@@ -97,6 +99,7 @@ pub fn open_with_clock(config: Config, clock: Arc<dyn Clock>) -> Result<AppState
         engine,
         face,
         config: Arc::new(config),
+        shutdown: Arc::new(tokio::sync::watch::channel(false).0),
         _lock: Arc::new(lock),
     })
 }
@@ -127,7 +130,11 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let stopping = state.shutdown.clone();
     axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            stopping.send_replace(true);
+        })
         .await
 }

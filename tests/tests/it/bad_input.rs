@@ -235,8 +235,6 @@ async fn unknown_things_are_404() {
 
 /// Every refusal carries an `ApiError` body (docs/protocol.md, "Errors").
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "server bug: a wrong method (405) or an undecodable path parameter (400) gets axum's \
-            empty or plain-text answer, not an ApiError body (routes/api.rs)"]
 async fn every_refusal_has_an_api_error_body() {
     let s = TestServer::start().await;
     let mut failures = Vec::new();

@@ -396,8 +396,6 @@ async fn concurrent_changes_arrive_once_each_in_order() {
 /// Stopping the server ends live connections (the protocol's fatal `unavailable`, "the server
 /// is stopping") and so releases the data folder.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "server bug: serve()'s graceful shutdown leaves websocket tasks running; clients are \
-            never told and the data-folder lock stays held while any client is connected"]
 async fn stopping_the_server_tells_live_clients_and_frees_the_data_folder() {
     let mut s = TestServer::start().await;
     let (mut console, _) = live(&s.observer, "console", None).await;

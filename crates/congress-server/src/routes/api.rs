@@ -2,7 +2,7 @@
 
 use axum::Json;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post, put};
@@ -10,7 +10,7 @@ use congress_domain::Command;
 use congress_proto::*;
 use serde_json::json;
 
-use super::{ApiJson, idempotency};
+use super::{ApiJson, ApiPath, idempotency};
 use crate::AppState;
 use crate::auth::{self, Caller};
 use crate::error::AppError;
@@ -34,6 +34,11 @@ pub fn router() -> Router<AppState> {
         .route("/api/devices/{id}", delete(revoke_device))
         .route("/api/journal/head", get(journal_head))
         .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+}
+
+async fn method_not_allowed() -> AppError {
+    AppError::MethodNotAllowed
 }
 
 async fn not_found() -> AppError {
@@ -151,7 +156,7 @@ async fn delegates(
 async fn delegate(
     State(app): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Delegate>, AppError> {
     match &caller {
         Caller::Operator { .. } => {}
@@ -350,7 +355,7 @@ async fn pair(
 async fn revoke_device(
     State(app): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Response, AppError> {
     let op = caller.operator_with(&[OperatorRole::Secretariat])?;
     let device_id = id.clone();

@@ -41,6 +41,30 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
     }
 }
 
+/// A path parameter whose rejection is an [`AppError`] (a bad percent-encoding is a 404, as the
+/// resource cannot exist).
+pub struct ApiPath<T>(pub T);
+
+impl<T> axum::extract::FromRequestParts<AppState> for ApiPath<T>
+where
+    T: DeserializeOwned + Send,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Self, AppError> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(v)) => Ok(ApiPath(v)),
+            Err(e) => Err(AppError::NotFound(format!(
+                "no such resource: {}",
+                e.body_text()
+            ))),
+        }
+    }
+}
+
 /// The idempotency key of a request: its client id and a hash of who sent what.
 pub fn idempotency<T: Serialize>(
     client_id: &str,

@@ -86,6 +86,7 @@ fn allowed(kind: ClientKind, caller: &Caller) -> bool {
 fn visible(frame: &Frame, caller: &Caller) -> bool {
     match (&frame.audience, caller) {
         (Audience::Everyone, _) => true,
+        (Audience::Nobody, _) => false,
         (_, Caller::Operator { .. }) => true,
         (Audience::Operators, Caller::Device(d)) => d.kind == DeviceKind::Projector,
         (Audience::Delegate(id), Caller::Device(d)) => d.delegate_id.as_deref() == Some(id),
@@ -191,6 +192,10 @@ async fn connection(app: AppState, mut socket: WebSocket, kind: ClientKind) -> a
             seq
         }
     };
+    let mut shutdown = app.shutdown.subscribe();
+    if *shutdown.borrow() {
+        return refuse(socket, "unavailable", "the server is stopping").await;
+    }
     let mut recheck = tokio::time::interval(RECHECK);
     recheck.tick().await;
     let (done_tx, mut done_rx) = tokio::sync::mpsc::unbounded_channel();
@@ -210,6 +215,9 @@ async fn connection(app: AppState, mut socket: WebSocket, kind: ClientKind) -> a
             },
             frame = sub.rx.recv() => match frame {
                 Ok(f) => {
+                    if f.revokes && !still_valid(&app, &token) {
+                        return refuse(socket, "unauthorized", "this device was unpaired or the session ended").await;
+                    }
                     if f.seq > last {
                         last = f.seq;
                         if visible(&f, &caller) {
@@ -262,6 +270,11 @@ async fn connection(app: AppState, mut socket: WebSocket, kind: ClientKind) -> a
                 },
                 Some(Ok(_)) => {}
             },
+            _ = shutdown.changed() => {
+                socket.send(error("unavailable", "the server is stopping; reconnect shortly", true)).await?;
+                let _ = socket.send(Message::Close(None)).await;
+                return Ok(());
+            }
             _ = recheck.tick() => {
                 if !still_valid(&app, &token) {
                     return refuse(socket, "unauthorized", "the token was revoked or expired").await;

@@ -140,12 +140,12 @@ async fn fanout(args: &[String]) -> anyhow::Result<()> {
                 };
                 let now = epoch.elapsed().as_micros() as u64;
                 // Attendance pushes carry the journal seq of their change.
-                if let Some(i) = seq.checked_sub(base_seq + 1).map(|i| i as usize) {
-                    if i < arrivals.len() {
-                        last_at[i].fetch_max(now, Ordering::Relaxed);
-                        arrivals[i].fetch_add(1, Ordering::Relaxed);
-                        seen += 1;
-                    }
+                if let Some(i) = seq.checked_sub(base_seq + 1).map(|i| i as usize)
+                    && i < arrivals.len()
+                {
+                    last_at[i].fetch_max(now, Ordering::Relaxed);
+                    arrivals[i].fetch_add(1, Ordering::Relaxed);
+                    seen += 1;
                 }
             }
             live.close().await;
