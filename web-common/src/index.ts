@@ -42,6 +42,14 @@ export type {
   ServerMsg,
   Snapshot,
   Push,
+  FaceBoxMsg,
+  FaceStatus,
+  EnrolRequest,
+  EnrolResponse,
+  CaptureOutcome,
+  KioskInfo,
+  RecentCheckIn,
+  FaceOverview,
 } from './protocol';
 /** The `ApiError` JSON body (the class `ApiError` is the thrown error). */
 export type { ApiError as ApiErrorBody } from './protocol';

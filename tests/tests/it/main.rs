@@ -8,6 +8,7 @@ mod auth;
 mod bad_input;
 mod import;
 mod journal;
+mod kiosk;
 mod restart;
 mod roles;
 mod util;

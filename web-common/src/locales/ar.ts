@@ -1,4 +1,5 @@
 import type { Catalog } from '../i18n';
+import { faceAr } from './face';
 
 /**
  * Arabic: a stub for now (a later issue translates it). Missing keys fall back to English; the
@@ -13,4 +14,5 @@ export const ar: Catalog = {
   'status.present': 'حاضر',
   'status.absent': 'غائب',
   'status.left': 'غادر',
+  ...faceAr,
 };

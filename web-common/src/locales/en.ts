@@ -1,5 +1,6 @@
 import type { Msg } from '../i18n';
 import type { vi } from './vi';
+import { faceEn } from './face';
 
 /** English: complete (the type requires every key). */
 export const en: Record<keyof typeof vi, Msg> = {
@@ -135,4 +136,5 @@ export const en: Record<keyof typeof vi, Msg> = {
   'projector.title': 'Hall projector',
   'projector.pair_title': 'Pair this projector',
   'projector.fullscreen': 'Full screen',
+  ...faceEn,
 };

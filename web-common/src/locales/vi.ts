@@ -3,6 +3,8 @@
  * string lives here first. `{name}` placeholders are filled by `t()`; numbers are formatted
  * with the language's locale.
  */
+import { faceVi } from './face';
+
 export const vi = {
   'common.language': 'Ngôn ngữ',
   'common.loading': 'Đang tải…',
@@ -136,4 +138,5 @@ export const vi = {
   'projector.title': 'Màn chiếu hội trường',
   'projector.pair_title': 'Ghép nối màn chiếu',
   'projector.fullscreen': 'Toàn màn hình',
+  ...faceVi,
 } as const;
