@@ -150,8 +150,9 @@ test('the kiosk camera checks the enrolled delegate in and the console shows it'
     headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
     body: JSON.stringify({ kind: 'kiosk', delegate_id: null, label: 'Cổng A', direction: 'entrance' }),
   });
-  assert.equal(res.status, 200, await res.text());
-  const { code } = await res.json();
+  const body = await res.text();
+  assert.equal(res.status, 200, body);
+  const { code } = JSON.parse(body);
 
   const kiosk = await newPage(camBrowser);
   await kiosk.context.grantPermissions(['camera'], { origin: server.url });
