@@ -55,7 +55,7 @@ pub enum OpenError {
     #[error(transparent)]
     App(#[from] AppError),
     #[error("face check-in cannot start: {0}")]
-    Face(#[from] congress_face::FaceError),
+    Face(congress_face::FaceError),
 }
 
 /// Opens the congress in `config.data_dir` (creating it if needed) with the system clock.
@@ -87,10 +87,9 @@ pub fn open_with_clock(config: Config, clock: Arc<dyn Clock>) -> Result<AppState
     let store = SqliteStore::open(&config.database_path())?;
     let face = if face::wanted(config.face_check_in, &config.face) {
         let enrolments = store.face_enrolments()?;
-        Some(Arc::new(face::FaceService::start(
-            &config.face,
-            enrolments,
-        )?))
+        let service =
+            face::FaceService::start(&config.face, enrolments).map_err(OpenError::Face)?;
+        Some(Arc::new(service))
     } else {
         None
     };

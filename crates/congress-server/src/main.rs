@@ -195,17 +195,7 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             cfg.face_check_in = congress_server::face::FaceMode::Off;
             let path = cfg.database_path();
             let app = congress_server::open(cfg)?;
-            let n = congress_store::SqliteStore::open(&path)?.face_enrolment_count()?;
-            // the journal event and the deletion commit in one transaction
-            app.engine
-                .execute_with(
-                    DomainCommand::PurgeBiometrics { enrolments: n },
-                    "cli".into(),
-                    None,
-                    vec![congress_store::Write::PurgeBiometrics],
-                    |a| serde_json::json!(a.seq),
-                )
-                .await?;
+            let n = congress_server::face::purge_biometrics(&app).await?;
             let left = congress_store::SqliteStore::open(&path)?.face_enrolment_count()?;
             println!(
                 "purged the face enrolments of {n} delegates (embeddings and photos); {left} left"

@@ -375,4 +375,92 @@ async fn enrolled_delegate_is_checked_in_impostor_never_bad_frames_answered_floo
         .expect("photo");
     assert_eq!(photo.status(), 200);
     assert!(photo.bytes().await.expect("bytes").len() > 100, "thumbnail");
+
+    // a restart rebuilds the gallery from the store
+    let mut s = s.restart().await;
+    let overview: FaceOverview = s.admin.get("/api/face/status").await.expect("status");
+    assert_eq!(overview.enrolled, 2, "gallery reloaded at startup");
+
+    // purge-biometrics: rows deleted, purge journalled, gallery emptied
+    let n = congress_server::face::purge_biometrics(s.state.as_ref().expect("running"))
+        .await
+        .expect("purge");
+    assert_eq!(n, 2);
+    let overview: FaceOverview = s.admin.get("/api/face/status").await.expect("status");
+    assert_eq!(overview.enrolled, 0);
+    s.stop().await;
+    let db = rusqlite::Connection::open(s.db_path()).expect("db");
+    let rows: i64 = db
+        .query_row("SELECT COUNT(*) FROM face_enrolments", [], |r| r.get(0))
+        .expect("count");
+    assert_eq!(rows, 0);
+    let kinds: Vec<String> = db
+        .prepare("SELECT kind FROM journal WHERE kind IN ('face_enrolled', 'biometrics_purged') ORDER BY seq")
+        .expect("prepare")
+        .query_map([], |r| r.get(0))
+        .expect("query")
+        .map(|r| r.expect("row"))
+        .collect();
+    assert_eq!(
+        kinds,
+        ["face_enrolled", "face_enrolled", "biometrics_purged"]
+    );
+    // the journal holds no biometric data: the enrolment events are small
+    let biggest: i64 = db
+        .query_row(
+            "SELECT MAX(LENGTH(body)) FROM journal WHERE kind = 'face_enrolled'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("size");
+    assert!(biggest < 400, "face_enrolled event of {biggest} bytes");
+    let report = congress_store::verify(&s.db_path()).expect("verify");
+    assert!(report.ok(), "{:?}", report.problems);
+}
+
+/// With face check-in on, a missing or corrupt model stops the server with a message naming the
+/// file and the fix.
+#[tokio::test]
+async fn missing_or_corrupt_model_is_a_clear_startup_error() {
+    let Some((models, _)) = inputs() else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tmp");
+    let open = |models_dir: PathBuf| {
+        let mut config = congress_server::Config {
+            data_dir: dir.path().join("data"),
+            face_check_in: congress_server::face::FaceMode::On,
+            ..Default::default()
+        };
+        config.face.models_dir = models_dir;
+        config.face.ort_library = Some(models.join("lib/libonnxruntime.so"));
+        match congress_server::open(config) {
+            Ok(_) => panic!("opened without usable models"),
+            Err(e) => e.to_string(),
+        }
+    };
+    let empty = dir.path().join("empty");
+    std::fs::create_dir_all(&empty).expect("mkdir");
+    let msg = open(empty.clone());
+    assert!(
+        msg.contains("centerface.onnx") || msg.contains("SHA256SUMS"),
+        "{msg}"
+    );
+    assert!(msg.contains("cargo xtask models"), "{msg}");
+
+    let bad = dir.path().join("bad");
+    std::fs::create_dir_all(&bad).expect("mkdir");
+    std::fs::copy(models.join("SHA256SUMS"), bad.join("SHA256SUMS")).expect("sums");
+    std::fs::write(bad.join("centerface.onnx"), b"not a model").expect("write");
+    std::fs::copy(
+        models.join("dlib_resnet128.onnx"),
+        bad.join("dlib_resnet128.onnx"),
+    )
+    .expect("copy");
+    let msg = open(bad);
+    assert!(
+        msg.contains("centerface.onnx") && msg.contains("corrupt"),
+        "{msg}"
+    );
+    assert!(msg.contains("cargo xtask models"), "{msg}");
 }

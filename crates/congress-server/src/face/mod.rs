@@ -92,6 +92,27 @@ pub fn wanted(mode: FaceMode, cfg: &FaceConfig) -> bool {
     }
 }
 
+/// `congress purge-biometrics`: deletes every enrolment (embeddings and photos) and journals
+/// the purge (`BiometricsPurged`), in one transaction. Returns the number of delegates whose
+/// enrolment was deleted.
+pub async fn purge_biometrics(app: &crate::AppState) -> Result<u32, AppError> {
+    let n =
+        congress_store::SqliteStore::open(&app.config.database_path())?.face_enrolment_count()?;
+    app.engine
+        .execute_with(
+            Command::PurgeBiometrics { enrolments: n },
+            "cli".into(),
+            None,
+            vec![Write::PurgeBiometrics],
+            |a| serde_json::json!(a.seq),
+        )
+        .await?;
+    if let Some(f) = &app.face {
+        f.forget_all();
+    }
+    Ok(n)
+}
+
 /// Live status of one kiosk (for the console).
 #[derive(Debug, Default)]
 struct KioskLive {
