@@ -141,7 +141,9 @@ export function startCamera<S>(area: HTMLElement, ws: WsClient<S>): CameraHandle
       case 'rate_limited':
         break; // transient: the next frame goes through
       case 'bad_frame':
-        show('bad_frame', t('face.bad_frame', { message: s.message }));
+        // a check-in the rules refuse (e.g. an exit kiosk for someone never checked in): the desk
+        if (s.error === 'face.error.check_in_refused') show('unknown', t('face.unknown'));
+        else show('bad_frame', t('face.bad_frame', { message: s.message }));
         break;
       case 'unavailable':
         show('unavailable', t('face.unavailable'));
