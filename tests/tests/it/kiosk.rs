@@ -464,3 +464,107 @@ async fn missing_or_corrupt_model_is_a_clear_startup_error() {
     );
     assert!(msg.contains("cargo xtask models"), "{msg}");
 }
+
+/// Load: 10 kiosks at 5 frames/s each for 6 s, each showing one enrolled delegate. Reports the
+/// answer latency, the frames answered `busy`, and the time from each kiosk's first frame to its
+/// check-in. Run with `cargo test -p congress-tests --test it -- --ignored ten_kiosks --nocapture`
+/// (release: `--release`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "load measurement; run on purpose"]
+async fn ten_kiosks_at_five_fps() {
+    let Some((models, faces)) = inputs() else {
+        return;
+    };
+    let s = TestServer::start_with(Options {
+        face_models: Some(models),
+        ..Options::default()
+    })
+    .await;
+    let deep = faces.join("deepface");
+    let people = [
+        (VIET, "id01"),
+        (ARAB, "id02"),
+        (PLAIN, "id04"),
+        (EXTRA, "id05"),
+    ];
+    let mut frames_of = Vec::new();
+    for (id, who) in people {
+        let ph = photos(&deep, who);
+        let r = enrol(&s.credentials, id, &ph[0]).await;
+        assert!(r.enrolled, "{id}: {r:?}");
+        frames_of.push((id, ph[1..].iter().map(frame).collect::<Vec<_>>()));
+    }
+    let mut tasks = Vec::new();
+    for k in 0..10 {
+        let (ws, _) = kiosk_socket(&s).await;
+        let (id, frames) = frames_of[k % frames_of.len()].clone();
+        tasks.push(tokio::spawn(async move {
+            let (mut tx, mut rx) = futures_util::StreamExt::split(ws.socket);
+            let start = Instant::now();
+            let sender = tokio::spawn(async move {
+                let mut sent = Vec::new();
+                for i in 0..30 {
+                    let at = start + Duration::from_millis(200 * i as u64);
+                    tokio::time::sleep_until(at.into()).await;
+                    sent.push(Instant::now());
+                    let _ = tx
+                        .send(Message::Binary(frames[i % frames.len()].clone().into()))
+                        .await;
+                }
+                sent
+            });
+            let mut answers = Vec::new();
+            while answers.len() < 30 {
+                let Some(Ok(Message::Text(t))) = futures_util::StreamExt::next(&mut rx).await
+                else {
+                    break;
+                };
+                if let Ok(ServerMsg::FaceResult { frame, result, .. }) =
+                    serde_json::from_str::<ServerMsg>(&t)
+                {
+                    answers.push((frame, Instant::now(), result));
+                }
+            }
+            let sent = sender.await.expect("sender");
+            (id, start, sent, answers)
+        }));
+    }
+    let mut lat = Vec::new();
+    let mut busy = 0;
+    let mut total = 0;
+    let mut decisions = Vec::new();
+    for t in tasks {
+        let (id, start, sent, answers) = t.await.expect("kiosk");
+        for (frame, at, result) in &answers {
+            total += 1;
+            if let Some(s) = sent.get(*frame as usize - 1) {
+                lat.push(at.duration_since(*s));
+            }
+            match result {
+                FaceStatus::Busy | FaceStatus::RateLimited => busy += 1,
+                FaceStatus::Recognized { delegate_id, .. } => {
+                    assert_eq!(delegate_id, id, "wrong delegate");
+                }
+                _ => {}
+            }
+        }
+        let first = answers
+            .iter()
+            .find(|a| matches!(a.2, FaceStatus::Recognized { .. }))
+            .map(|a| a.1.duration_since(start));
+        decisions.push(first);
+    }
+    lat.sort();
+    let p = |q: f64| lat[((lat.len() as f64 - 1.0) * q) as usize];
+    let decided: Vec<Duration> = decisions.iter().flatten().copied().collect();
+    eprintln!(
+        "10 kiosks x 5 fps: {total} answers, {busy} busy/rate-limited; answer latency p50 {:?} p99 {:?}; \
+         decisions {}/10, slowest {:?}",
+        p(0.5),
+        p(0.99),
+        decided.len(),
+        decided.iter().max()
+    );
+    eprintln!("time to check-in per kiosk: {decisions:?}");
+    // a measurement: no wrong delegate is asserted above; the figures depend on the machine
+}
