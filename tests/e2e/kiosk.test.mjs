@@ -8,7 +8,7 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -138,6 +138,7 @@ after(async () => {
   await camBrowser?.close();
   await browser?.close();
   await server?.stop();
+  if (work) rmSync(work, { recursive: true, force: true });
 });
 
 test('the kiosk camera checks the enrolled delegate in and the console shows it', { skip: SKIP ?? false }, async () => {
