@@ -80,11 +80,9 @@ async fn enrol(
         .map(|c| decode_capture(c))
         .collect::<Result<Vec<_>, _>>()
         .map_err(AppError::BadJson)?;
-    let idem = idempotency(
-        &req.client_id,
-        &caller.actor(),
-        &(&id, &req.captures.len(), &req.client_id),
-    )?;
+    // the request is identified by its captures' digest (a retry must carry the same photos)
+    let digest = crate::auth::sha256_hex(&req.captures.concat());
+    let idem = idempotency(&req.client_id, &caller.actor(), &(&id, digest))?;
     let source = format!("desk:{}", op.username);
     let r = face
         .enrol(
