@@ -29,6 +29,8 @@ interface Row {
 export interface DelegateTableOptions {
   canChange: boolean;
   onAction: (d: Delegate, status: 'present' | 'left') => void;
+  /** More controls for a row's action cell (e.g. face enrolment). */
+  extra?: (d: Delegate) => Node | null;
 }
 
 type Filter = 'all' | AttendanceStatus;
@@ -193,7 +195,10 @@ export class DelegateTable {
           },
           next === 'present' ? t('attendance.check_in') : t('attendance.mark_left'),
         ),
+        this.o.extra?.(row.d) ?? null,
       );
+    } else if (this.o.extra) {
+      mount(row.actionCell, this.o.extra(row.d));
     }
   }
 

@@ -37,6 +37,7 @@ import { clearSession, loadSession, saveSession, type OperatorSession } from './
 import { consoleReducer, mergeRecords, type ConsoleState } from './state';
 import { quorumPanel } from './quorum';
 import { DelegateTable } from './delegates';
+import { FacePanel, openEnrolDialog } from './face';
 import { askDialog } from './dialog';
 import { DocumentsPanel } from './documents';
 
@@ -154,10 +155,28 @@ function startMain(sess: OperatorSession): void {
   let loadError: unknown = null;
   let lastCode: { code: string; kind: DeviceKind; delegate_id: string | null; expires_at: number } | null = null;
 
+  const face = new FacePanel(api, () => sess.token);
+  const canEnrol = can(['admin', 'credentials', 'secretariat']);
   const table = new DelegateTable({
     canChange: can(ROLES_ATTENDANCE),
     onAction: (d, status) => void changeAttendance(d, status),
+    extra: (d) =>
+      canEnrol && face.enabled
+        ? h(
+            'button',
+            {
+              type: 'button',
+              class: 'btn',
+              'data-testid': 'enrol',
+              'aria-label': `${t('face.enrol')}: ${d.full_name}`,
+              onclick: () => openEnrolDialog(api, d, () => void face.poll()),
+            },
+            face.isEnrolled(d.id) ? `${t('face.enrolled')} ✓` : t('face.enrol'),
+          )
+        : null,
   });
+  face.onEnrolledChange = () => table.setDelegates(delegates, ws.state?.records ?? {});
+  face.start();
 
   // Containers that are refreshed independently.
   const bannerSlot = h('div');
@@ -192,7 +211,7 @@ function startMain(sess: OperatorSession): void {
       h(
         'div',
         { class: 'console-grid' },
-        h('div', { class: 'console-side' }, quorumSlot, agendaSlot, devicesSlot),
+        h('div', { class: 'console-side' }, quorumSlot, agendaSlot, devicesSlot, face.slot),
         h('div', { class: 'console-main' }, docsPanel.el, table.element()),
       ),
     );
@@ -205,6 +224,7 @@ function startMain(sess: OperatorSession): void {
     renderQuorum();
     renderAgenda();
     renderDevices();
+    face.render();
     if (loadError) mount(errorSlot, errorBox(loadError));
     else mount(errorSlot);
   }
@@ -479,6 +499,7 @@ function startMain(sess: OperatorSession): void {
   }
 
   async function doLogout(): Promise<void> {
+    face.stop();
     try {
       await api.logout();
     } catch {

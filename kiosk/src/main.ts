@@ -94,7 +94,7 @@ function runPaired(creds: DeviceCredentials): void {
       start(t('device.unpaired_notice'));
       return;
     }
-    if (ev.type === 'conn' && ev.conn === 'online' && !camera) camera = startCamera(cameraArea);
+    if (ev.type === 'conn' && ev.conn === 'online' && !camera) camera = startCamera(cameraArea, ws);
     if (ev.type === 'state' || ev.type === 'conn') render();
   });
   const offLang = onLanguageChange(render);

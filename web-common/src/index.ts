@@ -53,6 +53,14 @@ export type {
   SnippetPart,
   SearchHit,
   SearchResults,
+  FaceBoxMsg,
+  FaceStatus,
+  EnrolRequest,
+  EnrolResponse,
+  CaptureOutcome,
+  KioskInfo,
+  RecentCheckIn,
+  FaceOverview,
 } from './protocol';
 /** The `ApiError` JSON body (the class `ApiError` is the thrown error). */
 export type { ApiError as ApiErrorBody } from './protocol';

@@ -194,7 +194,11 @@ export type ServerMsg = { "type": "welcome", kind: ClientKind,
 /**
  * Journal head when the connection was accepted.
  */
-head_seq: number, protocol: number, } | { "type": "snapshot", seq: number, snapshot: Snapshot, } | { "type": "push", seq: number, push: Push, } | { "type": "resumed", from: number, to: number, } | { "type": "pong", nonce: number, } | { "type": "error", error: string, message: string, fatal: boolean, };
+head_seq: number, protocol: number, } | { "type": "snapshot", seq: number, snapshot: Snapshot, } | { "type": "push", seq: number, push: Push, } | { "type": "resumed", from: number, to: number, } | { "type": "pong", nonce: number, } | { "type": "error", error: string, message: string, fatal: boolean, } | { "type": "face_result", frame: number, width: number, height: number, boxes: Array<FaceBoxMsg>, result: FaceStatus, 
+/**
+ * Server time spent on the frame, in milliseconds.
+ */
+ms: number, };
 
 export type Snapshot = { congress: Congress, agenda: Agenda, attendance: AttendanceSummary, 
 /**
@@ -257,3 +261,52 @@ export type SnippetPart = { text: string, highlight: boolean, };
 export type SearchHit = { document_id: number, title: string, version: number, page: number, snippet: Array<SnippetPart>, };
 
 export type SearchResults = { query: string, hits: Array<SearchHit>, };
+
+export type FaceBoxMsg = { x: number, y: number, w: number, h: number, 
+/**
+ * The face the decision is about (largest, most central).
+ */
+chosen: boolean, };
+
+export type FaceStatus = { "status": "no_face" } | { "status": "several_faces", count: number, } | { "status": "low_quality", reason: string, message: string, } | { "status": "looking" } | { "status": "recognized", delegate_id: string, full_name: string, seat: string, group: string, at: number, already: boolean, direction: KioskDirection, } | { "status": "unknown" } | { "status": "busy" } | { "status": "rate_limited" } | { "status": "bad_frame", error: string, message: string, } | { "status": "unavailable" };
+
+export type EnrolRequest = { client_id: string, captures: Array<string>, };
+
+export type CaptureOutcome = { 
+/**
+ * `ok`, `no_face`, `several_faces`, `low_quality`, `bad_image`.
+ */
+outcome: string, 
+/**
+ * Stable message key (for translation).
+ */
+key: string, 
+/**
+ * English explanation.
+ */
+message: string, };
+
+export type EnrolResponse = { delegate_id: string, 
+/**
+ * Whether the delegate is now enrolled with these captures (a previous enrolment is
+ * replaced only when at least one capture was good).
+ */
+enrolled: boolean, used: number, captures: Array<CaptureOutcome>, };
+
+export type KioskInfo = { device_id: string, label: string, direction: KioskDirection, connected: boolean, 
+/**
+ * Frames received per second over the last few seconds.
+ */
+fps: number, 
+/**
+ * `status` of the last answer.
+ */
+last_result: string | null, last_at: number | null, };
+
+export type RecentCheckIn = { delegate_id: string, full_name: string, device_id: string, at: number, distance: number, margin: number, already: boolean, 
+/**
+ * Whether `GET /api/delegates/{id}/photo` has a thumbnail.
+ */
+has_photo: boolean, };
+
+export type FaceOverview = { enabled: boolean, enrolled: number, enrolled_ids: Array<string>, threshold: number, margin: number, kiosks: Array<KioskInfo>, recent: Array<RecentCheckIn>, };

@@ -11,13 +11,16 @@ import { read, write, type KV } from './storage';
 
 export const PROTOCOL_VERSION = 1;
 
+/** A kiosk's answer to one camera frame. */
+export type FaceResultMsg = Extract<ServerMsg, { type: 'face_result' }>;
+
 /** `connecting`: socket opening or hello sent; `online`: state is current; `offline`: waiting to
  * reconnect; `stopped`: `stop()` was called or the server refused the token for good. */
 export type ConnState = 'connecting' | 'online' | 'offline' | 'stopped';
 
 /** The part of the browser `WebSocket` this client uses (so tests can pass a fake). */
 export interface SocketLike {
-  send(data: string): void;
+  send(data: string | ArrayBuffer | Blob): void;
   close(code?: number, reason?: string): void;
   onopen: ((ev: unknown) => void) | null;
   onmessage: ((ev: { data: unknown }) => void) | null;
@@ -58,6 +61,7 @@ export type WsEvent<S> =
   | { type: 'state'; state: S; seq: number; cause: 'snapshot' | 'push' | 'restored'; push?: Push }
   | { type: 'conn'; conn: ConnState }
   | { type: 'welcome'; kind: ClientKind; headSeq: number }
+  | { type: 'face'; result: FaceResultMsg }
   | { type: 'error'; error: string; message: string; fatal: boolean };
 
 interface Persisted<S> {
@@ -319,9 +323,19 @@ export class WsClient<S> {
     this.scheduleReconnect();
   }
 
+  /** Kiosks: sends a camera frame (binary message). False when not online. */
+  sendBinary(data: ArrayBuffer | Blob): boolean {
+    if (this.conn !== 'online' || !this.socket) return false;
+    this.socket.send(data);
+    return true;
+  }
+
   /** Handles one server message; public for tests. */
   handle(msg: ServerMsg): void {
     switch (msg.type) {
+      case 'face_result':
+        this.emit({ type: 'face', result: msg });
+        break;
       case 'welcome':
         this.emit({ type: 'welcome', kind: msg.kind, headSeq: msg.head_seq });
         break;

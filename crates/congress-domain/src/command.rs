@@ -88,6 +88,17 @@ pub enum Command {
         delivery: congress_proto::DocDelivery,
     },
     RecordFetch(congress_proto::DocFetch),
+    /// Record a face enrolment (the embeddings travel beside the command, not in it).
+    EnrolFace {
+        delegate_id: String,
+        source: String,
+        embeddings: u32,
+        embedding_sha256: String,
+    },
+    /// Record the deletion of every enrolment.
+    PurgeBiometrics {
+        enrolments: u32,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -453,6 +464,31 @@ pub fn decide(
             delivery,
         } => crate::documents::decide_delivered(state, *document_id, *version, delivery),
         Command::RecordFetch(fetch) => crate::documents::decide_fetched(state, fetch),
+        Command::EnrolFace {
+            delegate_id,
+            source,
+            embeddings,
+            embedding_sha256,
+        } => {
+            if !state.delegates.contains_key(delegate_id) {
+                return Err(DomainError::UnknownDelegate(delegate_id.clone()));
+            }
+            if *embeddings == 0 {
+                return Err(DomainError::Invalid(
+                    "an enrolment needs an embedding".into(),
+                ));
+            }
+            check_text("source", source)?;
+            Ok(vec![Event::FaceEnrolled {
+                delegate_id: delegate_id.clone(),
+                source: source.clone(),
+                embeddings: *embeddings,
+                embedding_sha256: embedding_sha256.clone(),
+            }])
+        }
+        Command::PurgeBiometrics { enrolments } => Ok(vec![Event::BiometricsPurged {
+            enrolments: *enrolments,
+        }]),
     }
 }
 

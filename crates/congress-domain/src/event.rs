@@ -85,6 +85,20 @@ pub enum Event {
     DocumentFetched {
         fetch: congress_proto::DocFetch,
     },
+    /// A delegate's face was (re-)enrolled. The embeddings and photo are biometric data and are
+    /// kept out of the journal (table `face_enrolments`, written in the same transaction);
+    /// the event records who enrolled whom, how, and a SHA-256 of the embeddings.
+    FaceEnrolled {
+        delegate_id: String,
+        /// `import` or `desk:<operator>`.
+        source: String,
+        embeddings: u32,
+        embedding_sha256: String,
+    },
+    /// All enrolment embeddings and photos were deleted (`congress purge-biometrics`).
+    BiometricsPurged {
+        enrolments: u32,
+    },
 }
 
 impl Event {
@@ -106,6 +120,8 @@ impl Event {
             Event::DocumentUpdated { .. } => "document_updated",
             Event::DocumentDelivered { .. } => "document_delivered",
             Event::DocumentFetched { .. } => "document_fetched",
+            Event::FaceEnrolled { .. } => "face_enrolled",
+            Event::BiometricsPurged { .. } => "biometrics_purged",
         }
     }
 }

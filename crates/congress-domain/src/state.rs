@@ -189,6 +189,8 @@ impl CongressState {
             | Event::DocumentUpdated { .. }
             | Event::DocumentDelivered { .. }
             | Event::DocumentFetched { .. } => self.docs.apply(event),
+            // Biometric data lives outside the state (see `Event::FaceEnrolled`).
+            Event::FaceEnrolled { .. } | Event::BiometricsPurged { .. } => {}
         }
     }
 

@@ -12,11 +12,13 @@
 
 pub mod api;
 pub mod docs;
+pub mod face;
 pub mod model;
 pub mod ws;
 
 pub use api::*;
 pub use docs::*;
+pub use face::*;
 pub use model::*;
 pub use ws::*;
 
@@ -89,6 +91,14 @@ pub fn typescript_bindings() -> String {
         docs::SnippetPart,
         docs::SearchHit,
         docs::SearchResults,
+        face::FaceBoxMsg,
+        face::FaceStatus,
+        face::EnrolRequest,
+        face::CaptureOutcome,
+        face::EnrolResponse,
+        face::KioskInfo,
+        face::RecentCheckIn,
+        face::FaceOverview,
     );
     out.truncate(out.trim_end().len());
     out.push('\n');

@@ -68,6 +68,16 @@ pub enum ServerMsg {
         message: String,
         fatal: bool,
     },
+    /// Kiosks: the answer to camera frame number `frame` (see `face`).
+    FaceResult {
+        frame: u64,
+        width: u32,
+        height: u32,
+        boxes: Vec<crate::face::FaceBoxMsg>,
+        result: crate::face::FaceStatus,
+        /// Server time spent on the frame, in milliseconds.
+        ms: u32,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]

@@ -26,6 +26,11 @@ pub struct Config {
     pub resume_window: usize,
     /// Largest document upload in bytes (`CONGRESS_UPLOAD_MAX_BYTES`).
     pub upload_max_bytes: u64,
+    /// Face check-in at the kiosks: `auto` (on when the model files are present), `on`
+    /// (a missing or corrupt model stops the server with the fix), `off`.
+    pub face_check_in: crate::face::FaceMode,
+    /// The face pipeline (`[face]` table; see `congress_face::FaceConfig`).
+    pub face: congress_face::FaceConfig,
 }
 
 impl Default for Config {
@@ -39,6 +44,8 @@ impl Default for Config {
             pairing_code_minutes: 15,
             resume_window: 8192,
             upload_max_bytes: 512 * 1024 * 1024,
+            face_check_in: crate::face::FaceMode::Auto,
+            face: congress_face::FaceConfig::default(),
         }
     }
 }
@@ -115,6 +122,12 @@ impl Config {
         }
         if let Some(v) = env("CONGRESS_SESSION_HOURS") {
             self.session_hours = parse("CONGRESS_SESSION_HOURS", v)?;
+        }
+        if let Some(v) = env("CONGRESS_FACE") {
+            self.face_check_in = parse("CONGRESS_FACE", v)?;
+        }
+        if let Some(v) = env("CONGRESS_MODELS_DIR") {
+            self.face.models_dir = PathBuf::from(v);
         }
         if let Some(v) = env("CONGRESS_PAIRING_CODE_MINUTES") {
             self.pairing_code_minutes = parse("CONGRESS_PAIRING_CODE_MINUTES", v)?;

@@ -59,6 +59,8 @@ struct Job {
     idem: Option<Idempotency>,
     answer: Answer,
     reply: oneshot::Sender<Result<serde_json::Value, AppError>>,
+    /// Written in the same transaction after the command's events, if it is accepted.
+    extra: Vec<Write>,
 }
 
 /// Handle to the engine thread; cheap to clone.
@@ -124,6 +126,20 @@ impl Engine {
         idem: Option<Idempotency>,
         answer: impl FnOnce(&Applied<'_>) -> serde_json::Value + Send + 'static,
     ) -> Result<serde_json::Value, AppError> {
+        self.execute_with(cmd, actor, idem, Vec::new(), answer)
+            .await
+    }
+
+    /// Like [`Engine::execute`], with `extra` store writes committed in the same transaction
+    /// when the command is accepted (biometric rows beside their journal event).
+    pub async fn execute_with(
+        &self,
+        cmd: Command,
+        actor: String,
+        idem: Option<Idempotency>,
+        extra: Vec<Write>,
+        answer: impl FnOnce(&Applied<'_>) -> serde_json::Value + Send + 'static,
+    ) -> Result<serde_json::Value, AppError> {
         let (reply, rx) = oneshot::channel();
         self.tx
             .send(Job {
@@ -132,6 +148,7 @@ impl Engine {
                 idem,
                 answer: Box::new(answer),
                 reply,
+                extra,
             })
             .await
             .map_err(|_| AppError::Unavailable)?;
@@ -243,6 +260,7 @@ impl Worker {
                 });
                 all_events.push((seq, e));
             }
+            writes.extend(job.extra);
             let answer = (job.answer)(&Applied {
                 events: &all_events[start..],
                 state: &self.work,
@@ -366,6 +384,8 @@ fn push_for(state: &CongressState, event: &Event) -> Option<(Audience, Push)> {
         | Event::DocumentDelivered { document_id, .. } => {
             crate::documents::push_for_document(state, *document_id)
         }
-        Event::DocumentFetched { .. } => None,
+        Event::DocumentFetched { .. }
+        | Event::FaceEnrolled { .. }
+        | Event::BiometricsPurged { .. } => None,
     }
 }

@@ -8,6 +8,7 @@ pub mod config;
 pub mod documents;
 pub mod engine;
 pub mod error;
+pub mod face;
 pub mod hub;
 pub mod import;
 pub mod routes;
@@ -36,6 +37,8 @@ pub struct AppState {
     /// Flips to `true` when the server is stopping: live connections say so and close.
     pub shutdown: Arc<tokio::sync::watch::Sender<bool>>,
     pub docs: Arc<documents::DocService>,
+    /// Face check-in, when enabled (`face_check_in`).
+    pub face: Option<Arc<face::FaceService>>,
     /// Held while the server runs, so a second server or an import cannot write the same data.
     _lock: Arc<File>,
 }
@@ -53,6 +56,8 @@ pub enum OpenError {
     Store(#[from] congress_store::StoreError),
     #[error(transparent)]
     App(#[from] AppError),
+    #[error("face check-in cannot start: {0}")]
+    Face(congress_face::FaceError),
 }
 
 /// Opens the congress in `config.data_dir` (creating it if needed) with the system clock.
@@ -82,6 +87,14 @@ pub fn open_with_clock(config: Config, clock: Arc<dyn Clock>) -> Result<AppState
         });
     }
     let store = SqliteStore::open(&config.database_path())?;
+    let face = if face::wanted(config.face_check_in, &config.face) {
+        let enrolments = store.face_enrolments()?;
+        let service =
+            face::FaceService::start(&config.face, enrolments).map_err(OpenError::Face)?;
+        Some(Arc::new(service))
+    } else {
+        None
+    };
     let engine = Engine::start(Box::new(store), clock, config.resume_window)?;
     let docs = Arc::new(
         engine
@@ -91,6 +104,7 @@ pub fn open_with_clock(config: Config, clock: Arc<dyn Clock>) -> Result<AppState
     Ok(AppState {
         docs,
         engine,
+        face,
         config: Arc::new(config),
         shutdown: Arc::new(tokio::sync::watch::channel(false).0),
         _lock: Arc::new(lock),
@@ -111,6 +125,7 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::api::router())
         .merge(routes::documents::router())
         .merge(routes::ws::router())
+        .merge(face::routes::router())
         .merge(routes::web::router(&state.config.web_root))
         .layer(DefaultBodyLimit::max(state.config.max_body_bytes))
         .layer(trace)

@@ -10,6 +10,8 @@ use congress_proto::OperatorRole;
 use congress_server::{Config, auth, import, setup};
 use indicatif::{ProgressBar, ProgressStyle};
 
+mod photo_import;
+
 #[derive(Parser)]
 #[command(name = "congress", version, about = "The paperless congress server")]
 struct Cli {
@@ -41,7 +43,12 @@ enum Cmd {
         congress: Option<PathBuf>,
         #[arg(long)]
         delegates: Option<PathBuf>,
+        /// Enrol delegates' faces from a folder of photos named `<delegate id>.jpg` or `.png`.
+        #[arg(long)]
+        photos: Option<PathBuf>,
     },
+    /// Delete every face enrolment (embeddings and photos); the purge is journalled.
+    PurgeBiometrics,
     /// Manage operators.
     Operator {
         #[command(subcommand)]
@@ -158,14 +165,41 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
         Cmd::Import {
             congress,
             delegates,
+            photos,
         } => {
-            if congress.is_none() && delegates.is_none() {
-                bail!("nothing to import: give --congress FILE.toml and/or --delegates FILE.csv");
+            if congress.is_none() && delegates.is_none() && photos.is_none() {
+                bail!(
+                    "nothing to import: give --congress FILE.toml, --delegates FILE.csv and/or --photos DIR"
+                );
+            }
+            if photos.is_some() {
+                if cfg.face_check_in == congress_server::face::FaceMode::Off {
+                    bail!("--photos needs face recognition, but face_check_in is off");
+                }
+                cfg.face_check_in = congress_server::face::FaceMode::On;
+            } else {
+                cfg.face_check_in = congress_server::face::FaceMode::Off;
             }
             let app = congress_server::open(cfg)?;
             import_files(&app, congress.as_deref(), delegates.as_deref()).await?;
             let n = app.engine.read(|s| s.delegates.len());
             println!("imported; the congress now lists {n} delegates");
+            if let Some(dir) = photos {
+                let code = photo_import::run(&app, &dir).await?;
+                if code != 0 {
+                    return Ok(std::process::ExitCode::from(code));
+                }
+            }
+        }
+        Cmd::PurgeBiometrics => {
+            cfg.face_check_in = congress_server::face::FaceMode::Off;
+            let path = cfg.database_path();
+            let app = congress_server::open(cfg)?;
+            let n = congress_server::face::purge_biometrics(&app).await?;
+            let left = congress_store::SqliteStore::open(&path)?.face_enrolment_count()?;
+            println!(
+                "purged the face enrolments of {n} delegates (embeddings and photos); {left} left"
+            );
         }
         Cmd::Operator {
             command:

@@ -6,6 +6,7 @@
 //! A deployment that outgrows one machine puts another implementation of [`JournalStore`]
 //! (PostgreSQL) behind the same trait.
 
+mod biometrics;
 mod chain;
 mod documents;
 mod migrations;
@@ -13,6 +14,7 @@ mod project;
 mod sqlite;
 mod verify;
 
+pub use biometrics::FaceEnrolment;
 pub use chain::{GENESIS_HASH, event_hash};
 pub use sqlite::SqliteStore;
 pub use verify::{VerifyReport, verify};
@@ -48,6 +50,10 @@ pub enum Write {
     },
     /// Remember a command's answer under its client id, for idempotent retries.
     Remember(Remembered),
+    /// Replace a delegate's face enrolment (biometric data, outside the journal).
+    FaceEnrolment(FaceEnrolment),
+    /// Delete every face enrolment.
+    PurgeBiometrics,
 }
 
 /// A command's answer, kept so that a retry returns it again.

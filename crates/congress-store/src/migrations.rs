@@ -86,6 +86,18 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (document_id, version, device_id)
     ) STRICT;
     "#,
+    // 3: face enrolments (biometric data: kept out of the journal, deleted by purge-biometrics).
+    r#"
+    CREATE TABLE face_enrolments (
+        id INTEGER PRIMARY KEY,
+        delegate_id TEXT NOT NULL,
+        embedding BLOB NOT NULL,
+        photo_thumb BLOB,
+        source TEXT NOT NULL,
+        at INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX face_enrolments_delegate ON face_enrolments (delegate_id);
+    "#,
 ];
 
 /// The tables that hold state projected from the journal (compared by `verify`).

@@ -123,6 +123,8 @@ impl JournalStore for SqliteStore {
                         r.response
                     ])?;
                 }
+                Write::FaceEnrolment(f) => crate::biometrics::replace(&tx, f)?,
+                Write::PurgeBiometrics => crate::biometrics::purge(&tx)?,
             }
         }
         tx.commit()?;

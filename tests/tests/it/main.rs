@@ -9,6 +9,7 @@ mod bad_input;
 mod documents;
 mod import;
 mod journal;
+mod kiosk;
 mod restart;
 mod roles;
 mod util;

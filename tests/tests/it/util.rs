@@ -97,6 +97,8 @@ pub struct Options {
     pub max_body_bytes: usize,
     pub resume_window: usize,
     pub upload_max_bytes: u64,
+    /// Face check-in with the models in this folder (off when `None`).
+    pub face_models: Option<PathBuf>,
 }
 
 impl Default for Options {
@@ -106,6 +108,7 @@ impl Default for Options {
             max_body_bytes: d.max_body_bytes,
             resume_window: d.resume_window,
             upload_max_bytes: d.upload_max_bytes,
+            face_models: None,
         }
     }
 }
@@ -147,15 +150,20 @@ impl TestServer {
 
     pub async fn start_with(opts: Options) -> TestServer {
         let dir = Arc::new(tempfile::tempdir().expect("tempdir"));
-        let config = Config {
+        let mut config = Config {
             data_dir: dir.path().join("data"),
             listen: "127.0.0.1:0".parse().expect("addr"),
             web_root: dir.path().to_path_buf(),
             max_body_bytes: opts.max_body_bytes,
             resume_window: opts.resume_window,
             upload_max_bytes: opts.upload_max_bytes,
+            face_check_in: congress_server::face::FaceMode::Off,
             ..Default::default()
         };
+        if let Some(models) = &opts.face_models {
+            config.face_check_in = congress_server::face::FaceMode::On;
+            config.face.models_dir = models.clone();
+        }
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .expect("time")
@@ -480,7 +488,7 @@ pub fn status_of<T: std::fmt::Debug>(r: Result<T, ClientError>) -> (u16, String)
 
 /// A websocket that has not said hello (for protocol-level tests).
 pub struct RawWs {
-    socket: tokio_tungstenite::WebSocketStream<
+    pub(crate) socket: tokio_tungstenite::WebSocketStream<
         tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
     >,
 }

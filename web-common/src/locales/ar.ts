@@ -1,4 +1,5 @@
 import type { Catalog } from '../i18n';
+import { faceAr } from './face';
 
 /**
  * Arabic: a stub for now (a later issue translates it). Missing keys fall back to English; the
@@ -50,4 +51,5 @@ export const ar: Catalog = {
   'docs.new_version': 'رفع إصدار جديد',
   'docs.fetched': 'تم التنزيل على {count} جهازًا',
   'docs.delivered': 'مشفرة لـ {count} جهازًا',
+  ...faceAr,
 };

@@ -1,5 +1,6 @@
 import type { Msg } from '../i18n';
 import type { vi } from './vi';
+import { faceEn } from './face';
 
 /** English: complete (the type requires every key). */
 export const en: Record<keyof typeof vi, Msg> = {
@@ -172,4 +173,5 @@ export const en: Record<keyof typeof vi, Msg> = {
   'docs.new_version': 'Upload a new version',
   'docs.fetched': 'Fetched by {count} tablets',
   'docs.delivered': 'Encrypted for {count} tablets',
+  ...faceEn,
 };

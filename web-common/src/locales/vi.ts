@@ -3,6 +3,8 @@
  * string lives here first. `{name}` placeholders are filled by `t()`; numbers are formatted
  * with the language's locale.
  */
+import { faceVi } from './face';
+
 export const vi = {
   'common.language': 'Ngôn ngữ',
   'common.loading': 'Đang tải…',
@@ -173,4 +175,5 @@ export const vi = {
   'docs.new_version': 'Tải bản mới',
   'docs.fetched': 'Đã tải về: {count} máy',
   'docs.delivered': 'Mã hóa cho {count} máy',
+  ...faceVi,
 } as const;

@@ -31,8 +31,13 @@ pub fn router() -> Router<AppState> {
 }
 
 async fn upgrade(State(app): State<AppState>, ws: WebSocketUpgrade, kind: ClientKind) -> Response {
-    ws.max_message_size(MAX_CLIENT_MESSAGE_BYTES)
-        .max_frame_size(MAX_CLIENT_MESSAGE_BYTES)
+    // kiosks send camera frames; bigger ones than MAX_KIOSK_FRAME_BYTES get a per-frame error
+    let limit = match kind {
+        ClientKind::Kiosk => 4 * MAX_KIOSK_FRAME_BYTES,
+        _ => MAX_CLIENT_MESSAGE_BYTES,
+    };
+    ws.max_message_size(limit)
+        .max_frame_size(limit)
         .on_upgrade(move |socket| async move {
             if let Err(e) = connection(app, socket, kind).await {
                 tracing::debug!(error = %e, ?kind, "websocket closed");
@@ -196,8 +201,21 @@ async fn connection(app: AppState, mut socket: WebSocket, kind: ClientKind) -> a
     }
     let mut recheck = tokio::time::interval(RECHECK);
     recheck.tick().await;
+    let (done_tx, mut done_rx) = tokio::sync::mpsc::unbounded_channel();
+    let mut kiosk = match (&caller, &app.face) {
+        (Caller::Device(d), Some(face)) if kind == ClientKind::Kiosk => Some(
+            crate::face::kiosk::KioskSession::new(face.clone(), d, done_tx.clone()),
+        ),
+        _ => None,
+    };
     loop {
         tokio::select! {
+            Some(done) = done_rx.recv() => {
+                if let Some(k) = kiosk.as_mut() {
+                    let answer = k.on_done(&app, done).await;
+                    socket.send(text(&answer)).await?;
+                }
+            },
             frame = sub.rx.recv() => match frame {
                 Ok(f) => {
                     if f.revokes && !still_valid(&app, &token) {
@@ -232,9 +250,27 @@ async fn connection(app: AppState, mut socket: WebSocket, kind: ClientKind) -> a
                     }
                     Err(e) => socket.send(error("invalid_json", e.to_string(), false)).await?,
                 },
-                Some(Ok(Message::Binary(_))) => {
-                    socket.send(error("invalid", "binary messages are not accepted here", false)).await?
-                }
+                Some(Ok(Message::Binary(b))) => match kiosk.as_mut() {
+                    Some(k) => {
+                        if let Some(answer) = k.on_frame(b.to_vec()) {
+                            socket.send(text(&answer)).await?;
+                        }
+                    }
+                    None if kind == ClientKind::Kiosk => {
+                        let answer = ServerMsg::FaceResult {
+                            frame: 0,
+                            width: 0,
+                            height: 0,
+                            boxes: vec![],
+                            result: FaceStatus::Unavailable,
+                            ms: 0,
+                        };
+                        socket.send(text(&answer)).await?
+                    }
+                    None => {
+                        socket.send(error("invalid", "binary messages are not accepted here", false)).await?
+                    }
+                },
                 Some(Ok(_)) => {}
             },
             _ = shutdown.changed() => {

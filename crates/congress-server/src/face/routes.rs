@@ -1,0 +1,137 @@
+//! REST routes of face check-in (see `docs/protocol.md`):
+//!
+//! * `POST /api/delegates/{id}/enrol` — credentials, secretariat, admin. JSON
+//!   [`EnrolRequest`]: `captures` are base64 JPEG/PNG (a `data:image/...;base64,` prefix is
+//!   allowed), at most [`MAX_CAPTURES`], body at most [`MAX_ENROL_BODY`] bytes.
+//! * `GET /api/delegates/{id}/photo` — any operator: the enrolment thumbnail (JPEG).
+//! * `GET /api/face/status` — any operator: [`FaceOverview`] (kiosks, recent check-ins).
+
+use axum::Json;
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use base64::Engine as _;
+use congress_proto::*;
+
+use crate::AppState;
+use crate::auth::Caller;
+use crate::error::AppError;
+use crate::routes::{ApiJson, idempotency};
+
+/// Largest enrolment request.
+pub const MAX_ENROL_BODY: usize = 16 * 1024 * 1024;
+/// Most captures in one enrolment.
+pub const MAX_CAPTURES: usize = 8;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/api/delegates/{id}/enrol",
+            post(enrol).layer(DefaultBodyLimit::max(MAX_ENROL_BODY)),
+        )
+        .route("/api/delegates/{id}/photo", get(photo))
+        .route("/api/face/status", get(status))
+}
+
+fn unavailable() -> AppError {
+    AppError::Conflict(
+        "face recognition is not enabled on this server (models missing or face_check_in = off)"
+            .into(),
+    )
+}
+
+/// Decodes base64 (standard alphabet, optional `data:` URL prefix).
+pub fn decode_capture(s: &str) -> Result<Vec<u8>, String> {
+    let s = s.trim();
+    let b64 = match s.strip_prefix("data:") {
+        Some(rest) => rest
+            .split_once(',')
+            .map(|(_, b)| b)
+            .ok_or("a data: URL without a comma")?,
+        None => s,
+    };
+    base64::engine::general_purpose::STANDARD
+        .decode(b64)
+        .map_err(|e| format!("capture is not valid base64: {e}"))
+}
+
+async fn enrol(
+    State(app): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<EnrolRequest>,
+) -> Result<Json<EnrolResponse>, AppError> {
+    let op = caller.operator_with(&[
+        OperatorRole::Credentials,
+        OperatorRole::Secretariat,
+        OperatorRole::Admin,
+    ])?;
+    let face = app.face.clone().ok_or_else(unavailable)?;
+    if req.captures.is_empty() || req.captures.len() > MAX_CAPTURES {
+        return Err(AppError::BadJson(format!(
+            "send 1 to {MAX_CAPTURES} captures"
+        )));
+    }
+    let captures = req
+        .captures
+        .iter()
+        .map(|c| decode_capture(c))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(AppError::BadJson)?;
+    // the request is identified by its captures' digest (a retry must carry the same photos)
+    let digest = crate::auth::sha256_hex(&req.captures.concat());
+    let idem = idempotency(&req.client_id, &caller.actor(), &(&id, digest))?;
+    let source = format!("desk:{}", op.username);
+    let r = face
+        .enrol(
+            &app.engine,
+            &id,
+            captures,
+            &source,
+            caller.actor(),
+            Some(idem),
+        )
+        .await?;
+    Ok(Json(r))
+}
+
+async fn photo(
+    State(app): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    caller.any_operator()?;
+    let face = app.face.clone().ok_or_else(unavailable)?;
+    let thumb = face
+        .thumb(&id)
+        .ok_or_else(|| AppError::NotFound(format!("no enrolment photo for {id}")))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "image/jpeg"),
+            (header::CACHE_CONTROL, "private, no-store"),
+        ],
+        thumb.as_ref().clone(),
+    )
+        .into_response())
+}
+
+async fn status(
+    State(app): State<AppState>,
+    caller: Caller,
+) -> Result<Json<FaceOverview>, AppError> {
+    caller.any_operator()?;
+    Ok(Json(match &app.face {
+        Some(f) => f.overview(&app.engine),
+        None => FaceOverview {
+            enabled: false,
+            enrolled: 0,
+            enrolled_ids: vec![],
+            threshold: 0.0,
+            margin: 0.0,
+            kiosks: vec![],
+            recent: vec![],
+        },
+    }))
+}
