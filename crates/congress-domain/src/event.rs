@@ -62,9 +62,50 @@ pub enum Event {
         device_id: String,
         by: String,
     },
+    /// A vote is prepared (draft).
+    VoteCreated {
+        spec: crate::vote::VoteSpec,
+        duration_s: Option<u32>,
+    },
+    VoteOpened {
+        vote_id: u64,
+        at: i64,
+        closes_at: Option<i64>,
+    },
+    VoteClosed {
+        vote_id: u64,
+        at: i64,
+        result: crate::vote::VoteResult,
+    },
+    /// A ballot in an open (non-secret) vote: names the delegate.
+    BallotCast {
+        vote_id: u64,
+        delegate_id: String,
+        receipt: String,
+        choice: crate::vote::BallotChoice,
+    },
+    /// A delegate took part in a secret vote; says nothing of the ballot.
+    VoteParticipated {
+        vote_id: u64,
+        delegate_id: String,
+        id_hash: String,
+        check_hash: String,
+    },
+    /// A ballot in a secret vote: says nothing of the voter. Journalled apart (see
+    /// `vote::lifecycle`).
+    SecretBallotCast {
+        vote_id: u64,
+        receipt: String,
+        choice: crate::vote::BallotChoice,
+    },
 }
 
 impl Event {
+    /// A secret ballot, which the engine journals apart from the rest of its batch.
+    pub fn is_secret_ballot(&self) -> bool {
+        matches!(self, Event::SecretBallotCast { .. })
+    }
+
     /// A short name for logs and the journal's `kind` column.
     pub fn kind(&self) -> &'static str {
         match self {
@@ -79,6 +120,12 @@ impl Event {
             Event::PairingCodeCreated { .. } => "pairing_code_created",
             Event::DevicePaired { .. } => "device_paired",
             Event::DeviceRevoked { .. } => "device_revoked",
+            Event::VoteCreated { .. } => "vote_created",
+            Event::VoteOpened { .. } => "vote_opened",
+            Event::VoteClosed { .. } => "vote_closed",
+            Event::BallotCast { .. } => "ballot_cast",
+            Event::VoteParticipated { .. } => "vote_participated",
+            Event::SecretBallotCast { .. } => "secret_ballot_cast",
         }
     }
 }

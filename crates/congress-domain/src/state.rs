@@ -76,6 +76,8 @@ pub struct CongressState {
     pub device_tokens: HashMap<String, String>,
     /// The journal head this state reflects.
     pub head: JournalHead,
+    /// Votes by id.
+    pub votes: BTreeMap<u64, crate::vote::lifecycle::VoteRecord>,
     /// Counts kept up to date by `apply`, so a summary costs nothing.
     present: u32,
     left: u32,
@@ -183,6 +185,12 @@ impl CongressState {
                     self.device_tokens.remove(&d.token_hash);
                 }
             }
+            Event::VoteCreated { .. }
+            | Event::VoteOpened { .. }
+            | Event::VoteClosed { .. }
+            | Event::BallotCast { .. }
+            | Event::VoteParticipated { .. }
+            | Event::SecretBallotCast { .. } => crate::vote::apply::apply(self, event),
         }
     }
 

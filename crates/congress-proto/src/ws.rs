@@ -32,6 +32,13 @@ pub enum ClientMsg {
     },
     /// Keep-alive; answered with `pong`.
     Ping { nonce: u32 },
+    /// A tablet's ballot; answered with `ballot_ack` once on disk, or `ballot_refused`.
+    CastBallot {
+        /// Random, 16 to 100 characters, chosen by the tablet once per ballot; a retry reuses it.
+        client_id: String,
+        vote_id: u64,
+        choice: crate::vote::BallotChoice,
+    },
 }
 
 /// Server → client.
@@ -68,6 +75,21 @@ pub enum ServerMsg {
         message: String,
         fatal: bool,
     },
+    /// The ballot is recorded (on disk).
+    BallotAck {
+        ack: crate::vote::BallotAck,
+    },
+    /// The ballot was refused and changed nothing.
+    BallotRefused {
+        client_id: String,
+        vote_id: u64,
+        error: String,
+        message: String,
+    },
+    /// Live turnout of an open vote; not journalled, no `seq` (the next one replaces it).
+    VoteLive {
+        live: Box<crate::vote::VoteLive>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -80,6 +102,8 @@ pub struct Snapshot {
     /// On a tablet: its delegate's own attendance.
     pub my_attendance: Option<AttendanceRecord>,
     pub journal: JournalHead,
+    /// Votes this client may see (tablets: not drafts).
+    pub votes: Vec<crate::vote::VoteInfo>,
 }
 
 /// A change pushed to connected clients.
@@ -100,5 +124,9 @@ pub enum Push {
     /// A device was paired or unpaired (console only).
     Device {
         device: Device,
+    },
+    /// A vote was created, opened or closed.
+    Vote {
+        vote: Box<crate::vote::VoteInfo>,
     },
 }

@@ -196,6 +196,9 @@ impl Worker {
         let mut replies: Vec<(Reply, Result<serde_json::Value, AppError>, bool)> = Vec::new();
         let mut new_remembered: Vec<(String, String, serde_json::Value)> = Vec::new();
         let mut seq = self.work.head.seq;
+        // Secret ballots are journalled after the rest of the batch, sorted by receipt, with no
+        // actor, so that journal order does not tie them to their participation events.
+        let mut secret: Vec<Event> = Vec::new();
         for job in jobs {
             if let Some(idem) = &job.idem {
                 let earlier = new_remembered
@@ -234,6 +237,11 @@ impl Worker {
             };
             let start = all_events.len();
             for e in events {
+                if e.is_secret_ballot() {
+                    self.work.apply(&e);
+                    secret.push(e);
+                    continue;
+                }
                 seq += 1;
                 self.work.apply(&e);
                 writes.push(Write::Event {
@@ -258,6 +266,16 @@ impl Worker {
                 new_remembered.push((idem.client_id, idem.request_hash, answer.clone()));
             }
             replies.push((job.reply, Ok(answer), true));
+        }
+        secret.sort_by_cached_key(|e| serde_json::to_string(e).unwrap_or_default());
+        for e in secret {
+            seq += 1;
+            writes.push(Write::Event {
+                at: now,
+                actor: "anonymous".into(),
+                event: e.clone(),
+            });
+            all_events.push((seq, e));
         }
         if !writes.is_empty() {
             match self.store.commit(&writes) {
@@ -344,6 +362,12 @@ fn push_for(state: &CongressState, event: &Event) -> Option<(Audience, Push)> {
                 },
             )
         }),
+        Event::VoteCreated { .. }
+        | Event::VoteOpened { .. }
+        | Event::VoteClosed { .. }
+        | Event::BallotCast { .. }
+        | Event::VoteParticipated { .. }
+        | Event::SecretBallotCast { .. } => crate::votes::push_for(state, event),
         Event::CongressDefined { .. }
         | Event::OperatorSaved { .. }
         | Event::SessionOpened { .. }

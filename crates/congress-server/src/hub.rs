@@ -18,6 +18,8 @@ pub enum Audience {
     Operators,
     /// The tablet(s) of one delegate (and operators).
     Delegate(String),
+    /// Every tablet (not operators).
+    Tablets,
 }
 
 /// One push, serialised once.
@@ -26,6 +28,8 @@ pub struct Frame {
     pub seq: u64,
     pub audience: Audience,
     pub text: Utf8Bytes,
+    /// Not journalled, not kept for resume, sent whatever the client's last seq (live turnout).
+    pub live: bool,
 }
 
 impl Frame {
@@ -36,6 +40,21 @@ impl Frame {
             seq,
             audience,
             text: text.into(),
+            live: false,
+        }
+    }
+
+    /// A live turnout frame (no seq).
+    pub fn live(audience: Audience, live: congress_proto::VoteLive) -> Frame {
+        let text = serde_json::to_string(&ServerMsg::VoteLive {
+            live: Box::new(live),
+        })
+        .unwrap_or_default();
+        Frame {
+            seq: 0,
+            audience,
+            text: text.into(),
+            live: true,
         }
     }
 }
@@ -84,16 +103,23 @@ impl Hub {
         };
         for f in frames {
             let f = Arc::new(f);
-            if ring.frames.len() == ring.capacity {
-                if let Some(old) = ring.frames.pop_front() {
-                    ring.floor = old.seq;
-                }
+            if ring.frames.len() == ring.capacity
+                && let Some(old) = ring.frames.pop_front()
+            {
+                ring.floor = old.seq;
             }
             ring.frames.push_back(f.clone());
             // No receivers is fine.
             let _ = self.tx.send(f);
         }
         ring.published = ring.published.max(head);
+    }
+
+    /// Sends live frames to the connected clients, without keeping them.
+    pub fn publish_live(&self, frames: Vec<Frame>) {
+        for f in frames {
+            let _ = self.tx.send(Arc::new(f));
+        }
     }
 
     /// Subscribes; with `resume_from`, also returns the frames missed since then if the ring

@@ -11,6 +11,7 @@ pub mod hub;
 pub mod import;
 pub mod routes;
 pub mod setup;
+pub mod votes;
 
 use std::fs::File;
 use std::sync::Arc;
@@ -79,6 +80,7 @@ pub fn open_with_clock(config: Config, clock: Arc<dyn Clock>) -> Result<AppState
     }
     let store = SqliteStore::open(&config.database_path())?;
     let engine = Engine::start(Box::new(store), clock, config.resume_window)?;
+    votes::start_live(engine.clone());
     Ok(AppState {
         engine,
         config: Arc::new(config),
@@ -97,6 +99,7 @@ pub fn router(state: AppState) -> Router {
         tracing::info_span!("request", method = %req.method(), route)
     });
     Router::new()
+        .merge(routes::votes::router())
         .merge(routes::api::router())
         .merge(routes::ws::router())
         .merge(routes::web::router(&state.config.web_root))

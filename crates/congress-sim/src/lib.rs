@@ -4,5 +4,6 @@
 
 pub mod server;
 pub mod stats;
+pub mod vote;
 
 pub use server::ServerProcess;

@@ -11,6 +11,7 @@ mod migrations;
 mod project;
 mod sqlite;
 mod verify;
+mod votes;
 
 pub use chain::{GENESIS_HASH, event_hash};
 pub use sqlite::SqliteStore;

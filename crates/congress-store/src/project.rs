@@ -162,6 +162,12 @@ pub fn apply(conn: &Connection, seq: u64, event: &Event) -> Result<(), StoreErro
                 )?;
             }
         }
+        Event::VoteCreated { .. }
+        | Event::VoteOpened { .. }
+        | Event::VoteClosed { .. }
+        | Event::BallotCast { .. }
+        | Event::VoteParticipated { .. }
+        | Event::SecretBallotCast { .. } => crate::votes::apply(conn, event)?,
     }
     Ok(())
 }
@@ -300,5 +306,6 @@ pub fn load(conn: &Connection) -> Result<CongressState, StoreError> {
                 .insert(device.id.clone(), PairedDevice { device, token_hash });
         }
     }
+    crate::votes::load(conn, &mut s)?;
     Ok(s)
 }

@@ -2,6 +2,7 @@
 //! sends a command to the engine.
 
 pub mod api;
+pub mod votes;
 pub mod web;
 pub mod ws;
 
