@@ -11,4 +11,5 @@ mod journal;
 mod restart;
 mod roles;
 mod util;
+mod votes;
 mod websocket;
