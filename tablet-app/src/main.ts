@@ -29,6 +29,7 @@ import {
 } from '@congress/web-common';
 import { tabletReducer, type TabletState } from './state';
 import { deviceRecipient } from './keys';
+import { Ballot } from './ballot';
 
 const root = byId('app');
 initLanguage();
@@ -73,6 +74,8 @@ function runPaired(creds: DeviceCredentials): void {
     storageKey: WS_KEY,
   });
   let scrolledTo: string | null = null;
+  // eslint-disable-next-line prefer-const
+  let ballot: Ballot<TabletState>;
 
   const render = () => {
     const st = ws.state;
@@ -92,6 +95,7 @@ function runPaired(creds: DeviceCredentials): void {
         ? h(
             'main',
             { class: 'tablet-main' },
+            ballot.view(st.votes ?? []),
             h(
               'section',
               { class: 'panel me-card', 'aria-labelledby': 'greeting' },
@@ -172,6 +176,7 @@ function runPaired(creds: DeviceCredentials): void {
     }
     if (ev.type === 'state' || ev.type === 'conn') render();
   });
+  ballot = new Ballot(ws, () => render());
   const offLang = onLanguageChange(render);
   window.addEventListener('online', () => ws.nudge());
   render();

@@ -42,6 +42,12 @@ export type {
   ServerMsg,
   Snapshot,
   Push,
+  VoteInfo,
+  VoteLive,
+  BallotChoice,
+  BallotAck,
+  VoteResult,
+  VoteCounts,
 } from './protocol';
 /** The `ApiError` JSON body (the class `ApiError` is the thrown error). */
 export type { ApiError as ApiErrorBody } from './protocol';
