@@ -571,3 +571,61 @@ async fn a_secret_ballot_cannot_be_linked_to_its_voter_in_the_database() {
     assert_eq!(dump("SELECT 1 FROM vote_participation").len(), 3);
     assert!(congress_store::verify(&s.db_path()).unwrap().ok());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_open_vote_survives_a_restart_with_its_ballots() {
+    let (s, tablets) = setup().await;
+    let id = open_vote(&s, motion(Secrecy::Secret)).await;
+    let (mut t1, _) = live(&tablets[0], "tablet", None).await;
+    let ack = cast(
+        &mut t1,
+        "ballot-s000000000000001",
+        id,
+        pos(MotionPosition::For),
+    )
+    .await
+    .unwrap();
+    t1.close().await;
+    let s = s.restart().await;
+    let t1 = s.rebase(&tablets[0]);
+    let (mut t1, _) = live(&t1, "tablet", None).await;
+    // The retry after the restart is recognised; the vote is still open.
+    assert_eq!(
+        cast(
+            &mut t1,
+            "ballot-s000000000000001",
+            id,
+            pos(MotionPosition::For)
+        )
+        .await
+        .unwrap(),
+        ack
+    );
+    let t2 = s.rebase(&tablets[1]);
+    let (mut t2, _) = live(&t2, "tablet", None).await;
+    cast(
+        &mut t2,
+        "ballot-s000000000000002",
+        id,
+        pos(MotionPosition::For),
+    )
+    .await
+    .unwrap();
+    let r = s
+        .secretariat
+        .vote_action(id, "close", &cid("close"))
+        .await
+        .unwrap()
+        .result
+        .unwrap();
+    assert_eq!(
+        r.counts,
+        VoteCounts::Motion {
+            for_: 2,
+            against: 0,
+            abstain: 0
+        }
+    );
+    assert_eq!(r.outcome, Outcome::Adopted);
+    assert!(congress_store::verify(&s.db_path()).unwrap().ok());
+}

@@ -79,3 +79,6 @@ pub fn convert<A: serde::Serialize, B: serde::de::DeserializeOwned>(a: &A) -> Op
 pub fn apply_basis(state: &crate::CongressState) -> BasisCounts {
     apply::basis(state)
 }
+
+#[cfg(test)]
+mod wire_tests;
