@@ -1,6 +1,6 @@
 //! The wire mirrors in `congress_proto::vote` serialise exactly like these types.
 
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use super::*;
 
