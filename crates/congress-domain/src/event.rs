@@ -76,6 +76,10 @@ pub enum Event {
         vote_id: u64,
         at: i64,
         result: crate::vote::VoteResult,
+        /// Secret votes: the sealed ballot box, (receipt, marks) sorted by receipt. Secret
+        /// ballots are journalled only here, so journal order and time say nothing of them.
+        #[serde(default)]
+        sealed: Vec<(String, crate::vote::BallotChoice)>,
     },
     /// A ballot in an open (non-secret) vote: names the delegate.
     BallotCast {
@@ -91,8 +95,8 @@ pub enum Event {
         id_hash: String,
         check_hash: String,
     },
-    /// A ballot in a secret vote: says nothing of the voter. Journalled apart (see
-    /// `vote::lifecycle`).
+    /// A ballot in a secret vote: says nothing of the voter. Never journalled on its own: it goes
+    /// to the sealed ballot box, and the journal gets the box at the close (`vote::lifecycle`).
     SecretBallotCast {
         vote_id: u64,
         receipt: String,
@@ -101,7 +105,7 @@ pub enum Event {
 }
 
 impl Event {
-    /// A secret ballot, which the engine journals apart from the rest of its batch.
+    /// A secret ballot, which the engine seals instead of journalling.
     pub fn is_secret_ballot(&self) -> bool {
         matches!(self, Event::SecretBallotCast { .. })
     }

@@ -196,8 +196,8 @@ impl Worker {
         let mut replies: Vec<(Reply, Result<serde_json::Value, AppError>, bool)> = Vec::new();
         let mut new_remembered: Vec<(String, String, serde_json::Value)> = Vec::new();
         let mut seq = self.work.head.seq;
-        // Secret ballots are journalled after the rest of the batch, sorted by receipt, with no
-        // actor, so that journal order does not tie them to their participation events.
+        // Secret ballots go into the sealed ballot box (tables, same transaction, not the
+        // journal); the journal gets them all at the close, sorted by receipt.
         let mut secret: Vec<Event> = Vec::new();
         for job in jobs {
             if let Some(idem) = &job.idem {
@@ -269,13 +269,9 @@ impl Worker {
         }
         secret.sort_by_cached_key(|e| serde_json::to_string(e).unwrap_or_default());
         for e in secret {
-            seq += 1;
-            writes.push(Write::Event {
-                at: now,
-                actor: "anonymous".into(),
-                event: e.clone(),
-            });
-            all_events.push((seq, e));
+            writes.push(Write::Sealed(e.clone()));
+            // No seq: not journalled (pushes nothing either).
+            all_events.push((0, e));
         }
         if !writes.is_empty() {
             match self.store.commit(&writes) {

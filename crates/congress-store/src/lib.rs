@@ -48,6 +48,9 @@ pub enum Write {
     },
     /// Remember a command's answer under its client id, for idempotent retries.
     Remember(Remembered),
+    /// Apply an event to the tables WITHOUT journalling it: a secret ballot going into the sealed
+    /// ballot box (journalled as a whole, sorted by receipt, when the vote closes).
+    Sealed(Event),
 }
 
 /// A command's answer, kept so that a retry returns it again.

@@ -38,7 +38,19 @@ pub fn apply(conn: &Connection, event: &Event) -> Result<(), StoreError> {
             vote_id,
             at,
             result,
+            sealed,
         } => {
+            let mut st = conn.prepare_cached(
+                "INSERT OR IGNORE INTO vote_ballots_secret (vote_id, receipt, choice)
+                 VALUES (?1, ?2, ?3)",
+            )?;
+            for (receipt, choice) in sealed {
+                st.execute(params![
+                    *vote_id as i64,
+                    receipt,
+                    serde_json::to_string(choice)?
+                ])?;
+            }
             let phase: String = conn.query_row(
                 "SELECT phase FROM votes WHERE id = ?1",
                 [*vote_id as i64],
@@ -165,4 +177,24 @@ pub fn load(conn: &Connection, s: &mut CongressState) -> Result<(), StoreError> 
         });
     }
     Ok(())
+}
+
+/// The sealed ballots of secret votes that are not closed yet: in the tables (committed with
+/// their participation) but not in the journal until the close. `verify` adds them to the
+/// replay before comparing.
+pub fn sealed_open(conn: &Connection) -> Result<Vec<Event>, StoreError> {
+    let mut st = conn.prepare(
+        "SELECT b.vote_id, b.receipt, b.choice FROM vote_ballots_secret b
+         JOIN votes v ON v.id = b.vote_id WHERE v.result IS NULL ORDER BY b.vote_id, b.receipt",
+    )?;
+    let mut rows = st.query([])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        out.push(Event::SecretBallotCast {
+            vote_id: r.get::<_, i64>(0)? as u64,
+            receipt: r.get(1)?,
+            choice: serde_json::from_str(&r.get::<_, String>(2)?)?,
+        });
+    }
+    Ok(out)
 }

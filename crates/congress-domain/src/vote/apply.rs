@@ -83,6 +83,11 @@ fn decide_vote(
                 vote_id: *vote_id,
                 at: ctx.now,
                 result: v.count(basis(state)),
+                sealed: v
+                    .secret_ballots
+                    .iter()
+                    .map(|(r, b)| (r.clone(), b.choice().clone()))
+                    .collect(),
             }])
         }
         Command::CastBallot(req) => {
@@ -138,8 +143,12 @@ pub(crate) fn apply(state: &mut CongressState, event: &Event) {
             vote_id,
             at,
             result,
+            sealed,
         } => {
             if let Some(v) = state.votes.get_mut(vote_id) {
+                for (receipt, choice) in sealed {
+                    v.record_secret(receipt, choice);
+                }
                 let opened_at = match v.phase {
                     VotePhase::Open { opened_at, .. } | VotePhase::Closed { opened_at, .. } => {
                         opened_at

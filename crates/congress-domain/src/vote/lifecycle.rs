@@ -7,12 +7,11 @@
 //! A *secret* vote splits every ballot in two events that share nothing but the vote id:
 //! [`crate::Event::VoteParticipated`] (the delegate, and two salted hashes of the tablet's
 //! random ballot id, used only to answer a retry) and [`crate::Event::SecretBallotCast`] (a
-//! receipt code and the marks, no delegate, no actor). The receipt is derived by the server from
-//! the tablet's random ballot id with another salt, so neither hash can be joined to it without
-//! that id, which only the tablet knows. The engine journals the secret ballots of one group
-//! commit *after* all other events of the batch, sorted by receipt, with the actor `anonymous`
-//! and the batch's one timestamp, so journal order and time do not link a ballot to a
-//! participation beyond the batch (see `ARCHITECTURE.md`, "Secret ballots", for the limits).
+//! receipt code and the marks, no delegate). The receipt is derived by the server from the
+//! tablet's random ballot id with another salt, so neither hash can be joined to it without that
+//! id, which only the tablet knows. The engine does not journal `SecretBallotCast`: it writes it
+//! to the sealed ballot box in the same transaction as the participation, and the journal gets
+//! the whole box, sorted by receipt, in [`crate::Event::VoteClosed`] (see `docs/votes.md`).
 //! Changing a ballot is not offered in secret votes: it would need the link.
 
 use std::collections::BTreeMap;
