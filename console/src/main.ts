@@ -33,6 +33,7 @@ import {
   type DeviceKind,
   type OperatorRole,
 } from '@congress/web-common';
+import { votesPanel } from './votes';
 import { clearSession, loadSession, saveSession, type OperatorSession } from './session';
 import { consoleReducer, mergeRecords, type ConsoleState } from './state';
 import { quorumPanel } from './quorum';
@@ -185,6 +186,7 @@ function startMain(sess: OperatorSession): void {
   const quorumSlot = h('section', { class: 'panel quorum-panel', 'aria-labelledby': 'quorum-h', 'data-testid': 'quorum' });
   const agendaSlot = h('section', { class: 'panel', 'aria-labelledby': 'agenda-h' });
   const devicesSlot = h('section', { class: 'panel', 'aria-labelledby': 'devices-h' });
+  const votesSlot = votesPanel(api, ws, () => sess.token);
   const errorSlot = h('div');
   const docsPanel = new DocumentsPanel(api, () => sess.token, () => ws.state?.agenda ?? null, sess.operator.roles.some((r) => r === 'admin' || r === 'secretariat'));
 
@@ -211,7 +213,7 @@ function startMain(sess: OperatorSession): void {
       h(
         'div',
         { class: 'console-grid' },
-        h('div', { class: 'console-side' }, quorumSlot, agendaSlot, devicesSlot, face.slot),
+        h('div', { class: 'console-side' }, quorumSlot, votesSlot, agendaSlot, devicesSlot, face.slot),
         h('div', { class: 'console-main' }, docsPanel.el, table.element()),
       ),
     );

@@ -26,7 +26,10 @@ import {
   type AttendanceSummary,
   type Congress,
   type Reducer,
+  type VoteInfo,
+  type VoteLive,
 } from '@congress/web-common';
+import { resultBars } from './voteview';
 import { clearSession, loadSession } from './session';
 
 const root = byId('app');
@@ -37,12 +40,19 @@ interface ProjState {
   congress: Congress;
   agenda: Agenda;
   summary: AttendanceSummary;
+  votes: VoteInfo[];
 }
 
 const reducer: Reducer<ProjState> = {
-  fromSnapshot: (s) => ({ congress: s.congress, agenda: s.agenda, summary: s.attendance }),
+  fromSnapshot: (s) => ({ congress: s.congress, agenda: s.agenda, summary: s.attendance, votes: s.votes ?? [] }),
   applyPush: (st, p) =>
-    p.kind === 'attendance' ? { ...st, summary: p.summary } : p.kind === 'agenda' ? { ...st, agenda: p.agenda } : st,
+    p.kind === 'attendance'
+      ? { ...st, summary: p.summary }
+      : p.kind === 'agenda'
+        ? { ...st, agenda: p.agenda }
+        : p.kind === 'vote'
+          ? { ...st, votes: [...(st.votes ?? []).filter((v) => v.spec.id !== p.vote.spec.id), p.vote].sort((a, b) => a.spec.id - b.spec.id) }
+          : st,
 };
 
 function start(notice: string | null = null): void {
@@ -72,6 +82,35 @@ function start(notice: string | null = null): void {
     storageKey: 'congress.projector.ws',
   });
 
+  const live = new Map<number, VoteLive>();
+  const voteSection = (st: ProjState | null) => {
+    const votes = (st?.votes ?? []).filter((v) => v.phase.state !== 'draft');
+    const v = votes.filter((x) => x.phase.state === 'open').pop() ?? votes.pop();
+    if (!v) return null;
+    const l = live.get(v.spec.id);
+    const ph = v.phase;
+    let countdown: string | null = null;
+    if (ph.state === 'open' && ph.closes_at) {
+      const left = Math.max(0, Math.round((ph.closes_at - Date.now()) / 1000));
+      countdown = t('vote.remaining', { time: `${Math.floor(left / 60)}:${String(left % 60).padStart(2, '0')}` });
+    }
+    return h(
+      'section',
+      { class: 'proj-vote', 'data-testid': 'proj-vote', 'data-state': ph.state, 'aria-live': 'polite' },
+      h('div', { class: 'proj-label' }, `${t('vote.title')} · ${t(`vote.state.${ph.state}`)}`),
+      h('div', { class: 'proj-item', 'data-testid': 'vote-question' }, v.spec.title),
+      countdown ? h('div', { class: 'proj-countdown', 'data-testid': 'countdown' }, countdown) : null,
+      ph.state === 'open'
+        ? h('div', { class: 'proj-turnout', 'data-testid': 'proj-turnout' }, t('vote.turnout', { cast: String(l?.cast ?? v.cast) }), l ? ` / ${l.present}` : '')
+        : null,
+      ph.state === 'open' && l?.counts ? resultBars(v, l.counts) : null,
+      ph.state === 'closed' && v.result ? resultBars(v, v.result.counts, v.result.outcome.outcome) : null,
+    );
+  };
+  setInterval(() => {
+    if ((ws.state?.votes ?? []).some((v) => v.phase.state === 'open' && v.phase.closes_at)) render();
+  }, 1000);
+
   const render = () => {
     document.title = t('projector.title');
     const st = ws.state;
@@ -90,6 +129,7 @@ function start(notice: string | null = null): void {
           h('div', { class: 'proj-label' }, t('agenda.now')),
           h('div', { class: 'proj-item', 'data-testid': 'current-item' }, current ? current.title : t('agenda.none_current')),
         ),
+        voteSection(st),
         q
           ? h(
               'section',
@@ -139,6 +179,10 @@ function start(notice: string | null = null): void {
       unsubscribe();
       start(t('device.unpaired_notice'));
       return;
+    }
+    if (ev.type === 'message' && ev.msg.type === 'vote_live') {
+      live.set(ev.msg.live.vote_id, ev.msg.live);
+      render();
     }
     if (ev.type === 'state' || ev.type === 'conn') render();
   });

@@ -30,6 +30,7 @@ import {
 import { tabletReducer, type TabletState } from './state';
 import { deviceRecipient, forgetIdentity } from './keys';
 import { Library } from './library';
+import { Ballot } from './ballot';
 
 const root = byId('app');
 initLanguage();
@@ -75,6 +76,8 @@ function runPaired(creds: DeviceCredentials): void {
   });
   let scrolledTo: string | null = null;
   const library = new Library(() => creds.token, () => ws.state?.agenda ?? null);
+  // eslint-disable-next-line prefer-const
+  let ballot: Ballot<TabletState>;
 
   const render = () => {
     const st = ws.state;
@@ -94,6 +97,7 @@ function runPaired(creds: DeviceCredentials): void {
         ? h(
             'main',
             { class: 'tablet-main' },
+            ballot.view(st.votes ?? []),
             h(
               'section',
               { class: 'panel me-card', 'aria-labelledby': 'greeting' },
@@ -178,6 +182,7 @@ function runPaired(creds: DeviceCredentials): void {
     if (ev.type === 'state' && (ev.push?.kind === 'document' || ev.cause === 'snapshot')) void library.refresh();
     if (ev.type === 'state' || ev.type === 'conn') render();
   });
+  ballot = new Ballot(ws, () => render());
   const offLang = onLanguageChange(render);
   window.addEventListener('online', () => ws.nudge());
   render();

@@ -1,6 +1,6 @@
 /** The tablet's live state: the congress, the agenda, and its own delegate's attendance. */
 
-import type { Agenda, AttendanceRecord, AttendanceSummary, Congress, Delegate, Reducer } from '@congress/web-common';
+import type { Agenda, AttendanceRecord, AttendanceSummary, Congress, Delegate, Reducer, VoteInfo } from '@congress/web-common';
 
 export interface TabletState {
   congress: Congress;
@@ -8,6 +8,7 @@ export interface TabletState {
   summary: AttendanceSummary;
   me: Delegate | null;
   mine: AttendanceRecord | null;
+  votes: VoteInfo[];
 }
 
 export const tabletReducer: Reducer<TabletState> = {
@@ -17,6 +18,7 @@ export const tabletReducer: Reducer<TabletState> = {
     summary: s.attendance,
     me: s.me,
     mine: s.my_attendance,
+    votes: s.votes ?? [],
   }),
   applyPush: (st, p) => {
     switch (p.kind) {
@@ -28,6 +30,14 @@ export const tabletReducer: Reducer<TabletState> = {
         };
       case 'agenda':
         return { ...st, agenda: p.agenda };
+      case 'vote': {
+        const votes = (st.votes ?? []).filter((v) => v.spec.id !== p.vote.spec.id);
+        // The push is the operators' view: keep what this tablet knows of its own ballot.
+        const old = (st.votes ?? []).find((v) => v.spec.id === p.vote.spec.id);
+        votes.push({ ...p.vote, voted: old?.voted ?? false, my_receipt: old?.my_receipt ?? null });
+        votes.sort((a, b) => a.spec.id - b.spec.id);
+        return { ...st, votes };
+      }
       default:
         return st;
     }

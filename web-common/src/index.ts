@@ -61,6 +61,12 @@ export type {
   KioskInfo,
   RecentCheckIn,
   FaceOverview,
+  VoteInfo,
+  VoteLive,
+  BallotChoice,
+  BallotAck,
+  VoteResult,
+  VoteCounts,
 } from './protocol';
 /** The `ApiError` JSON body (the class `ApiError` is the thrown error). */
 export type { ApiError as ApiErrorBody } from './protocol';

@@ -188,7 +188,11 @@ resume_from: number | null,
 /**
  * Must equal the server's `PROTOCOL_VERSION`.
  */
-protocol: number, } | { "type": "ping", nonce: number, };
+protocol: number, } | { "type": "ping", nonce: number, } | { "type": "cast_ballot", 
+/**
+ * Random, 16 to 100 characters, chosen by the tablet once per ballot; a retry reuses it.
+ */
+client_id: string, vote_id: number, choice: BallotChoice, };
 
 export type ServerMsg = { "type": "welcome", kind: ClientKind, 
 /**
@@ -198,7 +202,7 @@ head_seq: number, protocol: number, } | { "type": "snapshot", seq: number, snaps
 /**
  * Server time spent on the frame, in milliseconds.
  */
-ms: number, };
+ms: number, } | { "type": "ballot_ack", ack: BallotAck, } | { "type": "ballot_refused", client_id: string, vote_id: number, error: string, message: string, } | { "type": "vote_live", live: VoteLive, };
 
 export type Snapshot = { congress: Congress, agenda: Agenda, attendance: AttendanceSummary, 
 /**
@@ -208,9 +212,13 @@ me: Delegate | null,
 /**
  * On a tablet: its delegate's own attendance.
  */
-my_attendance: AttendanceRecord | null, journal: JournalHead, };
+my_attendance: AttendanceRecord | null, journal: JournalHead, 
+/**
+ * Votes this client may see (tablets: not drafts).
+ */
+votes: Array<VoteInfo>, };
 
-export type Push = { "kind": "attendance", record: AttendanceRecord, summary: AttendanceSummary, } | { "kind": "agenda", agenda: Agenda, } | { "kind": "delegates", listed: number, } | { "kind": "device", device: Device, } | { "kind": "document", document: Document, };
+export type Push = { "kind": "attendance", record: AttendanceRecord, summary: AttendanceSummary, } | { "kind": "agenda", agenda: Agenda, } | { "kind": "delegates", listed: number, } | { "kind": "device", device: Device, } | { "kind": "document", document: Document, } | { "kind": "vote", vote: VoteInfo, };
 
 export type DocAudience = { "kind": "all_delegates" } | { "kind": "presidium" } | { "kind": "group", group: string, };
 
@@ -310,3 +318,86 @@ export type RecentCheckIn = { delegate_id: string, full_name: string, device_id:
 has_photo: boolean, };
 
 export type FaceOverview = { enabled: boolean, enrolled: number, enrolled_ids: Array<string>, threshold: number, margin: number, kiosks: Array<KioskInfo>, recent: Array<RecentCheckIn>, };
+
+export type VoteOption = { id: number, label: string, };
+
+export type VoteKind = { "kind": "motion" } | { "kind": "choice", options: Array<VoteOption>, } | { "kind": "election", seats: number, candidates: Array<VoteOption>, };
+
+export type KindName = "motion" | "choice" | "election";
+
+export type Secrecy = "open" | "secret";
+
+export type Threshold = { "type": "more_than_half" } | { "type": "at_least_two_thirds" } | { "type": "at_least_fraction", num: number, den: number, } | { "type": "plurality" };
+
+export type Basis = "valid_ballots_cast" | "delegates_present" | "delegates_convened";
+
+export type MajorityRule = { threshold: Threshold, basis: Basis, };
+
+export type VoteSpec = { id: number, title: string, kind: VoteKind, secrecy: Secrecy, rule: MajorityRule, allow_change: boolean, show_running_tally: boolean, runoff_of: number | null, };
+
+export type MotionPosition = "for" | "against" | "abstain";
+
+export type BallotChoice = { "kind": "motion", position: MotionPosition, } | { "kind": "choice", option: number, } | { "kind": "election", kept: Array<number>, } | { "kind": "blank" };
+
+export type BallotCounts = { cast: number, valid: number, invalid: number, blank: number, struck_all: number, };
+
+export type MotionCounts = { for: number, against: number, abstain: number, };
+
+export type OptionCount = { option: number, votes: number, };
+
+export type VoteCounts = { "kind": "motion", for: number, against: number, abstain: number, } | { "kind": "options", options: Array<OptionCount>, };
+
+export type SeatTie = { tied: Array<number>, seats_left: number, };
+
+export type Outcome = { "outcome": "adopted" } | { "outcome": "rejected" } | { "outcome": "winner", option: number, } | { "outcome": "tie_for_first", tied: Array<number>, } | { "outcome": "no_majority" } | { "outcome": "election", elected: Array<number>, tie_for_last_seat: SeatTie | null, outranked: Array<number>, failed_threshold: Array<number>, unfilled_seats: number, };
+
+export type VoteResult = { vote: number, kind: KindName, rule: MajorityRule, ballots: BallotCounts, counts: VoteCounts, basis_value: number, votes_needed: number | null, outcome: Outcome, };
+
+export type VotePhase = { "state": "draft" } | { "state": "open", opened_at: number, closes_at: number | null, } | { "state": "closed", opened_at: number, closed_at: number, };
+
+export type VoteInfo = { spec: VoteSpec, phase: VotePhase, duration_s: number | null, 
+/**
+ * Ballots cast so far.
+ */
+cast: number, 
+/**
+ * The result, once closed.
+ */
+result: VoteResult | null, 
+/**
+ * On a tablet: whether its delegate has voted.
+ */
+voted: boolean | null, 
+/**
+ * On a tablet, open votes only: its delegate's receipt (a secret vote's receipt is known
+ * only to the tablet that cast it).
+ */
+my_receipt: string | null, };
+
+export type VoteLive = { vote_id: number, cast: number, present: number, 
+/**
+ * When the vote shows its running tally.
+ */
+counts: VoteCounts | null, 
+/**
+ * Operators only, open (non-secret) votes only: delegates present who have not voted.
+ */
+not_voted: Array<string> | null, };
+
+export type CreateVote = { client_id: string, title: string, kind: VoteKind, secrecy: Secrecy, 
+/**
+ * Defaults to more than half of the valid ballots cast.
+ */
+rule: MajorityRule | null, allow_change: boolean, show_running_tally: boolean, duration_s: number | null, };
+
+export type VoteAction = { client_id: string, };
+
+export type PublishedBallot = { receipt: string, choice: BallotChoice, status: string, delegate_id: string | null, };
+
+export type VoteExport = { vote: VoteInfo, ballots: Array<PublishedBallot>, 
+/**
+ * Delegates who voted (sorted by id; in a secret vote this list is not linked to ballots).
+ */
+voters: Array<string>, };
+
+export type BallotAck = { client_id: string, vote_id: number, receipt: string, };

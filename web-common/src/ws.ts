@@ -62,7 +62,9 @@ export type WsEvent<S> =
   | { type: 'conn'; conn: ConnState }
   | { type: 'welcome'; kind: ClientKind; headSeq: number }
   | { type: 'face'; result: FaceResultMsg }
-  | { type: 'error'; error: string; message: string; fatal: boolean };
+  | { type: 'error'; error: string; message: string; fatal: boolean }
+  /** Any other server message (ballot acks and refusals, live vote turnout). */
+  | { type: 'message'; msg: ServerMsg };
 
 interface Persisted<S> {
   seq: number;
@@ -330,6 +332,18 @@ export class WsClient<S> {
     return true;
   }
 
+  /** Sends a message if the connection is live; false when offline (the caller keeps it). */
+  send(msg: ClientMsg): boolean {
+    const s = this.socket;
+    if (!s || this.conn !== 'online') return false;
+    try {
+      s.send(JSON.stringify(msg));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   /** Handles one server message; public for tests. */
   handle(msg: ServerMsg): void {
     switch (msg.type) {
@@ -373,6 +387,9 @@ export class WsClient<S> {
         if (msg.fatal && AUTH_ERRORS.has(msg.error)) this.stop(true);
         // other fatal errors: the server closes the socket and we reconnect with backoff
         this.emit({ type: 'error', error: msg.error, message: msg.message, fatal: msg.fatal });
+        break;
+      default:
+        this.emit({ type: 'message', msg });
         break;
     }
   }

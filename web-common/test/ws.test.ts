@@ -90,6 +90,7 @@ function snapshot(present: number, current: string | null = null): Snapshot {
     me: null,
     my_attendance: null,
     journal: { seq: 0, hash: '' },
+    votes: [],
   };
 }
 

@@ -339,3 +339,66 @@ impl Live {
         let _ = self.socket.close(None).await;
     }
 }
+
+/// Votes: operator calls and a tablet's ballot.
+impl Api {
+    pub async fn create_vote(&self, req: &CreateVote) -> Result<VoteInfo, ClientError> {
+        self.post("/api/votes", req).await
+    }
+
+    /// `action` is `open`, `close` or `runoff`.
+    pub async fn vote_action(
+        &self,
+        vote_id: u64,
+        action: &str,
+        client_id: &str,
+    ) -> Result<VoteInfo, ClientError> {
+        self.post(
+            &format!("/api/votes/{vote_id}/{action}"),
+            &VoteAction {
+                client_id: client_id.into(),
+            },
+        )
+        .await
+    }
+}
+
+impl Live {
+    /// Sends a ballot (the answer comes with [`Live::next_ballot_reply`]).
+    pub async fn cast_ballot(
+        &mut self,
+        client_id: &str,
+        vote_id: u64,
+        choice: BallotChoice,
+    ) -> Result<(), ClientError> {
+        self.send(&ClientMsg::CastBallot {
+            client_id: client_id.into(),
+            vote_id,
+            choice,
+        })
+        .await
+    }
+
+    /// The next ballot ack (`Ok(Ok)`) or refusal (`Ok(Err((code, message)))`), skipping other
+    /// messages (pushes update `last_seq`).
+    pub async fn next_ballot_reply(
+        &mut self,
+    ) -> Result<Result<BallotAck, (String, String)>, ClientError> {
+        loop {
+            match self.next_raw().await? {
+                ServerMsg::BallotAck { ack } => return Ok(Ok(ack)),
+                ServerMsg::BallotRefused { error, message, .. } => {
+                    return Ok(Err((error, message)));
+                }
+                ServerMsg::Push { seq, .. } => self.last_seq = seq,
+                ServerMsg::Snapshot { seq, .. } => self.last_seq = seq,
+                ServerMsg::Error {
+                    fatal: true,
+                    error,
+                    message,
+                } => return Err(ClientError::Protocol(format!("{error}: {message}"))),
+                _ => {}
+            }
+        }
+    }
+}

@@ -99,6 +99,22 @@ pub enum Command {
     PurgeBiometrics {
         enrolments: u32,
     },
+    /// Prepare a vote; its id is chosen by the domain (the next number).
+    CreateVote {
+        spec: crate::vote::VoteSpec,
+        duration_s: Option<u32>,
+    },
+    OpenVote {
+        vote_id: u64,
+    },
+    CloseVote {
+        vote_id: u64,
+    },
+    CastBallot(crate::vote::lifecycle::BallotRequest),
+    /// Prepare the runoff a closed vote's result calls for.
+    CreateRunoff {
+        from: u64,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -125,6 +141,8 @@ pub enum DomainError {
     BadPairingCode,
     #[error("the device is already unpaired")]
     AlreadyRevoked,
+    #[error("{0}")]
+    Vote(#[from] crate::vote::lifecycle::VoteError),
 }
 
 fn check_text(field: &'static str, s: &str) -> Result<(), DomainError> {
@@ -489,6 +507,11 @@ pub fn decide(
         Command::PurgeBiometrics { enrolments } => Ok(vec![Event::BiometricsPurged {
             enrolments: *enrolments,
         }]),
+        Command::CreateVote { .. }
+        | Command::OpenVote { .. }
+        | Command::CloseVote { .. }
+        | Command::CastBallot(_)
+        | Command::CreateRunoff { .. } => crate::vote::apply::decide(state, cmd, ctx),
     }
 }
 

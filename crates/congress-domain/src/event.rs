@@ -99,9 +99,54 @@ pub enum Event {
     BiometricsPurged {
         enrolments: u32,
     },
+    /// A vote is prepared (draft).
+    VoteCreated {
+        spec: crate::vote::VoteSpec,
+        duration_s: Option<u32>,
+    },
+    VoteOpened {
+        vote_id: u64,
+        at: i64,
+        closes_at: Option<i64>,
+    },
+    VoteClosed {
+        vote_id: u64,
+        at: i64,
+        result: crate::vote::VoteResult,
+        /// Secret votes: the sealed ballot box, (receipt, marks) sorted by receipt. Secret
+        /// ballots are journalled only here, so journal order and time say nothing of them.
+        #[serde(default)]
+        sealed: Vec<(String, crate::vote::BallotChoice)>,
+    },
+    /// A ballot in an open (non-secret) vote: names the delegate.
+    BallotCast {
+        vote_id: u64,
+        delegate_id: String,
+        receipt: String,
+        choice: crate::vote::BallotChoice,
+    },
+    /// A delegate took part in a secret vote; says nothing of the ballot.
+    VoteParticipated {
+        vote_id: u64,
+        delegate_id: String,
+        id_hash: String,
+        check_hash: String,
+    },
+    /// A ballot in a secret vote: says nothing of the voter. Never journalled on its own: it goes
+    /// to the sealed ballot box, and the journal gets the box at the close (`vote::lifecycle`).
+    SecretBallotCast {
+        vote_id: u64,
+        receipt: String,
+        choice: crate::vote::BallotChoice,
+    },
 }
 
 impl Event {
+    /// A secret ballot, which the engine seals instead of journalling.
+    pub fn is_secret_ballot(&self) -> bool {
+        matches!(self, Event::SecretBallotCast { .. })
+    }
+
     /// A short name for logs and the journal's `kind` column.
     pub fn kind(&self) -> &'static str {
         match self {
@@ -122,6 +167,12 @@ impl Event {
             Event::DocumentFetched { .. } => "document_fetched",
             Event::FaceEnrolled { .. } => "face_enrolled",
             Event::BiometricsPurged { .. } => "biometrics_purged",
+            Event::VoteCreated { .. } => "vote_created",
+            Event::VoteOpened { .. } => "vote_opened",
+            Event::VoteClosed { .. } => "vote_closed",
+            Event::BallotCast { .. } => "ballot_cast",
+            Event::VoteParticipated { .. } => "vote_participated",
+            Event::SecretBallotCast { .. } => "secret_ballot_cast",
         }
     }
 }

@@ -78,6 +78,8 @@ pub struct CongressState {
     pub head: JournalHead,
     /// Documents and their versions.
     pub docs: crate::documents::DocsState,
+    /// Votes by id.
+    pub votes: BTreeMap<u64, crate::vote::lifecycle::VoteRecord>,
     /// Counts kept up to date by `apply`, so a summary costs nothing.
     present: u32,
     left: u32,
@@ -191,6 +193,12 @@ impl CongressState {
             | Event::DocumentFetched { .. } => self.docs.apply(event),
             // Biometric data lives outside the state (see `Event::FaceEnrolled`).
             Event::FaceEnrolled { .. } | Event::BiometricsPurged { .. } => {}
+            Event::VoteCreated { .. }
+            | Event::VoteOpened { .. }
+            | Event::VoteClosed { .. }
+            | Event::BallotCast { .. }
+            | Event::VoteParticipated { .. }
+            | Event::SecretBallotCast { .. } => crate::vote::apply::apply(self, event),
         }
     }
 

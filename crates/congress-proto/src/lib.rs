@@ -14,12 +14,14 @@ pub mod api;
 pub mod docs;
 pub mod face;
 pub mod model;
+pub mod vote;
 pub mod ws;
 
 pub use api::*;
 pub use docs::*;
 pub use face::*;
 pub use model::*;
+pub use vote::*;
 pub use ws::*;
 
 /// The protocol version; a client that speaks another one is told so at `Hello`.
@@ -99,6 +101,31 @@ pub fn typescript_bindings() -> String {
         face::KioskInfo,
         face::RecentCheckIn,
         face::FaceOverview,
+        vote::VoteOption,
+        vote::VoteKind,
+        vote::KindName,
+        vote::Secrecy,
+        vote::Threshold,
+        vote::Basis,
+        vote::MajorityRule,
+        vote::VoteSpec,
+        vote::MotionPosition,
+        vote::BallotChoice,
+        vote::BallotCounts,
+        vote::MotionCounts,
+        vote::OptionCount,
+        vote::VoteCounts,
+        vote::SeatTie,
+        vote::Outcome,
+        vote::VoteResult,
+        vote::VotePhase,
+        vote::VoteInfo,
+        vote::VoteLive,
+        vote::CreateVote,
+        vote::VoteAction,
+        vote::PublishedBallot,
+        vote::VoteExport,
+        vote::BallotAck,
     );
     out.truncate(out.trim_end().len());
     out.push('\n');

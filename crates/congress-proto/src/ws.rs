@@ -32,6 +32,13 @@ pub enum ClientMsg {
     },
     /// Keep-alive; answered with `pong`.
     Ping { nonce: u32 },
+    /// A tablet's ballot; answered with `ballot_ack` once on disk, or `ballot_refused`.
+    CastBallot {
+        /// Random, 16 to 100 characters, chosen by the tablet once per ballot; a retry reuses it.
+        client_id: String,
+        vote_id: u64,
+        choice: crate::vote::BallotChoice,
+    },
 }
 
 /// Server → client.
@@ -78,6 +85,21 @@ pub enum ServerMsg {
         /// Server time spent on the frame, in milliseconds.
         ms: u32,
     },
+    /// The ballot is recorded (on disk).
+    BallotAck {
+        ack: crate::vote::BallotAck,
+    },
+    /// The ballot was refused and changed nothing.
+    BallotRefused {
+        client_id: String,
+        vote_id: u64,
+        error: String,
+        message: String,
+    },
+    /// Live turnout of an open vote; not journalled, no `seq` (the next one replaces it).
+    VoteLive {
+        live: Box<crate::vote::VoteLive>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -90,6 +112,8 @@ pub struct Snapshot {
     /// On a tablet: its delegate's own attendance.
     pub my_attendance: Option<AttendanceRecord>,
     pub journal: JournalHead,
+    /// Votes this client may see (tablets: not drafts).
+    pub votes: Vec<crate::vote::VoteInfo>,
 }
 
 /// A change pushed to connected clients.
@@ -114,5 +138,9 @@ pub enum Push {
     /// A document the receiver may read was added, updated or re-encrypted: refetch the list.
     Document {
         document: crate::docs::Document,
+    },
+    /// A vote was created, opened or closed.
+    Vote {
+        vote: Box<crate::vote::VoteInfo>,
     },
 }

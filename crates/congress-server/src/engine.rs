@@ -213,6 +213,9 @@ impl Worker {
         let mut replies: Vec<(Reply, Result<serde_json::Value, AppError>, bool)> = Vec::new();
         let mut new_remembered: Vec<(String, String, serde_json::Value)> = Vec::new();
         let mut seq = self.work.head.seq;
+        // Secret ballots go into the sealed ballot box (tables, same transaction, not the
+        // journal); the journal gets them all at the close, sorted by receipt.
+        let mut secret: Vec<Event> = Vec::new();
         for job in jobs {
             if let Some(idem) = &job.idem {
                 let earlier = new_remembered
@@ -251,6 +254,11 @@ impl Worker {
             };
             let start = all_events.len();
             for e in events {
+                if e.is_secret_ballot() {
+                    self.work.apply(&e);
+                    secret.push(e);
+                    continue;
+                }
                 seq += 1;
                 self.work.apply(&e);
                 writes.push(Write::Event {
@@ -276,6 +284,12 @@ impl Worker {
                 new_remembered.push((idem.client_id, idem.request_hash, answer.clone()));
             }
             replies.push((job.reply, Ok(answer), true));
+        }
+        secret.sort_by_cached_key(|e| serde_json::to_string(e).unwrap_or_default());
+        for e in secret {
+            writes.push(Write::Sealed(e.clone()));
+            // No seq: not journalled (pushes nothing either).
+            all_events.push((0, e));
         }
         if !writes.is_empty() {
             match self.store.commit(&writes) {
@@ -374,6 +388,12 @@ fn push_for(state: &CongressState, event: &Event) -> Option<(Audience, Push)> {
                 },
             )
         }),
+        Event::VoteCreated { .. }
+        | Event::VoteOpened { .. }
+        | Event::VoteClosed { .. }
+        | Event::BallotCast { .. }
+        | Event::VoteParticipated { .. }
+        | Event::SecretBallotCast { .. } => crate::votes::push_for(state, event),
         Event::CongressDefined { .. }
         | Event::OperatorSaved { .. }
         | Event::SessionOpened { .. }

@@ -22,6 +22,8 @@ pub enum Audience {
     Nobody,
     /// The tablets of these delegates (and operators).
     Delegates(Arc<std::collections::BTreeSet<String>>),
+    /// Every tablet (not operators).
+    Tablets,
 }
 
 /// One push, serialised once.
@@ -33,6 +35,8 @@ pub struct Frame {
     /// Set when the event revoked a token (device unpaired, session closed): every connection
     /// re-checks its own token at once.
     pub revokes: bool,
+    /// Not journalled, not kept for resume, sent whatever the client's last seq (live turnout).
+    pub live: bool,
 }
 
 impl Frame {
@@ -43,6 +47,22 @@ impl Frame {
             seq,
             audience,
             text: text.into(),
+            revokes: false,
+            live: false,
+        }
+    }
+
+    /// A live turnout frame (no seq).
+    pub fn live(audience: Audience, live: congress_proto::VoteLive) -> Frame {
+        let text = serde_json::to_string(&ServerMsg::VoteLive {
+            live: Box::new(live),
+        })
+        .unwrap_or_default();
+        Frame {
+            seq: 0,
+            audience,
+            text: text.into(),
+            live: true,
             revokes: false,
         }
     }
@@ -102,6 +122,13 @@ impl Hub {
             let _ = self.tx.send(f);
         }
         ring.published = ring.published.max(head);
+    }
+
+    /// Sends live frames to the connected clients, without keeping them.
+    pub fn publish_live(&self, frames: Vec<Frame>) {
+        for f in frames {
+            let _ = self.tx.send(Arc::new(f));
+        }
     }
 
     /// Subscribes; with `resume_from`, also returns the frames missed since then if the ring

@@ -13,6 +13,7 @@ pub mod hub;
 pub mod import;
 pub mod routes;
 pub mod setup;
+pub mod votes;
 
 use std::fs::File;
 use std::sync::Arc;
@@ -101,6 +102,7 @@ pub fn open_with_clock(config: Config, clock: Arc<dyn Clock>) -> Result<AppState
             .read(|s| documents::DocService::open(&config.data_dir, &config.database_path(), s))?,
     );
     documents::start_worker(docs.clone(), engine.clone())?;
+    votes::start_live(engine.clone());
     Ok(AppState {
         docs,
         engine,
@@ -122,6 +124,7 @@ pub fn router(state: AppState) -> Router {
         tracing::info_span!("request", method = %req.method(), route)
     });
     Router::new()
+        .merge(routes::votes::router())
         .merge(routes::api::router())
         .merge(routes::documents::router())
         .merge(routes::ws::router())

@@ -5,5 +5,6 @@
 pub mod docs_serve;
 pub mod server;
 pub mod stats;
+pub mod vote;
 
 pub use server::ServerProcess;

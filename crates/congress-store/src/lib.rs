@@ -13,6 +13,7 @@ mod migrations;
 mod project;
 mod sqlite;
 mod verify;
+mod votes;
 
 pub use biometrics::FaceEnrolment;
 pub use chain::{GENESIS_HASH, event_hash};
@@ -54,6 +55,9 @@ pub enum Write {
     FaceEnrolment(FaceEnrolment),
     /// Delete every face enrolment.
     PurgeBiometrics,
+    /// Apply an event to the tables WITHOUT journalling it: a secret ballot going into the sealed
+    /// ballot box (journalled as a whole, sorted by receipt, when the vote closes).
+    Sealed(Event),
 }
 
 /// A command's answer, kept so that a retry returns it again.

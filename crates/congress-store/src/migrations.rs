@@ -98,6 +98,37 @@ const MIGRATIONS: &[&str] = &[
     ) STRICT;
     CREATE INDEX face_enrolments_delegate ON face_enrolments (delegate_id);
     "#,
+    // 4: votes. Ballots of secret votes are keyed by their random receipt (WITHOUT ROWID: no
+    // insertion order), with no delegate and no time; participation is a separate table.
+    r#"
+    CREATE TABLE votes (
+        id INTEGER PRIMARY KEY,
+        spec TEXT NOT NULL,
+        duration_s INTEGER,
+        phase TEXT NOT NULL,
+        result TEXT
+    ) STRICT;
+    CREATE TABLE vote_ballots_open (
+        vote_id INTEGER NOT NULL,
+        delegate_id TEXT NOT NULL,
+        receipt TEXT NOT NULL,
+        choice TEXT NOT NULL,
+        PRIMARY KEY (vote_id, delegate_id)
+    ) STRICT, WITHOUT ROWID;
+    CREATE TABLE vote_ballots_secret (
+        vote_id INTEGER NOT NULL,
+        receipt TEXT NOT NULL,
+        choice TEXT NOT NULL,
+        PRIMARY KEY (vote_id, receipt)
+    ) STRICT, WITHOUT ROWID;
+    CREATE TABLE vote_participation (
+        vote_id INTEGER NOT NULL,
+        delegate_id TEXT NOT NULL,
+        id_hash TEXT NOT NULL,
+        check_hash TEXT NOT NULL,
+        PRIMARY KEY (vote_id, delegate_id)
+    ) STRICT, WITHOUT ROWID;
+    "#,
 ];
 
 /// The tables that hold state projected from the journal (compared by `verify`).
@@ -113,6 +144,10 @@ pub const STATE_TABLES: &[&str] = &[
     "devices",
     "documents",
     "document_fetches",
+    "votes",
+    "vote_ballots_open",
+    "vote_ballots_secret",
+    "vote_participation",
 ];
 
 pub fn latest() -> i64 {

@@ -168,6 +168,12 @@ pub fn apply(conn: &Connection, seq: u64, event: &Event) -> Result<(), StoreErro
         | Event::DocumentFetched { .. } => crate::documents::apply(conn, event)?,
         // Biometric rows are written by `Write::FaceEnrolment` / `Write::PurgeBiometrics`.
         Event::FaceEnrolled { .. } | Event::BiometricsPurged { .. } => {}
+        Event::VoteCreated { .. }
+        | Event::VoteOpened { .. }
+        | Event::VoteClosed { .. }
+        | Event::BallotCast { .. }
+        | Event::VoteParticipated { .. }
+        | Event::SecretBallotCast { .. } => crate::votes::apply(conn, event)?,
     }
     Ok(())
 }
@@ -307,5 +313,6 @@ pub fn load(conn: &Connection) -> Result<CongressState, StoreError> {
         }
     }
     crate::documents::load(conn, &mut s.docs)?;
+    crate::votes::load(conn, &mut s)?;
     Ok(s)
 }

@@ -111,6 +111,7 @@ impl JournalStore for SqliteStore {
                     project::apply(&tx, seq, event)?;
                     head = JournalHead { seq, hash };
                 }
+                Write::Sealed(event) => project::apply(&tx, head.seq, event)?,
                 Write::Remember(r) => {
                     tx.prepare_cached(
                         "INSERT INTO idempotency (client_id, actor, request_hash, response)

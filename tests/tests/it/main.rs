@@ -13,4 +13,5 @@ mod kiosk;
 mod restart;
 mod roles;
 mod util;
+mod votes;
 mod websocket;

@@ -30,7 +30,9 @@
 //! * **Ties** are never broken by the system: a tie for the last seat or for first place is
 //!   reported, and [`runoff`] makes the vote that settles it.
 
+pub(crate) mod apply;
 mod ballot;
+pub mod lifecycle;
 mod spec;
 mod tally;
 
@@ -64,3 +66,19 @@ mod tests;
 
 #[cfg(test)]
 mod proptests;
+
+/// Converts between these types and their wire mirrors in `congress_proto::vote`, which share
+/// their serde form. `None` only if the two drifted apart (a test guards against that).
+pub fn convert<A: serde::Serialize, B: serde::de::DeserializeOwned>(a: &A) -> Option<B> {
+    serde_json::to_value(a)
+        .ok()
+        .and_then(|v| serde_json::from_value(v).ok())
+}
+
+/// Attendance counts for a result's basis, from the congress state.
+pub fn apply_basis(state: &crate::CongressState) -> BasisCounts {
+    apply::basis(state)
+}
+
+#[cfg(test)]
+mod wire_tests;

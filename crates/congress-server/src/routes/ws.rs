@@ -93,6 +93,7 @@ fn visible(frame: &Frame, caller: &Caller) -> bool {
         (Audience::Delegates(ids), Caller::Device(d)) => {
             d.kind == DeviceKind::Tablet && d.delegate_id.as_ref().is_some_and(|i| ids.contains(i))
         }
+        (Audience::Tablets, Caller::Device(d)) => d.kind == DeviceKind::Tablet,
     }
 }
 
@@ -122,6 +123,14 @@ fn snapshot(app: &AppState, caller: &Caller) -> ServerMsg {
                 me,
                 my_attendance,
                 journal: s.head.clone(),
+                votes: crate::votes::visible_votes(
+                    s,
+                    match caller {
+                        Caller::Device(d) => d.delegate_id.as_deref(),
+                        _ => None,
+                    },
+                    matches!(caller, Caller::Operator { .. }),
+                ),
             }),
         }
     })
@@ -208,6 +217,7 @@ async fn connection(app: AppState, mut socket: WebSocket, kind: ClientKind) -> a
         ),
         _ => None,
     };
+    let mut flood = Flood::default();
     loop {
         tokio::select! {
             Some(done) = done_rx.recv() => {
@@ -217,6 +227,11 @@ async fn connection(app: AppState, mut socket: WebSocket, kind: ClientKind) -> a
                 }
             },
             frame = sub.rx.recv() => match frame {
+                Ok(f) if f.live => {
+                    if visible(&f, &caller) {
+                        socket.send(Message::Text(f.text.clone())).await?;
+                    }
+                }
                 Ok(f) => {
                     if f.revokes && !still_valid(&app, &token) {
                         return refuse(socket, "unauthorized", "this device was unpaired or the session ended").await;
@@ -243,10 +258,20 @@ async fn connection(app: AppState, mut socket: WebSocket, kind: ClientKind) -> a
             },
             msg = socket.recv() => match msg {
                 None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return Ok(()),
+                Some(Ok(Message::Text(_))) if flood.too_many() => {
+                    if flood.strikes > FLOOD_STRIKES {
+                        return refuse(socket, "rate_limited", "too many messages").await;
+                    }
+                    socket.send(error("rate_limited", "too many messages; slow down", false)).await?
+                }
                 Some(Ok(Message::Text(t))) => match serde_json::from_str::<ClientMsg>(&t) {
                     Ok(ClientMsg::Ping { nonce }) => socket.send(text(&ServerMsg::Pong { nonce })).await?,
                     Ok(ClientMsg::Hello { .. }) => {
                         socket.send(error("invalid", "already said hello", false)).await?
+                    }
+                    Ok(ClientMsg::CastBallot { client_id, vote_id, choice }) => {
+                        let reply = ballot(&app, &caller, client_id, vote_id, choice).await;
+                        socket.send(text(&reply)).await?
                     }
                     Err(e) => socket.send(error("invalid_json", e.to_string(), false)).await?,
                 },
@@ -282,6 +307,85 @@ async fn connection(app: AppState, mut socket: WebSocket, kind: ClientKind) -> a
                 if !still_valid(&app, &token) {
                     return refuse(socket, "unauthorized", "the token was revoked or expired").await;
                 }
+            }
+        }
+    }
+}
+
+/// Messages a client may send per second before being told to slow down.
+const FLOOD_PER_SECOND: u32 = 20;
+/// Refused messages before the connection is closed.
+const FLOOD_STRIKES: u32 = 200;
+
+/// A per-connection message budget.
+struct Flood {
+    window: std::time::Instant,
+    count: u32,
+    strikes: u32,
+}
+
+impl Default for Flood {
+    fn default() -> Self {
+        Flood {
+            window: std::time::Instant::now(),
+            count: 0,
+            strikes: 0,
+        }
+    }
+}
+
+impl Flood {
+    fn too_many(&mut self) -> bool {
+        if self.window.elapsed() >= Duration::from_secs(1) {
+            self.window = std::time::Instant::now();
+            self.count = 0;
+        }
+        self.count += 1;
+        let over = self.count > FLOOD_PER_SECOND;
+        if over {
+            self.strikes += 1;
+        }
+        over
+    }
+}
+
+async fn ballot(
+    app: &AppState,
+    caller: &Caller,
+    client_id: String,
+    vote_id: u64,
+    choice: BallotChoice,
+) -> ServerMsg {
+    let delegate = match caller {
+        Caller::Device(d) if d.kind == DeviceKind::Tablet => d.delegate_id.clone(),
+        _ => None,
+    };
+    let Some(delegate) = delegate else {
+        return ServerMsg::BallotRefused {
+            client_id,
+            vote_id,
+            error: "forbidden".into(),
+            message: "only a delegate's tablet may vote".into(),
+        };
+    };
+    match crate::votes::cast(
+        &app.engine,
+        caller.actor(),
+        &delegate,
+        client_id.clone(),
+        vote_id,
+        choice,
+    )
+    .await
+    {
+        Ok(ack) => ServerMsg::BallotAck { ack },
+        Err(e) => {
+            let (error, message) = crate::votes::refusal(&e);
+            ServerMsg::BallotRefused {
+                client_id,
+                vote_id,
+                error,
+                message,
             }
         }
     }

@@ -24,8 +24,9 @@ async fn main() -> anyhow::Result<()> {
     match args.first().map(String::as_str) {
         Some("fanout") => fanout(&args[1..]).await,
         Some("docs-serve") => docs_serve(&args[1..]).await,
+        Some("vote-storm") => vote_storm(&args[1..]).await,
         _ => bail!(
-            "usage: congress-bench fanout [--clients N] [--changes N] | docs-serve [--clients N] [--size-mib N]"
+            "usage: congress-bench fanout [--clients N] [--changes N]\n       congress-bench docs-serve [--clients N] [--size-mib N]\n       congress-bench vote-storm [--tablets N] [--window-ms MS]"
         ),
     }
 }
@@ -258,5 +259,119 @@ async fn docs_serve(args: &[String]) -> anyhow::Result<()> {
     let figures = congress_sim::docs_serve::run(&server, &admin, clients, size_mib).await?;
     server.stop().await?;
     println!("{}", json!({ "bench": "docs-serve", "figures": figures }));
+    Ok(())
+}
+
+/// Checks in delegates `1..=n` by hand, `parallel` at a time.
+async fn check_in(admin: &Api, n: usize, parallel: usize) -> anyhow::Result<()> {
+    let results: Vec<anyhow::Result<()>> = futures_util::stream::iter(1..=n)
+        .map(|i| {
+            let admin = admin.clone();
+            async move {
+                admin
+                    .set_attendance(
+                        &format!("checkin-{i}"),
+                        &delegate_id(i),
+                        AttendanceStatus::Present,
+                        "benchmark",
+                    )
+                    .await?;
+                Ok(())
+            }
+        })
+        .buffered(parallel)
+        .collect()
+        .await;
+    results.into_iter().collect()
+}
+
+async fn vote_storm(args: &[String]) -> anyhow::Result<()> {
+    use congress_sim::vote::{StormOptions, StormReport, storm};
+    let n = flag(args, "--tablets", 2000)?;
+    let window_ms = flag(args, "--window-ms", 2000)? as u64;
+    eprintln!("vote-storm: {n} tablets, everyone votes within {window_ms} ms");
+    let (server, admin, _dir) = fresh_server(n).await?;
+    let t = Instant::now();
+    let tablets = pair_tablets(&admin, n, 16).await?;
+    check_in(&admin, n, 16).await?;
+    eprintln!(
+        "paired and checked in {n} tablets in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
+    let p = |v: &[f64], q| round2(percentile(v, q));
+    let show = |name: &str, r: &StormReport| {
+        eprintln!(
+            "{name}: opened→all p50 {:.1} ms p99 {:.1} ms; ack p50 {:.1} ms p99 {:.1} ms max {:.1} ms; acked {} lost {} tally {} reconnects {} retries ok {}/{}; refused {} failed {}",
+            p(&r.open_ms, 50.0),
+            p(&r.open_ms, 99.0),
+            p(&r.ack_ms, 50.0),
+            p(&r.ack_ms, 99.0),
+            p(&r.ack_ms, 100.0),
+            r.acked,
+            r.lost,
+            if r.tally_correct { "correct" } else { "WRONG" },
+            r.reconnects,
+            r.retries_ok,
+            r.retries_ok + r.retries_bad,
+            r.refused.len(),
+            r.failed.len(),
+        );
+        for e in r.failed.iter().chain(r.refused.iter()).take(5) {
+            eprintln!("  {e}");
+        }
+    };
+    let base = StormOptions {
+        window_ms,
+        reconnect_pct: 0,
+        retry_pct: 5,
+        secrecy: congress_proto::Secrecy::Secret,
+        seed: 1,
+    };
+    let a = storm(&admin, &tablets, &base).await?;
+    show("all connected", &a);
+    let b = storm(
+        &admin,
+        &tablets,
+        &StormOptions {
+            reconnect_pct: 10,
+            seed: 2,
+            ..base
+        },
+    )
+    .await?;
+    show("10% reconnecting", &b);
+    let (peak, _) = server.memory_mib();
+    server.stop().await?;
+    let missing = |r: &StormReport| (n as u64).saturating_sub(r.acked);
+    println!(
+        "{}",
+        json!({
+            "bench": "vote-storm",
+            "tablets": n,
+            "window_ms": window_ms,
+            "open_p50_ms": p(&a.open_ms, 50.0),
+            "open_p99_ms": p(&a.open_ms, 99.0),
+            "ack_p50_ms": p(&a.ack_ms, 50.0),
+            "ack_p99_ms": p(&a.ack_ms, 99.0),
+            "ack_max_ms": p(&a.ack_ms, 100.0),
+            "acked": a.acked,
+            "not_acked": missing(&a),
+            "lost": a.lost,
+            "tally_correct": a.tally_correct,
+            "reconnect_open_p50_ms": p(&b.open_ms, 50.0),
+            "reconnect_open_p99_ms": p(&b.open_ms, 99.0),
+            "reconnect_ack_p50_ms": p(&b.ack_ms, 50.0),
+            "reconnect_ack_p99_ms": p(&b.ack_ms, 99.0),
+            "reconnect_ack_max_ms": p(&b.ack_ms, 100.0),
+            "reconnect_acked": b.acked,
+            "reconnect_not_acked": missing(&b),
+            "reconnect_lost": b.lost,
+            "reconnect_tally_correct": b.tally_correct,
+            "reconnects": b.reconnects,
+            "retries_ok": a.retries_ok + b.retries_ok,
+            "retries_bad": a.retries_bad + b.retries_bad,
+            "peak_rss_mb": round2(peak),
+        })
+    );
     Ok(())
 }

@@ -1,0 +1,135 @@
+/**
+ * The console's votes panel: create (motion, choice, election; open or secret; countdown), open,
+ * close, runoff; live turnout (and tally where the vote shows it) and who has not voted (open
+ * votes only), coalesced by the server; results with CSV and JSON export.
+ */
+
+import { h, mount, t, errorText, type ApiClient, type VoteInfo, type VoteLive, type WsClient } from '@congress/web-common';
+import { resultBars } from './voteview';
+
+function cid(): string {
+  const b = new Uint8Array(12);
+  crypto.getRandomValues(b);
+  return 'c-' + Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+}
+
+export function votesPanel<S>(api: ApiClient, ws: WsClient<S>, token: () => string | null): HTMLElement {
+  const el = h('section', { class: 'panel votes-panel', 'aria-labelledby': 'votes-h', 'data-testid': 'votes' });
+  let votes: VoteInfo[] = [];
+  const live = new Map<number, VoteLive>();
+  let error: string | null = null;
+
+  const refresh = async () => {
+    try {
+      votes = await api.request<VoteInfo[]>('GET', '/api/votes');
+      error = null;
+    } catch (e) {
+      error = errorText(e);
+    }
+    render();
+  };
+  const act = async (id: number, action: string) => {
+    try {
+      await api.request('POST', `/api/votes/${id}/${action}`, { client_id: cid() });
+      error = null;
+    } catch (e) {
+      error = errorText(e);
+    }
+    await refresh();
+  };
+  const download = async (id: number, ext: 'csv' | 'json') => {
+    const r = await fetch(`/api/votes/${id}/result.${ext}`, { headers: { authorization: `Bearer ${token() ?? ''}` } });
+    const blob = await r.blob();
+    const a = h('a', { href: URL.createObjectURL(blob), download: `vote-${id}.${ext}` });
+    a.click();
+  };
+
+  const title = h('input', { type: 'text', 'data-testid': 'vote-title', 'aria-label': t('vote.title_label'), placeholder: t('vote.title_label') }) as HTMLInputElement;
+  const kind = h('select', { 'data-testid': 'vote-kind', 'aria-label': t('vote.kind') },
+    h('option', { value: 'motion' }, t('vote.kind.motion')),
+    h('option', { value: 'choice' }, t('vote.kind.choice')),
+    h('option', { value: 'election' }, t('vote.kind.election')),
+  ) as HTMLSelectElement;
+  const options = h('textarea', { rows: 3, 'aria-label': t('vote.options_hint'), placeholder: t('vote.options_hint'), 'data-testid': 'vote-options' }) as HTMLTextAreaElement;
+  const seats = h('input', { type: 'number', min: '1', value: '1', 'aria-label': t('vote.seats'), 'data-testid': 'vote-seats' }) as HTMLInputElement;
+  const secret = h('input', { type: 'checkbox', 'data-testid': 'vote-secret' }) as HTMLInputElement;
+  const running = h('input', { type: 'checkbox', checked: true, 'data-testid': 'vote-running' }) as HTMLInputElement;
+  const duration = h('input', { type: 'number', min: '0', value: '60', 'aria-label': t('vote.duration'), 'data-testid': 'vote-duration' }) as HTMLInputElement;
+
+  const create = async () => {
+    const labels = options.value.split('\n').map((s) => s.trim()).filter(Boolean);
+    const opts = labels.map((label, i) => ({ id: i + 1, label }));
+    const k =
+      kind.value === 'choice'
+        ? { kind: 'choice' as const, options: opts }
+        : kind.value === 'election'
+          ? { kind: 'election' as const, seats: Number(seats.value) || 1, candidates: opts }
+          : { kind: 'motion' as const };
+    const d = Number(duration.value);
+    try {
+      await api.request('POST', '/api/votes', {
+        client_id: cid(),
+        title: title.value.trim(),
+        kind: k,
+        secrecy: secret.checked ? 'secret' : 'open',
+        show_running_tally: running.checked,
+        duration_s: d > 0 ? d : null,
+      });
+      title.value = '';
+      options.value = '';
+      error = null;
+    } catch (e) {
+      error = errorText(e);
+    }
+    await refresh();
+  };
+
+  const form = h('form', { class: 'vote-form', onsubmit: (e: Event) => { e.preventDefault(); void create(); } },
+    title, kind, options,
+    h('label', null, t('vote.seats'), ' ', seats),
+    h('label', null, secret, ' ', t('vote.secret')),
+    h('label', null, running, ' ', t('vote.running_tally')),
+    h('label', null, t('vote.duration'), ' ', duration),
+    h('button', { type: 'submit', 'data-testid': 'vote-create' }, t('vote.create')),
+  );
+  const list = h('div');
+
+  function render(): void {
+    mount(list,
+      error ? h('div', { class: 'error', role: 'alert' }, error) : null,
+      votes.slice().reverse().map((v) => {
+        const id = v.spec.id;
+        const l = live.get(id);
+        const st = v.phase.state;
+        return h('article', { class: `vote vote-${st}`, 'data-testid': `vote-${id}`, 'data-state': st },
+          h('h3', null, `#${id} ${v.spec.title}`),
+          h('p', { class: 'muted' }, `${t(`vote.state.${st}`)} · ${v.spec.secrecy === 'secret' ? t('vote.secret') : t('vote.open_vote')}`),
+          st === 'open'
+            ? h('p', { 'data-testid': `turnout-${id}` }, t('vote.turnout', { cast: String(l?.cast ?? v.cast) }), l ? ` / ${l.present}` : '')
+            : null,
+          st === 'open' && l?.counts ? resultBars(v, l.counts) : null,
+          st === 'open' && l?.not_voted ? h('details', null, h('summary', null, t('vote.not_voted', { n: String(l.not_voted.length) })), h('p', { 'data-testid': `not-voted-${id}` }, l.not_voted.join(', '))) : null,
+          st === 'closed' && v.result ? resultBars(v, v.result.counts, v.result.outcome.outcome) : null,
+          h('div', { class: 'vote-actions' },
+            st === 'draft' ? h('button', { 'data-testid': `open-${id}`, onclick: () => void act(id, 'open') }, t('vote.open')) : null,
+            st === 'open' ? h('button', { 'data-testid': `close-${id}`, onclick: () => void act(id, 'close') }, t('vote.close')) : null,
+            st === 'closed' ? h('button', { onclick: () => void act(id, 'runoff') }, t('vote.runoff')) : null,
+            st === 'closed' ? h('button', { onclick: () => void download(id, 'csv') }, t('vote.export_csv')) : null,
+            st === 'closed' ? h('button', { onclick: () => void download(id, 'json') }, t('vote.export_json')) : null,
+          ),
+        );
+      }),
+    );
+  }
+
+  ws.subscribe((ev) => {
+    if (ev.type === 'state' && (ev.cause === 'snapshot' || ev.push?.kind === 'vote')) void refresh();
+    if (ev.type === 'message' && ev.msg.type === 'vote_live') {
+      live.set(ev.msg.live.vote_id, ev.msg.live);
+      render();
+    }
+  });
+  mount(el, h('h2', { id: 'votes-h' }, t('vote.title')), form, list);
+  void refresh();
+  return el;
+}

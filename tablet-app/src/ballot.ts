@@ -1,0 +1,238 @@
+/**
+ * The ballot on the tablet: the open vote in large type; choose → confirm → "your vote has been
+ * recorded" with the receipt code; the result after the close. A ballot confirmed while offline
+ * is kept (with its random id) and sent when the connection returns, if the vote is still open;
+ * a resend after a lost ack uses the same id, so it is never counted twice.
+ */
+
+import { h, t, type BallotChoice, type ServerMsg, type VoteInfo, type WsClient } from '@congress/web-common';
+
+const PENDING_KEY = 'congress.tablet.ballot.pending';
+const RECEIPTS_KEY = 'congress.tablet.ballot.receipts';
+
+interface Pending {
+  client_id: string;
+  vote_id: number;
+  choice: BallotChoice;
+}
+
+function randomId(): string {
+  const b = new Uint8Array(16);
+  crypto.getRandomValues(b);
+  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+}
+
+function load<T>(key: string, fallback: T): T {
+  try {
+    const v = localStorage.getItem(key);
+    return v ? (JSON.parse(v) as T) : fallback;
+  } catch {
+    return fallback;
+  }
+}
+
+function save(key: string, v: unknown): void {
+  if (v === null) localStorage.removeItem(key);
+  else localStorage.setItem(key, JSON.stringify(v));
+}
+
+export class Ballot<S> {
+  /** Choice being confirmed (not yet sent). */
+  private draft: { vote_id: number; choice: BallotChoice } | null = null;
+  private kept = new Set<number>();
+  private refused: string | null = null;
+
+  constructor(
+    private readonly ws: WsClient<S>,
+    private readonly rerender: () => void,
+  ) {
+    ws.subscribe((ev) => {
+      if (ev.type === 'conn' && ev.conn === 'online') this.flush();
+      if (ev.type === 'message') this.onMessage(ev.msg);
+    });
+  }
+
+  private pending(): Pending | null {
+    return load<Pending | null>(PENDING_KEY, null);
+  }
+
+  private receipts(): Record<string, string> {
+    return load<Record<string, string>>(RECEIPTS_KEY, {});
+  }
+
+  /** Sends the kept ballot, if any (on reconnect). */
+  flush(): void {
+    const p = this.pending();
+    if (p) this.ws.send({ type: 'cast_ballot', client_id: p.client_id, vote_id: p.vote_id, choice: p.choice });
+  }
+
+  private onMessage(msg: ServerMsg): void {
+    const p = this.pending();
+    if (msg.type === 'ballot_ack') {
+      const r = this.receipts();
+      r[String(msg.ack.vote_id)] = msg.ack.receipt;
+      save(RECEIPTS_KEY, r);
+      if (p && p.client_id === msg.ack.client_id) save(PENDING_KEY, null);
+      this.refused = null;
+      this.rerender();
+    } else if (msg.type === 'ballot_refused') {
+      if (p && p.client_id === msg.client_id) save(PENDING_KEY, null);
+      this.refused = msg.message;
+      this.rerender();
+    }
+  }
+
+  private confirm(): void {
+    if (!this.draft) return;
+    const p: Pending = { client_id: randomId(), ...this.draft };
+    save(PENDING_KEY, p);
+    this.draft = null;
+    this.kept.clear();
+    this.flush();
+    this.rerender();
+  }
+
+  private choiceLabel(v: VoteInfo, c: BallotChoice): string {
+    switch (c.kind) {
+      case 'motion':
+        return t(`vote.${c.position}`);
+      case 'blank':
+        return t('vote.blank');
+      case 'choice':
+        return optionLabel(v, c.option);
+      case 'election':
+        return c.kept.map((k) => optionLabel(v, k)).join(', ') || '—';
+    }
+  }
+
+  private choose(vote: VoteInfo, choice: BallotChoice): void {
+    this.draft = { vote_id: vote.spec.id, choice };
+    this.refused = null;
+    this.rerender();
+  }
+
+  /** The ballot section for the votes in the state. */
+  view(votes: VoteInfo[]): HTMLElement | null {
+    const open = votes.filter((v) => v.phase.state === 'open');
+    const vote = open[open.length - 1] ?? votes.filter((v) => v.phase.state === 'closed').pop();
+    if (!vote) return null;
+    const id = vote.spec.id;
+    const receipt = this.receipts()[String(id)] ?? vote.my_receipt ?? null;
+    const pending = this.pending();
+    const body: (HTMLElement | string | null)[] = [];
+    if (vote.phase.state === 'closed') {
+      body.push(h('p', { class: 'vote-closed' }, t('vote.closed')));
+      if (vote.result) body.push(resultView(vote));
+      if (receipt) body.push(h('p', { 'data-testid': 'receipt' }, t('vote.receipt', { code: receipt })));
+    } else if (receipt || vote.voted) {
+      body.push(h('p', { class: 'vote-recorded', 'data-testid': 'vote-recorded' }, t('vote.recorded')));
+      if (receipt) body.push(h('p', { class: 'receipt', 'data-testid': 'receipt' }, t('vote.receipt', { code: receipt })));
+    } else if (pending && pending.vote_id === id) {
+      body.push(h('p', { role: 'status' }, this.ws.conn === 'online' ? t('vote.sending') : t('vote.queued')));
+    } else if (this.draft && this.draft.vote_id === id) {
+      const d = this.draft;
+      body.push(
+        h('p', { class: 'confirm-q', 'data-testid': 'confirm-q' }, t('vote.confirm_q', { choice: this.choiceLabel(vote, d.choice) })),
+        h('div', { class: 'ballot-buttons' },
+          h('button', { class: 'big primary', 'data-testid': 'confirm', onclick: () => this.confirm() }, t('vote.confirm')),
+          h('button', { class: 'big', onclick: () => { this.draft = null; this.rerender(); } }, t('vote.change')),
+        ),
+      );
+    } else {
+      body.push(this.choices(vote));
+    }
+    if (this.refused) body.push(h('p', { class: 'error', role: 'alert' }, t('vote.refused', { reason: this.refused })));
+    return h(
+      'section',
+      { class: 'panel ballot', 'aria-labelledby': 'ballot-h', 'data-testid': 'ballot', 'data-vote': String(id) },
+      h('h2', { id: 'ballot-h' }, `${t('vote.title')}: ${vote.spec.title}`),
+      h('p', { class: 'muted' }, vote.spec.secrecy === 'secret' ? t('vote.secret') : t('vote.open_vote')),
+      ...body,
+    );
+  }
+
+  private choices(vote: VoteInfo): HTMLElement {
+    const k = vote.spec.kind;
+    const btn = (label: string, choice: BallotChoice, testid: string) =>
+      h('button', { class: 'big', 'data-testid': testid, onclick: () => this.choose(vote, choice) }, label);
+    if (k.kind === 'motion') {
+      return h('div', { class: 'ballot-buttons' },
+        btn(t('vote.for'), { kind: 'motion', position: 'for' }, 'choose-for'),
+        btn(t('vote.against'), { kind: 'motion', position: 'against' }, 'choose-against'),
+        btn(t('vote.abstain'), { kind: 'motion', position: 'abstain' }, 'choose-abstain'),
+      );
+    }
+    if (k.kind === 'choice') {
+      return h('div', { class: 'ballot-buttons' },
+        k.options.map((o) => btn(o.label, { kind: 'choice', option: o.id }, `choose-${o.id}`)),
+        btn(t('vote.blank'), { kind: 'blank' }, 'choose-blank'),
+      );
+    }
+    const seats = k.seats;
+    const over = this.kept.size > seats;
+    return h('div', { class: 'election' },
+      h('p', null, t('vote.keep_up_to', { seats })),
+      h('ul', { class: 'candidates' },
+        k.candidates.map((c) =>
+          h('li', null,
+            h('label', { class: 'big-check' },
+              h('input', {
+                type: 'checkbox',
+                checked: this.kept.has(c.id),
+                onchange: (e: Event) => {
+                  if ((e.target as HTMLInputElement).checked) this.kept.add(c.id);
+                  else this.kept.delete(c.id);
+                  this.rerender();
+                },
+              }),
+              ` ${c.label}`,
+            ),
+          ),
+        ),
+      ),
+      over ? h('p', { class: 'error', role: 'alert' }, t('vote.too_many', { seats })) : null,
+      h('div', { class: 'ballot-buttons' },
+        h('button', { class: 'big primary', onclick: () => this.choose(vote, { kind: 'election', kept: [...this.kept] }) }, t('vote.submit')),
+        btn(t('vote.blank'), { kind: 'blank' }, 'choose-blank'),
+      ),
+    );
+  }
+}
+
+export function optionLabel(v: VoteInfo, id: number): string {
+  const k = v.spec.kind;
+  const opts = k.kind === 'choice' ? k.options : k.kind === 'election' ? k.candidates : [];
+  return opts.find((o) => o.id === id)?.label ?? String(id);
+}
+
+/** The result of a closed vote: outcome and counts as bars (plain HTML/CSS). */
+export function resultView(v: VoteInfo): HTMLElement {
+  const r = v.result;
+  if (!r) return h('div', null);
+  const o = r.outcome;
+  let outcome = t(`vote.outcome.${o.outcome}`);
+  if (o.outcome === 'winner') outcome += `: ${optionLabel(v, o.option)}`;
+  if (o.outcome === 'election') outcome += `: ${o.elected.map((e) => optionLabel(v, e)).join(', ')}`;
+  const rows: [string, number][] =
+    r.counts.kind === 'motion'
+      ? [
+          [t('vote.for'), r.counts.for],
+          [t('vote.against'), r.counts.against],
+          [t('vote.abstain'), r.counts.abstain],
+        ]
+      : r.counts.options.map((c) => [optionLabel(v, c.option), c.votes]);
+  const max = Math.max(1, ...rows.map((x) => x[1]));
+  return h('div', { class: 'result', 'data-testid': 'result' },
+    h('p', { class: 'outcome', 'data-testid': 'outcome', 'data-outcome': o.outcome }, outcome),
+    h('div', { class: 'bars' },
+      rows.map(([label, n]) =>
+        h('div', { class: 'bar-row' },
+          h('span', { class: 'bar-label' }, label),
+          h('span', { class: 'bar', style: `inline-size:${(100 * n) / max}%` }),
+          h('span', { class: 'bar-n' }, String(n)),
+        ),
+      ),
+    ),
+    h('p', { class: 'muted' }, t('vote.turnout', { cast: String(r.ballots.cast) })),
+  );
+}
