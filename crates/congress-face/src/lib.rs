@@ -75,6 +75,7 @@ pub mod embed;
 pub mod engine;
 pub mod error;
 pub mod gallery;
+pub mod paths;
 pub mod quality;
 pub mod runtime;
 pub mod workers;

@@ -8,14 +8,6 @@ use std::path::{Path, PathBuf};
 
 use congress_face::{EmbedderKind, Embedding, FaceConfig, FaceEngine, Gallery, MatchOutcome};
 
-fn workspace_root() -> PathBuf {
-    let m = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let m = std::fs::canonicalize(m).unwrap_or_else(|_| m.to_path_buf());
-    m.join("../..")
-        .canonicalize()
-        .unwrap_or_else(|_| m.join("../.."))
-}
-
 fn main() {
     if let Err(e) = run() {
         eprintln!("face-accuracy failed: {e}");
@@ -306,21 +298,18 @@ fn one_to_n(
 }
 
 fn run() -> Result<(), String> {
-    let root = workspace_root();
-    let faces = std::env::var_os("CONGRESS_FACES_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("../shared/faces"));
-    let models = std::env::var_os("CONGRESS_MODELS_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("models"));
-    if !faces.is_dir() {
-        println!(
-            "face photos not found at {} (set CONGRESS_FACES_DIR); nothing measured",
-            faces.display()
-        );
-        println!("{{\"skipped\":true}}");
-        return Ok(());
-    }
+    let models = congress_face::paths::models_dir();
+    let faces = match congress_face::paths::faces_dir() {
+        Ok(dir) => dir,
+        Err(dir) => {
+            println!(
+                "face photos not found at {} (set CONGRESS_FACES_DIR); nothing measured",
+                dir.display()
+            );
+            println!("{{\"skipped\":true}}");
+            return Ok(());
+        }
+    };
     let mut base = FaceConfig {
         models_dir: models.clone(),
         ..FaceConfig::default()

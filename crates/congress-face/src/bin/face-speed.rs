@@ -14,14 +14,6 @@ use congress_face::{
 };
 use image::{DynamicImage, ImageFormat, RgbImage};
 
-fn workspace_root() -> PathBuf {
-    let m = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let m = std::fs::canonicalize(m).unwrap_or_else(|_| m.to_path_buf());
-    m.join("../..")
-        .canonicalize()
-        .unwrap_or_else(|_| m.join("../.."))
-}
-
 fn env_num(name: &str, default: u64) -> u64 {
     std::env::var(name)
         .ok()
@@ -143,21 +135,19 @@ fn filler(n: usize, dim: usize) -> Vec<Embedding> {
 }
 
 fn run() -> Result<(), String> {
-    let root = workspace_root();
-    let faces = std::env::var_os("CONGRESS_FACES_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("../shared/faces"));
-    let models = std::env::var_os("CONGRESS_MODELS_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("models"));
-    if !faces.is_dir() {
-        println!(
-            "face photos not found at {} (set CONGRESS_FACES_DIR); nothing measured",
-            faces.display()
-        );
-        println!("{{\"skipped\":true}}");
-        return Ok(());
-    }
+    let root = congress_face::paths::workspace_root();
+    let models = congress_face::paths::models_dir();
+    let faces = match congress_face::paths::faces_dir() {
+        Ok(dir) => dir,
+        Err(dir) => {
+            println!(
+                "face photos not found at {} (set CONGRESS_FACES_DIR); nothing measured",
+                dir.display()
+            );
+            println!("{{\"skipped\":true}}");
+            return Ok(());
+        }
+    };
     let cores = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1);

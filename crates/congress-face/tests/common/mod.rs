@@ -7,35 +7,20 @@ use std::path::{Path, PathBuf};
 
 use congress_face::FaceConfig;
 
-pub fn workspace_root() -> PathBuf {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let manifest = std::fs::canonicalize(manifest).unwrap_or_else(|_| manifest.to_path_buf());
-    manifest
-        .join("../..")
-        .canonicalize()
-        .unwrap_or_else(|_| manifest.join("../.."))
-}
+pub use congress_face::paths::models_dir;
 
-/// `CONGRESS_FACES_DIR`, default `<workspace>/../shared/faces`; `None` (with a message) if absent.
+/// The photos folder, or `None` (with a message) if absent.
 pub fn faces_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("CONGRESS_FACES_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace_root().join("../shared/faces"));
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!(
-            "SKIPPED: face photos not found at {} (set CONGRESS_FACES_DIR)",
-            dir.display()
-        );
-        None
+    match congress_face::paths::faces_dir() {
+        Ok(dir) => Some(dir),
+        Err(dir) => {
+            eprintln!(
+                "SKIPPED: face photos not found at {} (set CONGRESS_FACES_DIR)",
+                dir.display()
+            );
+            None
+        }
     }
-}
-
-pub fn models_dir() -> PathBuf {
-    std::env::var_os("CONGRESS_MODELS_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace_root().join("models"))
 }
 
 pub fn require_models() -> bool {
