@@ -13,10 +13,9 @@ import {
   h,
   initLanguage,
   langPicker,
-  loadDevice,
   mount,
   onLanguageChange,
-  renderPairing,
+  runPairedDevice,
   saveDevice,
   t,
   wsUrl,
@@ -40,25 +39,14 @@ const reducer: Reducer<KioskState> = {
 };
 
 function start(notice: string | null = null): void {
-  const creds = loadDevice(DEVICE_KEY);
-  if (!creds) {
-    const rerender = () =>
-      renderPairing({
-        root,
-        kind: 'kiosk',
-        title: t('kiosk.pair_title'),
-        notice,
-        onPaired: (c) => {
-          offLang();
-          saveDevice(DEVICE_KEY, c);
-          start();
-        },
-      });
-    const offLang = onLanguageChange(rerender);
-    rerender();
-    return;
-  }
-  runPaired(creds);
+  runPairedDevice({
+    root,
+    kind: 'kiosk',
+    storageKey: DEVICE_KEY,
+    title: () => t('kiosk.pair_title'),
+    notice,
+    run: runPaired,
+  });
 }
 
 function runPaired(creds: DeviceCredentials): void {

@@ -16,12 +16,11 @@ import {
   h,
   initLanguage,
   langPicker,
-  loadDevice,
   local,
   mount,
   offlineBanner,
   onLanguageChange,
-  renderPairing,
+  runPairedDevice,
   saveDevice,
   t,
   wsUrl,
@@ -39,26 +38,15 @@ const DEVICE_KEY = 'congress.tablet.device';
 const WS_KEY = 'congress.tablet.ws';
 
 function start(notice: string | null = null): void {
-  const creds = loadDevice(DEVICE_KEY);
-  if (!creds) {
-    const rerender = () =>
-      renderPairing({
-        root,
-        kind: 'tablet',
-        title: t('tablet.pair_title'),
-        notice,
-        recipient: deviceRecipient,
-        onPaired: (c) => {
-          offLang();
-          saveDevice(DEVICE_KEY, c);
-          start();
-        },
-      });
-    const offLang = onLanguageChange(rerender);
-    rerender();
-    return;
-  }
-  runPaired(creds);
+  runPairedDevice({
+    root,
+    kind: 'tablet',
+    storageKey: DEVICE_KEY,
+    title: () => t('tablet.pair_title'),
+    notice,
+    recipient: deviceRecipient,
+    run: runPaired,
+  });
 }
 
 function hallCount(st: TabletState): string {

@@ -5,7 +5,7 @@
 
 import { ApiClient, ApiError } from './api';
 import { h, mount } from './dom';
-import { t } from './i18n';
+import { onLanguageChange, t } from './i18n';
 import type { DeviceKind, PairResponse } from './protocol';
 import { local, read, write } from './storage';
 import { errorBox, langPicker } from './ui';
@@ -113,4 +113,40 @@ export function renderPairing(o: PairingScreenOptions): void {
     ),
   );
   input.focus();
+}
+
+export interface PairedDeviceOptions extends Omit<PairingScreenOptions, 'title' | 'onPaired'> {
+  /** Where the device credentials are kept (localStorage key). */
+  storageKey: string;
+  /** The pairing screen's title, read again when the language changes. */
+  title: () => string;
+  /** Runs the app once the device is paired. */
+  run: (creds: DeviceCredentials) => void;
+}
+
+/**
+ * Runs the app with the device's saved credentials; without any, shows the pairing screen
+ * (redrawn when the language changes) and runs the app once paired.
+ */
+export function runPairedDevice(o: PairedDeviceOptions): void {
+  const creds = loadDevice(o.storageKey);
+  if (creds) {
+    o.run(creds);
+    return;
+  }
+  const rerender = () =>
+    renderPairing({
+      root: o.root,
+      kind: o.kind,
+      title: o.title(),
+      notice: o.notice,
+      recipient: o.recipient,
+      onPaired: (c) => {
+        offLang();
+        saveDevice(o.storageKey, c);
+        o.run(c);
+      },
+    });
+  const offLang = onLanguageChange(rerender);
+  rerender();
 }
