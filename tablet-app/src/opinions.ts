@@ -150,7 +150,9 @@ export class Opinions {
     const present = st?.mine?.status === 'present';
     const summary = my && item ? my.summaries.find((s) => s.item_id === item.id) ?? null : null;
     const submitted = summary?.submitted_at != null;
-    const key = [getLanguage(), item?.id ?? '', my?.group ?? '', my?.is_secretary, my?.secretary?.id ?? '', submitted, present, this.confirming, Boolean(this.loadError)].join('|');
+    const meId = st?.me?.id;
+    const hasMine = Boolean(my && item && my.opinions.some((o) => o.item_id === item.id && o.delegate_id === meId));
+    const key = [getLanguage(), item?.id ?? '', my?.group ?? '', my?.is_secretary, my?.secretary?.id ?? '', submitted, present, hasMine, this.confirming, Boolean(this.loadError)].join('|');
     if ((item?.id ?? null) !== this.lastItem) {
       this.lastItem = item?.id ?? null;
       mount(this.opinionStatus);

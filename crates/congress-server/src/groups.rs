@@ -37,7 +37,8 @@ pub fn push_for(state: &CongressState, event: &Event) -> Option<(Audience, Push)
     match event {
         Event::NoticeSent { notice } => {
             let audience = match &notice.audience {
-                NoticeAudience::All => Audience::Everyone,
+                // Tablets and operators; not kiosks or projector devices.
+                NoticeAudience::All => Audience::Delegates(set(state.delegates.keys().cloned())),
                 NoticeAudience::Group { group } => Audience::Delegates(group_set(state, group)),
                 NoticeAudience::Delegate { delegate_id } => Audience::Delegate(delegate_id.clone()),
             };
