@@ -15,6 +15,7 @@ export class GroupsPanel<S> {
   readonly el = h('section', { class: 'panel groups-panel', 'aria-labelledby': 'groups-h', 'data-testid': 'groups-panel' });
   private overview: GroupsOverview | null = null;
   private error: unknown = null;
+  /** The item the operator picked; until then the current item is shown. */
   private item: string | null = null;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private readonly tableSlot = h('div');
@@ -139,8 +140,8 @@ export class GroupsPanel<S> {
       mount(this.summarySlot);
       return;
     }
-    if (!this.item || !agenda.items.some((i) => i.id === this.item)) this.item = agenda.current ?? agenda.items[0]?.id ?? null;
-    const item = this.item;
+    if (this.item && !agenda.items.some((i) => i.id === this.item)) this.item = null;
+    const item = this.item ?? agenda.current ?? agenda.items[0]?.id ?? null;
     const select = h(
       'select',
       {
@@ -170,7 +171,7 @@ export class GroupsPanel<S> {
             { 'data-testid': 'group-summary', 'data-group': s.group },
             h('h4', null, s.group),
             h('p', { class: 'notice-meta' }, t('groups.summary_meta', { name: this.name(s.by), time: fmtTime(s.submitted_at ?? s.at) })),
-            h('p', { class: 'notice-text' }, s.text),
+            h('p', { class: 'notice-text', dir: 'auto' }, s.text),
           ),
         ),
       ),

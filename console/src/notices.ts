@@ -82,7 +82,7 @@ export class NoticesPanel<S> {
   }
 
   private buildForm(): HTMLFormElement {
-    const text = h('textarea', { id: 'notice-text', rows: 3, 'data-testid': 'notice-text' }) as HTMLTextAreaElement;
+    const text = h('textarea', { id: 'notice-text', rows: 3, dir: 'auto', 'data-testid': 'notice-text' }) as HTMLTextAreaElement;
     const count = h('span', { class: 'hint', 'aria-live': 'off' }, t('notices.chars', { n: 0, max: NOTICE_MAX }));
     text.addEventListener('input', () => {
       const n = chars(text.value);
@@ -183,7 +183,7 @@ export class NoticesPanel<S> {
                 'li',
                 { 'data-testid': 'notice-status', 'data-id': String(s.notice.id), 'data-read': String(s.read), 'data-recipients': String(s.recipients) },
                 h('p', { class: 'notice-meta' }, fmtTime(s.notice.at), ' · ', this.audienceText(s.notice.audience)),
-                h('p', { class: 'notice-text' }, s.notice.text),
+                h('p', { class: 'notice-text', dir: 'auto' }, s.notice.text),
                 h('p', { class: 'notice-receipts', 'data-testid': 'notice-receipts' }, h('strong', null, t('notices.receipts', { read: s.read, recipients: s.recipients }))),
                 s.unread.length === 0
                   ? h('p', { class: 'ok-text' }, t('notices.all_read'))

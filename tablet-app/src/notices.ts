@@ -121,7 +121,7 @@ export class Notices {
                     ' · ',
                     st ? this.audienceText(n, st) : '',
                   ),
-                  h('p', { class: 'notice-text' }, n.text),
+                  h('p', { class: 'notice-text', dir: 'auto' }, n.text),
                 );
               }),
           ),
@@ -146,7 +146,7 @@ export class Notices {
       h('h2', { id: 'notice-dialog-h', class: 'notice-dialog-title' }, t('notices.new_title')),
       unread.length > 1 ? h('p', { class: 'muted' }, t('notices.count', { i: 1, n: unread.length })) : null,
       h('p', { class: 'muted' }, t('notices.sent_at', { time: fmtTime(n.at) }), ' · ', this.audienceText(n, st)),
-      h('p', { id: 'notice-dialog-text', class: 'notice-dialog-text', 'data-testid': 'notice-dialog-text' }, n.text),
+      h('p', { id: 'notice-dialog-text', class: 'notice-dialog-text', dir: 'auto', 'data-testid': 'notice-dialog-text' }, n.text),
       h('div', { class: 'actions' }, button),
     );
     if (!this.dialog.open) this.dialog.showModal();

@@ -195,6 +195,7 @@ export class Opinions {
     // ---- the member's own opinion
     const opinion = h('textarea', {
       id: 'opinion-text',
+      dir: 'auto',
       rows: 6,
       'data-testid': 'opinion-text',
       'aria-describedby': 'opinion-count',
@@ -248,6 +249,7 @@ export class Opinions {
     const submitted = summary?.submitted_at != null;
     const text = h('textarea', {
       id: 'summary-text',
+      dir: 'auto',
       rows: 10,
       'data-testid': 'summary-text',
       'aria-describedby': 'summary-count',
@@ -264,8 +266,9 @@ export class Opinions {
     });
     updateCount();
     const insert = () => {
-      const names = new Map(my.members.map((m) => [m.id, m.full_name]));
-      const lines = my.opinions
+      const now = this.my ?? my;
+      const names = new Map(now.members.map((m) => [m.id, m.full_name]));
+      const lines = now.opinions
         .filter((o) => o.item_id === item.id)
         .sort((a, b) => a.at - b.at)
         .map((o) => `- ${names.get(o.delegate_id) ?? o.delegate_id}: ${o.text}`);
@@ -362,7 +365,7 @@ export class Opinions {
                 'li',
                 { 'data-testid': 'group-opinion', 'data-delegate': o.delegate_id },
                 h('p', { class: 'opinion-meta' }, h('strong', null, m?.full_name ?? o.delegate_id), ' · ', fmtTime(o.at)),
-                h('p', { class: 'opinion-text' }, o.text),
+                h('p', { class: 'opinion-text', dir: 'auto' }, o.text),
               );
             }),
           ),
