@@ -11,8 +11,7 @@ use congress_proto::*;
 
 use crate::util::*;
 
-#[path = "../../../crates/congress-docs/tests/common/mod.rs"]
-mod pdfgen;
+use crate::documents::pdfgen;
 
 /// Delegates of the second group (D1..D4 are in "Tổ 1").
 pub const G2A: &str = "D5";
