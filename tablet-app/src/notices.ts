@@ -10,6 +10,8 @@ import { fmtTime, h, local, mount, newClientId, read, t, write, type Notice, typ
 import type { TabletState } from './state';
 
 const PENDING_KEY = 'congress.tablet.notices.pending';
+/** Notices whose receipt the server refused (no longer addressed to us): not shown as new. */
+const DISMISSED_KEY = 'congress.tablet.notices.dismissed';
 
 /** notice id → client id of its receipt not yet acknowledged. */
 type Pending = Record<string, string>;
@@ -35,18 +37,23 @@ export class Notices {
         const p = this.pending();
         const id = Object.keys(p).find((k) => p[k] === cid);
         if (id !== undefined) {
-          // Acknowledged, or refused (e.g. a notice no longer addressed to us): either way done.
+          // Acknowledged, or refused (a notice no longer addressed to us): either way done.
           delete p[id];
           this.save(p);
+          if (ev.msg.type === 'refused') {
+            write(local(), DISMISSED_KEY, JSON.stringify([...this.dismissed(), Number(id)]));
+          }
         }
       }
     });
   }
 
-  /** Removes the dialog (the tablet was unpaired). */
+  /** Removes the dialog and what this pairing kept (the tablet was unpaired). */
   dispose(): void {
     if (this.dialog.open) this.dialog.close();
     this.dialog.remove();
+    write(local(), PENDING_KEY, null);
+    write(local(), DISMISSED_KEY, null);
   }
 
   private pending(): Pending {
@@ -68,8 +75,16 @@ export class Notices {
     }
   }
 
+  private dismissed(): number[] {
+    try {
+      return JSON.parse(read(local(), DISMISSED_KEY) ?? '[]') as number[];
+    } catch {
+      return [];
+    }
+  }
+
   private isRead(st: TabletState, id: number): boolean {
-    return (st.noticesRead ?? []).includes(id) || this.pending()[String(id)] !== undefined;
+    return (st.noticesRead ?? []).includes(id) || this.pending()[String(id)] !== undefined || this.dismissed().includes(id);
   }
 
   private markRead(id: number): void {

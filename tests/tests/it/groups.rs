@@ -432,6 +432,27 @@ async fn tablet_messages_from_the_wrong_caller_or_malformed_are_refused() {
             other => panic!("{bad}: {other:?}"),
         }
     }
+    // A delegate in no discussion group (a guest) is no member: refused even when present.
+    s.engine()
+        .run(
+            Command::ImportDelegates(vec![Delegate {
+                id: "D7".into(),
+                full_name: "Khách mời".into(),
+                unit: "Đoàn khách quốc tế".into(),
+                seat: "C-01-01".into(),
+                group: String::new(),
+                roles: vec![Role::Delegate],
+            }]),
+            "test",
+        )
+        .await
+        .unwrap();
+    s.check_in("D7").await;
+    let (guest, mut g, _) = tablet(&s, "D7").await;
+    g.send(&opinion("op-guest", "A1", "Ý kiến")).await.unwrap();
+    assert_eq!(reply(&mut g, "op-guest").await.unwrap_err().0, "not_member");
+    let mine = guest.get::<MyGroup>("/api/groups/mine").await.unwrap();
+    assert!(mine.group.is_empty() && mine.opinions.is_empty());
     let long_id = "x".repeat(101);
     t.send(&opinion(&long_id, "A1", "x")).await.unwrap();
     assert_eq!(reply(&mut t, &long_id).await.unwrap_err().0, "invalid_json");
