@@ -30,7 +30,7 @@ import type { TabletState } from './state';
 
 /** = `MAX_OPINION_CHARS` and `MAX_SUMMARY_CHARS` in congress-proto. */
 const OPINION_MAX = 4000;
-const SUMMARY_MAX = 20000;
+const SUMMARY_MAX = 10000;
 
 type Kind = 'opinion' | 'draft' | 'submit';
 

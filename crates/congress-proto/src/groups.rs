@@ -12,8 +12,12 @@ use ts_rs::TS;
 pub const MAX_NOTICE_CHARS: usize = 1_000;
 /// Longest written opinion, in characters.
 pub const MAX_OPINION_CHARS: usize = 4_000;
-/// Longest group summary, in characters.
-pub const MAX_SUMMARY_CHARS: usize = 20_000;
+/// Longest group summary, in characters (even at 4 bytes a character it fits in one websocket
+/// message of `MAX_CLIENT_MESSAGE_BYTES`).
+pub const MAX_SUMMARY_CHARS: usize = 10_000;
+
+// The longest summary, 4 bytes a character, with its message around it, is one websocket message.
+const _: () = assert!(MAX_SUMMARY_CHARS * 4 + 1024 <= crate::MAX_CLIENT_MESSAGE_BYTES);
 
 /// Who a notice is for.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]

@@ -453,6 +453,17 @@ async fn tablet_messages_from_the_wrong_caller_or_malformed_are_refused() {
     assert_eq!(reply(&mut g, "op-guest").await.unwrap_err().0, "not_member");
     let mine = guest.get::<MyGroup>("/api/groups/mine").await.unwrap();
     assert!(mine.group.is_empty() && mine.opinions.is_empty());
+    // The longest summary fits in one websocket message; one character more is refused.
+    set_secretary(&s, G1, Some(VIET)).await;
+    let longest = "ễ".repeat(MAX_SUMMARY_CHARS - 1) + "😀";
+    t.send(&summary("sum-longest", "A1", &longest, false))
+        .await
+        .unwrap();
+    reply(&mut t, "sum-longest").await.unwrap();
+    t.send(&summary("sum-over", "A1", &(longest + "x"), false))
+        .await
+        .unwrap();
+    assert_eq!(reply(&mut t, "sum-over").await.unwrap_err().0, "too_long");
     let long_id = "x".repeat(101);
     t.send(&opinion(&long_id, "A1", "x")).await.unwrap();
     assert_eq!(reply(&mut t, &long_id).await.unwrap_err().0, "invalid_json");
