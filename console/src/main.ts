@@ -41,6 +41,8 @@ import { DelegateTable } from './delegates';
 import { FacePanel, openEnrolDialog } from './face';
 import { askDialog } from './dialog';
 import { DocumentsPanel } from './documents';
+import { NoticesPanel } from './notices';
+import { GroupsPanel } from './groups';
 
 const root = byId('app');
 initLanguage();
@@ -188,6 +190,8 @@ function startMain(sess: OperatorSession): void {
   const devicesSlot = h('section', { class: 'panel', 'aria-labelledby': 'devices-h' });
   const votesSlot = votesPanel(api, ws, () => sess.token);
   const errorSlot = h('div');
+  const noticesPanel = new NoticesPanel(api, ws, can(ROLES_AGENDA), () => delegates);
+  const groupsPanel = new GroupsPanel(api, ws, can(ROLES_AGENDA), () => delegates, () => ws.state?.agenda ?? null);
   const docsPanel = new DocumentsPanel(api, () => sess.token, () => ws.state?.agenda ?? null, sess.operator.roles.some((r) => r === 'admin' || r === 'secretariat'));
 
   function renderShell(): void {
@@ -213,8 +217,8 @@ function startMain(sess: OperatorSession): void {
       h(
         'div',
         { class: 'console-grid' },
-        h('div', { class: 'console-side' }, quorumSlot, votesSlot, agendaSlot, devicesSlot, face.slot),
-        h('div', { class: 'console-main' }, docsPanel.el, table.element()),
+        h('div', { class: 'console-side' }, quorumSlot, votesSlot, noticesPanel.el, agendaSlot, devicesSlot, face.slot),
+        h('div', { class: 'console-main' }, groupsPanel.el, docsPanel.el, table.element()),
       ),
     );
     renderAll();
@@ -227,6 +231,8 @@ function startMain(sess: OperatorSession): void {
     renderAgenda();
     renderDevices();
     face.render();
+    noticesPanel.render();
+    groupsPanel.render();
     if (loadError) mount(errorSlot, errorBox(loadError));
     else mount(errorSlot);
   }

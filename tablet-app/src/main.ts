@@ -7,6 +7,7 @@
 import '@congress/web-common/styles.css';
 import './tablet.css';
 import {
+  ApiClient,
   WsClient,
   byId,
   connBadge,
@@ -30,11 +31,15 @@ import { tabletReducer, type TabletState } from './state';
 import { deviceRecipient, forgetIdentity } from './keys';
 import { Library } from './library';
 import { Ballot } from './ballot';
+import { Notices } from './notices';
+import { Opinions } from './opinions';
 
 const root = byId('app');
 initLanguage();
 
 const DEVICE_KEY = 'congress.tablet.device';
+/** Pushes drawn by the notices and opinions panels themselves. */
+const GROUP_PUSHES = new Set(['notice', 'notice_read', 'opinion', 'group_summary', 'group_secretary']);
 const WS_KEY = 'congress.tablet.ws';
 
 function start(notice: string | null = null): void {
@@ -66,8 +71,12 @@ function runPaired(creds: DeviceCredentials): void {
   const library = new Library(() => creds.token, () => ws.state?.agenda ?? null);
   // eslint-disable-next-line prefer-const
   let ballot: Ballot<TabletState>;
+  const notices = new Notices(ws);
+  const opinions = new Opinions(new ApiClient({ token: () => creds.token }), ws);
 
   const render = () => {
+    // Persistent panels (library, opinions) are re-attached: give the focus back to what had it.
+    const focused = document.activeElement instanceof HTMLElement && document.activeElement !== document.body ? document.activeElement : null;
     const st = ws.state;
     document.title = st?.me ? `${st.me.full_name} · ${t('tablet.title')}` : t('tablet.title');
     const me = st?.me ?? null;
@@ -116,6 +125,8 @@ function runPaired(creds: DeviceCredentials): void {
                 hallCount(st),
               ),
             ),
+            notices.el,
+            opinions.el,
             h(
               'section',
               { class: 'panel', 'aria-labelledby': 'agenda-h' },
@@ -139,6 +150,9 @@ function runPaired(creds: DeviceCredentials): void {
           )
         : null,
     );
+    notices.render();
+    opinions.render();
+    if (focused && focused.isConnected && document.activeElement !== focused) focused.focus({ preventScroll: true });
     const cur = st?.agenda.current ?? null;
     if (cur && cur !== scrolledTo) {
       scrolledTo = cur;
@@ -155,6 +169,7 @@ function runPaired(creds: DeviceCredentials): void {
       void globalThis.caches?.delete('congress-docs-v1');
       offLang();
       unsubscribe();
+      notices.dispose();
       start(t('device.unpaired_notice'));
       return;
     }
@@ -168,6 +183,11 @@ function runPaired(creds: DeviceCredentials): void {
       }
     }
     if (ev.type === 'state' && (ev.push?.kind === 'document' || ev.cause === 'snapshot')) void library.refresh();
+    // Notices and group pushes are drawn by their own panels (no full redraw under the typing).
+    if (ev.type === 'state' && ev.push && GROUP_PUSHES.has(ev.push.kind)) {
+      notices.render();
+      return;
+    }
     if (ev.type === 'state' || ev.type === 'conn') render();
   });
   ballot = new Ballot(ws, () => render());

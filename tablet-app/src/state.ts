@@ -1,6 +1,7 @@
 /** The tablet's live state: the congress, the agenda, and its own delegate's attendance. */
 
-import type { Agenda, AttendanceRecord, AttendanceSummary, Congress, Delegate, Reducer, VoteInfo } from '@congress/web-common';
+import type { Agenda, AttendanceRecord, AttendanceSummary, Congress, Delegate, Notice, Reducer, VoteInfo } from '@congress/web-common';
+import { applyNoticePush } from './notices-state';
 
 export interface TabletState {
   congress: Congress;
@@ -9,6 +10,9 @@ export interface TabletState {
   me: Delegate | null;
   mine: AttendanceRecord | null;
   votes: VoteInfo[];
+  /** Notices addressed to this delegate, oldest first, and the ids read (see notices.ts). */
+  notices?: Notice[];
+  noticesRead?: number[];
 }
 
 export const tabletReducer: Reducer<TabletState> = {
@@ -19,6 +23,8 @@ export const tabletReducer: Reducer<TabletState> = {
     me: s.me,
     mine: s.my_attendance,
     votes: s.votes ?? [],
+    notices: s.notices ?? [],
+    noticesRead: s.notices_read ?? [],
   }),
   applyPush: (st, p) => {
     switch (p.kind) {
@@ -38,6 +44,9 @@ export const tabletReducer: Reducer<TabletState> = {
         votes.sort((a, b) => a.spec.id - b.spec.id);
         return { ...st, votes };
       }
+      case 'notice':
+      case 'notice_read':
+        return applyNoticePush(st, p);
       default:
         return st;
     }

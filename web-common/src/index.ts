@@ -67,6 +67,19 @@ export type {
   BallotAck,
   VoteResult,
   VoteCounts,
+  NoticeAudience,
+  Notice,
+  SendNotice,
+  NoticeAck,
+  NoticeReceipt,
+  NoticeStatus,
+  Opinion,
+  GroupSummary,
+  GroupInfo,
+  SetSecretary,
+  GroupMember,
+  MyGroup,
+  GroupsOverview,
 } from './protocol';
 /** The `ApiError` JSON body (the class `ApiError` is the thrown error). */
 export type { ApiError as ApiErrorBody } from './protocol';

@@ -192,7 +192,7 @@ protocol: number, } | { "type": "ping", nonce: number, } | { "type": "cast_ballo
 /**
  * Random, 16 to 100 characters, chosen by the tablet once per ballot; a retry reuses it.
  */
-client_id: string, vote_id: number, choice: BallotChoice, };
+client_id: string, vote_id: number, choice: BallotChoice, } | { "type": "read_notice", client_id: string, notice_id: number, } | { "type": "send_opinion", client_id: string, item_id: string, text: string, } | { "type": "save_summary", client_id: string, item_id: string, text: string, submit: boolean, };
 
 export type ServerMsg = { "type": "welcome", kind: ClientKind, 
 /**
@@ -202,7 +202,7 @@ head_seq: number, protocol: number, } | { "type": "snapshot", seq: number, snaps
 /**
  * Server time spent on the frame, in milliseconds.
  */
-ms: number, } | { "type": "ballot_ack", ack: BallotAck, } | { "type": "ballot_refused", client_id: string, vote_id: number, error: string, message: string, } | { "type": "vote_live", live: VoteLive, };
+ms: number, } | { "type": "ballot_ack", ack: BallotAck, } | { "type": "ballot_refused", client_id: string, vote_id: number, error: string, message: string, } | { "type": "vote_live", live: VoteLive, } | { "type": "acked", client_id: string, seq: number, } | { "type": "refused", client_id: string, error: string, message: string, };
 
 export type Snapshot = { congress: Congress, agenda: Agenda, attendance: AttendanceSummary, 
 /**
@@ -216,9 +216,17 @@ my_attendance: AttendanceRecord | null, journal: JournalHead,
 /**
  * Votes this client may see (tablets: not drafts).
  */
-votes: Array<VoteInfo>, };
+votes: Array<VoteInfo>, 
+/**
+ * On a tablet: the notices addressed to its delegate, oldest first.
+ */
+notices: Array<Notice>, 
+/**
+ * On a tablet: the ids of those its delegate has read.
+ */
+notices_read: Array<number>, };
 
-export type Push = { "kind": "attendance", record: AttendanceRecord, summary: AttendanceSummary, } | { "kind": "agenda", agenda: Agenda, } | { "kind": "delegates", listed: number, } | { "kind": "device", device: Device, } | { "kind": "document", document: Document, } | { "kind": "vote", vote: VoteInfo, };
+export type Push = { "kind": "attendance", record: AttendanceRecord, summary: AttendanceSummary, } | { "kind": "agenda", agenda: Agenda, } | { "kind": "delegates", listed: number, } | { "kind": "device", device: Device, } | { "kind": "document", document: Document, } | { "kind": "vote", vote: VoteInfo, } | { "kind": "notice", notice: Notice, } | { "kind": "notice_read", receipt: NoticeReceipt, } | { "kind": "opinion", opinion: Opinion, } | { "kind": "group_summary", summary: GroupSummary, } | { "kind": "group_secretary", group: string, secretary: string | null, };
 
 export type DocAudience = { "kind": "all_delegates" } | { "kind": "presidium" } | { "kind": "group", group: string, };
 
@@ -401,3 +409,69 @@ export type VoteExport = { vote: VoteInfo, ballots: Array<PublishedBallot>,
 voters: Array<string>, };
 
 export type BallotAck = { client_id: string, vote_id: number, receipt: string, };
+
+export type NoticeAudience = { "kind": "all" } | { "kind": "group", group: string, } | { "kind": "delegate", delegate_id: string, };
+
+export type Notice = { id: number, 
+/**
+ * Verbatim; shown as text.
+ */
+text: string, audience: NoticeAudience, at: number, 
+/**
+ * The operator who sent it.
+ */
+by: string, };
+
+export type SendNotice = { client_id: string, text: string, audience: NoticeAudience, };
+
+export type NoticeAck = { seq: number, notice: Notice, };
+
+export type NoticeReceipt = { notice_id: number, delegate_id: string, at: number, };
+
+export type NoticeStatus = { notice: Notice, 
+/**
+ * Delegates the notice is addressed to (group membership as of now).
+ */
+recipients: number, read: number, 
+/**
+ * Addressed delegates who have not read it yet (ids).
+ */
+unread: Array<string>, };
+
+export type Opinion = { group: string, item_id: string, delegate_id: string, text: string, at: number, };
+
+export type GroupSummary = { group: string, item_id: string, text: string, 
+/**
+ * The secretary (delegate id) who wrote it last.
+ */
+by: string, at: number, 
+/**
+ * When it was submitted; after that neither it nor the opinions change.
+ */
+submitted_at: number | null, };
+
+export type GroupInfo = { group: string, members: number, present: number, 
+/**
+ * The secretary's delegate id.
+ */
+secretary: string | null, };
+
+export type SetSecretary = { client_id: string, group: string, delegate_id: string | null, };
+
+export type GroupMember = { id: string, full_name: string, present: boolean, };
+
+export type MyGroup = { group: string, secretary: GroupMember | null, is_secretary: boolean, 
+/**
+ * The members (secretary only; empty for the others).
+ */
+members: Array<GroupMember>, opinions: Array<Opinion>, 
+/**
+ * Submitted summaries, and for the secretary the drafts too.
+ */
+summaries: Array<GroupSummary>, };
+
+export type GroupsOverview = { groups: Array<GroupInfo>, 
+/**
+ * Submitted summaries of every group, every item.
+ */
+summaries: Array<GroupSummary>, };

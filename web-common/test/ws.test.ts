@@ -91,6 +91,8 @@ function snapshot(present: number, current: string | null = null): Snapshot {
     my_attendance: null,
     journal: { seq: 0, hash: '' },
     votes: [],
+    notices: [],
+    notices_read: [],
   };
 }
 

@@ -115,6 +115,35 @@ pub enum Command {
     CreateRunoff {
         from: u64,
     },
+    /// Send a notice (the domain numbers it); `by` is the operator.
+    SendNotice {
+        text: String,
+        audience: congress_proto::NoticeAudience,
+        by: String,
+    },
+    /// A delegate read a notice (a second receipt changes nothing).
+    ReadNotice {
+        notice_id: u64,
+        delegate_id: String,
+    },
+    /// Designate (or with `None` remove) a discussion group's secretary.
+    SetSecretary {
+        group: String,
+        delegate_id: Option<String>,
+    },
+    /// A group member's opinion on an agenda item.
+    SaveOpinion {
+        delegate_id: String,
+        item_id: String,
+        text: String,
+    },
+    /// The group secretary's summary on an item: a draft, or submitted.
+    SaveSummary {
+        delegate_id: String,
+        item_id: String,
+        text: String,
+        submit: bool,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -143,6 +172,8 @@ pub enum DomainError {
     AlreadyRevoked,
     #[error("{0}")]
     Vote(#[from] crate::vote::lifecycle::VoteError),
+    #[error("{0}")]
+    Groups(#[from] crate::groups::GroupError),
 }
 
 fn check_text(field: &'static str, s: &str) -> Result<(), DomainError> {
@@ -512,6 +543,47 @@ pub fn decide(
         | Command::CloseVote { .. }
         | Command::CastBallot(_)
         | Command::CreateRunoff { .. } => crate::vote::apply::decide(state, cmd, ctx),
+        Command::SendNotice { text, audience, by } => Ok(crate::notices::decide_send(
+            state, text, audience, by, ctx.now,
+        )?),
+        Command::ReadNotice {
+            notice_id,
+            delegate_id,
+        } => Ok(crate::notices::decide_read(
+            state,
+            *notice_id,
+            delegate_id,
+            ctx.now,
+        )?),
+        Command::SetSecretary { group, delegate_id } => Ok(crate::groups::decide_secretary(
+            state,
+            group,
+            delegate_id.as_deref(),
+        )?),
+        Command::SaveOpinion {
+            delegate_id,
+            item_id,
+            text,
+        } => Ok(crate::groups::decide_opinion(
+            state,
+            delegate_id,
+            item_id,
+            text,
+            ctx.now,
+        )?),
+        Command::SaveSummary {
+            delegate_id,
+            item_id,
+            text,
+            submit,
+        } => Ok(crate::groups::decide_summary(
+            state,
+            delegate_id,
+            item_id,
+            text,
+            *submit,
+            ctx.now,
+        )?),
     }
 }
 

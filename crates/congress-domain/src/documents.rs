@@ -148,7 +148,14 @@ fn check_meta(
     {
         return Err(DomainError::UnknownAgendaItem(item.clone()));
     }
-    check_audience(audience)
+    check_audience(audience)?;
+    // A group-only document for a group nobody is in would be read by no one: a typo.
+    if let DocAudience::Group { group } = audience
+        && crate::groups::members(state, group).is_empty()
+    {
+        return Err(crate::groups::GroupError::UnknownGroup(group.clone()).into());
+    }
+    Ok(())
 }
 
 /// The document commands (see `Command`).

@@ -139,6 +139,31 @@ pub enum Event {
         receipt: String,
         choice: crate::vote::BallotChoice,
     },
+    /// A notice was sent (its text verbatim).
+    NoticeSent {
+        notice: congress_proto::Notice,
+    },
+    /// A delegate read a notice (the first time).
+    NoticeRead {
+        receipt: congress_proto::NoticeReceipt,
+    },
+    /// A discussion group's secretary was designated (`None`: removed).
+    GroupSecretarySet {
+        group: String,
+        delegate_id: Option<String>,
+    },
+    /// A member's opinion on an item (replaces their earlier one).
+    OpinionSaved {
+        opinion: congress_proto::Opinion,
+    },
+    /// A group summary's draft was saved.
+    GroupSummarySaved {
+        summary: congress_proto::GroupSummary,
+    },
+    /// A group summary was submitted to the secretariat (final).
+    GroupSummarySubmitted {
+        summary: congress_proto::GroupSummary,
+    },
 }
 
 impl Event {
@@ -173,6 +198,12 @@ impl Event {
             Event::BallotCast { .. } => "ballot_cast",
             Event::VoteParticipated { .. } => "vote_participated",
             Event::SecretBallotCast { .. } => "secret_ballot_cast",
+            Event::NoticeSent { .. } => "notice_sent",
+            Event::NoticeRead { .. } => "notice_read",
+            Event::GroupSecretarySet { .. } => "group_secretary_set",
+            Event::OpinionSaved { .. } => "opinion_saved",
+            Event::GroupSummarySaved { .. } => "group_summary_saved",
+            Event::GroupSummarySubmitted { .. } => "group_summary_submitted",
         }
     }
 }

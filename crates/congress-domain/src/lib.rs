@@ -11,6 +11,8 @@ pub mod attendance;
 pub mod command;
 pub mod documents;
 pub mod event;
+pub mod groups;
+pub mod notices;
 pub mod quorum;
 pub mod state;
 pub mod vote;

@@ -80,6 +80,10 @@ pub struct CongressState {
     pub docs: crate::documents::DocsState,
     /// Votes by id.
     pub votes: BTreeMap<u64, crate::vote::lifecycle::VoteRecord>,
+    /// Notices and their read receipts.
+    pub notices: crate::notices::NoticesState,
+    /// Discussion groups: secretaries, opinions, summaries.
+    pub groups: crate::groups::GroupsState,
     /// Counts kept up to date by `apply`, so a summary costs nothing.
     present: u32,
     left: u32,
@@ -199,6 +203,11 @@ impl CongressState {
             | Event::BallotCast { .. }
             | Event::VoteParticipated { .. }
             | Event::SecretBallotCast { .. } => crate::vote::apply::apply(self, event),
+            Event::NoticeSent { .. } | Event::NoticeRead { .. } => self.notices.apply(event),
+            Event::GroupSecretarySet { .. }
+            | Event::OpinionSaved { .. }
+            | Event::GroupSummarySaved { .. }
+            | Event::GroupSummarySubmitted { .. } => self.groups.apply(event),
         }
     }
 

@@ -13,6 +13,7 @@
 pub mod api;
 pub mod docs;
 pub mod face;
+pub mod groups;
 pub mod model;
 pub mod vote;
 pub mod ws;
@@ -20,6 +21,7 @@ pub mod ws;
 pub use api::*;
 pub use docs::*;
 pub use face::*;
+pub use groups::*;
 pub use model::*;
 pub use vote::*;
 pub use ws::*;
@@ -126,6 +128,19 @@ pub fn typescript_bindings() -> String {
         vote::PublishedBallot,
         vote::VoteExport,
         vote::BallotAck,
+        groups::NoticeAudience,
+        groups::Notice,
+        groups::SendNotice,
+        groups::NoticeAck,
+        groups::NoticeReceipt,
+        groups::NoticeStatus,
+        groups::Opinion,
+        groups::GroupSummary,
+        groups::GroupInfo,
+        groups::SetSecretary,
+        groups::GroupMember,
+        groups::MyGroup,
+        groups::GroupsOverview,
     );
     out.truncate(out.trim_end().len());
     out.push('\n');

@@ -39,6 +39,23 @@ pub enum ClientMsg {
         vote_id: u64,
         choice: crate::vote::BallotChoice,
     },
+    /// A tablet's read receipt for a notice; answered `acked` once on disk (idempotent).
+    ReadNotice { client_id: String, notice_id: u64 },
+    /// A group member's written opinion on an agenda item (replaces their earlier one);
+    /// answered `acked` or `refused`.
+    SendOpinion {
+        client_id: String,
+        item_id: String,
+        text: String,
+    },
+    /// The group secretary's summary of an item: saved as a draft, or submitted to the
+    /// secretariat (`submit`); answered `acked` or `refused`.
+    SaveSummary {
+        client_id: String,
+        item_id: String,
+        text: String,
+        submit: bool,
+    },
 }
 
 /// Server → client.
@@ -100,6 +117,20 @@ pub enum ServerMsg {
     VoteLive {
         live: Box<crate::vote::VoteLive>,
     },
+    /// The message with this `client_id` (`read_notice`, `send_opinion`, `save_summary`) is on
+    /// disk; `seq` is the journal head after it (a retry gets the first answer).
+    Acked {
+        client_id: String,
+        seq: u64,
+    },
+    /// The message with this `client_id` was refused and changed nothing; `error` is a stable
+    /// code (`too_long`, `empty`, `not_member`, `not_present`, `not_secretary`, `submitted`,
+    /// `not_found`, `conflict`, `invalid`, `forbidden`).
+    Refused {
+        client_id: String,
+        error: String,
+        message: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -114,6 +145,10 @@ pub struct Snapshot {
     pub journal: JournalHead,
     /// Votes this client may see (tablets: not drafts).
     pub votes: Vec<crate::vote::VoteInfo>,
+    /// On a tablet: the notices addressed to its delegate, oldest first.
+    pub notices: Vec<crate::groups::Notice>,
+    /// On a tablet: the ids of those its delegate has read.
+    pub notices_read: Vec<u64>,
 }
 
 /// A change pushed to connected clients.
@@ -142,5 +177,27 @@ pub enum Push {
     /// A vote was created, opened or closed.
     Vote {
         vote: Box<crate::vote::VoteInfo>,
+    },
+    /// A notice for the receiver (operators see every notice).
+    Notice {
+        notice: crate::groups::Notice,
+    },
+    /// A delegate read a notice (operators and that delegate's tablets).
+    NoticeRead {
+        receipt: crate::groups::NoticeReceipt,
+    },
+    /// A member's opinion was saved (the member's and the group secretary's tablets only).
+    Opinion {
+        opinion: crate::groups::Opinion,
+    },
+    /// A group summary was saved as a draft (the secretary's tablets only) or submitted (the
+    /// group's tablets and operators).
+    GroupSummary {
+        summary: crate::groups::GroupSummary,
+    },
+    /// A group's secretary changed (the group's tablets and operators): refetch the group.
+    GroupSecretary {
+        group: String,
+        secretary: Option<String>,
     },
 }

@@ -407,5 +407,11 @@ fn push_for(state: &CongressState, event: &Event) -> Option<(Audience, Push)> {
         Event::DocumentFetched { .. }
         | Event::FaceEnrolled { .. }
         | Event::BiometricsPurged { .. } => None,
+        Event::NoticeSent { .. }
+        | Event::NoticeRead { .. }
+        | Event::GroupSecretarySet { .. }
+        | Event::OpinionSaved { .. }
+        | Event::GroupSummarySaved { .. }
+        | Event::GroupSummarySubmitted { .. } => crate::groups::push_for(state, event),
     }
 }

@@ -57,6 +57,7 @@ impl AppError {
                 | D::UnknownDevice(_)
                 | D::UnknownOperator(_),
             ) => (StatusCode::NOT_FOUND, "not_found"),
+            AppError::Domain(D::Groups(g)) => crate::groups::status_of(g),
             AppError::Domain(D::BadPairingCode | D::AlreadyRevoked) => {
                 (StatusCode::CONFLICT, "conflict")
             }

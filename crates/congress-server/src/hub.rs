@@ -24,6 +24,9 @@ pub enum Audience {
     Delegates(Arc<std::collections::BTreeSet<String>>),
     /// Every tablet (not operators).
     Tablets,
+    /// The tablets of these delegates only: no operators, no projector (a group's opinions
+    /// and drafts).
+    Members(Arc<std::collections::BTreeSet<String>>),
 }
 
 /// One push, serialised once.

@@ -9,6 +9,7 @@ pub mod documents;
 pub mod engine;
 pub mod error;
 pub mod face;
+pub mod groups;
 pub mod hub;
 pub mod import;
 pub mod routes;
@@ -125,6 +126,7 @@ pub fn router(state: AppState) -> Router {
     });
     Router::new()
         .merge(routes::votes::router())
+        .merge(routes::groups::router())
         .merge(routes::api::router())
         .merge(routes::documents::router())
         .merge(routes::ws::router())

@@ -129,6 +129,38 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (vote_id, delegate_id)
     ) STRICT, WITHOUT ROWID;
     "#,
+    // 5: reserved for feat-meeting (agenda control, speakers); this placeholder is replaced by
+    // that branch's migration at merge time.
+    "",
+    // 6: notices with read receipts; discussion groups (secretaries, opinions, summaries).
+    r#"
+    CREATE TABLE notices (
+        id INTEGER PRIMARY KEY,
+        body TEXT NOT NULL
+    ) STRICT;
+    CREATE TABLE notice_reads (
+        notice_id INTEGER NOT NULL,
+        delegate_id TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        PRIMARY KEY (notice_id, delegate_id)
+    ) STRICT, WITHOUT ROWID;
+    CREATE TABLE group_secretaries (
+        grp TEXT PRIMARY KEY,
+        delegate_id TEXT NOT NULL
+    ) STRICT;
+    CREATE TABLE group_opinions (
+        item_id TEXT NOT NULL,
+        delegate_id TEXT NOT NULL,
+        body TEXT NOT NULL,
+        PRIMARY KEY (item_id, delegate_id)
+    ) STRICT, WITHOUT ROWID;
+    CREATE TABLE group_summaries (
+        grp TEXT NOT NULL,
+        item_id TEXT NOT NULL,
+        body TEXT NOT NULL,
+        PRIMARY KEY (grp, item_id)
+    ) STRICT, WITHOUT ROWID;
+    "#,
 ];
 
 /// The tables that hold state projected from the journal (compared by `verify`).
@@ -148,6 +180,11 @@ pub const STATE_TABLES: &[&str] = &[
     "vote_ballots_open",
     "vote_ballots_secret",
     "vote_participation",
+    "notices",
+    "notice_reads",
+    "group_secretaries",
+    "group_opinions",
+    "group_summaries",
 ];
 
 pub fn latest() -> i64 {

@@ -174,6 +174,12 @@ pub fn apply(conn: &Connection, seq: u64, event: &Event) -> Result<(), StoreErro
         | Event::BallotCast { .. }
         | Event::VoteParticipated { .. }
         | Event::SecretBallotCast { .. } => crate::votes::apply(conn, event)?,
+        Event::NoticeSent { .. }
+        | Event::NoticeRead { .. }
+        | Event::GroupSecretarySet { .. }
+        | Event::OpinionSaved { .. }
+        | Event::GroupSummarySaved { .. }
+        | Event::GroupSummarySubmitted { .. } => crate::groups::apply(conn, event)?,
     }
     Ok(())
 }
@@ -314,5 +320,6 @@ pub fn load(conn: &Connection) -> Result<CongressState, StoreError> {
     }
     crate::documents::load(conn, &mut s.docs)?;
     crate::votes::load(conn, &mut s)?;
+    crate::groups::load(conn, &mut s)?;
     Ok(s)
 }

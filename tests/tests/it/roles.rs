@@ -114,6 +114,21 @@ const ROUTES: &[Route] = &[
         Allow::Only(&[Admin, Secretariat]),
     ),
     r("GET", "/api/journal/head", Allow::Only(OPERATORS)),
+    r("GET", "/api/notices", Allow::Only(OPERATORS)),
+    rb(
+        "POST",
+        "/api/notices",
+        r#"{"client_id":"{cid}","text":"Giải lao 15 phút","audience":{"kind":"all"}}"#,
+        Allow::Only(&[Admin, Secretariat]),
+    ),
+    r("GET", "/api/groups", Allow::Only(OPERATORS)),
+    rb(
+        "PUT",
+        "/api/groups/secretary",
+        r#"{"client_id":"{cid}","group":"Tổ 1","delegate_id":"D1"}"#,
+        Allow::Only(&[Admin, Secretariat]),
+    ),
+    r("GET", "/api/groups/mine", Allow::Only(&[Tablet])),
     r("GET", "/api/no-such-route", Allow::All(404)),
 ];
 

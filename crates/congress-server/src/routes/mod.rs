@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod documents;
+pub mod groups;
 pub mod votes;
 pub mod web;
 pub mod ws;

@@ -87,6 +87,10 @@ fn visible(frame: &Frame, caller: &Caller) -> bool {
     match (&frame.audience, caller) {
         (Audience::Everyone, _) => true,
         (Audience::Nobody, _) => false,
+        (Audience::Members(ids), Caller::Device(d)) => {
+            d.kind == DeviceKind::Tablet && d.delegate_id.as_ref().is_some_and(|i| ids.contains(i))
+        }
+        (Audience::Members(_), Caller::Operator { .. }) => false,
         (_, Caller::Operator { .. }) => true,
         (Audience::Operators, Caller::Device(d)) => d.kind == DeviceKind::Projector,
         (Audience::Delegate(id), Caller::Device(d)) => d.delegate_id.as_deref() == Some(id),
@@ -99,6 +103,7 @@ fn visible(frame: &Frame, caller: &Caller) -> bool {
 
 fn snapshot(app: &AppState, caller: &Caller) -> ServerMsg {
     app.engine.read(|s| {
+        let (notices, notices_read) = crate::groups::snapshot_notices(s, caller);
         let me = match caller {
             Caller::Device(d) => d
                 .delegate_id
@@ -131,6 +136,8 @@ fn snapshot(app: &AppState, caller: &Caller) -> ServerMsg {
                     },
                     matches!(caller, Caller::Operator { .. }),
                 ),
+                notices,
+                notices_read,
             }),
         }
     })
@@ -272,6 +279,11 @@ async fn connection(app: AppState, mut socket: WebSocket, kind: ClientKind) -> a
                     Ok(ClientMsg::CastBallot { client_id, vote_id, choice }) => {
                         let reply = ballot(&app, &caller, client_id, vote_id, choice).await;
                         socket.send(text(&reply)).await?
+                    }
+                    Ok(msg @ (ClientMsg::ReadNotice { .. } | ClientMsg::SendOpinion { .. } | ClientMsg::SaveSummary { .. })) => {
+                        if let Some(reply) = crate::groups::on_message(&app.engine, &caller, &msg).await {
+                            socket.send(text(&reply)).await?
+                        }
                     }
                     Err(e) => socket.send(error("invalid_json", e.to_string(), false)).await?,
                 },

@@ -1,0 +1,105 @@
+//! REST for notices and discussion groups. The secretariat (and admins) send notices and
+//! designate group secretaries; any operator reads notices with their receipts and the groups
+//! with their submitted summaries; a tablet reads its own group. Read receipts, opinions and
+//! summaries come from tablets over `/ws/tablet` (see `crate::groups`).
+
+use axum::Json;
+use axum::Router;
+use axum::extract::State;
+use axum::routing::{get, put};
+use congress_domain::Command;
+use congress_proto::*;
+
+use super::{ApiJson, idempotency};
+use crate::AppState;
+use crate::auth::Caller;
+use crate::error::AppError;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/notices", get(list_notices).post(send_notice))
+        .route("/api/groups", get(groups))
+        .route("/api/groups/secretary", put(set_secretary))
+        .route("/api/groups/mine", get(my_group))
+}
+
+const MANAGE: &[OperatorRole] = &[OperatorRole::Secretariat];
+
+async fn list_notices(
+    State(app): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Vec<NoticeStatus>>, AppError> {
+    caller.any_operator()?;
+    Ok(Json(app.engine.read(crate::groups::notice_statuses)))
+}
+
+async fn send_notice(
+    State(app): State<AppState>,
+    caller: Caller,
+    ApiJson(req): ApiJson<SendNotice>,
+) -> Result<Json<serde_json::Value>, AppError> {
+    let op = caller.operator_with(MANAGE)?;
+    let idem = idempotency(&req.client_id, &caller.actor(), &req)?;
+    let cmd = Command::SendNotice {
+        text: req.text,
+        audience: req.audience,
+        by: op.username.clone(),
+    };
+    let v = app
+        .engine
+        .execute(cmd, caller.actor(), Some(idem), |a| {
+            let notice = a.events.iter().find_map(|(_, e)| match e {
+                congress_domain::Event::NoticeSent { notice } => Some(notice.clone()),
+                _ => None,
+            });
+            match notice {
+                Some(notice) => {
+                    serde_json::to_value(NoticeAck { seq: a.seq, notice }).unwrap_or_default()
+                }
+                None => serde_json::Value::Null,
+            }
+        })
+        .await?;
+    Ok(Json(v))
+}
+
+async fn groups(
+    State(app): State<AppState>,
+    caller: Caller,
+) -> Result<Json<GroupsOverview>, AppError> {
+    caller.any_operator()?;
+    Ok(Json(app.engine.read(crate::groups::overview)))
+}
+
+async fn set_secretary(
+    State(app): State<AppState>,
+    caller: Caller,
+    ApiJson(req): ApiJson<SetSecretary>,
+) -> Result<Json<serde_json::Value>, AppError> {
+    caller.operator_with(MANAGE)?;
+    let idem = idempotency(&req.client_id, &caller.actor(), &req)?;
+    let group = req.group.clone();
+    let cmd = Command::SetSecretary {
+        group: req.group,
+        delegate_id: req.delegate_id,
+    };
+    let v = app
+        .engine
+        .execute(cmd, caller.actor(), Some(idem), move |a| {
+            let info = crate::groups::overview(a.state)
+                .groups
+                .into_iter()
+                .find(|g| g.group == group);
+            serde_json::to_value(info).unwrap_or_default()
+        })
+        .await?;
+    Ok(Json(v))
+}
+
+async fn my_group(State(app): State<AppState>, caller: Caller) -> Result<Json<MyGroup>, AppError> {
+    let device = caller.device_of(DeviceKind::Tablet)?;
+    let delegate = device.delegate_id.clone().ok_or(AppError::Forbidden)?;
+    Ok(Json(
+        app.engine.read(|s| crate::groups::my_group(s, &delegate))?,
+    ))
+}
