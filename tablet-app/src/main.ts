@@ -8,7 +8,12 @@ import '@congress/web-common/styles.css';
 import './tablet.css';
 import {
   WsClient,
+  announceLive,
   byId,
+  initLargeType,
+  keepFocus,
+  largeTypeToggle,
+  sectionNav,
   connBadge,
   fmtLocalShort,
   fmtNumber,
@@ -33,6 +38,7 @@ import { Ballot } from './ballot';
 
 const root = byId('app');
 initLanguage();
+initLargeType();
 
 const DEVICE_KEY = 'congress.tablet.device';
 const WS_KEY = 'congress.tablet.ws';
@@ -72,20 +78,28 @@ function runPaired(creds: DeviceCredentials): void {
     document.title = st?.me ? `${st.me.full_name} · ${t('tablet.title')}` : t('tablet.title');
     const me = st?.me ?? null;
     const status = st?.mine?.status ?? 'absent';
-    mount(
+    const ballotView = st ? ballot.view(st.votes ?? []) : null;
+    keepFocus(root, () => mount(
       root,
       h(
         'header',
         { class: 'topbar' },
         h('h1', { 'data-testid': 'congress-name' }, st ? st.congress.name : t('common.loading')),
-        h('div', { class: 'topbar-tools' }, connBadge(ws.conn), langPicker()),
+        h('div', { class: 'topbar-tools' }, connBadge(ws.conn), langPicker(), largeTypeToggle()),
+        st
+          ? sectionNav([
+              ...(ballotView ? [{ href: '#ballot', label: t('vote.title') }] : []),
+              { href: '#agenda', label: t('agenda.title') },
+              { href: '#docs', label: t('docs.title') },
+            ])
+          : null,
       ),
       st ? offlineBanner(ws.conn) : h('div', { class: 'banner', role: 'status' }, t('common.loading')),
       st
         ? h(
             'main',
             { class: 'tablet-main' },
-            ballot.view(st.votes ?? []),
+            ballotView,
             h(
               'section',
               { class: 'panel me-card', 'aria-labelledby': 'greeting' },
@@ -118,7 +132,7 @@ function runPaired(creds: DeviceCredentials): void {
             ),
             h(
               'section',
-              { class: 'panel', 'aria-labelledby': 'agenda-h' },
+              { id: 'agenda', class: 'panel', 'aria-labelledby': 'agenda-h' },
               h('h2', { id: 'agenda-h' }, t('agenda.title')),
               h(
                 'ol',
@@ -138,7 +152,7 @@ function runPaired(creds: DeviceCredentials): void {
             library.el,
           )
         : null,
-    );
+    ));
     const cur = st?.agenda.current ?? null;
     if (cur && cur !== scrolledTo) {
       scrolledTo = cur;
@@ -171,6 +185,7 @@ function runPaired(creds: DeviceCredentials): void {
     if (ev.type === 'state' || ev.type === 'conn') render();
   });
   ballot = new Ballot(ws, () => render());
+  announceLive(ws, { quorum: (s) => s.summary.quorum, votes: (s) => s.votes ?? [] });
   const offLang = onLanguageChange(render);
   window.addEventListener('online', () => ws.nudge());
   render();

@@ -69,3 +69,12 @@ export function errorBox(err: unknown): HTMLElement {
     detail ? h('span', { class: 'error-detail' }, detail) : null,
   );
 }
+
+/** A `nav` landmark with links to the sections of a page (a short way round for keyboards). */
+export function sectionNav(links: readonly { href: string; label: string }[]): HTMLElement {
+  return h(
+    'nav',
+    { class: 'section-nav', 'aria-label': t('a11y.sections') },
+    h('ul', null, links.map((l) => h('li', null, h('a', { href: l.href }, l.label)))),
+  );
+}
