@@ -8,6 +8,7 @@ import {
   fmtTime,
   h,
   mount,
+  onLanguageChange,
   t,
   type Agenda,
   type DocAudience,
@@ -56,7 +57,9 @@ export class DocumentsPanel {
     private readonly token: () => string,
     private readonly agenda: () => Agenda | null,
     private readonly canUpload: boolean,
-  ) {}
+  ) {
+    onLanguageChange(() => this.render());
+  }
 
   async refresh(): Promise<void> {
     try {

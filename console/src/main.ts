@@ -111,7 +111,7 @@ function renderLogin(): void {
     h(
       'main',
       { class: 'login-screen' },
-      h('div', { class: 'topbar-tools login-tools' }, langPicker()),
+      h('div', { class: 'topbar-tools login-tools' }, langPicker(), largeTypeToggle()),
       h('h1', null, t('console.title')),
       sessionNotice ? h('div', { class: 'banner', role: 'status' }, sessionNotice) : null,
       form,

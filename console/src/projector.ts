@@ -10,6 +10,7 @@ import {
   WsClient,
   byId,
   initLargeType,
+  largeTypeToggle,
   fmtNumber,
   h,
   initLanguage,
@@ -161,6 +162,7 @@ function start(notice: string | null = null): void {
         'div',
         { class: 'proj-tools' },
         langPicker(),
+        largeTypeToggle(),
         h(
           'button',
           {

@@ -4,7 +4,7 @@
  * votes only), coalesced by the server; results with CSV and JSON export.
  */
 
-import { field, fmtNumber, h, mount, t, errorText, type ApiClient, type VoteInfo, type VoteLive, type WsClient } from '@congress/web-common';
+import { field, fmtNumber, h, mount, onLanguageChange, t, errorText, type ApiClient, type VoteInfo, type VoteLive, type WsClient } from '@congress/web-common';
 import { resultBars } from './voteview';
 
 function cid(): string {
@@ -45,11 +45,12 @@ export function votesPanel<S>(api: ApiClient, ws: WsClient<S>, token: () => stri
   };
 
   const title = h('input', { type: 'text', id: 'vote-title', 'data-testid': 'vote-title' }) as HTMLInputElement;
-  const kind = h('select', { id: 'vote-kind', 'data-testid': 'vote-kind' },
-    h('option', { value: 'motion' }, t('vote.kind.motion')),
-    h('option', { value: 'choice' }, t('vote.kind.choice')),
-    h('option', { value: 'election' }, t('vote.kind.election')),
-  ) as HTMLSelectElement;
+  const kind = h('select', { id: 'vote-kind', 'data-testid': 'vote-kind' }) as HTMLSelectElement;
+  const kindOptions = () => {
+    const v = kind.value || 'motion';
+    mount(kind, (['motion', 'choice', 'election'] as const).map((k) => h('option', { value: k }, t(`vote.kind.${k}`))));
+    kind.value = v;
+  };
   const options = h('textarea', { rows: 3, id: 'vote-options', 'data-testid': 'vote-options' }) as HTMLTextAreaElement;
   const seats = h('input', { type: 'number', min: '1', value: '1', id: 'vote-seats', 'data-testid': 'vote-seats' }) as HTMLInputElement;
   const secret = h('input', { type: 'checkbox', 'data-testid': 'vote-secret' }) as HTMLInputElement;
@@ -84,7 +85,8 @@ export function votesPanel<S>(api: ApiClient, ws: WsClient<S>, token: () => stri
     await refresh();
   };
 
-  const form = h('form', { class: 'vote-form', onsubmit: (e: Event) => { e.preventDefault(); void create(); } },
+  // The form is rebuilt around the same controls when the language changes (what was typed stays).
+  const buildForm = () => h('form', { class: 'vote-form', onsubmit: (e: Event) => { e.preventDefault(); void create(); } },
     field(t('vote.title_label'), title),
     field(t('vote.kind'), kind),
     field(t('vote.options_hint'), options),
@@ -131,7 +133,13 @@ export function votesPanel<S>(api: ApiClient, ws: WsClient<S>, token: () => stri
       render();
     }
   });
-  mount(el, h('h2', { id: 'votes-h' }, t('vote.title')), form, list);
+  const draw = () => {
+    kindOptions();
+    mount(el, h('h2', { id: 'votes-h' }, t('vote.title')), buildForm(), list);
+    render();
+  };
+  onLanguageChange(draw);
+  draw();
   void refresh();
   return el;
 }

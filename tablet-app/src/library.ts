@@ -14,6 +14,7 @@ import {
   h,
   keepFocus,
   local,
+  onLanguageChange,
   read,
   t,
   write,
@@ -57,7 +58,10 @@ export class Library {
   constructor(
     private readonly token: () => string,
     private agenda: () => Agenda | null,
-  ) {}
+  ) {
+    // The panel is kept across the app's re-renders, so it follows the language itself.
+    onLanguageChange(() => this.render());
+  }
 
   private api(): ApiClient {
     return new ApiClient({ token: () => this.token() });
