@@ -144,6 +144,8 @@ test('setup: quorum, a document, a vote (through the API)', async () => {
   token = await consoleToken(op.page);
   const ids = Array.from({ length: 320 }, (_, i) => `D${String(i + 2).padStart(4, '0')}`);
   for (let i = 0; i < ids.length; i += 40) await Promise.all(ids.slice(i, i + 40).map((id) => setAttendanceApi(server, token, id, 'present')));
+  // the console said so when the quorum was reached (300 of 450), in its polite live region
+  await op.page.getByRole('status').filter({ hasText: /^Đã đủ số đại biểu theo quy định: 300\/450 có mặt$/ }).waitFor();
   // D0002's tablet first, so the document is encrypted to it
   const code = await pairingCode('tablet', 'D0002');
   tablet = await newPage(browser, { viewport: { width: 1280, height: 800 }, hasTouch: true });

@@ -7,33 +7,39 @@
  * The scan is a heuristic, with a small allow-list below: when it flags a string, move the text
  * into the locale files and call `t()`; allow-list only what is not language (codes, symbols).
  */
-import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { Msg } from '../src/i18n';
 import { vi } from '../src/locales/vi';
 import { en } from '../src/locales/en';
 import { ar } from '../src/locales/ar';
 
-const REPO = join(dirname(fileURLToPath(import.meta.url)), '../..');
-const APPS = ['web-common/src', 'console', 'tablet-app', 'kiosk'];
-
-function walk(dir: string, out: string[] = []): string[] {
-  for (const name of readdirSync(dir)) {
-    if (name === 'node_modules' || name === 'dist' || name === 'test' || name.startsWith('.')) continue;
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) walk(p, out);
-    else out.push(p);
-  }
-  return out;
-}
-
-const files = APPS.flatMap((a) => walk(join(REPO, a)));
-const sources = files.filter((f) => /\.ts$/.test(f) && !/\.d\.ts$/.test(f) && !f.includes('/locales/') && !f.endsWith('protocol.ts') && !f.endsWith('vite.config.ts'));
-const htmls = files.filter((f) => f.endsWith('.html'));
-const styles = files.filter((f) => f.endsWith('.css'));
-const rel = (f: string) => relative(REPO, f);
+// The apps' sources as text (Vite's glob import: no Node APIs, so this typechecks with the web
+// types). Keys are paths relative to this file.
+const sourceFiles = import.meta.glob<string>(
+  [
+    '../src/**/*.ts',
+    '../../console/src/**/*.ts',
+    '../../tablet-app/src/**/*.ts',
+    '../../kiosk/src/**/*.ts',
+    '!**/locales/**',
+    '!**/protocol.ts',
+    '!**/*.d.ts',
+  ],
+  { query: '?raw', import: 'default', eager: true },
+);
+const htmlFiles = import.meta.glob<string>(['../../console/*.html', '../../tablet-app/*.html', '../../kiosk/*.html'], {
+  query: '?raw',
+  import: 'default',
+  eager: true,
+});
+const cssFiles = import.meta.glob<string>(
+  ['../src/**/*.css', '../../console/src/**/*.css', '../../tablet-app/src/**/*.css', '../../kiosk/src/**/*.css'],
+  { query: '?raw', import: 'default', eager: true },
+);
+const sources = Object.entries(sourceFiles);
+const htmls = Object.entries(htmlFiles);
+const styles = Object.entries(cssFiles);
+const rel = (f: string) => f.replace(/^(\.\.\/)+/, '');
 
 const catalogues: Record<string, Record<string, Msg>> = { vi, en, ar };
 
@@ -99,8 +105,8 @@ describe('keys used in the sources', () => {
   it('every t("key") exists', () => {
     const missing: string[] = [];
     let seen = 0;
-    for (const f of sources) {
-      const src = readFileSync(f, 'utf8');
+    expect(sources.length).toBeGreaterThan(20);
+    for (const [f, src] of sources) {
       for (const m of src.matchAll(/\bt\(\s*(['"])([^'"]+)\1/g)) {
         seen += 1;
         if (!all.has(m[2]!)) missing.push(`${rel(f)}: ${m[2]}`);
@@ -176,8 +182,8 @@ describe('no user-facing literal text', () => {
 
   it('.ts sources pass every shown string through t()', () => {
     const found: string[] = [];
-    for (const f of sources) {
-      for (const s of flagged(readFileSync(f, 'utf8'))) found.push(`${rel(f)}: ${JSON.stringify(s)}`);
+    for (const [f, src] of sources) {
+      for (const s of flagged(src)) found.push(`${rel(f)}: ${JSON.stringify(s)}`);
     }
     expect(found).toEqual([]);
   });
@@ -185,14 +191,14 @@ describe('no user-facing literal text', () => {
   it('.html files have no text outside <title> and <noscript>', () => {
     expect(htmls.length).toBeGreaterThanOrEqual(4);
     const found: string[] = [];
-    for (const f of htmls) {
-      const html = readFileSync(f, 'utf8')
+    for (const [f, text] of htmls) {
+      const html = text
         .replace(/<!--[\s\S]*?-->/g, '')
         .replace(/<(script|style|title|noscript)\b[\s\S]*?<\/\1>/gi, '')
         .replace(/<[^>]+>/g, '\n');
       for (const line of html.split('\n')) if (/\p{L}/u.test(line)) found.push(`${rel(f)}: ${line.trim()}`);
       // attributes people read
-      for (const m of readFileSync(f, 'utf8').matchAll(/\s(?:aria-label|title|alt|placeholder)="([^"]*)"/g)) {
+      for (const m of text.matchAll(/\s(?:aria-label|title|alt|placeholder)="([^"]*)"/g)) {
         found.push(`${rel(f)}: ${m[0].trim()}`);
       }
     }
@@ -205,8 +211,9 @@ describe('right-to-left layout', () => {
     const physical =
       /(?:^|[;{\s])(margin-left|margin-right|padding-left|padding-right|border-left|border-right|left|right)\s*:|text-align\s*:\s*(?:left|right)|float\s*:\s*(?:left|right)/;
     const found: string[] = [];
-    for (const f of styles) {
-      readFileSync(f, 'utf8')
+    expect(styles.length).toBeGreaterThanOrEqual(4);
+    for (const [f, css] of styles) {
+      css
         .split('\n')
         .forEach((line, i) => {
           if (physical.test(line.replace(/\/\*.*?\*\//g, ''))) found.push(`${rel(f)}:${i + 1}: ${line.trim()}`);
