@@ -5,7 +5,7 @@
  * large type. The kiosk holds no biometric data: it only sends frames and shows answers.
  */
 
-import { fmtTime, t, type FaceResultMsg, type FaceStatus, type MessageKey, type WsClient } from '@congress/web-common';
+import { fmtTime, onLanguageChange, t, type FaceResultMsg, type FaceStatus, type MessageKey, type WsClient } from '@congress/web-common';
 
 export interface CameraHandle {
   stop(): void;
@@ -55,6 +55,7 @@ export function startCamera<S>(area: HTMLElement, ws: WsClient<S>): CameraHandle
   const stage = el('div', 'face-stage');
   const video = el('video', 'face-video', 'face-video');
   video.setAttribute('aria-label', t('face.video'));
+  const offLang = onLanguageChange(() => video.setAttribute('aria-label', t('face.video')));
   video.muted = true;
   video.playsInline = true;
   video.autoplay = true;
@@ -201,6 +202,7 @@ export function startCamera<S>(area: HTMLElement, ws: WsClient<S>): CameraHandle
   return {
     stop() {
       stopped = true;
+      offLang();
       if (timer) clearInterval(timer);
       unsubscribe();
       stream?.getTracks().forEach((tr) => tr.stop());

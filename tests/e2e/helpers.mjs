@@ -255,6 +255,7 @@ export const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21aa'];
  * (CSS targets) and why. Returns all violations (minor and moderate too) for a report.
  */
 export async function expectAccessible(page, label, { include = null, exclude = [], impacts = ['serious', 'critical'] } = {}) {
+  const t0 = Date.now();
   if (!(await page.evaluate(() => typeof window.axe === 'object'))) {
     await page.addScriptTag({ content: axeCore() }).catch(() => undefined);
     // A Content-Security-Policy that forbids inline scripts blocks the tag: evaluate instead.
@@ -277,6 +278,10 @@ export async function expectAccessible(page, label, { include = null, exclude = 
     { include, exclude, tags: AXE_TAGS },
   );
   const bad = violations.filter((v) => impacts.includes(v.impact));
+  if (process.env.AXE_LOG) {
+    const minor = violations.filter((v) => !impacts.includes(v.impact)).map((v) => `${v.id}(${v.impact})`);
+    console.log(`axe ${label}: ${Date.now() - t0} ms${minor.length ? `, minor: ${minor.join(' ')}` : ''}`);
+  }
   if (bad.length) {
     const lines = bad.flatMap((v) => [
       `- ${v.id} (${v.impact}): ${v.help}`,
