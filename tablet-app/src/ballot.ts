@@ -166,12 +166,13 @@ export class Ballot<S> {
       h(
         'div',
         { class: 'ballot-buttons' },
-        h('button', { type: 'button', class: 'big primary', 'data-testid': 'confirm', onclick: () => this.confirm() }, t('vote.confirm')),
+        h('button', { type: 'button', id: 'ballot-confirm', class: 'big primary', 'data-testid': 'confirm', onclick: () => this.confirm() }, t('vote.confirm')),
         h(
           'button',
           {
             type: 'button',
             class: 'big',
+            id: 'ballot-change',
             'data-testid': 'change',
             onclick: () => {
               this.draft = null;

@@ -346,10 +346,14 @@ export async function expectNoOverflow(page, label) {
   if (problems.length) throw new Error(`layout problems on "${label}":\n${problems.join('\n')}`);
 }
 
-/** Presses Tab (at most `max` times) until `locator` has the keyboard focus. */
+/**
+ * Presses Tab (at most `max` times) until `locator` has the keyboard focus. An element with the
+ * same id counts as the same (the apps re-render on pushes and keep the focus on the twin).
+ */
 export async function tabTo(page, locator, max = 80) {
+  const focused = (el) => el === document.activeElement || (!!el.id && document.activeElement?.id === el.id);
   for (let i = 0; i < max; i++) {
-    if (await locator.evaluate((el) => el === document.activeElement).catch(() => false)) return;
+    if (await locator.evaluate(focused).catch(() => false)) return;
     await page.keyboard.press('Tab');
   }
   throw new Error(`Tab never reached ${locator}`);
