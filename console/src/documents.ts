@@ -58,7 +58,10 @@ export class DocumentsPanel {
     private readonly agenda: () => Agenda | null,
     private readonly canUpload: boolean,
   ) {
-    onLanguageChange(() => this.render());
+    // (a panel left behind by a sign-out is no longer in the page: nothing to redraw)
+    onLanguageChange(() => {
+      if (this.el.isConnected) this.render();
+    });
   }
 
   async refresh(): Promise<void> {

@@ -157,19 +157,20 @@ function start(notice: string | null = null): void {
               ),
             )
           : null,
-      ),
-      h(
-        'div',
-        { class: 'proj-tools' },
-        langPicker(),
-        largeTypeToggle(),
+        // inside main: every part of the page is in a landmark
         h(
-          'button',
-          {
-            type: 'button',
-            onclick: () => void document.documentElement.requestFullscreen?.().catch(() => undefined),
-          },
-          t('projector.fullscreen'),
+          'div',
+          { class: 'proj-tools' },
+          langPicker(),
+          largeTypeToggle(),
+          h(
+            'button',
+            {
+              type: 'button',
+              onclick: () => void document.documentElement.requestFullscreen?.().catch(() => undefined),
+            },
+            t('projector.fullscreen'),
+          ),
         ),
       ),
     );

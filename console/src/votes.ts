@@ -138,7 +138,9 @@ export function votesPanel<S>(api: ApiClient, ws: WsClient<S>, token: () => stri
     mount(el, h('h2', { id: 'votes-h' }, t('vote.title')), buildForm(), list);
     render();
   };
-  onLanguageChange(draw);
+  onLanguageChange(() => {
+    if (el.isConnected) draw();
+  });
   draw();
   void refresh();
   return el;

@@ -248,11 +248,16 @@ function axeCore() {
 
 /** The WCAG rule sets every screen must pass. */
 export const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21aa'];
+/**
+ * Page-structure rules (axe "best practices") that must pass at any impact on a whole page:
+ * one `main`, content inside landmarks, a level-one heading, headings in order, unique landmarks.
+ */
+export const AXE_STRUCTURE = ['landmark-one-main', 'region', 'page-has-heading-one', 'heading-order', 'landmark-unique', 'landmark-no-duplicate-main'];
 
 /**
  * Runs axe-core on the page (or on the part `include` selects, e.g. an open `dialog`) and throws
- * listing every violation of impact serious or critical: rule id, impact, help, the elements
- * (CSS targets) and why. Returns all violations (minor and moderate too) for a report.
+ * listing every violation of impact serious or critical, and on a whole page any violation of
+ * the structure rules (AXE_STRUCTURE): rule id, impact, help, the elements (CSS targets) and why. Returns all violations (minor and moderate too) for a report.
  */
 export async function expectAccessible(page, label, { include = null, exclude = [], impacts = ['serious', 'critical'] } = {}) {
   const t0 = Date.now();
@@ -262,10 +267,12 @@ export async function expectAccessible(page, label, { include = null, exclude = 
     if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(axeCore());
   }
   const violations = await page.evaluate(
-    async ({ include, exclude, tags }) => {
+    async ({ include, exclude, tags, structure }) => {
       const context = include || exclude.length ? { include: [include ?? 'html'], exclude } : document;
+      const rules = window.axe.getRules(tags).map((r) => r.ruleId);
+      if (!include) rules.push(...structure);
       const r = await window.axe.run(context, {
-        runOnly: { type: 'tag', values: tags },
+        runOnly: { type: 'rule', values: rules },
         resultTypes: ['violations'],
       });
       return r.violations.map((v) => ({
@@ -275,11 +282,11 @@ export async function expectAccessible(page, label, { include = null, exclude = 
         nodes: v.nodes.map((n) => ({ target: n.target.join(' '), why: n.failureSummary })),
       }));
     },
-    { include, exclude, tags: AXE_TAGS },
+    { include, exclude, tags: AXE_TAGS, structure: AXE_STRUCTURE },
   );
-  const bad = violations.filter((v) => impacts.includes(v.impact));
+  const bad = violations.filter((v) => impacts.includes(v.impact) || AXE_STRUCTURE.includes(v.id));
   if (process.env.AXE_LOG) {
-    const minor = violations.filter((v) => !impacts.includes(v.impact)).map((v) => `${v.id}(${v.impact})`);
+    const minor = violations.filter((v) => !bad.includes(v)).map((v) => `${v.id}(${v.impact})`);
     console.log(`axe ${label}: ${Date.now() - t0} ms${minor.length ? `, minor: ${minor.join(' ')}` : ''}`);
   }
   if (bad.length) {
