@@ -168,6 +168,24 @@ test('tablet home, agenda and library (no vote open yet)', async () => {
   for (const v of ['vi', 'en', 'ar']) {
     await setVariant(page, v);
     await screenshot(page, `a11y-tablet-${v}`);
+    // mirrored in Arabic: the language picker sits at the inline end of the header's first row,
+    // which is the right in vi/en and the left in ar; the greeting starts at the right in ar
+    const picker = await page.getByRole('combobox', { name: v === 'ar' ? 'اللغة' : v === 'en' ? 'Language' : 'Ngôn ngữ' }).boundingBox();
+    const greeting = await page.getByRole('heading', { level: 2 }).first().evaluate((el) => {
+      const r = document.createRange();
+      r.selectNodeContents(el);
+      const text = r.getBoundingClientRect();
+      const box = el.getBoundingClientRect();
+      return { fromLeft: text.left - box.left, fromRight: box.right - text.right };
+    });
+    if (v === 'ar') {
+      assert.equal(await page.evaluate(() => document.documentElement.dir), 'rtl');
+      assert.ok(picker.x + picker.width < 640, `picker on the left in Arabic: ${JSON.stringify(picker)}`);
+      assert.ok(greeting.fromRight < greeting.fromLeft, `greeting starts at the right: ${JSON.stringify(greeting)}`);
+    } else {
+      assert.ok(picker.x > 640, `picker on the right: ${JSON.stringify(picker)}`);
+      assert.ok(greeting.fromLeft < greeting.fromRight, `greeting starts at the left: ${JSON.stringify(greeting)}`);
+    }
   }
   await setVariant(page, 'large');
   await expectNoOverflow(page, 'tablet large 1280×800');
