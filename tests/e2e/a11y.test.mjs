@@ -207,6 +207,11 @@ test('tablet document viewer', async () => {
   await page.getByTestId('reader').waitFor();
   await page.getByRole('img', { name: /Nghị quyết/ }).waitFor();
   await expectAccessibleAll(page, 'tablet document viewer');
+  await setVariant(page, 'large');
+  await page.setViewportSize({ width: 800, height: 1280 });
+  await expectNoOverflow(page, 'tablet document viewer large 800×1280');
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await setVariant(page, 'vi');
   await page.getByRole('button', { name: 'Đóng tài liệu', exact: true }).click();
 });
 
@@ -226,6 +231,9 @@ test('a vote opens: announced; the ballot (choose, confirm) passes axe', async (
   await setVariant(page, 'large');
   await expectNoOverflow(page, 'tablet ballot large');
   await screenshot(page, 'a11y-tablet-ballot-large');
+  await page.setViewportSize({ width: 800, height: 1280 });
+  await expectNoOverflow(page, 'tablet ballot large 800×1280');
+  await page.setViewportSize({ width: 1280, height: 800 });
   await setVariant(page, 'ar');
   await screenshot(page, 'a11y-tablet-ballot-ar');
   await setVariant(page, 'vi');

@@ -75,6 +75,7 @@ export function sectionNav(links: readonly { href: string; label: string }[]): H
   return h(
     'nav',
     { class: 'section-nav', 'aria-label': t('a11y.sections') },
-    h('ul', null, links.map((l) => h('li', null, h('a', { href: l.href }, l.label)))),
+    // ids keep the keyboard focus on a link across a re-render (see keepFocus)
+    h('ul', null, links.map((l) => h('li', null, h('a', { href: l.href, id: `nav-${l.href.replace(/^#/, '')}` }, l.label)))),
   );
 }
