@@ -181,7 +181,8 @@ export class DocumentsPanel {
               t('docs.delivered', { count: fmtNumber(v?.delivery?.devices.length ?? 0) }),
               ' · ',
               h('span', { 'data-testid': 'doc-fetches' }, t('docs.fetched', { count: fmtNumber(fetches.filter((f) => f.version === v?.version).length) })),
-              fetches.length ? ` (${fetches.map((f) => t('docs.fetch_entry', { device: f.device_id, version: f.version })).join(', ')})` : '',
+              // device ids are isolated (FSI … PDI) so they keep their order in Arabic text
+              fetches.length ? ` · ${fetches.map((f) => t('docs.fetch_entry', { device: `\u2068${f.device_id}\u2069`, version: f.version })).join(', ')}` : '',
             ),
             this.canUpload ? h('label', null, t('docs.new_version'), ' ', newVersion) : null,
           );
