@@ -99,7 +99,7 @@ export class DelegateTable {
     this.buildRows();
     return h(
       'section',
-      { class: 'panel delegates-panel', 'aria-labelledby': 'delegates-h' },
+      { id: 'delegates', class: 'panel delegates-panel', 'aria-labelledby': 'delegates-h' },
       h('h2', { id: 'delegates-h' }, t('delegate.title')),
       h(
         'div',

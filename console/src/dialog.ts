@@ -1,10 +1,11 @@
 /**
  * A modal dialog that asks for confirmation (and optionally a reason), runs the action, and
- * shows a failure in place. The `client_id` is made once per dialog, so pressing the button
+ * shows a failure in place. `showModal` keeps the focus inside (the page behind is inert); on
+ * close the focus returns to where it was. The `client_id` is made once per dialog, so pressing the button
  * again after a network failure retries the same request (the server answers it idempotently).
  */
 
-import { errorBox, field, h, mount, newClientId, t } from '@congress/web-common';
+import { errorBox, field, focusRestorer, h, mount, newClientId, t } from '@congress/web-common';
 
 export interface AskOptions {
   title: string;
@@ -17,6 +18,8 @@ export interface AskOptions {
 
 export function askDialog(o: AskOptions): Promise<boolean> {
   return new Promise((resolve) => {
+    // The focus goes back to the control that opened the dialog (or its re-rendered twin).
+    const restoreFocus = focusRestorer();
     const clientId = newClientId();
     const status = h('div', { 'aria-live': 'polite' });
     const reason = o.reason
@@ -69,6 +72,7 @@ export function askDialog(o: AskOptions): Promise<boolean> {
     const close = (result: boolean) => {
       dlg.close();
       dlg.remove();
+      restoreFocus();
       resolve(result);
     };
     cancel.addEventListener('click', () => close(false));

@@ -8,6 +8,7 @@ import {
   fmtTime,
   h,
   mount,
+  onLanguageChange,
   t,
   type Agenda,
   type DocAudience,
@@ -38,15 +39,15 @@ function send(url: string, token: string, file: File, onProgress: (pct: number) 
         /* not JSON */
       }
       if (xhr.status === 200) resolve(body as UploadAck);
-      else reject(new Error(body.message ?? `HTTP ${xhr.status}`));
+      else reject(new Error(body.message ?? t('error.unknown')));
     };
-    xhr.onerror = () => reject(new Error('network'));
+    xhr.onerror = () => reject(new Error(t('error.network')));
     xhr.send(file);
   });
 }
 
 export class DocumentsPanel {
-  readonly el = h('section', { class: 'panel', 'aria-labelledby': 'docs-h', 'data-testid': 'documents' });
+  readonly el = h('section', { id: 'documents', class: 'panel', 'aria-labelledby': 'docs-h', 'data-testid': 'documents' });
   private docs: DocumentAdmin[] = [];
   private status = h('div', { 'data-testid': 'upload-status', role: 'status' });
   private form: HTMLElement | null = null;
@@ -56,7 +57,12 @@ export class DocumentsPanel {
     private readonly token: () => string,
     private readonly agenda: () => Agenda | null,
     private readonly canUpload: boolean,
-  ) {}
+  ) {
+    // (a panel left behind by a sign-out is no longer in the page: nothing to redraw)
+    onLanguageChange(() => {
+      if (this.el.isConnected) this.render();
+    });
+  }
 
   async refresh(): Promise<void> {
     try {
@@ -94,7 +100,7 @@ export class DocumentsPanel {
   render(): void {
     const items = this.agenda()?.items ?? [];
     const title = h('input', { type: 'text', id: 'doc-title', 'data-testid': 'doc-title' });
-    const item = h('select', { id: 'doc-item', 'data-testid': 'doc-item' }, h('option', { value: '' }, '—'), ...items.map((i) => h('option', { value: i.id }, i.title)));
+    const item = h('select', { id: 'doc-item', 'data-testid': 'doc-item' }, h('option', { value: '' }, t('docs.no_item')), ...items.map((i) => h('option', { value: i.id }, i.title)));
     const audience = h(
       'select',
       { id: 'doc-audience', 'data-testid': 'doc-audience' },
@@ -104,7 +110,7 @@ export class DocumentsPanel {
     );
     const group = h('input', { type: 'text', id: 'doc-group', 'data-testid': 'doc-group' });
     const file = h('input', { type: 'file', accept: 'application/pdf,.pdf', id: 'doc-file', 'data-testid': 'doc-file' });
-    const drop = h('div', { class: 'dropzone', 'data-testid': 'dropzone', tabindex: '0' }, t('docs.drop'), file);
+    const drop = h('div', { class: 'dropzone', 'data-testid': 'dropzone' }, h('label', { for: 'doc-file' }, t('docs.drop')), file);
     const meta = () => ({
       title: title.value.trim(),
       item: item.value,
@@ -155,7 +161,7 @@ export class DocumentsPanel {
         { class: 'doc-admin-list', 'data-testid': 'doc-admin-list' },
         ...this.docs.map(({ document: d, fetches }) => {
           const v = d.versions[d.versions.length - 1];
-          const newVersion = h('input', { type: 'file', accept: 'application/pdf,.pdf', 'aria-label': t('docs.new_version'), 'data-testid': 'doc-new-version', 'data-doc': String(d.id) });
+          const newVersion = h('input', { type: 'file', accept: 'application/pdf,.pdf', 'aria-label': `${t('docs.new_version')}: ${d.title}`, 'data-testid': 'doc-new-version', 'data-doc': String(d.id) });
           newVersion.addEventListener('change', () => {
             const f = newVersion.files?.[0];
             if (f) void this.upload(f, d.id, { title: '', item: '', audience: '' });
@@ -175,7 +181,8 @@ export class DocumentsPanel {
               t('docs.delivered', { count: fmtNumber(v?.delivery?.devices.length ?? 0) }),
               ' · ',
               h('span', { 'data-testid': 'doc-fetches' }, t('docs.fetched', { count: fmtNumber(fetches.filter((f) => f.version === v?.version).length) })),
-              fetches.length ? ` (${fetches.map((f) => `${f.device_id} v${f.version}`).join(', ')})` : '',
+              // device ids are isolated (FSI … PDI) so they keep their order in Arabic text
+              fetches.length ? ` · ${fetches.map((f) => t('docs.fetch_entry', { device: `\u2068${f.device_id}\u2069`, version: f.version })).join(', ')}` : '',
             ),
             this.canUpload ? h('label', null, t('docs.new_version'), ' ', newVersion) : null,
           );

@@ -4,7 +4,7 @@
  * dialog (desk webcam, three captures, uploaded to `POST /api/delegates/{id}/enrol`).
  */
 
-import { ApiError, h, mount, t, type ApiClient, type Delegate, type EnrolResponse, type FaceOverview } from '@congress/web-common';
+import { ApiError, fmtNumber, fmtTimeSec, focusRestorer, h, mount, t, type ApiClient, type Delegate, type EnrolResponse, type FaceOverview } from '@congress/web-common';
 
 const POLL_MS = 2000;
 
@@ -32,12 +32,29 @@ class Thumbs {
   }
 }
 
-function fmtTime(ms: number): string {
-  return new Date(ms).toLocaleTimeString(document.documentElement.lang || 'vi', { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+const RESULT_KEYS = {
+  no_face: 'face.result.no_face',
+  looking: 'face.result.looking',
+  recognized: 'face.result.recognized',
+  unknown: 'face.result.unknown',
+  several_faces: 'face.result.several_faces',
+  low_quality: 'face.result.low_quality',
+  busy: 'face.result.busy',
+  rate_limited: 'face.result.rate_limited',
+  bad_frame: 'face.result.bad_frame',
+  unavailable: 'face.result.unavailable',
+} as const;
+
+/** A kiosk's last answer (a `FaceStatus` name from the server), translated when known. */
+function resultText(status: string): string {
+  const key = (RESULT_KEYS as Record<string, (typeof RESULT_KEYS)[keyof typeof RESULT_KEYS]>)[status];
+  return key ? t(key) : status;
 }
 
+const two = { minimumFractionDigits: 2, maximumFractionDigits: 2 };
+
 export class FacePanel {
-  readonly slot = h('section', { class: 'panel face-panel', 'aria-labelledby': 'face-h', 'data-testid': 'face-panel' });
+  readonly slot = h('section', { id: 'face', class: 'panel face-panel', 'aria-labelledby': 'face-h', 'data-testid': 'face-panel' });
   private overview: FaceOverview | null = null;
   private timer: ReturnType<typeof setInterval> | null = null;
   readonly thumbs: Thumbs;
@@ -96,8 +113,8 @@ export class FacePanel {
           'li',
           { 'data-testid': 'face-checkin', 'data-delegate': c.delegate_id },
           img,
-          h('span', null, h('strong', null, c.full_name), ` · ${c.delegate_id} · ${fmtTime(c.at)}`),
-          h('span', { class: 'muted small' }, ` ${c.device_id} · d=${c.distance.toFixed(2)}`),
+          h('span', null, h('strong', null, c.full_name), ` · ${c.delegate_id} · ${fmtTimeSec(c.at)}`),
+          h('span', { class: 'muted small' }, ` ${c.device_id} · ${t('face.distance', { d: fmtNumber(c.distance, two) })}`),
         ),
       );
     }
@@ -115,8 +132,8 @@ export class FacePanel {
             h('strong', null, k.label || k.device_id),
             ' ',
             h('span', { class: k.connected ? 'status status-present' : 'status status-absent' }, k.connected ? t('face.kiosk_connected') : t('face.kiosk_disconnected')),
-            k.connected ? ` · ${t('face.fps', { fps: k.fps.toFixed(1) })}` : '',
-            k.last_result ? h('span', { class: 'muted small' }, ` · ${k.last_result}`) : null,
+            k.connected ? ` · ${t('face.fps', { fps: fmtNumber(k.fps, { minimumFractionDigits: 1, maximumFractionDigits: 1 }) })}` : '',
+            k.last_result ? h('span', { class: 'muted small' }, ` · ${resultText(k.last_result)}`) : null,
           ),
         ),
       ),
@@ -128,14 +145,15 @@ export class FacePanel {
 
 /** The enrolment dialog: webcam preview, three captures a moment apart, upload, outcome. */
 export function openEnrolDialog(api: ApiClient, d: Delegate, done: (r: EnrolResponse) => void): void {
-  const video = h('video', { class: 'enrol-video', autoplay: '', muted: '', playsinline: '' }) as HTMLVideoElement;
+  const restoreFocus = focusRestorer();
+  const video = h('video', { class: 'enrol-video', autoplay: '', muted: '', playsinline: '', 'aria-label': t('face.video') }) as HTMLVideoElement;
   const status = h('p', { role: 'status', 'data-testid': 'enrol-status' });
   const capture = h('button', { type: 'button', class: 'btn btn-primary', 'data-testid': 'enrol-capture' }, t('face.enrol_capture')) as HTMLButtonElement;
   const close = h('button', { type: 'button', class: 'btn' }, t('common.cancel'));
   const dialog = h(
     'dialog',
-    { class: 'enrol-dialog', 'data-testid': 'enrol-dialog' },
-    h('h2', null, t('face.enrol_title', { name: d.full_name })),
+    { class: 'enrol-dialog', 'aria-labelledby': 'enrol-title', 'data-testid': 'enrol-dialog' },
+    h('h2', { id: 'enrol-title' }, t('face.enrol_title', { name: d.full_name })),
     video,
     status,
     h('div', { class: 'dialog-actions' }, close, capture),
@@ -146,9 +164,13 @@ export function openEnrolDialog(api: ApiClient, d: Delegate, done: (r: EnrolResp
     stream?.getTracks().forEach((tr) => tr.stop());
     dialog.close();
     dialog.remove();
+    restoreFocus();
   };
   close.onclick = finish;
-  dialog.addEventListener('cancel', finish);
+  dialog.addEventListener('cancel', (e) => {
+    e.preventDefault();
+    finish();
+  });
   dialog.showModal();
   navigator.mediaDevices
     ?.getUserMedia({ video: { width: { ideal: 1280 }, height: { ideal: 720 } }, audio: false })

@@ -9,7 +9,11 @@ import {
   ApiClient,
   ApiError,
   WsClient,
+  announceLive,
   byId,
+  initLargeType,
+  largeTypeToggle,
+  sectionNav,
   connBadge,
   errorBox,
   field,
@@ -46,6 +50,7 @@ import { GroupsPanel } from './groups';
 
 const root = byId('app');
 initLanguage();
+initLargeType();
 
 let sessionNotice: string | null = null;
 let onLogin = false;
@@ -108,7 +113,7 @@ function renderLogin(): void {
     h(
       'main',
       { class: 'login-screen' },
-      h('div', { class: 'topbar-tools login-tools' }, langPicker()),
+      h('div', { class: 'topbar-tools login-tools' }, langPicker(), largeTypeToggle()),
       h('h1', null, t('console.title')),
       sessionNotice ? h('div', { class: 'banner', role: 'status' }, sessionNotice) : null,
       form,
@@ -171,10 +176,10 @@ function startMain(sess: OperatorSession): void {
               type: 'button',
               class: 'btn',
               'data-testid': 'enrol',
-              'aria-label': `${t('face.enrol')}: ${d.full_name}`,
+              'aria-label': `${face.isEnrolled(d.id) ? t('face.enrolled') : t('face.enrol')}: ${d.full_name}`,
               onclick: () => openEnrolDialog(api, d, () => void face.poll()),
             },
-            face.isEnrolled(d.id) ? `${t('face.enrolled')} ✓` : t('face.enrol'),
+            face.isEnrolled(d.id) ? [t('face.enrolled'), h('span', { 'aria-hidden': 'true' }, ' ✓')] : t('face.enrol'),
           )
         : null,
   });
@@ -185,9 +190,9 @@ function startMain(sess: OperatorSession): void {
   const bannerSlot = h('div');
   const connSlot = h('span');
   const congressName = h('h1', { 'data-testid': 'congress-name' });
-  const quorumSlot = h('section', { class: 'panel quorum-panel', 'aria-labelledby': 'quorum-h', 'data-testid': 'quorum' });
-  const agendaSlot = h('section', { class: 'panel', 'aria-labelledby': 'agenda-h' });
-  const devicesSlot = h('section', { class: 'panel', 'aria-labelledby': 'devices-h' });
+  const quorumSlot = h('section', { id: 'quorum', class: 'panel quorum-panel', 'aria-labelledby': 'quorum-h', 'data-testid': 'quorum' });
+  const agendaSlot = h('section', { id: 'agenda', class: 'panel', 'aria-labelledby': 'agenda-h' });
+  const devicesSlot = h('section', { id: 'devices', class: 'panel', 'aria-labelledby': 'devices-h' });
   const votesSlot = votesPanel(api, ws, () => sess.token);
   const errorSlot = h('div');
   const noticesPanel = new NoticesPanel(api, ws, can(ROLES_AGENDA), () => delegates);
@@ -208,14 +213,24 @@ function startMain(sess: OperatorSession): void {
           h('span', { 'data-testid': 'operator' }, sess.operator.display_name || sess.operator.username),
           connSlot,
           langPicker(),
+          largeTypeToggle(),
           h('button', { type: 'button', onclick: openProjector }, t('console.open_projector')),
           h('button', { type: 'button', 'data-testid': 'logout', onclick: () => void doLogout() }, t('console.logout')),
         ),
+        sectionNav([
+          { href: '#quorum', label: t('quorum.title') },
+          { href: '#votes', label: t('vote.title') },
+          { href: '#agenda', label: t('agenda.title') },
+          { href: '#devices', label: t('device.title') },
+          { href: '#face', label: t('face.kiosks') },
+          { href: '#documents', label: t('docs.title') },
+          { href: '#delegates', label: t('delegate.title') },
+        ]),
       ),
       bannerSlot,
       errorSlot,
       h(
-        'div',
+        'main',
         { class: 'console-grid' },
         h('div', { class: 'console-side' }, quorumSlot, votesSlot, noticesPanel.el, agendaSlot, devicesSlot, face.slot),
         h('div', { class: 'console-main' }, groupsPanel.el, docsPanel.el, table.element()),
@@ -601,11 +616,13 @@ function startMain(sess: OperatorSession): void {
 
   stopMain = () => {
     unsubscribe();
+    offAnnounce();
     offLang();
     window.removeEventListener('online', onOnline);
     ws.stop(true);
   };
 
+  const offAnnounce = announceLive(ws, { quorum: (s) => s.summary.quorum });
   renderShell();
   ws.emitRestored();
   ws.start();

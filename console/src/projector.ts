@@ -9,6 +9,8 @@ import './console.css';
 import {
   WsClient,
   byId,
+  initLargeType,
+  largeTypeToggle,
   fmtNumber,
   h,
   initLanguage,
@@ -34,6 +36,7 @@ import { clearSession, loadSession } from './session';
 
 const root = byId('app');
 initLanguage();
+initLargeType();
 const DEVICE_KEY = 'congress.projector.device';
 
 interface ProjState {
@@ -92,7 +95,7 @@ function start(notice: string | null = null): void {
     let countdown: string | null = null;
     if (ph.state === 'open' && ph.closes_at) {
       const left = Math.max(0, Math.round((ph.closes_at - Date.now()) / 1000));
-      countdown = t('vote.remaining', { time: `${Math.floor(left / 60)}:${String(left % 60).padStart(2, '0')}` });
+      countdown = t('vote.remaining', { time: `${fmtNumber(Math.floor(left / 60))}:${fmtNumber(left % 60, { minimumIntegerDigits: 2 })}` });
     }
     return h(
       'section',
@@ -101,7 +104,7 @@ function start(notice: string | null = null): void {
       h('div', { class: 'proj-item', 'data-testid': 'vote-question' }, v.spec.title),
       countdown ? h('div', { class: 'proj-countdown', 'data-testid': 'countdown' }, countdown) : null,
       ph.state === 'open'
-        ? h('div', { class: 'proj-turnout', 'data-testid': 'proj-turnout' }, t('vote.turnout', { cast: String(l?.cast ?? v.cast) }), l ? ` / ${l.present}` : '')
+        ? h('div', { class: 'proj-turnout', 'data-testid': 'proj-turnout' }, t('vote.turnout', { cast: fmtNumber(l?.cast ?? v.cast) }), l ? ` / ${fmtNumber(l.present)}` : '')
         : null,
       ph.state === 'open' && l?.counts ? resultBars(v, l.counts) : null,
       ph.state === 'closed' && v.result ? resultBars(v, v.result.counts, v.result.outcome.outcome) : null,
@@ -154,18 +157,20 @@ function start(notice: string | null = null): void {
               ),
             )
           : null,
-      ),
-      h(
-        'div',
-        { class: 'proj-tools' },
-        langPicker(),
+        // inside main: every part of the page is in a landmark
         h(
-          'button',
-          {
-            type: 'button',
-            onclick: () => void document.documentElement.requestFullscreen?.().catch(() => undefined),
-          },
-          t('projector.fullscreen'),
+          'div',
+          { class: 'proj-tools' },
+          langPicker(),
+          largeTypeToggle(),
+          h(
+            'button',
+            {
+              type: 'button',
+              onclick: () => void document.documentElement.requestFullscreen?.().catch(() => undefined),
+            },
+            t('projector.fullscreen'),
+          ),
         ),
       ),
     );

@@ -4,7 +4,7 @@
  * votes only), coalesced by the server; results with CSV and JSON export.
  */
 
-import { h, mount, t, errorText, type ApiClient, type VoteInfo, type VoteLive, type WsClient } from '@congress/web-common';
+import { field, fmtNumber, h, mount, onLanguageChange, t, errorText, type ApiClient, type VoteInfo, type VoteLive, type WsClient } from '@congress/web-common';
 import { resultBars } from './voteview';
 
 function cid(): string {
@@ -14,7 +14,7 @@ function cid(): string {
 }
 
 export function votesPanel<S>(api: ApiClient, ws: WsClient<S>, token: () => string | null): HTMLElement {
-  const el = h('section', { class: 'panel votes-panel', 'aria-labelledby': 'votes-h', 'data-testid': 'votes' });
+  const el = h('section', { id: 'votes', class: 'panel votes-panel', 'aria-labelledby': 'votes-h', 'data-testid': 'votes' });
   let votes: VoteInfo[] = [];
   const live = new Map<number, VoteLive>();
   let error: string | null = null;
@@ -44,17 +44,18 @@ export function votesPanel<S>(api: ApiClient, ws: WsClient<S>, token: () => stri
     a.click();
   };
 
-  const title = h('input', { type: 'text', 'data-testid': 'vote-title', 'aria-label': t('vote.title_label'), placeholder: t('vote.title_label') }) as HTMLInputElement;
-  const kind = h('select', { 'data-testid': 'vote-kind', 'aria-label': t('vote.kind') },
-    h('option', { value: 'motion' }, t('vote.kind.motion')),
-    h('option', { value: 'choice' }, t('vote.kind.choice')),
-    h('option', { value: 'election' }, t('vote.kind.election')),
-  ) as HTMLSelectElement;
-  const options = h('textarea', { rows: 3, 'aria-label': t('vote.options_hint'), placeholder: t('vote.options_hint'), 'data-testid': 'vote-options' }) as HTMLTextAreaElement;
-  const seats = h('input', { type: 'number', min: '1', value: '1', 'aria-label': t('vote.seats'), 'data-testid': 'vote-seats' }) as HTMLInputElement;
+  const title = h('input', { type: 'text', id: 'vote-title', 'data-testid': 'vote-title' }) as HTMLInputElement;
+  const kind = h('select', { id: 'vote-kind', 'data-testid': 'vote-kind' }) as HTMLSelectElement;
+  const kindOptions = () => {
+    const v = kind.value || 'motion';
+    mount(kind, (['motion', 'choice', 'election'] as const).map((k) => h('option', { value: k }, t(`vote.kind.${k}`))));
+    kind.value = v;
+  };
+  const options = h('textarea', { rows: 3, id: 'vote-options', 'data-testid': 'vote-options' }) as HTMLTextAreaElement;
+  const seats = h('input', { type: 'number', min: '1', value: '1', id: 'vote-seats', 'data-testid': 'vote-seats' }) as HTMLInputElement;
   const secret = h('input', { type: 'checkbox', 'data-testid': 'vote-secret' }) as HTMLInputElement;
   const running = h('input', { type: 'checkbox', checked: true, 'data-testid': 'vote-running' }) as HTMLInputElement;
-  const duration = h('input', { type: 'number', min: '0', value: '60', 'aria-label': t('vote.duration'), 'data-testid': 'vote-duration' }) as HTMLInputElement;
+  const duration = h('input', { type: 'number', min: '0', value: '60', id: 'vote-duration', 'data-testid': 'vote-duration' }) as HTMLInputElement;
 
   const create = async () => {
     const labels = options.value.split('\n').map((s) => s.trim()).filter(Boolean);
@@ -84,12 +85,15 @@ export function votesPanel<S>(api: ApiClient, ws: WsClient<S>, token: () => stri
     await refresh();
   };
 
-  const form = h('form', { class: 'vote-form', onsubmit: (e: Event) => { e.preventDefault(); void create(); } },
-    title, kind, options,
-    h('label', null, t('vote.seats'), ' ', seats),
-    h('label', null, secret, ' ', t('vote.secret')),
-    h('label', null, running, ' ', t('vote.running_tally')),
-    h('label', null, t('vote.duration'), ' ', duration),
+  // The form is rebuilt around the same controls when the language changes (what was typed stays).
+  const buildForm = () => h('form', { class: 'vote-form', onsubmit: (e: Event) => { e.preventDefault(); void create(); } },
+    field(t('vote.title_label'), title),
+    field(t('vote.kind'), kind),
+    field(t('vote.options_hint'), options),
+    field(t('vote.seats'), seats),
+    h('label', { class: 'check' }, secret, ' ', t('vote.secret')),
+    h('label', { class: 'check' }, running, ' ', t('vote.running_tally')),
+    field(t('vote.duration'), duration),
     h('button', { type: 'submit', 'data-testid': 'vote-create' }, t('vote.create')),
   );
   const list = h('div');
@@ -105,14 +109,14 @@ export function votesPanel<S>(api: ApiClient, ws: WsClient<S>, token: () => stri
           h('h3', null, `#${id} ${v.spec.title}`),
           h('p', { class: 'muted' }, `${t(`vote.state.${st}`)} · ${v.spec.secrecy === 'secret' ? t('vote.secret') : t('vote.open_vote')}`),
           st === 'open'
-            ? h('p', { 'data-testid': `turnout-${id}` }, t('vote.turnout', { cast: String(l?.cast ?? v.cast) }), l ? ` / ${l.present}` : '')
+            ? h('p', { 'data-testid': `turnout-${id}` }, t('vote.turnout', { cast: fmtNumber(l?.cast ?? v.cast) }), l ? ` / ${fmtNumber(l.present)}` : '')
             : null,
           st === 'open' && l?.counts ? resultBars(v, l.counts) : null,
-          st === 'open' && l?.not_voted ? h('details', null, h('summary', null, t('vote.not_voted', { n: String(l.not_voted.length) })), h('p', { 'data-testid': `not-voted-${id}` }, l.not_voted.join(', '))) : null,
+          st === 'open' && l?.not_voted ? h('details', null, h('summary', null, t('vote.not_voted', { n: l.not_voted.length })), h('p', { 'data-testid': `not-voted-${id}` }, l.not_voted.join(', '))) : null,
           st === 'closed' && v.result ? resultBars(v, v.result.counts, v.result.outcome.outcome) : null,
           h('div', { class: 'vote-actions' },
-            st === 'draft' ? h('button', { 'data-testid': `open-${id}`, onclick: () => void act(id, 'open') }, t('vote.open')) : null,
-            st === 'open' ? h('button', { 'data-testid': `close-${id}`, onclick: () => void act(id, 'close') }, t('vote.close')) : null,
+            st === 'draft' ? h('button', { 'data-testid': `open-${id}`, 'aria-label': `${t('vote.open')}: ${v.spec.title}`, onclick: () => void act(id, 'open') }, t('vote.open')) : null,
+            st === 'open' ? h('button', { 'data-testid': `close-${id}`, 'aria-label': `${t('vote.close')}: ${v.spec.title}`, onclick: () => void act(id, 'close') }, t('vote.close')) : null,
             st === 'closed' ? h('button', { onclick: () => void act(id, 'runoff') }, t('vote.runoff')) : null,
             st === 'closed' ? h('button', { onclick: () => void download(id, 'csv') }, t('vote.export_csv')) : null,
             st === 'closed' ? h('button', { onclick: () => void download(id, 'json') }, t('vote.export_json')) : null,
@@ -129,7 +133,15 @@ export function votesPanel<S>(api: ApiClient, ws: WsClient<S>, token: () => stri
       render();
     }
   });
-  mount(el, h('h2', { id: 'votes-h' }, t('vote.title')), form, list);
+  const draw = () => {
+    kindOptions();
+    mount(el, h('h2', { id: 'votes-h' }, t('vote.title')), buildForm(), list);
+    render();
+  };
+  onLanguageChange(() => {
+    if (el.isConnected) draw();
+  });
+  draw();
   void refresh();
   return el;
 }

@@ -1,6 +1,6 @@
 /** A vote's counts as horizontal bars (plain HTML/CSS), shared by the console and projector. */
 
-import { h, t, type VoteCounts, type VoteInfo } from '@congress/web-common';
+import { fmtNumber, h, t, type VoteCounts, type VoteInfo } from '@congress/web-common';
 
 export function optionLabel(v: VoteInfo, id: number): string {
   const k = v.spec.kind;
@@ -31,8 +31,8 @@ export function resultBars(v: VoteInfo, counts: VoteCounts, outcome?: string): H
       rows.map(([label, n]) =>
         h('div', { class: 'bar-row' },
           h('span', { class: 'bar-label' }, label),
-          h('span', { class: 'bar', style: `inline-size:${(100 * n) / max}%` }),
-          h('span', { class: 'bar-n', 'data-testid': 'bar-n' }, String(n)),
+          h('span', { class: 'bar', 'aria-hidden': 'true', style: `inline-size:${(100 * n) / max}%` }),
+          h('span', { class: 'bar-n', 'data-testid': 'bar-n', 'data-value': String(n) }, fmtNumber(n)),
         ),
       ),
     ),

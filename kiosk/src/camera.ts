@@ -5,7 +5,7 @@
  * large type. The kiosk holds no biometric data: it only sends frames and shows answers.
  */
 
-import { t, type FaceResultMsg, type FaceStatus, type MessageKey, type WsClient } from '@congress/web-common';
+import { fmtTime, onLanguageChange, t, type FaceResultMsg, type FaceStatus, type MessageKey, type WsClient } from '@congress/web-common';
 
 export interface CameraHandle {
   stop(): void;
@@ -35,11 +35,6 @@ function beep(ok: boolean): void {
   }
 }
 
-function hhmm(ms: number): string {
-  const lang = document.documentElement.lang || 'vi';
-  return new Date(ms).toLocaleTimeString(lang, { hour: '2-digit', minute: '2-digit' });
-}
-
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls: string, testid?: string): HTMLElementTagNameMap[K] {
   const e = document.createElement(tag);
   e.className = cls;
@@ -59,12 +54,18 @@ const QUALITY_KEYS: Record<string, MessageKey> = {
 export function startCamera<S>(area: HTMLElement, ws: WsClient<S>): CameraHandle {
   const stage = el('div', 'face-stage');
   const video = el('video', 'face-video', 'face-video');
+  video.setAttribute('aria-label', t('face.video'));
+  const offLang = onLanguageChange(() => video.setAttribute('aria-label', t('face.video')));
   video.muted = true;
   video.playsInline = true;
   video.autoplay = true;
   const overlay = el('canvas', 'face-overlay');
   stage.append(video, overlay);
   const panel = el('div', 'face-panel', 'face-panel');
+  // The greeting is read out too (a polite live region; it replaces, not appends).
+  panel.setAttribute('role', 'status');
+  panel.setAttribute('aria-live', 'polite');
+  panel.setAttribute('aria-atomic', 'true');
   const message = el('p', 'face-message', 'face-message');
   const detail = el('p', 'face-detail', 'face-detail');
   panel.append(message, detail);
@@ -108,7 +109,7 @@ export function startCamera<S>(area: HTMLElement, ws: WsClient<S>): CameraHandle
     if (s.status === 'recognized') {
       const hello = s.direction === 'exit' ? 'face.goodbye' : 'face.welcome';
       const sub = s.already
-        ? t('face.already', { time: hhmm(s.at) })
+        ? t('face.already', { time: fmtTime(s.at) })
         : t('face.seat', { seat: s.seat, group: s.group });
       if (!(panel.getAttribute('data-status') === 'recognized' && now < holdUntil)) beep(true);
       show('recognized', t(hello, { name: s.full_name }), sub);
@@ -201,6 +202,7 @@ export function startCamera<S>(area: HTMLElement, ws: WsClient<S>): CameraHandle
   return {
     stop() {
       stopped = true;
+      offLang();
       if (timer) clearInterval(timer);
       unsubscribe();
       stream?.getTracks().forEach((tr) => tr.stop());

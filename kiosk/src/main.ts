@@ -8,7 +8,10 @@ import '@congress/web-common/styles.css';
 import './kiosk.css';
 import {
   WsClient,
+  announceLive,
   byId,
+  initLargeType,
+  largeTypeToggle,
   connText,
   h,
   initLanguage,
@@ -27,6 +30,7 @@ import { startCamera, type CameraHandle } from './camera';
 
 const root = byId('app');
 initLanguage();
+initLargeType();
 const DEVICE_KEY = 'congress.kiosk.device';
 
 interface KioskState {
@@ -63,7 +67,7 @@ function runPaired(creds: DeviceCredentials): void {
       h(
         'main',
         { class: `kiosk kiosk-${ws.conn}`, 'data-testid': 'kiosk', 'data-conn': ws.conn },
-        h('div', { class: 'kiosk-tools' }, langPicker()),
+        h('div', { class: 'kiosk-tools' }, langPicker(), largeTypeToggle()),
         h('p', { class: 'kiosk-congress' }, ws.state?.congress.name ?? ''),
         h('h1', { class: 'kiosk-ready', 'data-testid': 'kiosk-ready' }, online ? t('kiosk.ready') : t('kiosk.not_ready')),
         h('p', { class: 'kiosk-conn', role: 'status', 'data-testid': 'conn' }, connText(ws.conn)),
@@ -86,6 +90,7 @@ function runPaired(creds: DeviceCredentials): void {
     if (ev.type === 'state' || ev.type === 'conn') render();
   });
   const offLang = onLanguageChange(render);
+  announceLive(ws, {});
   window.addEventListener('online', () => ws.nudge());
   render();
   ws.start();

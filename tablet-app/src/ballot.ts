@@ -1,11 +1,12 @@
 /**
- * The ballot on the tablet: the open vote in large type; choose → confirm → "your vote has been
- * recorded" with the receipt code; the result after the close. A ballot confirmed while offline
+ * The ballot on the tablet: the open vote in large type; a radio group (a checkbox group for an
+ * election) → a labelled confirm step → "your vote has been recorded" with the receipt code,
+ * announced in the live region and focused, all operable by keyboard and screen reader; the result after the close. A ballot confirmed while offline
  * is kept (with its random id) and sent when the connection returns, if the vote is still open;
  * a resend after a lost ack uses the same id, so it is never counted twice.
  */
 
-import { h, t, type BallotChoice, type ServerMsg, type VoteInfo, type WsClient } from '@congress/web-common';
+import { announce, fmtNumber, h, t, type BallotChoice, type ServerMsg, type VoteInfo, type WsClient } from '@congress/web-common';
 
 const PENDING_KEY = 'congress.tablet.ballot.pending';
 const RECEIPTS_KEY = 'congress.tablet.ballot.receipts';
@@ -37,10 +38,12 @@ function save(key: string, v: unknown): void {
 }
 
 export class Ballot<S> {
-  /** Choice being confirmed (not yet sent). */
+  /** The choice selected (radio or checkboxes) and shown in the confirm step, not yet sent. */
   private draft: { vote_id: number; choice: BallotChoice } | null = null;
   private kept = new Set<number>();
   private refused: string | null = null;
+  /** Element (by id) to give the focus to after the next render, e.g. the receipt. */
+  private focusAfter: string | null = null;
 
   constructor(
     private readonly ws: WsClient<S>,
@@ -66,19 +69,30 @@ export class Ballot<S> {
     if (p) this.ws.send({ type: 'cast_ballot', client_id: p.client_id, vote_id: p.vote_id, choice: p.choice });
   }
 
+  private update(focus: string | null = null): void {
+    this.focusAfter = focus;
+    this.rerender();
+    if (this.focusAfter) {
+      document.getElementById(this.focusAfter)?.focus();
+      this.focusAfter = null;
+    }
+  }
+
   private onMessage(msg: ServerMsg): void {
     const p = this.pending();
     if (msg.type === 'ballot_ack') {
       const r = this.receipts();
+      const fresh = r[String(msg.ack.vote_id)] !== msg.ack.receipt;
       r[String(msg.ack.vote_id)] = msg.ack.receipt;
       save(RECEIPTS_KEY, r);
       if (p && p.client_id === msg.ack.client_id) save(PENDING_KEY, null);
       this.refused = null;
-      this.rerender();
+      if (fresh) announce(t('vote.recorded_receipt', { code: msg.ack.receipt }));
+      this.update(fresh ? 'vote-recorded' : null);
     } else if (msg.type === 'ballot_refused') {
       if (p && p.client_id === msg.client_id) save(PENDING_KEY, null);
       this.refused = msg.message;
-      this.rerender();
+      this.update('ballot-refused');
     }
   }
 
@@ -89,7 +103,7 @@ export class Ballot<S> {
     this.draft = null;
     this.kept.clear();
     this.flush();
-    this.rerender();
+    this.update('ballot-sending');
   }
 
   private choiceLabel(v: VoteInfo, c: BallotChoice): string {
@@ -101,14 +115,14 @@ export class Ballot<S> {
       case 'choice':
         return optionLabel(v, c.option);
       case 'election':
-        return c.kept.map((k) => optionLabel(v, k)).join(', ') || '—';
+        return c.kept.map((k) => optionLabel(v, k)).join(', ') || t('vote.none_kept');
     }
   }
 
-  private choose(vote: VoteInfo, choice: BallotChoice): void {
+  private choose(vote: VoteInfo, choice: BallotChoice, focus: string | null = null): void {
     this.draft = { vote_id: vote.spec.id, choice };
     this.refused = null;
-    this.rerender();
+    this.update(focus);
   }
 
   /** The ballot section for the votes in the state. */
@@ -125,78 +139,140 @@ export class Ballot<S> {
       if (vote.result) body.push(resultView(vote));
       if (receipt) body.push(h('p', { 'data-testid': 'receipt' }, t('vote.receipt', { code: receipt })));
     } else if (receipt || vote.voted) {
-      body.push(h('p', { class: 'vote-recorded', 'data-testid': 'vote-recorded' }, t('vote.recorded')));
+      body.push(h('p', { id: 'vote-recorded', tabindex: '-1', class: 'vote-recorded', 'data-testid': 'vote-recorded' }, t('vote.recorded')));
       if (receipt) body.push(h('p', { class: 'receipt', 'data-testid': 'receipt' }, t('vote.receipt', { code: receipt })));
     } else if (pending && pending.vote_id === id) {
-      body.push(h('p', { role: 'status' }, this.ws.conn === 'online' ? t('vote.sending') : t('vote.queued')));
-    } else if (this.draft && this.draft.vote_id === id) {
-      const d = this.draft;
-      body.push(
-        h('p', { class: 'confirm-q', 'data-testid': 'confirm-q' }, t('vote.confirm_q', { choice: this.choiceLabel(vote, d.choice) })),
-        h('div', { class: 'ballot-buttons' },
-          h('button', { class: 'big primary', 'data-testid': 'confirm', onclick: () => this.confirm() }, t('vote.confirm')),
-          h('button', { class: 'big', onclick: () => { this.draft = null; this.rerender(); } }, t('vote.change')),
-        ),
-      );
+      body.push(h('p', { id: 'ballot-sending', tabindex: '-1', role: 'status' }, this.ws.conn === 'online' ? t('vote.sending') : t('vote.queued')));
     } else {
       body.push(this.choices(vote));
+      if (this.draft && this.draft.vote_id === id) body.push(this.confirmStep(vote, this.draft.choice));
     }
-    if (this.refused) body.push(h('p', { class: 'error', role: 'alert' }, t('vote.refused', { reason: this.refused })));
+    if (this.refused) body.push(h('p', { id: 'ballot-refused', tabindex: '-1', class: 'error', role: 'alert' }, t('vote.refused', { reason: this.refused })));
     return h(
       'section',
-      { class: 'panel ballot', 'aria-labelledby': 'ballot-h', 'data-testid': 'ballot', 'data-vote': String(id) },
+      { id: 'ballot', class: 'panel ballot', 'aria-labelledby': 'ballot-h', 'data-testid': 'ballot', 'data-vote': String(id) },
       h('h2', { id: 'ballot-h' }, `${t('vote.title')}: ${vote.spec.title}`),
       h('p', { class: 'muted' }, vote.spec.secrecy === 'secret' ? t('vote.secret') : t('vote.open_vote')),
       ...body,
     );
   }
 
+  /** The labelled confirm step: "You chose: X. Confirm?" with Confirm and Change. */
+  private confirmStep(vote: VoteInfo, choice: BallotChoice): HTMLElement {
+    return h(
+      'div',
+      { class: 'confirm-step', role: 'group', 'aria-labelledby': 'confirm-q' },
+      h('p', { id: 'confirm-q', tabindex: '-1', class: 'confirm-q', 'data-testid': 'confirm-q' }, t('vote.confirm_q', { choice: this.choiceLabel(vote, choice) })),
+      h(
+        'div',
+        { class: 'ballot-buttons' },
+        h('button', { type: 'button', id: 'ballot-confirm', class: 'big primary', 'data-testid': 'confirm', onclick: () => this.confirm() }, t('vote.confirm')),
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'big',
+            id: 'ballot-change',
+            'data-testid': 'change',
+            onclick: () => {
+              this.draft = null;
+              this.update(firstChoiceId(vote));
+            },
+          },
+          t('vote.change'),
+        ),
+      ),
+    );
+  }
+
+  /** One radio of the radio group, drawn as a large button. */
+  private radio(vote: VoteInfo, key: string, label: string, choice: BallotChoice): HTMLElement {
+    const id = `ballot-${vote.spec.id}-${key}`;
+    const d = this.draft;
+    const checked = !!d && d.vote_id === vote.spec.id && JSON.stringify(d.choice) === JSON.stringify(choice);
+    return h(
+      'label',
+      { class: 'choice-option', for: id },
+      h('input', {
+        type: 'radio',
+        id,
+        name: `ballot-${vote.spec.id}`,
+        value: key,
+        checked,
+        'data-testid': `choose-${key}`,
+        onchange: () => this.choose(vote, choice, id),
+      }),
+      h('span', null, label),
+    );
+  }
+
   private choices(vote: VoteInfo): HTMLElement {
     const k = vote.spec.kind;
-    const btn = (label: string, choice: BallotChoice, testid: string) =>
-      h('button', { class: 'big', 'data-testid': testid, onclick: () => this.choose(vote, choice) }, label);
-    if (k.kind === 'motion') {
-      return h('div', { class: 'ballot-buttons' },
-        btn(t('vote.for'), { kind: 'motion', position: 'for' }, 'choose-for'),
-        btn(t('vote.against'), { kind: 'motion', position: 'against' }, 'choose-against'),
-        btn(t('vote.abstain'), { kind: 'motion', position: 'abstain' }, 'choose-abstain'),
-      );
-    }
-    if (k.kind === 'choice') {
-      return h('div', { class: 'ballot-buttons' },
-        k.options.map((o) => btn(o.label, { kind: 'choice', option: o.id }, `choose-${o.id}`)),
-        btn(t('vote.blank'), { kind: 'blank' }, 'choose-blank'),
+    if (k.kind === 'motion' || k.kind === 'choice') {
+      const radios =
+        k.kind === 'motion'
+          ? (['for', 'against', 'abstain'] as const).map((p) => this.radio(vote, p, t(`vote.${p}`), { kind: 'motion', position: p }))
+          : [...k.options.map((o) => this.radio(vote, String(o.id), o.label, { kind: 'choice', option: o.id })), this.radio(vote, 'blank', t('vote.blank'), { kind: 'blank' })];
+      return h(
+        'div',
+        { class: 'ballot-choices' },
+        h('p', { id: 'ballot-choices-h', class: 'choices-label' }, t('vote.choices')),
+        h('div', { role: 'radiogroup', 'aria-labelledby': 'ballot-choices-h', class: 'ballot-buttons' }, radios),
       );
     }
     const seats = k.seats;
     const over = this.kept.size > seats;
-    return h('div', { class: 'election' },
-      h('p', null, t('vote.keep_up_to', { seats })),
-      h('ul', { class: 'candidates' },
-        k.candidates.map((c) =>
-          h('li', null,
-            h('label', { class: 'big-check' },
-              h('input', {
-                type: 'checkbox',
-                checked: this.kept.has(c.id),
-                onchange: (e: Event) => {
-                  if ((e.target as HTMLInputElement).checked) this.kept.add(c.id);
-                  else this.kept.delete(c.id);
-                  this.rerender();
-                },
-              }),
-              ` ${c.label}`,
-            ),
-          ),
+    const setElection = (focus: string) => this.choose(vote, { kind: 'election', kept: [...this.kept] }, focus);
+    return h(
+      'div',
+      { class: 'election' },
+      h(
+        'fieldset',
+        { class: 'candidates-group' },
+        h('legend', null, t('vote.keep_up_to', { seats })),
+        h(
+          'ul',
+          { class: 'candidates' },
+          k.candidates.map((c) => {
+            const id = `ballot-${vote.spec.id}-c${c.id}`;
+            return h(
+              'li',
+              null,
+              h(
+                'label',
+                { class: 'big-check choice-option', for: id },
+                h('input', {
+                  type: 'checkbox',
+                  id,
+                  checked: this.kept.has(c.id),
+                  'data-testid': `keep-${c.id}`,
+                  onchange: (e: Event) => {
+                    if ((e.target as HTMLInputElement).checked) this.kept.add(c.id);
+                    else this.kept.delete(c.id);
+                    setElection(id);
+                  },
+                }),
+                h('span', null, c.label),
+              ),
+            );
+          }),
         ),
       ),
       over ? h('p', { class: 'error', role: 'alert' }, t('vote.too_many', { seats })) : null,
-      h('div', { class: 'ballot-buttons' },
-        h('button', { class: 'big primary', onclick: () => this.choose(vote, { kind: 'election', kept: [...this.kept] }) }, t('vote.submit')),
-        btn(t('vote.blank'), { kind: 'blank' }, 'choose-blank'),
+      h(
+        'div',
+        { class: 'ballot-buttons' },
+        h('button', { type: 'button', class: 'big', 'data-testid': 'choose-blank', onclick: () => { this.kept.clear(); this.choose(vote, { kind: 'blank' }, 'confirm-q'); } }, t('vote.blank')),
       ),
     );
   }
+}
+
+function firstChoiceId(vote: VoteInfo): string {
+  const k = vote.spec.kind;
+  if (k.kind === 'motion') return `ballot-${vote.spec.id}-for`;
+  if (k.kind === 'choice') return `ballot-${vote.spec.id}-${k.options[0]?.id ?? 'blank'}`;
+  return `ballot-${vote.spec.id}-c${k.candidates[0]?.id ?? 0}`;
 }
 
 export function optionLabel(v: VoteInfo, id: number): string {
@@ -228,11 +304,11 @@ export function resultView(v: VoteInfo): HTMLElement {
       rows.map(([label, n]) =>
         h('div', { class: 'bar-row' },
           h('span', { class: 'bar-label' }, label),
-          h('span', { class: 'bar', style: `inline-size:${(100 * n) / max}%` }),
-          h('span', { class: 'bar-n' }, String(n)),
+          h('span', { class: 'bar', 'aria-hidden': 'true', style: `inline-size:${(100 * n) / max}%` }),
+          h('span', { class: 'bar-n' }, fmtNumber(n)),
         ),
       ),
     ),
-    h('p', { class: 'muted' }, t('vote.turnout', { cast: String(r.ballots.cast) })),
+    h('p', { class: 'muted' }, t('vote.turnout', { cast: fmtNumber(r.ballots.cast) })),
   );
 }

@@ -8,10 +8,13 @@ import workerUrl from 'pdfjs-dist/build/pdf.worker.min.mjs?url';
 import {
   ApiClient,
   ApiError,
+  fmtBytes,
   fmtNumber,
   fmtTime,
   h,
+  keepFocus,
   local,
+  onLanguageChange,
   read,
   t,
   write,
@@ -38,11 +41,6 @@ function loadSeen(): Seen {
   }
 }
 
-function fmtSize(bytes: number): string {
-  return bytes >= 1024 * 1024
-    ? `${fmtNumber(bytes / (1024 * 1024), { maximumFractionDigits: 1 })} MB`
-    : `${fmtNumber(Math.ceil(bytes / 1024))} KB`;
-}
 
 function contentUrl(d: Document, v: DocVersion): string {
   return `/api/documents/${d.id}/versions/${v.version}/content`;
@@ -55,12 +53,15 @@ export class Library {
   private hits: SearchResults | null = null;
   private reader: { doc: Document; pdf: pdfjs.PDFDocumentProxy; page: number; zoom: number } | null = null;
   private message: string | null = null;
-  readonly el = h('section', { class: 'panel docs', 'aria-labelledby': 'docs-h', 'data-testid': 'library' });
+  readonly el = h('section', { id: 'docs', class: 'panel docs', 'aria-labelledby': 'docs-h', 'data-testid': 'library' });
 
   constructor(
     private readonly token: () => string,
     private agenda: () => Agenda | null,
-  ) {}
+  ) {
+    // The panel is kept across the app's re-renders, so it follows the language itself.
+    onLanguageChange(() => this.render());
+  }
 
   private api(): ApiClient {
     return new ApiClient({ token: () => this.token() });
@@ -191,13 +192,18 @@ export class Library {
       t('docs.updated', {
         version: fmtNumber(v.version),
         changed: fmtNumber(v.changed_pages ?? v.pages),
-        size: fmtSize(v.size),
+        size: fmtBytes(v.size),
         time: fmtTime(v.uploaded_at),
       }),
     );
   }
 
+  /** Redraws the panel, keeping the keyboard focus where it was (e.g. on "next page"). */
   render(): void {
+    keepFocus(this.el, () => this.draw());
+  }
+
+  private draw(): void {
     const el = this.el;
     el.replaceChildren();
     el.append(h('h2', { id: 'docs-h' }, t('docs.title')));
@@ -222,9 +228,9 @@ export class Library {
     }
     if (this.reader) {
       const r = this.reader;
-      const canvas = h('canvas', { class: 'pdf-page', 'data-testid': 'pdf-canvas' });
-      const btn = (label: string, f: () => void, disabled = false) => {
-        const b = h('button', { type: 'button', class: 'btn', disabled }, label);
+      const canvas = h('canvas', { class: 'pdf-page', role: 'img', 'aria-label': t('docs.page_image', { title: r.doc.title, page: fmtNumber(r.page) }), 'data-testid': 'pdf-canvas' });
+      const btn = (key: string, label: string, f: () => void, disabled = false) => {
+        const b = h('button', { type: 'button', id: `reader-${key}`, class: 'btn', disabled }, label);
         b.addEventListener('click', f);
         return b;
       };
@@ -236,12 +242,12 @@ export class Library {
           h(
             'div',
             { class: 'reader-tools' },
-            btn(t('docs.prev'), () => { r.page--; this.render(); }, r.page <= 1),
+            btn('prev', t('docs.prev'), () => { r.page--; this.render(); }, r.page <= 1),
             h('span', { 'data-testid': 'page-no' }, t('docs.page', { page: fmtNumber(r.page), pages: fmtNumber(r.pdf.numPages) })),
-            btn(t('docs.next'), () => { r.page++; this.render(); }, r.page >= r.pdf.numPages),
-            btn(t('docs.zoom_out'), () => { r.zoom = Math.max(0.5, r.zoom / 1.25); this.render(); }),
-            btn(t('docs.zoom_in'), () => { r.zoom = Math.min(4, r.zoom * 1.25); this.render(); }),
-            btn(t('docs.close'), () => { void r.pdf.cleanup(); this.reader = null; this.render(); }),
+            btn('next', t('docs.next'), () => { r.page++; this.render(); }, r.page >= r.pdf.numPages),
+            btn('zoom_out', t('docs.zoom_out'), () => { r.zoom = Math.max(0.5, r.zoom / 1.25); this.render(); }),
+            btn('zoom_in', t('docs.zoom_in'), () => { r.zoom = Math.min(4, r.zoom * 1.25); this.render(); }),
+            btn('close', t('docs.close'), () => { void r.pdf.cleanup(); this.reader = null; this.render(); }),
           ),
           canvas,
         ),
@@ -262,7 +268,7 @@ export class Library {
       for (const d of g.docs) {
         const v = d.versions[d.versions.length - 1];
         if (!v) continue;
-        const open = h('button', { type: 'button', class: 'btn', 'data-testid': 'doc-open', 'data-doc': String(d.id) }, t('docs.open'));
+        const open = h('button', { type: 'button', class: 'btn', 'aria-label': `${t('docs.open')}: ${d.title}`, 'data-testid': 'doc-open', 'data-doc': String(d.id) }, t('docs.open'));
         open.addEventListener('click', () => void this.open(d));
         ul.append(
           h(
@@ -270,7 +276,7 @@ export class Library {
             { 'data-testid': 'doc', 'data-doc': String(d.id) },
             h('span', { class: 'title' }, d.title),
             ' ',
-            h('span', { class: 'muted' }, `${t('docs.version', { version: fmtNumber(v.version) })} · ${fmtSize(v.size)}`),
+            h('span', { class: 'muted' }, `${t('docs.version', { version: fmtNumber(v.version) })} · ${fmtBytes(v.size)}`),
             ' ',
             this.badge(d),
             ' ',

@@ -9,7 +9,12 @@ import './tablet.css';
 import {
   ApiClient,
   WsClient,
+  announceLive,
   byId,
+  initLargeType,
+  keepFocus,
+  largeTypeToggle,
+  sectionNav,
   connBadge,
   fmtLocalShort,
   fmtNumber,
@@ -36,6 +41,7 @@ import { Opinions } from './opinions';
 
 const root = byId('app');
 initLanguage();
+initLargeType();
 
 const DEVICE_KEY = 'congress.tablet.device';
 /** Pushes drawn by the notices and opinions panels themselves. */
@@ -81,20 +87,28 @@ function runPaired(creds: DeviceCredentials): void {
     document.title = st?.me ? `${st.me.full_name} · ${t('tablet.title')}` : t('tablet.title');
     const me = st?.me ?? null;
     const status = st?.mine?.status ?? 'absent';
-    mount(
+    const ballotView = st ? ballot.view(st.votes ?? []) : null;
+    keepFocus(root, () => mount(
       root,
       h(
         'header',
         { class: 'topbar' },
         h('h1', { 'data-testid': 'congress-name' }, st ? st.congress.name : t('common.loading')),
-        h('div', { class: 'topbar-tools' }, connBadge(ws.conn), langPicker()),
+        h('div', { class: 'topbar-tools' }, connBadge(ws.conn), langPicker(), largeTypeToggle()),
+        st
+          ? sectionNav([
+              ...(ballotView ? [{ href: '#ballot', label: t('vote.title') }] : []),
+              { href: '#agenda', label: t('agenda.title') },
+              { href: '#docs', label: t('docs.title') },
+            ])
+          : null,
       ),
       st ? offlineBanner(ws.conn) : h('div', { class: 'banner', role: 'status' }, t('common.loading')),
       st
         ? h(
             'main',
             { class: 'tablet-main' },
-            ballot.view(st.votes ?? []),
+            ballotView,
             h(
               'section',
               { class: 'panel me-card', 'aria-labelledby': 'greeting' },
@@ -129,7 +143,7 @@ function runPaired(creds: DeviceCredentials): void {
             opinions.el,
             h(
               'section',
-              { class: 'panel', 'aria-labelledby': 'agenda-h' },
+              { id: 'agenda', class: 'panel', 'aria-labelledby': 'agenda-h' },
               h('h2', { id: 'agenda-h' }, t('agenda.title')),
               h(
                 'ol',
@@ -149,7 +163,7 @@ function runPaired(creds: DeviceCredentials): void {
             library.el,
           )
         : null,
-    );
+    ));
     notices.render();
     opinions.render();
     if (focused && focused.isConnected && document.activeElement !== focused) focused.focus({ preventScroll: true });
@@ -191,6 +205,7 @@ function runPaired(creds: DeviceCredentials): void {
     if (ev.type === 'state' || ev.type === 'conn') render();
   });
   ballot = new Ballot(ws, () => render());
+  announceLive(ws, { quorum: (s) => s.summary.quorum, votes: (s) => s.votes ?? [] });
   const offLang = onLanguageChange(render);
   window.addEventListener('online', () => ws.nudge());
   render();

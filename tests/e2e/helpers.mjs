@@ -2,7 +2,7 @@
 // data directory, launch Debian's Chromium through playwright-core, log in, take screenshots.
 
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -175,4 +175,193 @@ export async function setAttendanceApi(server, token, delegateId, status, reason
   });
   if (!res.ok) throw new Error(`POST /api/attendance ${delegateId}: ${res.status} ${await res.text()}`);
   return res.json();
+}
+
+/**
+ * Builds a 640×480 4:2:0 y4m (5 frames at 5 fps) from a photo: Chromium decodes and letterboxes
+ * the photo on a canvas, the RGB → YUV (BT.601, studio range) conversion is done here.
+ */
+export async function buildY4m(browser, photo, out) {
+  const W = 640;
+  const H = 480;
+  const page = await (await browser.newContext()).newPage();
+  const dataUrl = `data:image/jpeg;base64,${readFileSync(photo).toString('base64')}`;
+  const rgba = await page.evaluate(
+    async ({ dataUrl, W, H }) => {
+      const img = new Image();
+      img.src = dataUrl;
+      await img.decode();
+      const c = document.createElement('canvas');
+      c.width = W;
+      c.height = H;
+      const g = c.getContext('2d');
+      g.fillStyle = '#808080';
+      g.fillRect(0, 0, W, H);
+      const s = Math.min(W / img.naturalWidth, H / img.naturalHeight);
+      const w = img.naturalWidth * s;
+      const h = img.naturalHeight * s;
+      g.drawImage(img, (W - w) / 2, (H - h) / 2, w, h);
+      return Array.from(g.getImageData(0, 0, W, H).data);
+    },
+    { dataUrl, W, H },
+  );
+  await page.context().close();
+  const Y = Buffer.alloc(W * H);
+  const U = Buffer.alloc((W / 2) * (H / 2));
+  const V = Buffer.alloc((W / 2) * (H / 2));
+  const clamp = (v) => Math.max(0, Math.min(255, Math.round(v)));
+  for (let y = 0; y < H; y++) {
+    for (let x = 0; x < W; x++) {
+      const i = (y * W + x) * 4;
+      const [r, g, b] = [rgba[i], rgba[i + 1], rgba[i + 2]];
+      Y[y * W + x] = clamp(16 + 0.257 * r + 0.504 * g + 0.098 * b);
+    }
+  }
+  for (let y = 0; y < H / 2; y++) {
+    for (let x = 0; x < W / 2; x++) {
+      let r = 0;
+      let g = 0;
+      let b = 0;
+      for (const [dx, dy] of [[0, 0], [1, 0], [0, 1], [1, 1]]) {
+        const i = ((2 * y + dy) * W + 2 * x + dx) * 4;
+        r += rgba[i] / 4;
+        g += rgba[i + 1] / 4;
+        b += rgba[i + 2] / 4;
+      }
+      U[y * (W / 2) + x] = clamp(128 - 0.148 * r - 0.291 * g + 0.439 * b);
+      V[y * (W / 2) + x] = clamp(128 + 0.439 * r - 0.368 * g - 0.071 * b);
+    }
+  }
+  const frame = Buffer.concat([Buffer.from('FRAME\n'), Y, U, V]);
+  writeFileSync(out, Buffer.concat([Buffer.from(`YUV4MPEG2 W${W} H${H} F5:1 Ip A1:1 C420\n`), ...Array(5).fill(frame)]));
+}
+
+
+// ---------------------------------------------------------------- accessibility (axe-core)
+
+let axeSource = null;
+/** axe-core's browser bundle (the `axe-core` devDependency). */
+function axeCore() {
+  axeSource ??= readFileSync(join(REPO, 'node_modules/axe-core/axe.min.js'), 'utf8');
+  return axeSource;
+}
+
+/** The WCAG rule sets every screen must pass. */
+export const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21aa'];
+/**
+ * Page-structure rules (axe "best practices") that must pass at any impact on a whole page:
+ * one `main`, content inside landmarks, a level-one heading, headings in order, unique landmarks.
+ */
+export const AXE_STRUCTURE = ['landmark-one-main', 'region', 'page-has-heading-one', 'heading-order', 'landmark-unique', 'landmark-no-duplicate-main'];
+
+/**
+ * Runs axe-core on the page (or on the part `include` selects, e.g. an open `dialog`) and throws
+ * listing every violation of impact serious or critical, and on a whole page any violation of
+ * the structure rules (AXE_STRUCTURE): rule id, impact, help, the elements (CSS targets) and why. Returns all violations (minor and moderate too) for a report.
+ */
+export async function expectAccessible(page, label, { include = null, exclude = [], impacts = ['serious', 'critical'] } = {}) {
+  const t0 = Date.now();
+  if (!(await page.evaluate(() => typeof window.axe === 'object'))) {
+    await page.addScriptTag({ content: axeCore() }).catch(() => undefined);
+    // A Content-Security-Policy that forbids inline scripts blocks the tag: evaluate instead.
+    if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(axeCore());
+  }
+  const violations = await page.evaluate(
+    async ({ include, exclude, tags, structure }) => {
+      const context = include || exclude.length ? { include: [include ?? 'html'], exclude } : document;
+      const rules = window.axe.getRules(tags).map((r) => r.ruleId);
+      if (!include) rules.push(...structure);
+      const r = await window.axe.run(context, {
+        runOnly: { type: 'rule', values: rules },
+        resultTypes: ['violations'],
+      });
+      return r.violations.map((v) => ({
+        id: v.id,
+        impact: v.impact,
+        help: v.help,
+        nodes: v.nodes.map((n) => ({ target: n.target.join(' '), why: n.failureSummary })),
+      }));
+    },
+    { include, exclude, tags: AXE_TAGS, structure: AXE_STRUCTURE },
+  );
+  const bad = violations.filter((v) => impacts.includes(v.impact) || AXE_STRUCTURE.includes(v.id));
+  if (process.env.AXE_LOG) {
+    const minor = violations.filter((v) => !bad.includes(v)).map((v) => `${v.id}(${v.impact})`);
+    console.log(`axe ${label}: ${Date.now() - t0} ms${minor.length ? `, minor: ${minor.join(' ')}` : ''}`);
+  }
+  if (bad.length) {
+    const lines = bad.flatMap((v) => [
+      `- ${v.id} (${v.impact}): ${v.help}`,
+      ...v.nodes.slice(0, 8).map((n) => `    ${n.target}\n      ${String(n.why).replace(/\n/g, '\n      ')}`),
+      v.nodes.length > 8 ? `    … and ${v.nodes.length - 8} more` : null,
+    ]).filter(Boolean);
+    throw new Error(`axe: ${bad.length} serious/critical violation(s) on "${label}":\n${lines.join('\n')}`);
+  }
+  return violations;
+}
+
+/** The display variants every screen is checked in: three languages and large type. */
+export const VARIANTS = ['vi', 'en', 'ar', 'large'];
+
+/**
+ * Puts a page in a variant with its own controls (the language picker and the "A A" button):
+ * `vi`, `en`, `ar` (right-to-left) with normal type, or `large` (Vietnamese, large type).
+ */
+export async function setVariant(page, variant) {
+  const lang = variant === 'large' ? 'vi' : variant;
+  const picker = page.getByTestId('lang');
+  if ((await picker.inputValue()) !== lang) await picker.selectOption(lang);
+  await page.waitForFunction((l) => document.documentElement.lang === l, lang);
+  const toggle = page.getByTestId('large-type');
+  const want = variant === 'large' ? 'true' : 'false';
+  if ((await toggle.count()) > 0 && (await toggle.first().getAttribute('aria-pressed')) !== want) await toggle.first().click();
+  await page.waitForFunction((on) => document.documentElement.classList.contains('large-type') === on, variant === 'large');
+}
+
+/** Runs `expectAccessible` on the page in every variant; `prepare` re-opens a state if needed. */
+export async function expectAccessibleAll(page, label, { include = null, exclude = [], prepare = null, cleanup = null } = {}) {
+  for (const v of VARIANTS) {
+    await setVariant(page, v);
+    if (prepare) await prepare(v);
+    await expectAccessible(page, `${label} [${v}]`, { include, exclude });
+    if (cleanup) await cleanup(v);
+  }
+  await setVariant(page, 'vi');
+}
+
+/**
+ * Fails when the page scrolls sideways or a visible element clips its text (content wider than
+ * the box with overflow hidden, or text cut with an ellipsis).
+ */
+export async function expectNoOverflow(page, label) {
+  const problems = await page.evaluate(() => {
+    const out = [];
+    const doc = document.documentElement;
+    if (doc.scrollWidth > doc.clientWidth + 1) out.push(`page scrolls sideways: ${doc.scrollWidth} > ${doc.clientWidth}`);
+    for (const el of document.querySelectorAll('body *')) {
+      const cs = getComputedStyle(el);
+      if (cs.display === 'none' || cs.visibility === 'hidden') continue;
+      if (el.closest('.visually-hidden, canvas, video, select, .table-wrap')) continue;
+      if (!el.textContent?.trim()) continue;
+      const clips = cs.overflowX === 'hidden' || cs.overflowX === 'clip' || cs.textOverflow === 'ellipsis';
+      if (clips && el.scrollWidth > el.clientWidth + 1) out.push(`clipped: <${el.tagName.toLowerCase()} class="${el.className}"> ${el.textContent.trim().slice(0, 40)}`);
+      const r = el.getBoundingClientRect();
+      if (r.width > 0 && (r.right > doc.clientWidth + 1 || r.left < -1)) out.push(`outside the screen: <${el.tagName.toLowerCase()} class="${el.className}"> ${el.textContent.trim().slice(0, 40)} (${Math.round(r.left)}..${Math.round(r.right)})`);
+    }
+    return out.slice(0, 20);
+  });
+  if (problems.length) throw new Error(`layout problems on "${label}":\n${problems.join('\n')}`);
+}
+
+/**
+ * Presses Tab (at most `max` times) until `locator` has the keyboard focus. An element with the
+ * same id counts as the same (the apps re-render on pushes and keep the focus on the twin).
+ */
+export async function tabTo(page, locator, max = 80) {
+  const focused = (el) => el === document.activeElement || (!!el.id && document.activeElement?.id === el.id);
+  for (let i = 0; i < max; i++) {
+    if (await locator.evaluate(focused).catch(() => false)) return;
+    await page.keyboard.press('Tab');
+  }
+  throw new Error(`Tab never reached ${locator}`);
 }

@@ -8,12 +8,12 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { chromium } from 'playwright-core';
-import { REPO, consoleToken, fixtureDelegate, launchBrowser, loginConsole, newPage, screenshot, startServer, waitPresent } from './helpers.mjs';
+import { REPO, buildY4m, consoleToken, fixtureDelegate, launchBrowser, loginConsole, newPage, screenshot, startServer, waitPresent } from './helpers.mjs';
 
 const MODELS = process.env.CONGRESS_MODELS_DIR || join(REPO, 'models');
 const FACES = process.env.CONGRESS_FACES_DIR || join(REPO, '../shared/faces');
@@ -38,65 +38,6 @@ let browser;
 let camBrowser;
 let work;
 
-/**
- * Builds a 640×480 4:2:0 y4m (5 frames at 5 fps) from a photo: Chromium decodes and letterboxes
- * the photo on a canvas, the RGB → YUV (BT.601, studio range) conversion is done here.
- */
-async function buildY4m(photo, out) {
-  const W = 640;
-  const H = 480;
-  const page = await (await browser.newContext()).newPage();
-  const dataUrl = `data:image/jpeg;base64,${readFileSync(photo).toString('base64')}`;
-  const rgba = await page.evaluate(
-    async ({ dataUrl, W, H }) => {
-      const img = new Image();
-      img.src = dataUrl;
-      await img.decode();
-      const c = document.createElement('canvas');
-      c.width = W;
-      c.height = H;
-      const g = c.getContext('2d');
-      g.fillStyle = '#808080';
-      g.fillRect(0, 0, W, H);
-      const s = Math.min(W / img.naturalWidth, H / img.naturalHeight);
-      const w = img.naturalWidth * s;
-      const h = img.naturalHeight * s;
-      g.drawImage(img, (W - w) / 2, (H - h) / 2, w, h);
-      return Array.from(g.getImageData(0, 0, W, H).data);
-    },
-    { dataUrl, W, H },
-  );
-  await page.context().close();
-  const Y = Buffer.alloc(W * H);
-  const U = Buffer.alloc((W / 2) * (H / 2));
-  const V = Buffer.alloc((W / 2) * (H / 2));
-  const clamp = (v) => Math.max(0, Math.min(255, Math.round(v)));
-  for (let y = 0; y < H; y++) {
-    for (let x = 0; x < W; x++) {
-      const i = (y * W + x) * 4;
-      const [r, g, b] = [rgba[i], rgba[i + 1], rgba[i + 2]];
-      Y[y * W + x] = clamp(16 + 0.257 * r + 0.504 * g + 0.098 * b);
-    }
-  }
-  for (let y = 0; y < H / 2; y++) {
-    for (let x = 0; x < W / 2; x++) {
-      let r = 0;
-      let g = 0;
-      let b = 0;
-      for (const [dx, dy] of [[0, 0], [1, 0], [0, 1], [1, 1]]) {
-        const i = ((2 * y + dy) * W + 2 * x + dx) * 4;
-        r += rgba[i] / 4;
-        g += rgba[i + 1] / 4;
-        b += rgba[i + 2] / 4;
-      }
-      U[y * (W / 2) + x] = clamp(128 - 0.148 * r - 0.291 * g + 0.439 * b);
-      V[y * (W / 2) + x] = clamp(128 + 0.439 * r - 0.368 * g - 0.071 * b);
-    }
-  }
-  const frame = Buffer.concat([Buffer.from('FRAME\n'), Y, U, V]);
-  writeFileSync(out, Buffer.concat([Buffer.from(`YUV4MPEG2 W${W} H${H} F5:1 Ip A1:1 C420\n`), ...Array(5).fill(frame)]));
-}
-
 before(async () => {
   if (SKIP) return;
   browser = await launchBrowser();
@@ -117,7 +58,7 @@ before(async () => {
   assert.match(r.stdout, /faces: 1 of 1 photos enrolled/);
   server = await startServer({ data });
   const video = join(work, 'camera.y4m');
-  await buildY4m(VIDEO_PHOTO, video);
+  await buildY4m(browser, VIDEO_PHOTO, video);
   const executablePath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
   camBrowser = await chromium.launch({
     executablePath,

@@ -1,7 +1,8 @@
 /**
  * i18n: every user-facing string comes from a message catalog. Vietnamese (`vi`) is the default
- * and the source of the keys; `en` is complete (the type checker enforces it); `ar` may be
- * partial and falls back to `en`, then `vi`. The language is chosen per device (localStorage)
+ * and the source of the keys; `en` and `ar` are complete (the type checker enforces it, and a
+ * unit test checks that no value is empty); a missing key would still fall back to `en`, then
+ * `vi`. Dates, times and numbers go through `Intl` with the language's locale. The language is chosen per device (localStorage)
  * and `setLanguage` sets `lang` and `dir` (right-to-left for Arabic) on the document.
  */
 
@@ -142,6 +143,24 @@ export function fmtTime(ms: number): string {
   return new Intl.DateTimeFormat(langInfo().locale, { hour: '2-digit', minute: '2-digit' }).format(
     new Date(ms),
   );
+}
+
+/** A time of day with seconds from epoch milliseconds, e.g. `08:31:05`. */
+export function fmtTimeSec(ms: number): string {
+  return new Intl.DateTimeFormat(langInfo().locale, { hour: '2-digit', minute: '2-digit', second: '2-digit' }).format(
+    new Date(ms),
+  );
+}
+
+/** A file size in KB or MB, with the language's digits and unit names. */
+export function fmtBytes(bytes: number): string {
+  const mb = bytes >= 1024 * 1024;
+  return new Intl.NumberFormat(langInfo().locale, {
+    style: 'unit',
+    unit: mb ? 'megabyte' : 'kilobyte',
+    unitDisplay: 'short',
+    maximumFractionDigits: mb ? 1 : 0,
+  }).format(mb ? bytes / (1024 * 1024) : Math.ceil(bytes / 1024));
 }
 
 /** Date and time from epoch milliseconds. */

@@ -6,6 +6,7 @@ export * from './text';
 export * from './ui';
 export * from './ws';
 export * from './pairing';
+export * from './a11y';
 export type {
   Millis,
   Role,

@@ -9,6 +9,7 @@ import { onLanguageChange, t } from './i18n';
 import type { DeviceKind, PairResponse } from './protocol';
 import { local, read, write } from './storage';
 import { errorBox, langPicker } from './ui';
+import { largeTypeToggle } from './a11y';
 
 export interface DeviceCredentials {
   token: string;
@@ -106,7 +107,7 @@ export function renderPairing(o: PairingScreenOptions): void {
     h(
       'main',
       { class: 'pair-screen' },
-      h('div', { class: 'topbar-tools' }, langPicker()),
+      h('div', { class: 'topbar-tools' }, langPicker(), largeTypeToggle()),
       h('h1', null, o.title),
       o.notice ? h('div', { class: 'banner', role: 'status' }, o.notice) : null,
       form,

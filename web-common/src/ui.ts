@@ -69,3 +69,13 @@ export function errorBox(err: unknown): HTMLElement {
     detail ? h('span', { class: 'error-detail' }, detail) : null,
   );
 }
+
+/** A `nav` landmark with links to the sections of a page (a short way round for keyboards). */
+export function sectionNav(links: readonly { href: string; label: string }[]): HTMLElement {
+  return h(
+    'nav',
+    { class: 'section-nav', 'aria-label': t('a11y.sections') },
+    // ids keep the keyboard focus on a link across a re-render (see keepFocus)
+    h('ul', null, links.map((l) => h('li', null, h('a', { href: l.href, id: `nav-${l.href.replace(/^#/, '')}` }, l.label)))),
+  );
+}

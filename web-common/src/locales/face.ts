@@ -1,7 +1,6 @@
 /**
  * Face check-in strings (kiosk screen, console enrolment and kiosk panel), merged into each
- * language's catalogue. Vietnamese is the source; English is complete; Arabic translates the
- * kiosk's own screen (the rest falls back to English).
+ * language's catalogue. Vietnamese is the source; English and Arabic are complete.
  */
 import type { Msg } from '../i18n';
 
@@ -75,7 +74,7 @@ export const faceEn: Record<keyof typeof faceVi, Msg> = {
   'face.enrolled_count': 'Enrolled: {n} delegates',
 };
 
-export const faceAr: Partial<Record<keyof typeof faceVi, Msg>> = {
+export const faceAr: Record<keyof typeof faceVi, Msg> = {
   'face.look': 'يرجى النظر إلى الكاميرا',
   'face.hold_still': 'يرجى الثبات…',
   'face.welcome': 'أهلاً وسهلاً، {name}',
@@ -86,4 +85,26 @@ export const faceAr: Partial<Record<keyof typeof faceVi, Msg>> = {
   'face.several': 'شخص واحد في كل مرة من فضلك',
   'face.busy': 'النظام مشغول، لحظة من فضلك…',
   'face.offline': 'لا اتصال بالخادم. جارٍ إعادة الاتصال…',
+  'face.unavailable': 'التعرّف على الوجه غير مفعّل. يرجى التوجّه إلى مكتب الاعتماد.',
+  'face.bad_frame': 'خطأ في صورة الكاميرا: {message}',
+  'face.no_camera': 'تعذّر فتح الكاميرا: {message}. يرجى التوجّه إلى مكتب الاعتماد.',
+  'face.quality.too_small': 'يرجى الاقتراب أكثر',
+  'face.quality.pose': 'يرجى النظر مباشرة إلى الكاميرا',
+  'face.quality.blurry': 'يرجى الثبات',
+  'face.quality.too_dark': 'الصورة مظلمة جدًا',
+  'face.quality.too_bright': 'الصورة ساطعة جدًا',
+  'face.quality.low_confidence': 'يرجى النظر مباشرة إلى الكاميرا',
+  'face.enrol': 'صورة',
+  'face.enrolled': 'مسجَّل',
+  'face.enrol_title': 'تسجيل وجه {name}',
+  'face.enrol_capture': 'التقاط 3 صور',
+  'face.enrol_ok': 'حُفظ الوجه ({n} صور جيدة).',
+  'face.enrol_failed': 'لا توجد صورة صالحة: {reasons}. يرجى إعادة الالتقاط.',
+  'face.kiosks': 'أكشاك تسجيل الحضور',
+  'face.kiosk_connected': 'متصل',
+  'face.kiosk_disconnected': 'غير متصل',
+  'face.fps': '{fps} إطار/ث',
+  'face.recent': 'آخر تسجيلات الحضور بالوجه',
+  'face.disabled': 'التعرّف على الوجه غير مفعّل على الخادم.',
+  'face.enrolled_count': 'المسجَّلون: {n} مندوب',
 };
