@@ -115,6 +115,8 @@ pub enum Command {
     CreateRunoff {
         from: u64,
     },
+    /// Agenda control, speakers, projector (`crate::meeting`).
+    Meeting(crate::meeting::MeetingCommand),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -143,6 +145,8 @@ pub enum DomainError {
     AlreadyRevoked,
     #[error("{0}")]
     Vote(#[from] crate::vote::lifecycle::VoteError),
+    #[error("{0}")]
+    Meeting(#[from] crate::meeting::MeetingError),
 }
 
 fn check_text(field: &'static str, s: &str) -> Result<(), DomainError> {
@@ -253,6 +257,9 @@ pub fn decide(
             }
             if state.agenda.current == *item {
                 return Ok(vec![]);
+            }
+            if let Some(cur) = &state.agenda.current {
+                crate::meeting::check_can_leave(state, cur)?;
             }
             Ok(vec![Event::CurrentItemSet {
                 item_id: item.clone(),
@@ -512,6 +519,7 @@ pub fn decide(
         | Command::CloseVote { .. }
         | Command::CastBallot(_)
         | Command::CreateRunoff { .. } => crate::vote::apply::decide(state, cmd, ctx),
+        Command::Meeting(m) => crate::meeting::decide(state, m, ctx),
     }
 }
 

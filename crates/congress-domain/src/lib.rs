@@ -11,6 +11,7 @@ pub mod attendance;
 pub mod command;
 pub mod documents;
 pub mod event;
+pub mod meeting;
 pub mod quorum;
 pub mod state;
 pub mod vote;

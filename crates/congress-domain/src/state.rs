@@ -80,6 +80,8 @@ pub struct CongressState {
     pub docs: crate::documents::DocsState,
     /// Votes by id.
     pub votes: BTreeMap<u64, crate::vote::lifecycle::VoteRecord>,
+    /// Agenda control, speakers and the projector (`crate::meeting`).
+    pub meeting: crate::meeting::MeetingState,
     /// Counts kept up to date by `apply`, so a summary costs nothing.
     present: u32,
     left: u32,
@@ -199,6 +201,29 @@ impl CongressState {
             | Event::BallotCast { .. }
             | Event::VoteParticipated { .. }
             | Event::SecretBallotCast { .. } => crate::vote::apply::apply(self, event),
+            Event::ItemPlanned {
+                item_id,
+                planned_start,
+                planned_minutes,
+                ..
+            } => {
+                if let Some(i) = self.agenda.items.iter_mut().find(|i| &i.id == item_id) {
+                    i.planned_start = planned_start.clone();
+                    i.planned_minutes = *planned_minutes;
+                }
+                self.meeting.apply(event);
+            }
+            Event::ItemStarted { .. }
+            | Event::ItemClosed { .. }
+            | Event::VoteLinked { .. }
+            | Event::SpeakerRequested { .. }
+            | Event::SpeakerWithdrawn { .. }
+            | Event::SpeakerRemoved { .. }
+            | Event::SpeakersReordered { .. }
+            | Event::SpeakerGranted { .. }
+            | Event::SpeakerExtended { .. }
+            | Event::SpeakerFinished { .. }
+            | Event::ProjectorSceneSet { .. } => self.meeting.apply(event),
         }
     }
 

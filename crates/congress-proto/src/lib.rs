@@ -13,6 +13,7 @@
 pub mod api;
 pub mod docs;
 pub mod face;
+pub mod meeting;
 pub mod model;
 pub mod vote;
 pub mod ws;
@@ -20,6 +21,7 @@ pub mod ws;
 pub use api::*;
 pub use docs::*;
 pub use face::*;
+pub use meeting::*;
 pub use model::*;
 pub use vote::*;
 pub use ws::*;
@@ -126,6 +128,23 @@ pub fn typescript_bindings() -> String {
         vote::PublishedBallot,
         vote::VoteExport,
         vote::BallotAck,
+        meeting::ItemStatus,
+        meeting::SpeakerKind,
+        meeting::SpeakerRequest,
+        meeting::Speaking,
+        meeting::ProjectorScene,
+        meeting::ItemRun,
+        meeting::MeetingView,
+        meeting::MeetingAction,
+        meeting::PlanItem,
+        meeting::LinkVote,
+        meeting::AddSpeaker,
+        meeting::GrantFloor,
+        meeting::MoveSpeaker,
+        meeting::ExtendSpeaker,
+        meeting::SetScene,
+        meeting::MeetingAck,
+        meeting::SpeakAck,
     );
     out.truncate(out.trim_end().len());
     out.push('\n');

@@ -39,6 +39,15 @@ pub enum ClientMsg {
         vote_id: u64,
         choice: crate::vote::BallotChoice,
     },
+    /// A tablet asks to speak on `item_id` (the current item); answered with `speak_ack` once on
+    /// disk, or `speak_refused`.
+    RequestSpeak {
+        client_id: String,
+        item_id: String,
+        kind: crate::meeting::SpeakerKind,
+    },
+    /// A tablet withdraws its waiting request; answered like `request_speak`.
+    WithdrawSpeak { client_id: String, request_id: u64 },
 }
 
 /// Server → client.
@@ -100,6 +109,16 @@ pub enum ServerMsg {
     VoteLive {
         live: Box<crate::vote::VoteLive>,
     },
+    /// A request to speak (or its withdrawal) is recorded (on disk).
+    SpeakAck {
+        ack: crate::meeting::SpeakAck,
+    },
+    /// A request to speak (or its withdrawal) was refused and changed nothing.
+    SpeakRefused {
+        client_id: String,
+        error: String,
+        message: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -114,6 +133,8 @@ pub struct Snapshot {
     pub journal: JournalHead,
     /// Votes this client may see (tablets: not drafts).
     pub votes: Vec<crate::vote::VoteInfo>,
+    /// Agenda control, speakers and the projector's scene.
+    pub meeting: crate::meeting::MeetingView,
 }
 
 /// A change pushed to connected clients.
@@ -142,5 +163,9 @@ pub enum Push {
     /// A vote was created, opened or closed.
     Vote {
         vote: Box<crate::vote::VoteInfo>,
+    },
+    /// Agenda control, speakers or the projector's scene changed (the whole meeting view).
+    Meeting {
+        meeting: Box<crate::meeting::MeetingView>,
     },
 }

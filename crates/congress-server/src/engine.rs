@@ -407,5 +407,7 @@ fn push_for(state: &CongressState, event: &Event) -> Option<(Audience, Push)> {
         Event::DocumentFetched { .. }
         | Event::FaceEnrolled { .. }
         | Event::BiometricsPurged { .. } => None,
+        e if congress_domain::meeting::is_meeting_event(e) => crate::meeting::push_for(state, e),
+        _ => None,
     }
 }

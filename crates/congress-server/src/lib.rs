@@ -11,6 +11,7 @@ pub mod error;
 pub mod face;
 pub mod hub;
 pub mod import;
+pub mod meeting;
 pub mod routes;
 pub mod setup;
 pub mod votes;
@@ -125,6 +126,7 @@ pub fn router(state: AppState) -> Router {
     });
     Router::new()
         .merge(routes::votes::router())
+        .merge(routes::meeting::router())
         .merge(routes::api::router())
         .merge(routes::documents::router())
         .merge(routes::ws::router())

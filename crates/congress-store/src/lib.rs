@@ -9,6 +9,7 @@
 mod biometrics;
 mod chain;
 mod documents;
+mod meeting;
 mod migrations;
 mod project;
 mod sqlite;

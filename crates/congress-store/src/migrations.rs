@@ -129,6 +129,13 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (vote_id, delegate_id)
     ) STRICT, WITHOUT ROWID;
     "#,
+    // 5: the meeting (agenda control, speakers, projector): its events, replayed at load.
+    r#"
+    CREATE TABLE meeting_events (
+        seq INTEGER PRIMARY KEY,
+        body TEXT NOT NULL
+    ) STRICT;
+    "#,
 ];
 
 /// The tables that hold state projected from the journal (compared by `verify`).
@@ -148,6 +155,7 @@ pub const STATE_TABLES: &[&str] = &[
     "vote_ballots_open",
     "vote_ballots_secret",
     "vote_participation",
+    "meeting_events",
 ];
 
 pub fn latest() -> i64 {

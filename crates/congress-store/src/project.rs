@@ -174,6 +174,18 @@ pub fn apply(conn: &Connection, seq: u64, event: &Event) -> Result<(), StoreErro
         | Event::BallotCast { .. }
         | Event::VoteParticipated { .. }
         | Event::SecretBallotCast { .. } => crate::votes::apply(conn, event)?,
+        Event::ItemStarted { .. }
+        | Event::ItemClosed { .. }
+        | Event::ItemPlanned { .. }
+        | Event::VoteLinked { .. }
+        | Event::SpeakerRequested { .. }
+        | Event::SpeakerWithdrawn { .. }
+        | Event::SpeakerRemoved { .. }
+        | Event::SpeakersReordered { .. }
+        | Event::SpeakerGranted { .. }
+        | Event::SpeakerExtended { .. }
+        | Event::SpeakerFinished { .. }
+        | Event::ProjectorSceneSet { .. } => crate::meeting::apply(conn, seq, event)?,
     }
     Ok(())
 }
@@ -314,5 +326,6 @@ pub fn load(conn: &Connection) -> Result<CongressState, StoreError> {
     }
     crate::documents::load(conn, &mut s.docs)?;
     crate::votes::load(conn, &mut s)?;
+    crate::meeting::load(conn, &mut s)?;
     Ok(s)
 }

@@ -131,6 +131,7 @@ fn snapshot(app: &AppState, caller: &Caller) -> ServerMsg {
                     },
                     matches!(caller, Caller::Operator { .. }),
                 ),
+                meeting: congress_domain::meeting::view(s, app.engine.now()),
             }),
         }
     })
@@ -271,6 +272,16 @@ async fn connection(app: AppState, mut socket: WebSocket, kind: ClientKind) -> a
                     }
                     Ok(ClientMsg::CastBallot { client_id, vote_id, choice }) => {
                         let reply = ballot(&app, &caller, client_id, vote_id, choice).await;
+                        socket.send(text(&reply)).await?
+                    }
+                    Ok(ClientMsg::RequestSpeak { client_id, item_id, kind }) => {
+                        let ask = crate::meeting::TabletAsk::Request { item_id, kind };
+                        let reply = crate::meeting::from_tablet(&app, &caller, client_id, ask).await;
+                        socket.send(text(&reply)).await?
+                    }
+                    Ok(ClientMsg::WithdrawSpeak { client_id, request_id }) => {
+                        let ask = crate::meeting::TabletAsk::Withdraw { request_id };
+                        let reply = crate::meeting::from_tablet(&app, &caller, client_id, ask).await;
                         socket.send(text(&reply)).await?
                     }
                     Err(e) => socket.send(error("invalid_json", e.to_string(), false)).await?,
