@@ -10,6 +10,7 @@ mod documents;
 mod import;
 mod journal;
 mod kiosk;
+mod meeting;
 mod restart;
 mod roles;
 mod util;
