@@ -41,6 +41,7 @@ import { DelegateTable } from './delegates';
 import { FacePanel, openEnrolDialog } from './face';
 import { askDialog } from './dialog';
 import { DocumentsPanel } from './documents';
+import { MeetingConsole } from './meeting';
 
 const root = byId('app');
 initLanguage();
@@ -187,6 +188,7 @@ function startMain(sess: OperatorSession): void {
   const agendaSlot = h('section', { class: 'panel', 'aria-labelledby': 'agenda-h' });
   const devicesSlot = h('section', { class: 'panel', 'aria-labelledby': 'devices-h' });
   const votesSlot = votesPanel(api, ws, () => sess.token);
+  const meeting = new MeetingConsole(api, ws, can(ROLES_AGENDA), (id) => delegatesById.get(id)?.full_name ?? id);
   const errorSlot = h('div');
   const docsPanel = new DocumentsPanel(api, () => sess.token, () => ws.state?.agenda ?? null, sess.operator.roles.some((r) => r === 'admin' || r === 'secretariat'));
 
@@ -213,8 +215,8 @@ function startMain(sess: OperatorSession): void {
       h(
         'div',
         { class: 'console-grid' },
-        h('div', { class: 'console-side' }, quorumSlot, votesSlot, agendaSlot, devicesSlot, face.slot),
-        h('div', { class: 'console-main' }, docsPanel.el, table.element()),
+        h('div', { class: 'console-side' }, quorumSlot, meeting.agendaEl, meeting.projectorEl, votesSlot, devicesSlot, face.slot),
+        h('div', { class: 'console-main' }, meeting.speakersEl, docsPanel.el, table.element()),
       ),
     );
     renderAll();
@@ -518,6 +520,7 @@ function startMain(sess: OperatorSession): void {
       delegatesById.clear();
       for (const d of delegates) delegatesById.set(d.id, d);
       table.setDelegates(delegates, ws.state?.records ?? {});
+      meeting.redraw();
       loadError = null;
     } catch (err) {
       loadError = err;

@@ -6,6 +6,7 @@ export * from './text';
 export * from './ui';
 export * from './ws';
 export * from './pairing';
+export * from './meeting';
 export type {
   Millis,
   Role,
@@ -67,6 +68,15 @@ export type {
   BallotAck,
   VoteResult,
   VoteCounts,
+  ItemStatus,
+  SpeakerKind,
+  SpeakerRequest,
+  Speaking,
+  ProjectorScene,
+  ItemRun,
+  MeetingView,
+  MeetingAck,
+  SpeakAck,
 } from './protocol';
 /** The `ApiError` JSON body (the class `ApiError` is the thrown error). */
 export type { ApiError as ApiErrorBody } from './protocol';
