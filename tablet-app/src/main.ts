@@ -30,6 +30,7 @@ import { tabletReducer, type TabletState } from './state';
 import { deviceRecipient, forgetIdentity } from './keys';
 import { Library } from './library';
 import { Ballot } from './ballot';
+import { Speak } from './speak';
 
 const root = byId('app');
 initLanguage();
@@ -66,6 +67,8 @@ function runPaired(creds: DeviceCredentials): void {
   const library = new Library(() => creds.token, () => ws.state?.agenda ?? null);
   // eslint-disable-next-line prefer-const
   let ballot: Ballot<TabletState>;
+  // eslint-disable-next-line prefer-const
+  let speak: Speak;
 
   const render = () => {
     const st = ws.state;
@@ -86,6 +89,7 @@ function runPaired(creds: DeviceCredentials): void {
             'main',
             { class: 'tablet-main' },
             ballot.view(st.votes ?? []),
+            speak.view(st),
             h(
               'section',
               { class: 'panel me-card', 'aria-labelledby': 'greeting' },
@@ -171,6 +175,7 @@ function runPaired(creds: DeviceCredentials): void {
     if (ev.type === 'state' || ev.type === 'conn') render();
   });
   ballot = new Ballot(ws, () => render());
+  speak = new Speak(ws, () => render());
   const offLang = onLanguageChange(render);
   window.addEventListener('online', () => ws.nudge());
   render();

@@ -1,6 +1,6 @@
 /** The tablet's live state: the congress, the agenda, and its own delegate's attendance. */
 
-import type { Agenda, AttendanceRecord, AttendanceSummary, Congress, Delegate, Reducer, VoteInfo } from '@congress/web-common';
+import type { Agenda, AttendanceRecord, AttendanceSummary, Congress, Delegate, MeetingView, Reducer, VoteInfo } from '@congress/web-common';
 
 export interface TabletState {
   congress: Congress;
@@ -9,6 +9,8 @@ export interface TabletState {
   me: Delegate | null;
   mine: AttendanceRecord | null;
   votes: VoteInfo[];
+  /** Speakers and agenda control; absent in a state persisted by an older version. */
+  meeting?: MeetingView;
 }
 
 export const tabletReducer: Reducer<TabletState> = {
@@ -19,6 +21,7 @@ export const tabletReducer: Reducer<TabletState> = {
     me: s.me,
     mine: s.my_attendance,
     votes: s.votes ?? [],
+    meeting: s.meeting,
   }),
   applyPush: (st, p) => {
     switch (p.kind) {
@@ -30,6 +33,8 @@ export const tabletReducer: Reducer<TabletState> = {
         };
       case 'agenda':
         return { ...st, agenda: p.agenda };
+      case 'meeting':
+        return { ...st, meeting: p.meeting };
       case 'vote': {
         const votes = (st.votes ?? []).filter((v) => v.spec.id !== p.vote.spec.id);
         // The push is the operators' view: keep what this tablet knows of its own ballot.

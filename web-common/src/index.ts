@@ -74,6 +74,7 @@ export type {
   Speaking,
   ProjectorScene,
   ItemRun,
+  Person,
   MeetingView,
   MeetingAck,
   SpeakAck,

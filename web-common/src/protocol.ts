@@ -450,6 +450,8 @@ votes: Array<number>,
  */
 documents: Array<number>, };
 
+export type Person = { full_name: string, unit: string, };
+
 export type MeetingView = { 
 /**
  * One per agenda item, in agenda order.
@@ -465,7 +467,12 @@ current: string | null,
  * Every waiting request, per item in speaking order (the current item's first); a
  * client shows those whose `item_id` is the current item.
  */
-queues: Array<SpeakerRequest>, speaking: Speaking | null, scene: ProjectorScene, 
+queues: Array<SpeakerRequest>, speaking: Speaking | null, 
+/**
+ * Name and unit of every delegate in `queues` and `speaking` (projectors and tablets may not
+ * read the delegate list).
+ */
+people: { [key in string]: Person }, scene: ProjectorScene, 
 /**
  * Speaking time when neither the item nor the grant says otherwise, in seconds.
  */

@@ -134,6 +134,7 @@ pub fn typescript_bindings() -> String {
         meeting::Speaking,
         meeting::ProjectorScene,
         meeting::ItemRun,
+        meeting::Person,
         meeting::MeetingView,
         meeting::MeetingAction,
         meeting::PlanItem,

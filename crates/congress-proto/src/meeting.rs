@@ -115,12 +115,22 @@ pub struct MeetingView {
     /// client shows those whose `item_id` is the current item.
     pub queues: Vec<SpeakerRequest>,
     pub speaking: Option<Speaking>,
+    /// Name and unit of every delegate in `queues` and `speaking` (projectors and tablets may not
+    /// read the delegate list).
+    pub people: std::collections::BTreeMap<String, Person>,
     pub scene: ProjectorScene,
     /// Speaking time when neither the item nor the grant says otherwise, in seconds.
     pub default_limit_s: u32,
     /// Server time when this view was made: clients use it to correct their clock for the
     /// countdown.
     pub server_now: i64,
+}
+
+/// How a speaker is shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Person {
+    pub full_name: String,
+    pub unit: String,
 }
 
 /// A bare operator action (start an item, close it, stop the speaker, remove a request).

@@ -27,8 +27,8 @@ mod tests;
 use std::collections::BTreeMap;
 
 use congress_proto::{
-    DocAudience, ItemRun, ItemStatus, MeetingView, ProjectorScene, SpeakerKind, SpeakerRequest,
-    Speaking,
+    DocAudience, ItemRun, ItemStatus, MeetingView, Person, ProjectorScene, SpeakerKind,
+    SpeakerRequest, Speaking,
 };
 use serde::{Deserialize, Serialize};
 
@@ -427,7 +427,24 @@ pub fn view(state: &CongressState, server_now: i64) -> MeetingView {
             queues.extend(q.iter().cloned());
         }
     }
+    let people = queues
+        .iter()
+        .map(|r| &r.delegate_id)
+        .chain(m.speaking.iter().map(|s| &s.delegate_id))
+        .filter_map(|id| {
+            state.delegates.get(id).map(|d| {
+                (
+                    id.clone(),
+                    Person {
+                        full_name: d.full_name.clone(),
+                        unit: d.unit.clone(),
+                    },
+                )
+            })
+        })
+        .collect();
     MeetingView {
+        people,
         items,
         current,
         queues,
