@@ -28,6 +28,7 @@ import {
   type WsClient,
 } from '@congress/web-common';
 import type { ConsoleState } from './state';
+import './meeting.css';
 
 function cid(): string {
   const b = new Uint8Array(12);
@@ -395,7 +396,6 @@ export class MeetingConsole {
       return h(
         'li',
         { class: `speaker kind-${r.kind}`, 'data-request': String(r.request_id), 'data-delegate': r.delegate_id },
-        h('span', { class: 'speaker-pos' }, `${i + 1}.`),
         h('span', { class: 'speaker-name' }, name),
         h('span', { class: `speaker-kind kind-${r.kind}` }, t(`meeting.kind.${r.kind}`)),
         h('span', { class: 'muted small' }, fmtTime(r.requested_at)),
