@@ -344,7 +344,7 @@ export class MeetingConsole {
                         {
                           type: 'button',
                           class: 'btn',
-                          'data-testid': `close-item-${item.id}`,
+                          'data-testid': `item-close-${item.id}`,
                           'aria-label': `${t('meeting.close_item')}: ${item.title}`,
                           onclick: () => void this.act('agenda', 'POST', `/api/meeting/items/${encodeURIComponent(item.id)}/close`),
                         },

@@ -140,7 +140,7 @@ test('a speaker queue from two tablets and the console, with the projector follo
   await screenshot(proj, 'e4-projector-notice');
 
   // Closing the item ends the speech and empties the queue.
-  await op.page.getByTestId('close-item-A2').click();
+  await op.page.getByTestId('item-close-A2').click();
   await op.page.waitForFunction(() => document.querySelector('[data-item="A2"]')?.getAttribute('data-status') === 'done');
   await t1.page.waitForFunction(() => !document.querySelector('[data-testid="have-floor"]'));
 

@@ -280,10 +280,8 @@ async fn a_queue_from_two_tablets_and_the_console_with_the_floor_and_its_timer()
     let seen = within(async {
         loop {
             let (_, v) = next_meeting(&mut t2).await;
-            if let Some(sp) = v.speaking {
-                if sp.delegate_id == ARAB {
-                    return sp;
-                }
+            if let Some(sp) = v.speaking.filter(|sp| sp.delegate_id == ARAB) {
+                return sp;
             }
         }
     })

@@ -326,14 +326,13 @@ impl MeetingState {
                     s.limit_s = *limit_s;
                 }
             }
-            Event::SpeakerFinished { request_id, .. } => {
+            Event::SpeakerFinished { request_id, .. }
                 if self
                     .speaking
                     .as_ref()
-                    .is_some_and(|s| s.request_id == *request_id)
-                {
-                    self.speaking = None;
-                }
+                    .is_some_and(|s| s.request_id == *request_id) =>
+            {
+                self.speaking = None;
             }
             Event::ProjectorSceneSet { scene, .. } => self.scene = scene.clone(),
             _ => {}
