@@ -11,6 +11,7 @@ import {
   meetingErrorText,
   noteServerTime,
   t,
+  type ClientMsg,
   type MeetingView,
   type ServerMsg,
   type SpeakerKind,
@@ -27,6 +28,8 @@ function randomId(): string {
 export class Speak {
   /** The request in flight (its client id), so a double tap sends it once. */
   private sending: string | null = null;
+  /** Its message: sent again with the same client id after a reconnect (answered once). */
+  private inFlight: ClientMsg | null = null;
   private refused: string | null = null;
 
   constructor(
@@ -35,6 +38,7 @@ export class Speak {
   ) {
     ws.subscribe((ev) => {
       if (ev.type === 'message') this.onMessage(ev.msg);
+      if (ev.type === 'conn' && ev.conn === 'online' && this.inFlight) this.ws.send(this.inFlight);
       if (ev.type === 'state' && ev.cause !== 'restored' && ev.state.meeting) noteServerTime(ev.state.meeting);
     });
   }
@@ -42,24 +46,28 @@ export class Speak {
   private onMessage(msg: ServerMsg): void {
     if (msg.type === 'speak_ack' && msg.ack.client_id === this.sending) {
       this.sending = null;
+      this.inFlight = null;
       this.refused = null;
       this.rerender();
     } else if (msg.type === 'speak_refused' && msg.client_id === this.sending) {
       this.sending = null;
+      this.inFlight = null;
       this.refused = meetingErrorText(msg.error);
       this.rerender();
     }
   }
 
-  private send(make: (client_id: string) => Parameters<WsClient<TabletState>['send']>[0]): void {
+  private send(make: (client_id: string) => ClientMsg): void {
     if (this.sending) return;
     const id = randomId();
-    if (!this.ws.send(make(id))) {
+    const msg = make(id);
+    if (!this.ws.send(msg)) {
       this.refused = t('meeting.offline');
       this.rerender();
       return;
     }
     this.sending = id;
+    this.inFlight = msg;
     this.refused = null;
     this.rerender();
   }

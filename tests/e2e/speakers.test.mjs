@@ -118,6 +118,13 @@ test('a speaker queue from two tablets and the console, with the projector follo
   await screenshot(proj, 'e1-projector-speaker');
   await screenshot(t2.page, 'e2-tablet-floor');
   await screenshot(op.page, 'e3-console-speakers');
+  // In Arabic the projector reads right to left; the numbers stay m:ss.
+  await proj.getByTestId('lang').selectOption('ar');
+  await proj.waitForFunction(() => document.documentElement.dir === 'rtl');
+  await proj.waitForSelector('[data-testid="proj-countdown"]');
+  assert.match(await proj.getByTestId('proj-countdown').innerText(), /\d+:\d\d/);
+  await screenshot(proj, 'e5-projector-speaker-ar');
+  await proj.getByTestId('lang').selectOption('vi');
 
   // Stop D2; give the floor to D1 with the default limit.
   await op.page.getByTestId('speaker-stop').click();
