@@ -91,6 +91,7 @@ function snapshot(present: number, current: string | null = null): Snapshot {
     my_attendance: null,
     journal: { seq: 0, hash: '' },
     votes: [],
+    meeting: { items: [], current, queues: [], speaking: null, people: {}, scene: { scene: 'agenda' }, default_limit_s: 180, server_now: 0 },
   };
 }
 
