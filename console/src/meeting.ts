@@ -338,7 +338,7 @@ export class MeetingConsole {
                         t(status === 'done' ? 'meeting.reopen' : 'meeting.start'),
                       )
                     : null,
-                  status !== 'done'
+                  status !== 'done' && (isCurrent || run?.started_at)
                     ? h(
                         'button',
                         {

@@ -6,7 +6,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { consoleToken, fixtureDelegate, launchBrowser, loginConsole, newPage, screenshot, setAttendanceApi, startServer } from './helpers.mjs';
+import { ARTIFACTS, consoleToken, fixtureDelegate, launchBrowser, loginConsole, newPage, screenshot, setAttendanceApi, startServer } from './helpers.mjs';
 
 let server;
 let browser;
@@ -150,6 +150,8 @@ test('a speaker queue from two tablets and the console, with the projector follo
   await op.page.getByTestId('item-close-A2').click();
   await op.page.waitForFunction(() => document.querySelector('[data-item="A2"]')?.getAttribute('data-status') === 'done');
   await t1.page.waitForFunction(() => !document.querySelector('[data-testid="have-floor"]'));
+
+  await op.page.getByTestId('meeting-agenda').screenshot({ path: `${ARTIFACTS}/e6-console-agenda.png` });
 
   for (const p of [op.page, t1.page, t2.page, t3.page]) assert.deepEqual(p.errors, []);
   assert.ok(d3);
