@@ -12,7 +12,7 @@ function natural(a: string, b: string): number {
 }
 
 export class GroupsPanel<S> {
-  readonly el = h('section', { class: 'panel groups-panel', 'aria-labelledby': 'groups-h', 'data-testid': 'groups-panel' });
+  readonly el = h('section', { id: 'groups', class: 'panel groups-panel', 'aria-labelledby': 'groups-h', 'data-testid': 'groups-panel' });
   private overview: GroupsOverview | null = null;
   private error: unknown = null;
   /** The item the operator picked; until then the current item is shown. */

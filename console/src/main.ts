@@ -17,8 +17,6 @@ import {
   connBadge,
   errorBox,
   field,
-  fmtLocalShort,
-  newClientId,
   fmtDateTime,
   fmtTime,
   h,
@@ -47,6 +45,7 @@ import { askDialog } from './dialog';
 import { DocumentsPanel } from './documents';
 import { NoticesPanel } from './notices';
 import { GroupsPanel } from './groups';
+import { MeetingConsole } from './meeting';
 
 const root = byId('app');
 initLanguage();
@@ -191,9 +190,9 @@ function startMain(sess: OperatorSession): void {
   const connSlot = h('span');
   const congressName = h('h1', { 'data-testid': 'congress-name' });
   const quorumSlot = h('section', { id: 'quorum', class: 'panel quorum-panel', 'aria-labelledby': 'quorum-h', 'data-testid': 'quorum' });
-  const agendaSlot = h('section', { id: 'agenda', class: 'panel', 'aria-labelledby': 'agenda-h' });
   const devicesSlot = h('section', { id: 'devices', class: 'panel', 'aria-labelledby': 'devices-h' });
   const votesSlot = votesPanel(api, ws, () => sess.token);
+  const meeting = new MeetingConsole(api, ws, can(ROLES_AGENDA), (id) => delegatesById.get(id)?.full_name ?? id);
   const errorSlot = h('div');
   const noticesPanel = new NoticesPanel(api, ws, can(ROLES_AGENDA), () => delegates);
   const groupsPanel = new GroupsPanel(api, ws, can(ROLES_AGENDA), () => delegates, () => ws.state?.agenda ?? null);
@@ -221,6 +220,10 @@ function startMain(sess: OperatorSession): void {
           { href: '#quorum', label: t('quorum.title') },
           { href: '#votes', label: t('vote.title') },
           { href: '#agenda', label: t('agenda.title') },
+          { href: '#speakers', label: t('meeting.speakers_title') },
+          { href: '#scenes', label: t('meeting.scene_title') },
+          { href: '#notices', label: t('notices.title') },
+          { href: '#groups', label: t('groups.title') },
           { href: '#devices', label: t('device.title') },
           { href: '#face', label: t('face.kiosks') },
           { href: '#documents', label: t('docs.title') },
@@ -232,8 +235,8 @@ function startMain(sess: OperatorSession): void {
       h(
         'main',
         { class: 'console-grid' },
-        h('div', { class: 'console-side' }, quorumSlot, votesSlot, noticesPanel.el, agendaSlot, devicesSlot, face.slot),
-        h('div', { class: 'console-main' }, groupsPanel.el, docsPanel.el, table.element()),
+        h('div', { class: 'console-side' }, quorumSlot, meeting.agendaEl, meeting.projectorEl, votesSlot, noticesPanel.el, devicesSlot, face.slot),
+        h('div', { class: 'console-main' }, meeting.speakersEl, groupsPanel.el, docsPanel.el, table.element()),
       ),
     );
     renderAll();
@@ -243,7 +246,6 @@ function startMain(sess: OperatorSession): void {
     renderConn(ws.conn);
     renderCongress();
     renderQuorum();
-    renderAgenda();
     renderDevices();
     face.render();
     noticesPanel.render();
@@ -267,48 +269,6 @@ function startMain(sess: OperatorSession): void {
     mount(quorumSlot, st ? quorumPanel(st.summary, 'quorum-h') : h('p', null, t('common.loading')));
   }
 
-  function renderAgenda(): void {
-    const st = ws.state;
-    if (!st) {
-      mount(agendaSlot, h('h2', { id: 'agenda-h' }, t('agenda.title')), h('p', null, t('common.loading')));
-      return;
-    }
-    const { agenda } = st;
-    const canSet = can(ROLES_AGENDA);
-    mount(
-      agendaSlot,
-      h('h2', { id: 'agenda-h' }, t('agenda.title')),
-      h(
-        'ol',
-        { class: 'agenda', 'data-testid': 'agenda' },
-        agenda.items.map((item) => {
-          const isCurrent = item.id === agenda.current;
-          return h(
-            'li',
-            { class: isCurrent ? 'current' : '', 'data-item': item.id, 'aria-current': isCurrent ? 'step' : null },
-            h('span', { class: 'when' }, item.planned_start ? fmtLocalShort(item.planned_start) : ''),
-            h('span', { class: 'title' }, item.title, isCurrent ? h('span', { class: 'now-tag' }, ` — ${t('agenda.now')}`) : null),
-            canSet && !isCurrent
-              ? h(
-                  'button',
-                  {
-                    type: 'button',
-                    class: 'btn set-current',
-                    'data-testid': `set-current-${item.id}`,
-                    'aria-label': `${t('agenda.set_current')}: ${item.title}`,
-                    onclick: () => void setCurrent(item.id),
-                  },
-                  t('agenda.set_current'),
-                )
-              : null,
-          );
-        }),
-      ),
-      canSet && agenda.current
-        ? h('button', { type: 'button', class: 'btn', onclick: () => void setCurrent(null) }, t('agenda.clear_current'))
-        : null,
-    );
-  }
 
   // ---- devices
   // The pairing form is built once per language; the code box and the device list refresh on
@@ -484,17 +444,6 @@ function startMain(sess: OperatorSession): void {
     table.updateRecord(ws.state.records[rec.delegate_id] ?? null, rec.delegate_id);
   }
 
-  async function setCurrent(itemId: string | null): Promise<void> {
-    try {
-      const ack = await api.setCurrentItem({ client_id: newClientId(), item_id: itemId });
-      if (ws.state && (ws.lastSeq === null || ack.seq > ws.lastSeq)) {
-        ws.state = { ...ws.state, agenda: ack.agenda };
-        renderAgenda();
-      }
-    } catch (err) {
-      mount(errorSlot, errorBox(err));
-    }
-  }
 
   async function unpair(d: Device): Promise<void> {
     await askDialog({
@@ -539,6 +488,7 @@ function startMain(sess: OperatorSession): void {
       delegatesById.clear();
       for (const d of delegates) delegatesById.set(d.id, d);
       table.setDelegates(delegates, ws.state?.records ?? {});
+      meeting.redraw();
       loadError = null;
     } catch (err) {
       loadError = err;
@@ -577,7 +527,6 @@ function startMain(sess: OperatorSession): void {
         if (ev.cause === 'snapshot' || ev.cause === 'restored') {
           renderCongress();
           renderQuorum();
-          renderAgenda();
           table.updateAll(ev.state.records);
           renderConn(ws.conn);
           if (ev.cause === 'snapshot') void loadAttendance();
@@ -588,8 +537,6 @@ function startMain(sess: OperatorSession): void {
           if (p.kind === 'attendance') {
             table.updateRecord(ev.state.records[p.record.delegate_id] ?? null, p.record.delegate_id);
             renderQuorum();
-          } else if (p.kind === 'agenda') {
-            renderAgenda();
           } else if (p.kind === 'delegates') {
             void loadDelegates();
           } else if (p.kind === 'device') {

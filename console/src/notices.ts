@@ -21,7 +21,7 @@ export function groupNames(delegates: Delegate[]): string[] {
 }
 
 export class NoticesPanel<S> {
-  readonly el = h('section', { class: 'panel notices-panel', 'aria-labelledby': 'notices-h', 'data-testid': 'notices-panel' });
+  readonly el = h('section', { id: 'notices', class: 'panel notices-panel', 'aria-labelledby': 'notices-h', 'data-testid': 'notices-panel' });
   private readonly formSlot = h('div');
   private readonly listSlot = h('div');
   private notices: NoticeStatus[] = [];

@@ -1,11 +1,14 @@
 /**
- * Hall projector: congress name, current agenda item, attendance and quorum, in huge type.
- * Uses the operator's session when opened from the console, otherwise a projector device token
- * (paired once with a code from the console).
+ * Hall projector, full screen, in huge type. The operator switches its scene from the console
+ * (journalled, so a projector that reconnects shows the current one): `agenda` (the overview:
+ * current item, time plan, the vote if there is one, attendance), `speaker`, `vote`, `result`,
+ * `quorum`, `notice` (drawn by `projscenes.ts`). Uses the operator's session when opened from the
+ * console, otherwise a projector device token (paired once with a code from the console).
  */
 
 import '@congress/web-common/styles.css';
 import './console.css';
+import './projector.css';
 import {
   WsClient,
   byId,
@@ -30,7 +33,10 @@ import {
   type Reducer,
   type VoteInfo,
   type VoteLive,
+  type MeetingView,
+  noteServerTime,
 } from '@congress/web-common';
+import { sceneView, timePlan } from './projscenes';
 import { resultBars } from './voteview';
 import { clearSession, loadSession } from './session';
 
@@ -44,12 +50,16 @@ interface ProjState {
   agenda: Agenda;
   summary: AttendanceSummary;
   votes: VoteInfo[];
+  /** Absent in a state persisted by an older version. */
+  meeting?: MeetingView;
 }
 
 const reducer: Reducer<ProjState> = {
-  fromSnapshot: (s) => ({ congress: s.congress, agenda: s.agenda, summary: s.attendance, votes: s.votes ?? [] }),
+  fromSnapshot: (s) => ({ congress: s.congress, agenda: s.agenda, summary: s.attendance, votes: s.votes ?? [], meeting: s.meeting }),
   applyPush: (st, p) =>
-    p.kind === 'attendance'
+    p.kind === 'meeting'
+      ? { ...st, meeting: p.meeting }
+      : p.kind === 'attendance'
       ? { ...st, summary: p.summary }
       : p.kind === 'agenda'
         ? { ...st, agenda: p.agenda }
@@ -117,8 +127,6 @@ function start(notice: string | null = null): void {
   const render = () => {
     document.title = t('projector.title');
     const st = ws.state;
-    const q = st?.summary.quorum;
-    const current = st?.agenda.items.find((i) => i.id === st.agenda.current) ?? null;
     mount(
       root,
       offlineBanner(ws.conn),
@@ -126,12 +134,33 @@ function start(notice: string | null = null): void {
         'main',
         { class: 'proj' },
         h('h1', { class: 'proj-congress', 'data-testid': 'congress-name' }, st ? st.congress.name : t('common.loading')),
+        ...sceneFor(st),
+        tools(),
+      ),
+    );
+  };
+
+  /** The operator's scene; `agenda` (the default) is the overview below. */
+  const sceneFor = (st: ProjState | null): (HTMLElement | null)[] => {
+    const scene = st?.meeting?.scene ?? { scene: 'agenda' as const };
+    document.body.dataset.scene = scene.scene;
+    if (st?.meeting && scene.scene !== 'agenda') {
+      return [sceneView(scene, { meeting: st.meeting, agenda: st.agenda, summary: st.summary, votes: st.votes ?? [], live, voteSection: () => voteSection(st) })];
+    }
+    return overview(st);
+  };
+
+  const overview = (st: ProjState | null): (HTMLElement | null)[] => {
+    const q = st?.summary.quorum;
+    const current = st?.agenda.items.find((i) => i.id === st.agenda.current) ?? null;
+    return [
         h(
           'section',
           { class: 'proj-current', 'aria-live': 'polite' },
           h('div', { class: 'proj-label' }, t('agenda.now')),
           h('div', { class: 'proj-item', 'data-testid': 'current-item' }, current ? current.title : t('agenda.none_current')),
         ),
+        st?.meeting ? timePlan(st.agenda, st.meeting) : null,
         voteSection(st),
         q
           ? h(
@@ -157,24 +186,24 @@ function start(notice: string | null = null): void {
               ),
             )
           : null,
-        // inside main: every part of the page is in a landmark
-        h(
-          'div',
-          { class: 'proj-tools' },
-          langPicker(),
-          largeTypeToggle(),
-          h(
-            'button',
-            {
-              type: 'button',
-              onclick: () => void document.documentElement.requestFullscreen?.().catch(() => undefined),
-            },
-            t('projector.fullscreen'),
-          ),
-        ),
+    ];
+  };
+
+  const tools = () =>
+    h(
+      'div',
+      { class: 'proj-tools' },
+      langPicker(),
+      largeTypeToggle(),
+      h(
+        'button',
+        {
+          type: 'button',
+          onclick: () => void document.documentElement.requestFullscreen?.().catch(() => undefined),
+        },
+        t('projector.fullscreen'),
       ),
     );
-  };
 
   const unsubscribe = ws.subscribe((ev) => {
     if (ev.type === 'error' && ev.fatal && (ev.error === 'unauthorized' || ev.error === 'forbidden')) {
@@ -189,6 +218,7 @@ function start(notice: string | null = null): void {
       live.set(ev.msg.live.vote_id, ev.msg.live);
       render();
     }
+    if (ev.type === 'state' && ev.cause !== 'restored' && ev.state.meeting) noteServerTime(ev.state.meeting);
     if (ev.type === 'state' || ev.type === 'conn') render();
   });
   const offLang = onLanguageChange(render);

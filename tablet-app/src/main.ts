@@ -38,6 +38,7 @@ import { Library } from './library';
 import { Ballot } from './ballot';
 import { Notices } from './notices';
 import { Opinions } from './opinions';
+import { Speak } from './speak';
 
 const root = byId('app');
 initLanguage();
@@ -79,6 +80,8 @@ function runPaired(creds: DeviceCredentials): void {
   let ballot: Ballot<TabletState>;
   const notices = new Notices(ws);
   const opinions = new Opinions(new ApiClient({ token: () => creds.token }), ws);
+  // eslint-disable-next-line prefer-const
+  let speak: Speak;
 
   const render = () => {
     // Persistent panels (library, opinions) are re-attached: give the focus back to what had it.
@@ -109,6 +112,7 @@ function runPaired(creds: DeviceCredentials): void {
             'main',
             { class: 'tablet-main' },
             ballotView,
+            speak.view(st),
             h(
               'section',
               { class: 'panel me-card', 'aria-labelledby': 'greeting' },
@@ -206,6 +210,7 @@ function runPaired(creds: DeviceCredentials): void {
   });
   ballot = new Ballot(ws, () => render());
   announceLive(ws, { quorum: (s) => s.summary.quorum, votes: (s) => s.votes ?? [] });
+  speak = new Speak(ws, () => render());
   const offLang = onLanguageChange(render);
   window.addEventListener('online', () => ws.nudge());
   render();

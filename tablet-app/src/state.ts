@@ -1,6 +1,6 @@
 /** The tablet's live state: the congress, the agenda, and its own delegate's attendance. */
 
-import type { Agenda, AttendanceRecord, AttendanceSummary, Congress, Delegate, Notice, Reducer, VoteInfo } from '@congress/web-common';
+import type { Agenda, AttendanceRecord, AttendanceSummary, Congress, Delegate, MeetingView, Notice, Reducer, VoteInfo } from '@congress/web-common';
 import { applyNoticePush } from './notices-state';
 
 export interface TabletState {
@@ -13,6 +13,8 @@ export interface TabletState {
   /** Notices addressed to this delegate, oldest first, and the ids read (see notices.ts). */
   notices?: Notice[];
   noticesRead?: number[];
+  /** Speakers and agenda control; absent in a state persisted by an older version. */
+  meeting?: MeetingView;
 }
 
 export const tabletReducer: Reducer<TabletState> = {
@@ -25,6 +27,7 @@ export const tabletReducer: Reducer<TabletState> = {
     votes: s.votes ?? [],
     notices: s.notices ?? [],
     noticesRead: s.notices_read ?? [],
+    meeting: s.meeting,
   }),
   applyPush: (st, p) => {
     switch (p.kind) {
@@ -36,6 +39,8 @@ export const tabletReducer: Reducer<TabletState> = {
         };
       case 'agenda':
         return { ...st, agenda: p.agenda };
+      case 'meeting':
+        return { ...st, meeting: p.meeting };
       case 'vote': {
         const votes = (st.votes ?? []).filter((v) => v.spec.id !== p.vote.spec.id);
         // The push is the operators' view: keep what this tablet knows of its own ballot.

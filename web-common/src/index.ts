@@ -7,6 +7,7 @@ export * from './ui';
 export * from './ws';
 export * from './pairing';
 export * from './a11y';
+export * from './meeting';
 export type {
   Millis,
   Role,
@@ -81,6 +82,16 @@ export type {
   GroupMember,
   MyGroup,
   GroupsOverview,
+  ItemStatus,
+  SpeakerKind,
+  SpeakerRequest,
+  Speaking,
+  ProjectorScene,
+  ItemRun,
+  Person,
+  MeetingView,
+  MeetingAck,
+  SpeakAck,
 } from './protocol';
 /** The `ApiError` JSON body (the class `ApiError` is the thrown error). */
 export type { ApiError as ApiErrorBody } from './protocol';

@@ -192,7 +192,7 @@ protocol: number, } | { "type": "ping", nonce: number, } | { "type": "cast_ballo
 /**
  * Random, 16 to 100 characters, chosen by the tablet once per ballot; a retry reuses it.
  */
-client_id: string, vote_id: number, choice: BallotChoice, } | { "type": "read_notice", client_id: string, notice_id: number, } | { "type": "send_opinion", client_id: string, item_id: string, text: string, } | { "type": "save_summary", client_id: string, item_id: string, text: string, submit: boolean, };
+client_id: string, vote_id: number, choice: BallotChoice, } | { "type": "read_notice", client_id: string, notice_id: number, } | { "type": "send_opinion", client_id: string, item_id: string, text: string, } | { "type": "save_summary", client_id: string, item_id: string, text: string, submit: boolean, } | { "type": "request_speak", client_id: string, item_id: string, kind: SpeakerKind, } | { "type": "withdraw_speak", client_id: string, request_id: number, };
 
 export type ServerMsg = { "type": "welcome", kind: ClientKind, 
 /**
@@ -202,7 +202,7 @@ head_seq: number, protocol: number, } | { "type": "snapshot", seq: number, snaps
 /**
  * Server time spent on the frame, in milliseconds.
  */
-ms: number, } | { "type": "ballot_ack", ack: BallotAck, } | { "type": "ballot_refused", client_id: string, vote_id: number, error: string, message: string, } | { "type": "vote_live", live: VoteLive, } | { "type": "acked", client_id: string, seq: number, } | { "type": "refused", client_id: string, error: string, message: string, };
+ms: number, } | { "type": "ballot_ack", ack: BallotAck, } | { "type": "ballot_refused", client_id: string, vote_id: number, error: string, message: string, } | { "type": "vote_live", live: VoteLive, } | { "type": "acked", client_id: string, seq: number, } | { "type": "refused", client_id: string, error: string, message: string, } | { "type": "speak_ack", ack: SpeakAck, } | { "type": "speak_refused", client_id: string, error: string, message: string, };
 
 export type Snapshot = { congress: Congress, agenda: Agenda, attendance: AttendanceSummary, 
 /**
@@ -224,9 +224,13 @@ notices: Array<Notice>,
 /**
  * On a tablet: the ids of those its delegate has read.
  */
-notices_read: Array<number>, };
+notices_read: Array<number>, 
+/**
+ * Agenda control, speakers and the projector's scene.
+ */
+meeting: MeetingView, };
 
-export type Push = { "kind": "attendance", record: AttendanceRecord, summary: AttendanceSummary, } | { "kind": "agenda", agenda: Agenda, } | { "kind": "delegates", listed: number, } | { "kind": "device", device: Device, } | { "kind": "document", document: Document, } | { "kind": "vote", vote: VoteInfo, } | { "kind": "notice", notice: Notice, } | { "kind": "notice_read", receipt: NoticeReceipt, } | { "kind": "opinion", opinion: Opinion, } | { "kind": "group_summary", summary: GroupSummary, } | { "kind": "group_secretary", group: string, secretary: string | null, };
+export type Push = { "kind": "attendance", record: AttendanceRecord, summary: AttendanceSummary, } | { "kind": "agenda", agenda: Agenda, } | { "kind": "delegates", listed: number, } | { "kind": "device", device: Device, } | { "kind": "document", document: Document, } | { "kind": "vote", vote: VoteInfo, } | { "kind": "notice", notice: Notice, } | { "kind": "notice_read", receipt: NoticeReceipt, } | { "kind": "opinion", opinion: Opinion, } | { "kind": "group_summary", summary: GroupSummary, } | { "kind": "group_secretary", group: string, secretary: string | null, } | { "kind": "meeting", meeting: MeetingView, };
 
 export type DocAudience = { "kind": "all_delegates" } | { "kind": "presidium" } | { "kind": "group", group: string, };
 
@@ -475,3 +479,112 @@ export type GroupsOverview = { groups: Array<GroupInfo>,
  * Submitted summaries of every group, every item.
  */
 summaries: Array<GroupSummary>, };
+
+export type ItemStatus = "pending" | "in_progress" | "done";
+
+export type SpeakerKind = "normal" | "reply" | "point_of_order";
+
+export type SpeakerRequest = { 
+/**
+ * Numbered by the server, never reused.
+ */
+request_id: number, item_id: string, delegate_id: string, kind: SpeakerKind, requested_at: number, 
+/**
+ * Who asked: `tablet` or `operator:NAME` (on the delegate's behalf).
+ */
+by: string, };
+
+export type Speaking = { request_id: number, item_id: string, delegate_id: string, kind: SpeakerKind, started_at: number, 
+/**
+ * Speaking time allowed, in seconds (extensions included).
+ */
+limit_s: number, };
+
+export type ProjectorScene = { "scene": "agenda" } | { "scene": "speaker" } | { "scene": "vote" } | { "scene": "result" } | { "scene": "quorum" } | { "scene": "notice", text: string, };
+
+export type ItemRun = { item_id: string, status: ItemStatus, 
+/**
+ * When the item was first started.
+ */
+started_at: number | null, 
+/**
+ * When the item was closed (if it is done).
+ */
+closed_at: number | null, 
+/**
+ * The default speaking time on this item, in seconds (else the meeting's default).
+ */
+speaker_limit_s: number | null, 
+/**
+ * Votes linked to this item.
+ */
+votes: Array<number>, 
+/**
+ * Documents on this item.
+ */
+documents: Array<number>, };
+
+export type Person = { full_name: string, unit: string, };
+
+export type MeetingView = { 
+/**
+ * One per agenda item, in agenda order.
+ */
+items: Array<ItemRun>, 
+/**
+ * The current item when this view was made. `Push::Agenda` (for example from
+ * `PUT /api/agenda/current`) may change it later: clients take the agenda's `current`
+ * as the truth and use it to pick the queue and the item in progress.
+ */
+current: string | null, 
+/**
+ * Every waiting request, per item in speaking order (the current item's first); a
+ * client shows those whose `item_id` is the current item.
+ */
+queues: Array<SpeakerRequest>, speaking: Speaking | null, 
+/**
+ * Name and unit of every delegate in `queues` and `speaking` (projectors and tablets may not
+ * read the delegate list).
+ */
+people: { [key in string]: Person }, scene: ProjectorScene, 
+/**
+ * Speaking time when neither the item nor the grant says otherwise, in seconds.
+ */
+default_limit_s: number, 
+/**
+ * Server time when this view was made: clients use it to correct their clock for the
+ * countdown.
+ */
+server_now: number, };
+
+export type MeetingAction = { client_id: string, };
+
+export type PlanItem = { client_id: string, 
+/**
+ * Local time, e.g. `2026-12-01T08:00`.
+ */
+planned_start: string | null, planned_minutes: number | null, speaker_limit_s: number | null, };
+
+export type LinkVote = { client_id: string, item_id: string | null, };
+
+export type AddSpeaker = { client_id: string, delegate_id: string, item_id: string, kind: SpeakerKind, };
+
+export type GrantFloor = { client_id: string, 
+/**
+ * This speaker's time in seconds; else the item's or the meeting's default.
+ */
+limit_s: number | null, };
+
+export type MoveSpeaker = { client_id: string, position: number, };
+
+export type ExtendSpeaker = { client_id: string, seconds: number, };
+
+export type SetScene = { client_id: string, scene: ProjectorScene, };
+
+export type MeetingAck = { client_id: string, seq: number, meeting: MeetingView, };
+
+export type SpeakAck = { client_id: string, request_id: number, item_id: string, 
+/**
+ * Place in the queue (1 = next), or `null` after a withdrawal.
+ */
+position: number | null, };

@@ -93,6 +93,7 @@ function snapshot(present: number, current: string | null = null): Snapshot {
     votes: [],
     notices: [],
     notices_read: [],
+    meeting: { items: [], current, queues: [], speaking: null, people: {}, scene: { scene: 'agenda' }, default_limit_s: 180, server_now: 0 },
   };
 }
 

@@ -144,6 +144,8 @@ pub enum Command {
         text: String,
         submit: bool,
     },
+    /// Agenda control, speakers, projector (`crate::meeting`).
+    Meeting(crate::meeting::MeetingCommand),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -174,6 +176,8 @@ pub enum DomainError {
     Vote(#[from] crate::vote::lifecycle::VoteError),
     #[error("{0}")]
     Groups(#[from] crate::groups::GroupError),
+    #[error("{0}")]
+    Meeting(#[from] crate::meeting::MeetingError),
 }
 
 fn check_text(field: &'static str, s: &str) -> Result<(), DomainError> {
@@ -284,6 +288,9 @@ pub fn decide(
             }
             if state.agenda.current == *item {
                 return Ok(vec![]);
+            }
+            if let Some(cur) = &state.agenda.current {
+                crate::meeting::check_can_leave(state, cur)?;
             }
             Ok(vec![Event::CurrentItemSet {
                 item_id: item.clone(),
@@ -584,6 +591,7 @@ pub fn decide(
             *submit,
             ctx.now,
         )?),
+        Command::Meeting(m) => crate::meeting::decide(state, m, ctx),
     }
 }
 

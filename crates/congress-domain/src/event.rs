@@ -164,6 +164,83 @@ pub enum Event {
     GroupSummarySubmitted {
         summary: congress_proto::GroupSummary,
     },
+    // ---- The meeting (`crate::meeting`): agenda control, speakers, projector. ----
+    /// The chair started (or returned to, or reopened) an agenda item.
+    ItemStarted {
+        item_id: String,
+        at: i64,
+    },
+    /// The chair closed an agenda item: it is done.
+    ItemClosed {
+        item_id: String,
+        at: i64,
+    },
+    /// An item's time plan and default speaking time were edited.
+    ItemPlanned {
+        item_id: String,
+        planned_start: Option<String>,
+        planned_minutes: Option<u32>,
+        speaker_limit_s: Option<u32>,
+        at: i64,
+    },
+    /// A vote was linked to an agenda item (or unlinked: `None`).
+    VoteLinked {
+        vote_id: u64,
+        item_id: Option<String>,
+        at: i64,
+    },
+    /// A delegate asked to speak (from the tablet, or an operator on their behalf).
+    SpeakerRequested {
+        request: congress_proto::SpeakerRequest,
+    },
+    /// A delegate withdrew their waiting request.
+    SpeakerWithdrawn {
+        request_id: u64,
+        item_id: String,
+        delegate_id: String,
+        at: i64,
+    },
+    /// A waiting request was removed (`by` an operator, or `item_closed`).
+    SpeakerRemoved {
+        request_id: u64,
+        item_id: String,
+        delegate_id: String,
+        by: String,
+        at: i64,
+    },
+    /// An item's queue has a new order (request ids).
+    SpeakersReordered {
+        item_id: String,
+        order: Vec<u64>,
+        at: i64,
+    },
+    /// A delegate was given the floor (`speaking.started_at`, `speaking.limit_s`).
+    SpeakerGranted {
+        speaking: congress_proto::Speaking,
+    },
+    /// The speaker's time was extended to `limit_s` in total.
+    SpeakerExtended {
+        request_id: u64,
+        limit_s: u32,
+        at: i64,
+    },
+    /// A speech ended: everything the minutes list about it.
+    SpeakerFinished {
+        request_id: u64,
+        item_id: String,
+        delegate_id: String,
+        kind: congress_proto::SpeakerKind,
+        started_at: i64,
+        ended_at: i64,
+        /// The time allowed at the end, extensions included.
+        limit_s: u32,
+        reason: crate::meeting::FinishReason,
+    },
+    /// The projector shows another scene.
+    ProjectorSceneSet {
+        scene: congress_proto::ProjectorScene,
+        at: i64,
+    },
 }
 
 impl Event {
@@ -204,6 +281,18 @@ impl Event {
             Event::OpinionSaved { .. } => "opinion_saved",
             Event::GroupSummarySaved { .. } => "group_summary_saved",
             Event::GroupSummarySubmitted { .. } => "group_summary_submitted",
+            Event::ItemStarted { .. } => "item_started",
+            Event::ItemClosed { .. } => "item_closed",
+            Event::ItemPlanned { .. } => "item_planned",
+            Event::VoteLinked { .. } => "vote_linked",
+            Event::SpeakerRequested { .. } => "speaker_requested",
+            Event::SpeakerWithdrawn { .. } => "speaker_withdrawn",
+            Event::SpeakerRemoved { .. } => "speaker_removed",
+            Event::SpeakersReordered { .. } => "speakers_reordered",
+            Event::SpeakerGranted { .. } => "speaker_granted",
+            Event::SpeakerExtended { .. } => "speaker_extended",
+            Event::SpeakerFinished { .. } => "speaker_finished",
+            Event::ProjectorSceneSet { .. } => "projector_scene_set",
         }
     }
 }

@@ -12,6 +12,7 @@ pub mod command;
 pub mod documents;
 pub mod event;
 pub mod groups;
+pub mod meeting;
 pub mod notices;
 pub mod quorum;
 pub mod state;

@@ -84,6 +84,8 @@ pub struct CongressState {
     pub notices: crate::notices::NoticesState,
     /// Discussion groups: secretaries, opinions, summaries.
     pub groups: crate::groups::GroupsState,
+    /// Agenda control, speakers and the projector (`crate::meeting`).
+    pub meeting: crate::meeting::MeetingState,
     /// Counts kept up to date by `apply`, so a summary costs nothing.
     present: u32,
     left: u32,
@@ -208,6 +210,29 @@ impl CongressState {
             | Event::OpinionSaved { .. }
             | Event::GroupSummarySaved { .. }
             | Event::GroupSummarySubmitted { .. } => self.groups.apply(event),
+            Event::ItemPlanned {
+                item_id,
+                planned_start,
+                planned_minutes,
+                ..
+            } => {
+                if let Some(i) = self.agenda.items.iter_mut().find(|i| &i.id == item_id) {
+                    i.planned_start = planned_start.clone();
+                    i.planned_minutes = *planned_minutes;
+                }
+                self.meeting.apply(event);
+            }
+            Event::ItemStarted { .. }
+            | Event::ItemClosed { .. }
+            | Event::VoteLinked { .. }
+            | Event::SpeakerRequested { .. }
+            | Event::SpeakerWithdrawn { .. }
+            | Event::SpeakerRemoved { .. }
+            | Event::SpeakersReordered { .. }
+            | Event::SpeakerGranted { .. }
+            | Event::SpeakerExtended { .. }
+            | Event::SpeakerFinished { .. }
+            | Event::ProjectorSceneSet { .. } => self.meeting.apply(event),
         }
     }
 

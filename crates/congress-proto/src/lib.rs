@@ -14,6 +14,7 @@ pub mod api;
 pub mod docs;
 pub mod face;
 pub mod groups;
+pub mod meeting;
 pub mod model;
 pub mod vote;
 pub mod ws;
@@ -22,6 +23,7 @@ pub use api::*;
 pub use docs::*;
 pub use face::*;
 pub use groups::*;
+pub use meeting::*;
 pub use model::*;
 pub use vote::*;
 pub use ws::*;
@@ -141,6 +143,24 @@ pub fn typescript_bindings() -> String {
         groups::GroupMember,
         groups::MyGroup,
         groups::GroupsOverview,
+        meeting::ItemStatus,
+        meeting::SpeakerKind,
+        meeting::SpeakerRequest,
+        meeting::Speaking,
+        meeting::ProjectorScene,
+        meeting::ItemRun,
+        meeting::Person,
+        meeting::MeetingView,
+        meeting::MeetingAction,
+        meeting::PlanItem,
+        meeting::LinkVote,
+        meeting::AddSpeaker,
+        meeting::GrantFloor,
+        meeting::MoveSpeaker,
+        meeting::ExtendSpeaker,
+        meeting::SetScene,
+        meeting::MeetingAck,
+        meeting::SpeakAck,
     );
     out.truncate(out.trim_end().len());
     out.push('\n');

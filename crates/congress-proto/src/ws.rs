@@ -56,6 +56,15 @@ pub enum ClientMsg {
         text: String,
         submit: bool,
     },
+    /// A tablet asks to speak on `item_id` (the current item); answered with `speak_ack` once on
+    /// disk, or `speak_refused`.
+    RequestSpeak {
+        client_id: String,
+        item_id: String,
+        kind: crate::meeting::SpeakerKind,
+    },
+    /// A tablet withdraws its waiting request; answered like `request_speak`.
+    WithdrawSpeak { client_id: String, request_id: u64 },
 }
 
 /// Server → client.
@@ -131,6 +140,16 @@ pub enum ServerMsg {
         error: String,
         message: String,
     },
+    /// A request to speak (or its withdrawal) is recorded (on disk).
+    SpeakAck {
+        ack: crate::meeting::SpeakAck,
+    },
+    /// A request to speak (or its withdrawal) was refused and changed nothing.
+    SpeakRefused {
+        client_id: String,
+        error: String,
+        message: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -149,6 +168,8 @@ pub struct Snapshot {
     pub notices: Vec<crate::groups::Notice>,
     /// On a tablet: the ids of those its delegate has read.
     pub notices_read: Vec<u64>,
+    /// Agenda control, speakers and the projector's scene.
+    pub meeting: crate::meeting::MeetingView,
 }
 
 /// A change pushed to connected clients.
@@ -199,5 +220,9 @@ pub enum Push {
     GroupSecretary {
         group: String,
         secretary: Option<String>,
+    },
+    /// Agenda control, speakers or the projector's scene changed (the whole meeting view).
+    Meeting {
+        meeting: Box<crate::meeting::MeetingView>,
     },
 }

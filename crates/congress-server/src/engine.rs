@@ -413,5 +413,7 @@ fn push_for(state: &CongressState, event: &Event) -> Option<(Audience, Push)> {
         | Event::OpinionSaved { .. }
         | Event::GroupSummarySaved { .. }
         | Event::GroupSummarySubmitted { .. } => crate::groups::push_for(state, event),
+        e if congress_domain::meeting::is_meeting_event(e) => crate::meeting::push_for(state, e),
+        _ => None,
     }
 }

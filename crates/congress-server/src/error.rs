@@ -61,6 +61,10 @@ impl AppError {
             AppError::Domain(D::BadPairingCode | D::AlreadyRevoked) => {
                 (StatusCode::CONFLICT, "conflict")
             }
+            AppError::Domain(D::Meeting(e)) => (
+                StatusCode::from_u16(e.status()).unwrap_or(StatusCode::CONFLICT),
+                e.code(),
+            ),
             AppError::Domain(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
             AppError::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),

@@ -12,6 +12,7 @@ pub mod face;
 pub mod groups;
 pub mod hub;
 pub mod import;
+pub mod meeting;
 pub mod routes;
 pub mod setup;
 pub mod votes;
@@ -127,6 +128,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(routes::votes::router())
         .merge(routes::groups::router())
+        .merge(routes::meeting::router())
         .merge(routes::api::router())
         .merge(routes::documents::router())
         .merge(routes::ws::router())

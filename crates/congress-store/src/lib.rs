@@ -10,6 +10,7 @@ mod biometrics;
 mod chain;
 mod documents;
 mod groups;
+mod meeting;
 mod migrations;
 mod project;
 mod sqlite;

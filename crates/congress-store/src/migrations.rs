@@ -129,9 +129,13 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (vote_id, delegate_id)
     ) STRICT, WITHOUT ROWID;
     "#,
-    // 5: reserved for feat-meeting (agenda control, speakers); this placeholder is replaced by
-    // that branch's migration at merge time.
-    "",
+    // 5: the meeting (agenda control, speakers, projector): its events, replayed at load.
+    r#"
+    CREATE TABLE meeting_events (
+        seq INTEGER PRIMARY KEY,
+        body TEXT NOT NULL
+    ) STRICT;
+    "#,
     // 6: notices with read receipts; discussion groups (secretaries, opinions, summaries).
     r#"
     CREATE TABLE notices (
@@ -185,6 +189,7 @@ pub const STATE_TABLES: &[&str] = &[
     "group_secretaries",
     "group_opinions",
     "group_summaries",
+    "meeting_events",
 ];
 
 pub fn latest() -> i64 {

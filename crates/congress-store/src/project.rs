@@ -180,6 +180,18 @@ pub fn apply(conn: &Connection, seq: u64, event: &Event) -> Result<(), StoreErro
         | Event::OpinionSaved { .. }
         | Event::GroupSummarySaved { .. }
         | Event::GroupSummarySubmitted { .. } => crate::groups::apply(conn, event)?,
+        Event::ItemStarted { .. }
+        | Event::ItemClosed { .. }
+        | Event::ItemPlanned { .. }
+        | Event::VoteLinked { .. }
+        | Event::SpeakerRequested { .. }
+        | Event::SpeakerWithdrawn { .. }
+        | Event::SpeakerRemoved { .. }
+        | Event::SpeakersReordered { .. }
+        | Event::SpeakerGranted { .. }
+        | Event::SpeakerExtended { .. }
+        | Event::SpeakerFinished { .. }
+        | Event::ProjectorSceneSet { .. } => crate::meeting::apply(conn, seq, event)?,
     }
     Ok(())
 }
@@ -321,5 +333,6 @@ pub fn load(conn: &Connection) -> Result<CongressState, StoreError> {
     crate::documents::load(conn, &mut s.docs)?;
     crate::votes::load(conn, &mut s)?;
     crate::groups::load(conn, &mut s)?;
+    crate::meeting::load(conn, &mut s)?;
     Ok(s)
 }

@@ -11,6 +11,7 @@ mod groups;
 mod import;
 mod journal;
 mod kiosk;
+mod meeting;
 mod notices;
 mod restart;
 mod roles;

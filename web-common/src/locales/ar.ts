@@ -2,6 +2,7 @@ import type { Msg } from '../i18n';
 import type { vi } from './vi';
 import { faceAr } from './face';
 import { groupsAr } from './groups';
+import { meetingAr } from './meeting';
 
 /**
  * Arabic: complete (the type requires every key, like English); the layout is right-to-left
@@ -186,6 +187,7 @@ export const ar: Record<keyof typeof vi, Msg> = {
   'docs.delivered': 'مشفرة لـ {count} جهازًا',
   ...faceAr,
   ...groupsAr,
+  ...meetingAr,
   'vote.title': "التصويت",
   'vote.for': "موافق",
   'vote.against': "معارض",

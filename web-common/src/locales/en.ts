@@ -2,6 +2,7 @@ import type { Msg } from '../i18n';
 import type { vi } from './vi';
 import { faceEn } from './face';
 import { groupsEn } from './groups';
+import { meetingEn } from './meeting';
 
 /** English: complete (the type requires every key). */
 export const en: Record<keyof typeof vi, Msg> = {
@@ -176,6 +177,7 @@ export const en: Record<keyof typeof vi, Msg> = {
   'docs.delivered': 'Encrypted for {count} tablets',
   ...faceEn,
   ...groupsEn,
+  ...meetingEn,
   'vote.title': "Vote",
   'vote.for': "For",
   'vote.against': "Against",

@@ -5,6 +5,7 @@
  */
 import { faceVi } from './face';
 import { groupsVi } from './groups';
+import { meetingVi } from './meeting';
 
 export const vi = {
   'common.language': 'Ngôn ngữ',
@@ -178,6 +179,7 @@ export const vi = {
   'docs.delivered': 'Mã hóa cho {count} máy',
   ...faceVi,
   ...groupsVi,
+  ...meetingVi,
   'vote.title': "Biểu quyết",
   'vote.for': "Tán thành",
   'vote.against': "Không tán thành",

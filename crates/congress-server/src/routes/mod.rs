@@ -4,6 +4,7 @@
 pub mod api;
 pub mod documents;
 pub mod groups;
+pub mod meeting;
 pub mod votes;
 pub mod web;
 pub mod ws;

@@ -138,6 +138,7 @@ fn snapshot(app: &AppState, caller: &Caller) -> ServerMsg {
                 ),
                 notices,
                 notices_read,
+                meeting: congress_domain::meeting::view(s, app.engine.now()),
             }),
         }
     })
@@ -284,6 +285,16 @@ async fn connection(app: AppState, mut socket: WebSocket, kind: ClientKind) -> a
                         if let Some(reply) = crate::groups::on_message(&app.engine, &caller, &msg).await {
                             socket.send(text(&reply)).await?
                         }
+                    }
+                    Ok(ClientMsg::RequestSpeak { client_id, item_id, kind }) => {
+                        let ask = crate::meeting::TabletAsk::Request { item_id, kind };
+                        let reply = crate::meeting::from_tablet(&app, &caller, client_id, ask).await;
+                        socket.send(text(&reply)).await?
+                    }
+                    Ok(ClientMsg::WithdrawSpeak { client_id, request_id }) => {
+                        let ask = crate::meeting::TabletAsk::Withdraw { request_id };
+                        let reply = crate::meeting::from_tablet(&app, &caller, client_id, ask).await;
+                        socket.send(text(&reply)).await?
                     }
                     Err(e) => socket.send(error("invalid_json", e.to_string(), false)).await?,
                 },

@@ -1,0 +1,130 @@
+//! The meeting in the server: the push every meeting event causes (the whole meeting view, to
+//! everyone), and a tablet's request to speak from its websocket (acked after the commit).
+
+use congress_domain::meeting::{MeetingCommand, event_at, view};
+use congress_domain::{Command, CongressState, DomainError, Event};
+use congress_proto::{DeviceKind, Push, ServerMsg, SpeakAck, SpeakerKind};
+
+use crate::AppState;
+use crate::auth::Caller;
+use crate::error::AppError;
+use crate::hub::Audience;
+use crate::routes::idempotency;
+
+/// The push a meeting event causes: the whole meeting view, to everyone (a hall's queue of
+/// speakers is public), stamped with the event's time.
+pub fn push_for(state: &CongressState, event: &Event) -> Option<(Audience, Push)> {
+    let at = event_at(event)?;
+    Some((
+        Audience::Everyone,
+        Push::Meeting {
+            meeting: Box::new(view(state, at)),
+        },
+    ))
+}
+
+/// A stable code and a message for a refusal sent over a websocket.
+pub fn refusal(e: &AppError) -> (String, String) {
+    let (_, code) = e.status_and_code();
+    (code.to_string(), e.body().message)
+}
+
+/// What a tablet asks over its websocket.
+pub enum TabletAsk {
+    Request { item_id: String, kind: SpeakerKind },
+    Withdraw { request_id: u64 },
+}
+
+/// Runs a tablet's request to speak or withdrawal; the answer is sent after the commit.
+pub async fn from_tablet(
+    app: &AppState,
+    caller: &Caller,
+    client_id: String,
+    ask: TabletAsk,
+) -> ServerMsg {
+    match run_tablet(app, caller, &client_id, ask).await {
+        Ok(ack) => ServerMsg::SpeakAck { ack },
+        Err(e) => {
+            let (error, message) = refusal(&e);
+            ServerMsg::SpeakRefused {
+                client_id,
+                error,
+                message,
+            }
+        }
+    }
+}
+
+async fn run_tablet(
+    app: &AppState,
+    caller: &Caller,
+    client_id: &str,
+    ask: TabletAsk,
+) -> Result<SpeakAck, AppError> {
+    let delegate = match caller {
+        Caller::Device(d) if d.kind == DeviceKind::Tablet => d.delegate_id.clone(),
+        _ => None,
+    }
+    .ok_or(AppError::Forbidden)?;
+    let (cmd, key) = match ask {
+        TabletAsk::Request { item_id, kind } => (
+            MeetingCommand::RequestSpeak {
+                delegate_id: delegate.clone(),
+                item_id: item_id.clone(),
+                kind,
+                by: "tablet".into(),
+            },
+            serde_json::json!({ "request_speak": item_id, "kind": kind }),
+        ),
+        TabletAsk::Withdraw { request_id } => (
+            MeetingCommand::WithdrawSpeak {
+                delegate_id: delegate.clone(),
+                request_id,
+            },
+            serde_json::json!({ "withdraw_speak": request_id }),
+        ),
+    };
+    let idem = idempotency(client_id, &caller.actor(), &key)?;
+    let cid = client_id.to_string();
+    let v = app
+        .engine
+        .execute(
+            Command::Meeting(cmd),
+            caller.actor(),
+            Some(idem),
+            move |a| {
+                let ack = a.events.iter().find_map(|(_, e)| match e {
+                    Event::SpeakerRequested { request } => {
+                        let position = a
+                            .state
+                            .meeting
+                            .queues
+                            .get(&request.item_id)
+                            .and_then(|q| q.iter().position(|r| r.request_id == request.request_id))
+                            .map(|i| i as u32 + 1);
+                        Some(SpeakAck {
+                            client_id: cid.clone(),
+                            request_id: request.request_id,
+                            item_id: request.item_id.clone(),
+                            position,
+                        })
+                    }
+                    Event::SpeakerWithdrawn {
+                        request_id,
+                        item_id,
+                        ..
+                    } => Some(SpeakAck {
+                        client_id: cid.clone(),
+                        request_id: *request_id,
+                        item_id: item_id.clone(),
+                        position: None,
+                    }),
+                    _ => None,
+                });
+                serde_json::to_value(ack).unwrap_or_default()
+            },
+        )
+        .await?;
+    serde_json::from_value(v)
+        .map_err(|_| AppError::Domain(DomainError::Invalid("this request changed nothing".into())))
+}

@@ -1,0 +1,226 @@
+//! REST for the meeting: agenda control (start, close, time plan, linked votes), the speakers'
+//! queue and the floor, and the projector's scene. Changes are for the secretariat (and
+//! admins); any operator or device may read the meeting view. Delegates ask to speak over
+//! `/ws/tablet` (`request_speak`).
+
+use axum::Json;
+use axum::Router;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use congress_domain::Command;
+use congress_domain::meeting::{MeetingCommand, view};
+use congress_proto::*;
+use serde::Serialize;
+
+use super::{ApiJson, ApiPath, idempotency};
+use crate::AppState;
+use crate::auth::Caller;
+use crate::error::AppError;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/meeting", get(meeting))
+        .route("/api/meeting/items/{id}/start", post(start_item))
+        .route("/api/meeting/items/{id}/close", post(close_item))
+        .route("/api/meeting/items/{id}/plan", put(plan_item))
+        .route("/api/meeting/votes/{id}/item", put(link_vote))
+        .route("/api/meeting/speakers", post(add_speaker))
+        .route("/api/meeting/speakers/{id}/grant", post(grant))
+        .route("/api/meeting/speakers/{id}/move", post(move_speaker))
+        .route("/api/meeting/speakers/{id}/remove", post(remove_speaker))
+        .route("/api/meeting/floor/stop", post(stop))
+        .route("/api/meeting/floor/extend", post(extend))
+        .route("/api/meeting/projector", put(set_scene))
+}
+
+const MANAGE: &[OperatorRole] = &[OperatorRole::Secretariat];
+
+async fn meeting(State(app): State<AppState>, _caller: Caller) -> Json<MeetingView> {
+    let now = app.engine.now();
+    Json(app.engine.read(|s| view(s, now)))
+}
+
+/// Runs a meeting command for an operator and answers with the meeting after it.
+async fn run<T: Serialize>(
+    app: &AppState,
+    caller: &Caller,
+    client_id: &str,
+    request: &T,
+    cmd: MeetingCommand,
+) -> Result<Response, AppError> {
+    caller.operator_with(MANAGE)?;
+    let idem = idempotency(client_id, &caller.actor(), request)?;
+    let client_id = client_id.to_string();
+    let now = app.engine.now();
+    let v = app
+        .engine
+        .execute(
+            Command::Meeting(cmd),
+            caller.actor(),
+            Some(idem),
+            move |a| {
+                serde_json::to_value(MeetingAck {
+                    client_id,
+                    seq: a.seq,
+                    meeting: view(a.state, now),
+                })
+                .unwrap_or_default()
+            },
+        )
+        .await?;
+    Ok(Json(v).into_response())
+}
+
+async fn start_item(
+    State(app): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(req): ApiJson<MeetingAction>,
+) -> Result<Response, AppError> {
+    let key = ("start", &id, &req);
+    run(
+        &app,
+        &caller,
+        &req.client_id,
+        &key,
+        MeetingCommand::StartItem {
+            item_id: id.clone(),
+        },
+    )
+    .await
+}
+
+async fn close_item(
+    State(app): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(req): ApiJson<MeetingAction>,
+) -> Result<Response, AppError> {
+    let key = ("close", &id, &req);
+    run(
+        &app,
+        &caller,
+        &req.client_id,
+        &key,
+        MeetingCommand::CloseItem {
+            item_id: id.clone(),
+        },
+    )
+    .await
+}
+
+async fn plan_item(
+    State(app): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(req): ApiJson<PlanItem>,
+) -> Result<Response, AppError> {
+    let key = ("plan", &id, &req);
+    let cmd = MeetingCommand::PlanItem {
+        item_id: id.clone(),
+        planned_start: req.planned_start.clone(),
+        planned_minutes: req.planned_minutes,
+        speaker_limit_s: req.speaker_limit_s,
+    };
+    run(&app, &caller, &req.client_id, &key, cmd).await
+}
+
+async fn link_vote(
+    State(app): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<u64>,
+    ApiJson(req): ApiJson<LinkVote>,
+) -> Result<Response, AppError> {
+    let key = ("link", id, &req);
+    let cmd = MeetingCommand::LinkVote {
+        vote_id: id,
+        item_id: req.item_id.clone(),
+    };
+    run(&app, &caller, &req.client_id, &key, cmd).await
+}
+
+async fn add_speaker(
+    State(app): State<AppState>,
+    caller: Caller,
+    ApiJson(req): ApiJson<AddSpeaker>,
+) -> Result<Response, AppError> {
+    let cmd = MeetingCommand::RequestSpeak {
+        delegate_id: req.delegate_id.clone(),
+        item_id: req.item_id.clone(),
+        kind: req.kind,
+        by: caller.actor(),
+    };
+    run(&app, &caller, &req.client_id, &req, cmd).await
+}
+
+async fn grant(
+    State(app): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<u64>,
+    ApiJson(req): ApiJson<GrantFloor>,
+) -> Result<Response, AppError> {
+    let key = ("grant", id, &req);
+    let cmd = MeetingCommand::Grant {
+        request_id: id,
+        limit_s: req.limit_s,
+    };
+    run(&app, &caller, &req.client_id, &key, cmd).await
+}
+
+async fn move_speaker(
+    State(app): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<u64>,
+    ApiJson(req): ApiJson<MoveSpeaker>,
+) -> Result<Response, AppError> {
+    let key = ("move", id, &req);
+    let cmd = MeetingCommand::MoveSpeaker {
+        request_id: id,
+        position: req.position,
+    };
+    run(&app, &caller, &req.client_id, &key, cmd).await
+}
+
+async fn remove_speaker(
+    State(app): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<u64>,
+    ApiJson(req): ApiJson<MeetingAction>,
+) -> Result<Response, AppError> {
+    let key = ("remove", id, &req);
+    let cmd = MeetingCommand::RemoveSpeaker {
+        request_id: id,
+        by: caller.actor(),
+    };
+    run(&app, &caller, &req.client_id, &key, cmd).await
+}
+
+async fn stop(
+    State(app): State<AppState>,
+    caller: Caller,
+    ApiJson(req): ApiJson<MeetingAction>,
+) -> Result<Response, AppError> {
+    let key = ("stop", &req);
+    run(&app, &caller, &req.client_id, &key, MeetingCommand::Stop).await
+}
+
+async fn extend(
+    State(app): State<AppState>,
+    caller: Caller,
+    ApiJson(req): ApiJson<ExtendSpeaker>,
+) -> Result<Response, AppError> {
+    let cmd = MeetingCommand::Extend {
+        seconds: req.seconds,
+    };
+    run(&app, &caller, &req.client_id, &req, cmd).await
+}
+
+async fn set_scene(
+    State(app): State<AppState>,
+    caller: Caller,
+    ApiJson(req): ApiJson<SetScene>,
+) -> Result<Response, AppError> {
+    let cmd = MeetingCommand::SetScene(req.scene.clone());
+    run(&app, &caller, &req.client_id, &req, cmd).await
+}
