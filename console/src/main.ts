@@ -41,6 +41,7 @@ import { DelegateTable } from './delegates';
 import { FacePanel, openEnrolDialog } from './face';
 import { askDialog } from './dialog';
 import { DocumentsPanel } from './documents';
+import { AuditPanel, MinutesPanel } from './reports';
 
 const root = byId('app');
 initLanguage();
@@ -188,6 +189,9 @@ function startMain(sess: OperatorSession): void {
   const devicesSlot = h('section', { class: 'panel', 'aria-labelledby': 'devices-h' });
   const votesSlot = votesPanel(api, ws, () => sess.token);
   const errorSlot = h('div');
+  const canReports = can(['admin', 'secretariat', 'observer']);
+  const minutesPanel = canReports ? new MinutesPanel(() => sess.token) : null;
+  const auditPanel = canReports ? new AuditPanel(api) : null;
   const docsPanel = new DocumentsPanel(api, () => sess.token, () => ws.state?.agenda ?? null, sess.operator.roles.some((r) => r === 'admin' || r === 'secretariat'));
 
   function renderShell(): void {
@@ -213,8 +217,8 @@ function startMain(sess: OperatorSession): void {
       h(
         'div',
         { class: 'console-grid' },
-        h('div', { class: 'console-side' }, quorumSlot, votesSlot, agendaSlot, devicesSlot, face.slot),
-        h('div', { class: 'console-main' }, docsPanel.el, table.element()),
+        h('div', { class: 'console-side' }, quorumSlot, votesSlot, agendaSlot, devicesSlot, face.slot, minutesPanel?.el ?? null),
+        h('div', { class: 'console-main' }, docsPanel.el, table.element(), auditPanel?.el ?? null),
       ),
     );
     renderAll();
@@ -227,6 +231,8 @@ function startMain(sess: OperatorSession): void {
     renderAgenda();
     renderDevices();
     face.render();
+    minutesPanel?.render();
+    auditPanel?.render();
     if (loadError) mount(errorSlot, errorBox(loadError));
     else mount(errorSlot);
   }
@@ -562,6 +568,7 @@ function startMain(sess: OperatorSession): void {
           if (ev.cause === 'snapshot') void loadAttendance();
           docsPanel.render();
           void docsPanel.refresh();
+          void auditPanel?.refresh();
         } else if (ev.push) {
           const p = ev.push;
           if (p.kind === 'attendance') {
@@ -591,6 +598,7 @@ function startMain(sess: OperatorSession): void {
   const offLang = onLanguageChange(() => {
     table.relabel();
     renderShell();
+    void auditPanel?.refresh();
   });
 
   stopMain = () => {

@@ -68,5 +68,6 @@ export type {
   VoteResult,
   VoteCounts,
 } from './protocol';
+export type { AuditEntry, AuditPage } from './protocol';
 /** The `ApiError` JSON body (the class `ApiError` is the thrown error). */
 export type { ApiError as ApiErrorBody } from './protocol';

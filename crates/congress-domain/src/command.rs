@@ -115,6 +115,12 @@ pub enum Command {
     CreateRunoff {
         from: u64,
     },
+    /// Record that the content of these document versions is deleted (retention); versions
+    /// already purged are skipped, and nothing is journalled if none is left.
+    PurgeDocuments {
+        versions: Vec<(i64, u32)>,
+        reason: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -512,6 +518,10 @@ pub fn decide(
         | Command::CloseVote { .. }
         | Command::CastBallot(_)
         | Command::CreateRunoff { .. } => crate::vote::apply::decide(state, cmd, ctx),
+        Command::PurgeDocuments { versions, reason } => {
+            check_text("reason", reason)?;
+            crate::documents::decide_purge(state, versions, reason, ctx.now)
+        }
     }
 }
 

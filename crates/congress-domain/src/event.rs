@@ -139,6 +139,15 @@ pub enum Event {
         receipt: String,
         choice: crate::vote::BallotChoice,
     },
+    /// The stored content (encrypted files, delivery copies, search text) of these document
+    /// versions was deleted under the retention rules; titles, metadata and the journal stay.
+    DocumentsPurged {
+        /// (document id, version), sorted.
+        versions: Vec<(i64, u32)>,
+        at: i64,
+        /// `retention` (the periodic task) or `cli`.
+        reason: String,
+    },
 }
 
 impl Event {
@@ -173,6 +182,7 @@ impl Event {
             Event::BallotCast { .. } => "ballot_cast",
             Event::VoteParticipated { .. } => "vote_participated",
             Event::SecretBallotCast { .. } => "secret_ballot_cast",
+            Event::DocumentsPurged { .. } => "documents_purged",
         }
     }
 }

@@ -14,6 +14,7 @@ pub mod api;
 pub mod docs;
 pub mod face;
 pub mod model;
+pub mod report;
 pub mod vote;
 pub mod ws;
 
@@ -21,6 +22,7 @@ pub use api::*;
 pub use docs::*;
 pub use face::*;
 pub use model::*;
+pub use report::*;
 pub use vote::*;
 pub use ws::*;
 
@@ -126,6 +128,8 @@ pub fn typescript_bindings() -> String {
         vote::PublishedBallot,
         vote::VoteExport,
         vote::BallotAck,
+        report::AuditEntry,
+        report::AuditPage,
     );
     out.truncate(out.trim_end().len());
     out.push('\n');

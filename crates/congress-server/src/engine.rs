@@ -407,5 +407,7 @@ fn push_for(state: &CongressState, event: &Event) -> Option<(Audience, Push)> {
         Event::DocumentFetched { .. }
         | Event::FaceEnrolled { .. }
         | Event::BiometricsPurged { .. } => None,
+        // Operators see purged versions on their next list; tablets keep their offline copy.
+        Event::DocumentsPurged { .. } => None,
     }
 }

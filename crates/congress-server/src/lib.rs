@@ -11,6 +11,8 @@ pub mod error;
 pub mod face;
 pub mod hub;
 pub mod import;
+pub mod minutes;
+pub mod retention;
 pub mod routes;
 pub mod setup;
 pub mod votes;
@@ -103,14 +105,16 @@ pub fn open_with_clock(config: Config, clock: Arc<dyn Clock>) -> Result<AppState
     );
     documents::start_worker(docs.clone(), engine.clone())?;
     votes::start_live(engine.clone());
-    Ok(AppState {
+    let app = AppState {
         docs,
         engine,
         face,
         config: Arc::new(config),
         shutdown: Arc::new(tokio::sync::watch::channel(false).0),
         _lock: Arc::new(lock),
-    })
+    };
+    retention::start(retention::Retention::from_app(&app), app.shutdown.subscribe());
+    Ok(app)
 }
 
 /// Every route of the server.
@@ -125,6 +129,7 @@ pub fn router(state: AppState) -> Router {
     });
     Router::new()
         .merge(routes::votes::router())
+        .merge(routes::reports::router())
         .merge(routes::api::router())
         .merge(routes::documents::router())
         .merge(routes::ws::router())

@@ -1,5 +1,6 @@
 import type { Catalog } from '../i18n';
 import { faceAr } from './face';
+import { reportsAr } from './reports';
 
 /**
  * Arabic: a stub for now (a later issue translates it). Missing keys fall back to English; the
@@ -52,6 +53,7 @@ export const ar: Catalog = {
   'docs.fetched': 'تم التنزيل على {count} جهازًا',
   'docs.delivered': 'مشفرة لـ {count} جهازًا',
   ...faceAr,
+  ...reportsAr,
   'vote.title': "التصويت",
   'vote.for': "موافق",
   'vote.against': "معارض",

@@ -1,6 +1,7 @@
 import type { Msg } from '../i18n';
 import type { vi } from './vi';
 import { faceEn } from './face';
+import { reportsEn } from './reports';
 
 /** English: complete (the type requires every key). */
 export const en: Record<keyof typeof vi, Msg> = {
@@ -174,6 +175,7 @@ export const en: Record<keyof typeof vi, Msg> = {
   'docs.fetched': 'Fetched by {count} tablets',
   'docs.delivered': 'Encrypted for {count} tablets',
   ...faceEn,
+  ...reportsEn,
   'vote.title': "Vote",
   'vote.for': "For",
   'vote.against': "Against",

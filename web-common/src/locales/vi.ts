@@ -4,6 +4,7 @@
  * with the language's locale.
  */
 import { faceVi } from './face';
+import { reportsVi } from './reports';
 
 export const vi = {
   'common.language': 'Ngôn ngữ',
@@ -176,6 +177,7 @@ export const vi = {
   'docs.fetched': 'Đã tải về: {count} máy',
   'docs.delivered': 'Mã hóa cho {count} máy',
   ...faceVi,
+  ...reportsVi,
   'vote.title': "Biểu quyết",
   'vote.for': "Tán thành",
   'vote.against': "Không tán thành",
