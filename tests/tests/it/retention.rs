@@ -176,11 +176,15 @@ async fn expired_biometrics_and_documents_are_purged_journalled_and_still_listed
     let p = r.run_once().await.unwrap();
     assert_eq!(p.versions, 1);
     assert!(p.files >= 1);
+    // Operators' sessions expired during those days: sign in again.
+    let sec = s.session_for(Who::Secretariat).await;
+    let admin = s.session_for(Who::Admin).await;
+    let observer = s.session_for(Who::Observer).await;
     let after = files_under(&docs_dir);
     assert!(after.is_empty(), "files left: {after:?}");
-    let hits: SearchResults = s.secretariat.get("/api/search?q=chinh%20tri").await.unwrap();
+    let hits: SearchResults = sec.get("/api/search?q=chinh%20tri").await.unwrap();
     assert!(hits.hits.is_empty(), "search text deleted");
-    let listed: DocumentAdmin = s.secretariat.get(&format!("/api/documents/{id}")).await.unwrap();
+    let listed: DocumentAdmin = sec.get(&format!("/api/documents/{id}")).await.unwrap();
     assert!(listed.document.versions[0].purged_at.is_some());
     if let Some(t) = &tablet {
         let (status, body) = t
@@ -196,15 +200,13 @@ async fn expired_biometrics_and_documents_are_purged_journalled_and_still_listed
         assert!(body.contains("retention"), "{body}");
     }
     // The minutes still list the document, marked; the audit log shows both purges.
-    let (_, html) = s
-        .admin
+    let (_, html) = admin
         .raw(reqwest::Method::GET, "/api/minutes.html?lang=en", "application/json", vec![])
         .await
         .unwrap();
     assert!(html.contains("Báo cáo chính trị"));
     assert!(html.contains("Content deleted under the retention rules"));
-    let page: AuditPage = s
-        .observer
+    let page: AuditPage = observer
         .get("/api/audit?kind=biometrics_purged,documents_purged&lang=en")
         .await
         .unwrap();
@@ -219,9 +221,9 @@ async fn expired_biometrics_and_documents_are_purged_journalled_and_still_listed
     );
     assert!(page.entries[0].text.contains("1 document versions (retention)"));
     // Purging again journals nothing; verify replays the purge into the same state.
-    let head = s.head().await;
+    let head = admin.get::<JournalHead>("/api/journal/head").await.unwrap();
     assert_eq!(r.purge_documents("cli", "cli").await.unwrap().versions, 0);
-    assert_eq!(s.head().await, head);
+    assert_eq!(admin.get::<JournalHead>("/api/journal/head").await.unwrap(), head);
     let report = congress_store::verify(&s.db_path()).unwrap();
     assert!(report.ok(), "{:?}", report.problems);
 }
