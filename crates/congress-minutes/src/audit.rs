@@ -138,9 +138,7 @@ fn describe(event: &Event, state: &CongressState, lang: Lang) -> String {
         Event::DeviceRevoked { device_id, .. } => {
             tf(lang, "a_device_revoked", &[("id", device_id)])
         }
-        Event::DocumentVersionAdded {
-            title, version, ..
-        } => tf(
+        Event::DocumentVersionAdded { title, version, .. } => tf(
             lang,
             "a_doc_version",
             &[
@@ -299,8 +297,10 @@ mod tests {
                 assert!(!all.contains(&format!("chk-2-{d}")), "check hash");
             }
             // participation lines name the delegate and nothing of the ballot
-            let part: Vec<&AuditEntry> =
-                lines.iter().filter(|l| l.kind == "vote_participated").collect();
+            let part: Vec<&AuditEntry> = lines
+                .iter()
+                .filter(|l| l.kind == "vote_participated")
+                .collect();
             assert_eq!(part.len(), 3);
             for l in part {
                 for w in ["pos_for", "pos_against", "pos_abstain"] {
@@ -310,6 +310,9 @@ mod tests {
             assert!(lines.iter().all(|l| !l.text.is_empty()));
         }
         let en: Vec<AuditEntry> = rec.iter().map(|r| entry(r, &state, Lang::En)).collect();
-        assert!(en.iter().any(|l| l.text == "Nguyễn Thị Ngọc Ánh (D1): present — reason: Kiểm tra CCCD"));
+        assert!(
+            en.iter()
+                .any(|l| l.text == "Nguyễn Thị Ngọc Ánh (D1): present — reason: Kiểm tra CCCD")
+        );
     }
 }

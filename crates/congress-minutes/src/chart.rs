@@ -30,7 +30,9 @@ pub fn presence_svg(
         return String::new();
     };
     let start = first.at;
-    let end = end.max(points.last().map_or(start, |p| p.at)).max(start + 60_000);
+    let end = end
+        .max(points.last().map_or(start, |p| p.at))
+        .max(start + 60_000);
     let top = points
         .iter()
         .map(|p| p.present)
@@ -44,7 +46,7 @@ pub fn presence_svg(
     let mut svg = String::new();
     let _ = write!(
         svg,
-        r##"<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H}" role="img" aria-label="{title}" dir="ltr">"##,
+        r##"<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H}" role="img" aria-label="{title}" direction="ltr" style="direction:ltr">"##,
         title = escape(labels.0)
     );
     // Axes and grid: 0, half, top.
@@ -101,8 +103,16 @@ mod tests {
     #[test]
     fn draws_a_step_line_and_the_quorum_line() {
         let pts = [
-            PresencePoint { seq: 1, at: 0, present: 1 },
-            PresencePoint { seq: 2, at: 60_000, present: 3 },
+            PresencePoint {
+                seq: 1,
+                at: 0,
+                present: 1,
+            },
+            PresencePoint {
+                seq: 2,
+                at: 60_000,
+                present: 3,
+            },
         ];
         let svg = presence_svg(&pts, 120_000, 2, 3, &|t| t.to_string(), ("P", "Q <2>"));
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));

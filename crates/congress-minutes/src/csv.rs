@@ -52,8 +52,22 @@ pub fn render(m: &Minutes, opts: &Options) -> Vec<u8> {
     if let Some(c) = &m.congress {
         o.row(["congress", "", "", t(lang, "title"), &c.name, ""]);
         o.row(["congress", "", "", t(lang, "venue"), &c.venue, ""]);
-        o.row(["congress", "", "", t(lang, "dates"), &c.starts_on, &c.ends_on]);
-        o.row(["congress", "", "", t(lang, "convened"), &c.convened.to_string(), ""]);
+        o.row([
+            "congress",
+            "",
+            "",
+            t(lang, "dates"),
+            &c.starts_on,
+            &c.ends_on,
+        ]);
+        o.row([
+            "congress",
+            "",
+            "",
+            t(lang, "convened"),
+            &c.convened.to_string(),
+            "",
+        ]);
         o.row([
             "congress",
             "",
@@ -76,7 +90,14 @@ pub fn render(m: &Minutes, opts: &Options) -> Vec<u8> {
             "quorum",
             &q.seq.to_string(),
             &when(q.at),
-            t(lang, if q.reached { "quorum_reached" } else { "quorum_not_reached" }),
+            t(
+                lang,
+                if q.reached {
+                    "quorum_reached"
+                } else {
+                    "quorum_not_reached"
+                },
+            ),
             &q.present.to_string(),
             &q.required.to_string(),
         ]);
@@ -122,7 +143,14 @@ pub fn render(m: &Minutes, opts: &Options) -> Vec<u8> {
                 o.row(["vote_count", &id, "", &label, &count.to_string(), ""]);
             }
             if let Some(n) = r.votes_needed {
-                o.row(["vote_count", &id, "", t(lang, "col_required"), &n.to_string(), ""]);
+                o.row([
+                    "vote_count",
+                    &id,
+                    "",
+                    t(lang, "col_required"),
+                    &n.to_string(),
+                    "",
+                ]);
             }
         }
         if v.spec.secrecy == Secrecy::Secret {
@@ -151,7 +179,12 @@ pub fn render(m: &Minutes, opts: &Options) -> Vec<u8> {
                 &when(v.uploaded_at),
                 &d.document.title,
                 &v.file_name,
-                &format!("{} p.; {}{}{note}", v.pages, v.uploaded_by, if note.is_empty() { "" } else { "; " }),
+                &format!(
+                    "{} p.; {}{}{note}",
+                    v.pages,
+                    v.uploaded_by,
+                    if note.is_empty() { "" } else { "; " }
+                ),
             ]);
         }
     }

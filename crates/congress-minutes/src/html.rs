@@ -29,9 +29,19 @@ pub fn escape(s: &str) -> String {
     out
 }
 
+/// Wraps left-to-right text (dates, times, numbers with dashes) in a bidi isolate when the
+/// document runs right to left, so `2026-12-01 08:00` is never reordered.
+fn ltr(lang: Lang, s: &str) -> String {
+    if lang.rtl() {
+        format!("\u{2066}{s}\u{2069}")
+    } else {
+        s.to_string()
+    }
+}
+
 const CSS: &str = r#"
 @page { size: A4; margin: 18mm 16mm 20mm 16mm;
-  @bottom-center { content: counter(page) " / " counter(pages); font: 9pt "Noto Serif", "DejaVu Serif", serif; } }
+  @bottom-center { content: counter(page) " / " counter(pages); font: 9pt "Noto Serif", "DejaVu Serif", serif; direction: ltr; unicode-bidi: isolate; } }
 * { box-sizing: border-box; }
 body { font: 11.5pt/1.45 "Noto Serif", "DejaVu Serif", "Times New Roman", serif; color: #000;
   margin: 0 auto; max-width: 180mm; padding: 8mm 0; }
@@ -62,8 +72,8 @@ figure { margin: 2mm 0; break-inside: avoid; }
 figcaption { font-style: italic; font-size: 10pt; text-align: center; }
 .closing { break-inside: avoid; margin-top: 8mm; border: 0.8pt solid #000; padding: 3mm 4mm; }
 .hash { font-family: "DejaVu Sans Mono", "Noto Sans Mono", monospace; font-size: 10pt; word-break: break-all;
-  direction: ltr; unicode-bidi: embed; display: block; margin: 1.5mm 0; font-weight: bold; }
-code { font-family: "DejaVu Sans Mono", monospace; direction: ltr; unicode-bidi: embed; }
+  direction: ltr; unicode-bidi: isolate; display: block; margin: 1.5mm 0; font-weight: bold; }
+code { font-family: "DejaVu Sans Mono", monospace; direction: ltr; unicode-bidi: isolate; }
 .signatures { display: flex; justify-content: space-between; margin-top: 10mm; break-inside: avoid; text-align: center; }
 .signatures div { width: 45%; }
 .signatures .who { font-weight: bold; }
@@ -134,7 +144,11 @@ pub fn outcome_text(row: &VoteRow, outcome: &Outcome, lang: Lang) -> String {
                 ));
             }
             if e.unfilled_seats > 0 {
-                parts.push(tf(lang, "out_unfilled", &[("n", &e.unfilled_seats.to_string())]));
+                parts.push(tf(
+                    lang,
+                    "out_unfilled",
+                    &[("n", &e.unfilled_seats.to_string())],
+                ));
             }
             parts.join(". ")
         }
@@ -189,7 +203,11 @@ pub fn count_rows(row: &VoteRow, lang: Lang) -> Vec<(String, u64)> {
 
 /// Who voted what in an open vote, grouped by choice (secret votes have no rows).
 fn roll_call(h: &mut String, m: &Minutes, vote_id: u64) {
-    let rows: Vec<_> = m.open_ballots.iter().filter(|b| b.vote_id == vote_id).collect();
+    let rows: Vec<_> = m
+        .open_ballots
+        .iter()
+        .filter(|b| b.vote_id == vote_id)
+        .collect();
     if rows.is_empty() {
         return;
     }
@@ -200,7 +218,11 @@ fn roll_call(h: &mut String, m: &Minutes, vote_id: u64) {
             None => groups.push((&b.choice, vec![&b.name])),
         }
     }
-    let _ = write!(h, "<div class=\"roll\"><p><b>{}</b></p>", escape(t(m.lang, "roll_call")));
+    let _ = write!(
+        h,
+        "<div class=\"roll\"><p><b>{}</b></p>",
+        escape(t(m.lang, "roll_call"))
+    );
     for (choice, names) in groups {
         let _ = write!(
             h,
@@ -217,7 +239,7 @@ fn roll_call(h: &mut String, m: &Minutes, vote_id: u64) {
 pub fn render(m: &Minutes, opts: &Options) -> String {
     let lang = m.lang;
     let off = opts.utc_offset_minutes;
-    let when = |ms: i64| time::date_time(ms, off);
+    let when = |ms: i64| ltr(lang, &time::date_time(ms, off));
     let mut h = String::with_capacity(64 * 1024);
     let dir = if lang.rtl() { "rtl" } else { "ltr" };
     let title = match &m.congress {
@@ -237,16 +259,21 @@ pub fn render(m: &Minutes, opts: &Options) -> String {
             let place = c.venue.split(',').next_back().unwrap_or(&c.venue).trim();
             let date = m.last_at.map(|at| time::civil(at, off));
             let pd = match date {
-                Some(d) => tf(
-                    lang,
-                    "place_date",
-                    &[
-                        ("place", place),
-                        ("d", &format!("{:02}", d.day)),
-                        ("m", &format!("{:02}", d.month)),
-                        ("y", &d.year.to_string()),
-                    ],
-                ),
+                Some(d) => {
+                    let (dd, mm, yy) = (
+                        format!("{:02}", d.day),
+                        format!("{:02}", d.month),
+                        d.year.to_string(),
+                    );
+                    let filled = tf(
+                        lang,
+                        "place_date",
+                        &[("place", place), ("d", &dd), ("m", &mm), ("y", &yy)],
+                    );
+                    // keep a numeric date in one left-to-right run in Arabic
+                    let iso = format!("{yy}-{mm}-{dd}");
+                    filled.replacen(&iso, &ltr(lang, &iso), 1)
+                }
                 None => place.to_string(),
             };
             (c.name.clone(), pd)
@@ -274,7 +301,14 @@ pub fn render(m: &Minutes, opts: &Options) -> String {
         fact("venue", &c.venue);
         fact(
             "dates",
-            &tf(lang, "from_to", &[("from", &c.starts_on), ("to", &c.ends_on)]),
+            &tf(
+                lang,
+                "from_to",
+                &[
+                    ("from", &ltr(lang, &c.starts_on)),
+                    ("to", &ltr(lang, &c.ends_on)),
+                ],
+            ),
         );
         fact("convened", &c.convened.to_string());
         fact("listed", &m.attendance.listed.to_string());
@@ -307,7 +341,11 @@ pub fn render(m: &Minutes, opts: &Options) -> String {
     // Attendance and quorum.
     section(&mut h, "sec_attendance");
     if m.presence.is_empty() {
-        let _ = write!(h, "<p class=\"empty\">{}</p>", escape(t(lang, "no_attendance")));
+        let _ = write!(
+            h,
+            "<p class=\"empty\">{}</p>",
+            escape(t(lang, "no_attendance"))
+        );
     } else {
         let a = &m.attendance;
         let _ = write!(
@@ -410,14 +448,24 @@ pub fn render(m: &Minutes, opts: &Options) -> String {
             let taken = if a.taken_up.is_empty() {
                 t(lang, "not_taken_up").to_string()
             } else {
-                a.taken_up.iter().map(|at| when(*at)).collect::<Vec<_>>().join("; ")
+                a.taken_up
+                    .iter()
+                    .map(|at| when(*at))
+                    .collect::<Vec<_>>()
+                    .join("; ")
             };
             let _ = write!(
                 h,
                 "<tr><td class=\"num\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 i + 1,
                 escape(&a.title),
-                escape(&a.planned_start.clone().unwrap_or_default().replace('T', " ")),
+                escape(&ltr(
+                    lang,
+                    &a.planned_start
+                        .clone()
+                        .unwrap_or_default()
+                        .replace('T', " ")
+                )),
                 escape(&taken)
             );
         }
@@ -455,15 +503,28 @@ pub fn render(m: &Minutes, opts: &Options) -> String {
             h,
             "<p><b>{}:</b> {} &nbsp; <b>{}:</b> {}</p>",
             escape(t(lang, "opened_at")),
-            escape(&v.opened_at.map_or_else(|| t(lang, "not_opened").to_string(), when)),
+            escape(
+                &v.opened_at
+                    .map_or_else(|| t(lang, "not_opened").to_string(), when)
+            ),
             escape(t(lang, "closed_at")),
-            escape(&v.closed_at.map_or_else(|| t(lang, "not_closed").to_string(), when)),
+            escape(
+                &v.closed_at
+                    .map_or_else(|| t(lang, "not_closed").to_string(), when)
+            ),
         );
         if let Some(r) = &v.result {
             let _ = write!(
                 h,
                 "<table><thead><tr><th>{}</th><th class=\"num\">{}</th></tr></thead><tbody>",
-                escape(t(lang, if r.kind == KindName::Motion { "col_item" } else { "col_option" })),
+                escape(t(
+                    lang,
+                    if r.kind == KindName::Motion {
+                        "col_item"
+                    } else {
+                        "col_option"
+                    }
+                )),
                 escape(t(lang, "col_votes"))
             );
             for (label, count) in count_rows(v, lang) {
@@ -495,16 +556,24 @@ pub fn render(m: &Minutes, opts: &Options) -> String {
             );
         }
         if v.spec.secrecy == Secrecy::Secret {
-            let _ = write!(h, "<p class=\"note\">{}</p>", escape(t(lang, "secret_note")));
+            let _ = write!(
+                h,
+                "<p class=\"note\">{}</p>",
+                escape(t(lang, "secret_note"))
+            );
         }
-        h.push_str("</div>");
         roll_call(&mut h, m, v.spec.id.0);
+        h.push_str("</div>");
     }
 
     // Documents.
     section(&mut h, "sec_documents");
     if m.documents.is_empty() {
-        let _ = write!(h, "<p class=\"empty\">{}</p>", escape(t(lang, "no_documents")));
+        let _ = write!(
+            h,
+            "<p class=\"empty\">{}</p>",
+            escape(t(lang, "no_documents"))
+        );
     } else {
         let _ = write!(h, "<table><thead><tr>");
         for k in [
@@ -548,7 +617,12 @@ pub fn render(m: &Minutes, opts: &Options) -> String {
     // Extra sections (speakers, notices...).
     for s in &m.sections {
         n += 1;
-        let _ = write!(h, "<h2>{}. {}</h2><table><thead><tr>", roman(n), escape(&s.title));
+        let _ = write!(
+            h,
+            "<h2>{}. {}</h2><table><thead><tr>",
+            roman(n),
+            escape(&s.title)
+        );
         for c in &s.columns {
             let _ = write!(h, "<th>{}</th>", escape(c));
         }
@@ -571,7 +645,10 @@ pub fn render(m: &Minutes, opts: &Options) -> String {
         escape(&tf(
             lang,
             "closing_text",
-            &[("events", &m.events.to_string()), ("seq", &m.head.seq.to_string())],
+            &[
+                ("events", &m.events.to_string()),
+                ("seq", &m.head.seq.to_string())
+            ],
         )),
         escape(&m.head.hash),
         escape(&tf(lang, "verify_text", &[("cmd", "\u{1}")]))
@@ -579,7 +656,15 @@ pub fn render(m: &Minutes, opts: &Options) -> String {
         escape(&tf(
             lang,
             "generated",
-            &[("t", &m.last_at.map(|at| time::date_time_seconds(at, off)).unwrap_or_default())],
+            &[(
+                "t",
+                &ltr(
+                    lang,
+                    &m.last_at
+                        .map(|at| time::date_time_seconds(at, off))
+                        .unwrap_or_default(),
+                ),
+            )],
         )),
     );
     let _ = write!(
@@ -607,7 +692,13 @@ mod tests {
         let rec = session();
         for lang in [Lang::Vi, Lang::En, Lang::Ar] {
             let m = build(&rec, lang);
-            let html = render(&m, &Options { lang, utc_offset_minutes: 420 });
+            let html = render(
+                &m,
+                &Options {
+                    lang,
+                    utc_offset_minutes: 420,
+                },
+            );
             assert!(html.starts_with("<!DOCTYPE html>"));
             assert!(html.contains(&m.head.hash), "head hash");
             assert!(html.contains("congress verify"));
@@ -629,6 +720,9 @@ mod tests {
 
     #[test]
     fn text_is_escaped() {
-        assert_eq!(escape("<b>\"x\" & 'y'</b>"), "&lt;b&gt;&quot;x&quot; &amp; &#39;y&#39;&lt;/b&gt;");
+        assert_eq!(
+            escape("<b>\"x\" & 'y'</b>"),
+            "&lt;b&gt;&quot;x&quot; &amp; &#39;y&#39;&lt;/b&gt;"
+        );
     }
 }

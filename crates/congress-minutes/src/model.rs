@@ -2,14 +2,14 @@
 //! records into a fresh `CongressState` and noting, on the way, what only the history knows
 //! (when the quorum changed, when each item was taken up).
 
-use congress_domain::vote::{BallotChoice, MotionPosition, VoteResult, VoteSpec};
 use congress_domain::vote::lifecycle::VotePhase;
+use congress_domain::vote::{BallotChoice, MotionPosition, VoteResult, VoteSpec};
 use congress_domain::{CongressState, Event};
 use congress_proto::{AttendanceSummary, Congress, Document, JournalHead};
 
+use crate::Record;
 use crate::extra::Section;
 use crate::labels::{Lang, t};
-use crate::Record;
 
 /// The number present right after an attendance change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -137,9 +137,7 @@ pub fn build(records: &[Record], lang: Lang) -> Minutes {
                     });
                 }
             }
-            Event::CurrentItemSet {
-                item_id: Some(id),
-            } => taken_up.push((id.clone(), rec.at)),
+            Event::CurrentItemSet { item_id: Some(id) } => taken_up.push((id.clone(), rec.at)),
             _ => {}
         }
     }
@@ -316,7 +314,12 @@ pub(crate) mod tests {
             &mut state,
             &mut out,
         );
-        let names = ["Nguyễn Thị Ngọc Ánh", "عبد الله بن محمد", "Trần Văn Bách", "Lê Hoà"];
+        let names = [
+            "Nguyễn Thị Ngọc Ánh",
+            "عبد الله بن محمد",
+            "Trần Văn Bách",
+            "Lê Hoà",
+        ];
         run(
             Command::ImportDelegates(
                 names
@@ -371,8 +374,16 @@ pub(crate) mod tests {
         run(att("D1", AttendanceStatus::Present), &mut state, &mut out);
         run(att("D2", AttendanceStatus::Present), &mut state, &mut out); // quorum reached
         run(att("D3", AttendanceStatus::Present), &mut state, &mut out);
-        run(Command::SetCurrentItem(Some("A1".into())), &mut state, &mut out);
-        run(Command::SetCurrentItem(Some("A2".into())), &mut state, &mut out);
+        run(
+            Command::SetCurrentItem(Some("A1".into())),
+            &mut state,
+            &mut out,
+        );
+        run(
+            Command::SetCurrentItem(Some("A2".into())),
+            &mut state,
+            &mut out,
+        );
         for (secrecy, title) in [
             (Secrecy::Open, "Thông qua chương trình"),
             (Secrecy::Secret, "Thông qua quy chế bầu cử"),
@@ -416,8 +427,15 @@ pub(crate) mod tests {
     fn quorum_timeline_agenda_and_vote_rows() {
         let rec = session();
         let m = build(&rec, Lang::Vi);
-        assert_eq!(m.presence.iter().map(|p| p.present).collect::<Vec<_>>(), [1, 2, 3, 2, 1]);
-        let q: Vec<(bool, u32)> = m.quorum_changes.iter().map(|c| (c.reached, c.present)).collect();
+        assert_eq!(
+            m.presence.iter().map(|p| p.present).collect::<Vec<_>>(),
+            [1, 2, 3, 2, 1]
+        );
+        let q: Vec<(bool, u32)> = m
+            .quorum_changes
+            .iter()
+            .map(|c| (c.reached, c.present))
+            .collect();
         assert_eq!(q, [(false, 0), (true, 2), (false, 1)]);
         assert!(m.quorum_changes.iter().all(|c| c.required == 2));
         assert_eq!(m.agenda[0].taken_up.len(), 1);
@@ -430,7 +448,11 @@ pub(crate) mod tests {
         }
         // Open vote: who voted what; secret vote: nothing per delegate.
         assert_eq!(m.open_ballots.len(), 3);
-        assert!(m.open_ballots.iter().all(|b| b.vote_id == m.votes[0].spec.id.0));
+        assert!(
+            m.open_ballots
+                .iter()
+                .all(|b| b.vote_id == m.votes[0].spec.id.0)
+        );
         assert_eq!(m.open_ballots[1].choice, "Không tán thành");
         assert_eq!(m.head.seq, rec.len() as u64);
         assert_eq!(m.head.hash, rec.last().unwrap().hash);

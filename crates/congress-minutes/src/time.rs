@@ -109,7 +109,10 @@ mod tests {
             let (y, m, d) = civil_from_days(z);
             assert_eq!(days_from_civil(y, m, d), z);
         }
-        assert_eq!(parse_iso_date("2024-02-29"), Some(days_from_civil(2024, 2, 29)));
+        assert_eq!(
+            parse_iso_date("2024-02-29"),
+            Some(days_from_civil(2024, 2, 29))
+        );
         assert_eq!(parse_iso_date("2026-02-29"), None);
         assert_eq!(parse_iso_date("2026-13-01"), None);
         assert_eq!(parse_iso_date("soon"), None);

@@ -113,7 +113,10 @@ pub fn open_with_clock(config: Config, clock: Arc<dyn Clock>) -> Result<AppState
         shutdown: Arc::new(tokio::sync::watch::channel(false).0),
         _lock: Arc::new(lock),
     };
-    retention::start(retention::Retention::from_app(&app), app.shutdown.subscribe());
+    retention::start(
+        retention::Retention::from_app(&app),
+        app.shutdown.subscribe(),
+    );
     Ok(app)
 }
 

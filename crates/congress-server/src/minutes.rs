@@ -179,11 +179,10 @@ pub async fn render(
     cfg: &MinutesConfig,
 ) -> Result<Vec<u8>, AppError> {
     let c = cfg.clone();
-    let text = tokio::task::spawn_blocking(move || {
-        build(&db, lang).map(|m| render_text(&m, format, &c))
-    })
-    .await
-    .map_err(|e| AppError::Internal(e.to_string()))??;
+    let text =
+        tokio::task::spawn_blocking(move || build(&db, lang).map(|m| render_text(&m, format, &c)))
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))??;
     match format {
         Format::Pdf => Ok(pdf(&text, cfg).await?),
         _ => Ok(text),

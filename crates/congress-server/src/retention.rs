@@ -293,7 +293,10 @@ mod tests {
         );
         let later = end + 30 * 86_400_000;
         assert!(due(&cfg, Some(&c), later, 420).documents);
-        assert_eq!(due(&RetentionConfig::default(), Some(&c), later, 420), Due::default());
+        assert_eq!(
+            due(&RetentionConfig::default(), Some(&c), later, 420),
+            Due::default()
+        );
         assert_eq!(due(&cfg, None, later, 420), Due::default());
         let bad = Congress {
             ends_on: "someday".into(),

@@ -65,12 +65,7 @@ impl JournalReader {
                AND (?2 IS NULL OR actor = ?2)
                AND (?3 IS NULL OR instr(?3, ',' || kind || ',') > 0)
              ORDER BY seq DESC LIMIT ?4",
-            params![
-                f.before.map(|b| b as i64),
-                f.actor,
-                kinds,
-                f.limit as i64
-            ],
+            params![f.before.map(|b| b as i64), f.actor, kinds, f.limit as i64],
         )
     }
 

@@ -41,9 +41,16 @@ async fn session() -> (TestServer, Vec<String>) {
         ("Thông qua chương trình Đại hội", Secrecy::Open),
         ("Thông qua Quy chế bầu cử", Secrecy::Secret),
     ] {
-        let v = s.secretariat.create_vote(&motion(title, secrecy)).await.unwrap();
+        let v = s
+            .secretariat
+            .create_vote(&motion(title, secrecy))
+            .await
+            .unwrap();
         let id = v.spec.id;
-        s.secretariat.vote_action(id, "open", &cid("open")).await.unwrap();
+        s.secretariat
+            .vote_action(id, "open", &cid("open"))
+            .await
+            .unwrap();
         for (i, (t, p)) in tablets
             .iter()
             .zip([
@@ -63,7 +70,10 @@ async fn session() -> (TestServer, Vec<String>) {
                 secret_receipts.push(ack.receipt);
             }
         }
-        s.secretariat.vote_action(id, "close", &cid("close")).await.unwrap();
+        s.secretariat
+            .vote_action(id, "close", &cid("close"))
+            .await
+            .unwrap();
     }
     (s, secret_receipts)
 }
@@ -102,10 +112,12 @@ async fn minutes_html_and_csv_hold_the_record_and_its_head_hash() {
         resp.headers()["content-type"].to_str().unwrap(),
         "text/csv; charset=utf-8"
     );
-    assert!(resp.headers()["content-disposition"]
-        .to_str()
-        .unwrap()
-        .contains("minutes-en.csv"));
+    assert!(
+        resp.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("minutes-en.csv")
+    );
     let bytes = resp.bytes().await.unwrap();
     assert_eq!(&bytes[..3], b"\xEF\xBB\xBF", "BOM for Excel");
     let csv = String::from_utf8(bytes.to_vec()).unwrap();
@@ -114,7 +126,10 @@ async fn minutes_html_and_csv_hold_the_record_and_its_head_hash() {
     assert!(csv.contains(&head.hash));
     // Open vote: who voted what, by name; secret vote: totals only.
     assert!(csv.contains(VIET_NAME));
-    let open_rows: Vec<&str> = csv.lines().filter(|l| l.starts_with("open_ballot,")).collect();
+    let open_rows: Vec<&str> = csv
+        .lines()
+        .filter(|l| l.starts_with("open_ballot,"))
+        .collect();
     assert_eq!(open_rows.len(), 3, "{csv}");
     assert!(open_rows.iter().all(|l| l.starts_with("open_ballot,1,")));
     assert!(csv.contains("vote_count,2,,For,1,"));
@@ -141,7 +156,12 @@ async fn minutes_and_audit_refuse_bad_parameters_and_wrong_roles() {
         assert_eq!(e.error, "bad_request", "{path}");
     }
     let (tablet, _) = s.pair_for(DeviceKind::Tablet, Some(VIET)).await;
-    for path in ["/api/minutes.html", "/api/minutes.csv", "/api/minutes.pdf", "/api/audit"] {
+    for path in [
+        "/api/minutes.html",
+        "/api/minutes.csv",
+        "/api/minutes.pdf",
+        "/api/audit",
+    ] {
         for api in [&s.credentials, &tablet] {
             let (status, _) = get_text(api, path).await;
             assert_eq!(status, 403, "{path}");
@@ -173,7 +193,11 @@ async fn a_missing_chromium_answers_503_with_the_fix() {
     let (status, body) = get_text(&admin, "/api/minutes.pdf").await;
     assert_eq!(status, 503, "{body}");
     let e: ApiError = serde_json::from_str(&body).unwrap();
-    assert!(e.message.contains("Chromium") && e.message.contains("CONGRESS_CHROMIUM"), "{}", e.message);
+    assert!(
+        e.message.contains("Chromium") && e.message.contains("CONGRESS_CHROMIUM"),
+        "{}",
+        e.message
+    );
     let (status, _) = get_text(&admin, "/api/minutes.html").await;
     assert_eq!(status, 200, "HTML works without Chromium");
     let _ = tx.send(());
@@ -220,7 +244,10 @@ async fn the_audit_log_says_who_did_what_and_never_links_a_secret_choice() {
         assert!(!text.contains(&h), "token hash in the audit log");
     }
     // Participation in the secret vote: one line per delegate, no position.
-    let part: Vec<&AuditEntry> = all.iter().filter(|e| e.kind == "vote_participated").collect();
+    let part: Vec<&AuditEntry> = all
+        .iter()
+        .filter(|e| e.kind == "vote_participated")
+        .collect();
     assert_eq!(part.len(), 3);
     for e in &part {
         for w in ["For", "Against", "Abstain", "for", "against", "abstain"] {
@@ -230,8 +257,11 @@ async fn the_audit_log_says_who_did_what_and_never_links_a_secret_choice() {
     }
     // The open vote names who voted (that is public) but the log shows no choice either.
     assert_eq!(all.iter().filter(|e| e.kind == "ballot_cast").count(), 3);
-    assert!(all.iter().any(|e| e.text == format!("{VIET_NAME} (D1): present")
-        || e.text.starts_with(&format!("{VIET_NAME} (D1): present"))));
+    assert!(
+        all.iter()
+            .any(|e| e.text == format!("{VIET_NAME} (D1): present")
+                || e.text.starts_with(&format!("{VIET_NAME} (D1): present")))
+    );
     // Filters: by actor and by kind.
     let page: AuditPage = s
         .observer
@@ -239,8 +269,16 @@ async fn the_audit_log_says_who_did_what_and_never_links_a_secret_choice() {
         .await
         .unwrap();
     assert_eq!(page.entries.len(), 4);
-    assert!(page.entries.iter().all(|e| e.kind == "vote_opened" || e.kind == "vote_closed"));
-    assert!(page.entries.iter().any(|e| e.text.starts_with("Kết thúc biểu quyết số 2")));
+    assert!(
+        page.entries
+            .iter()
+            .all(|e| e.kind == "vote_opened" || e.kind == "vote_closed")
+    );
+    assert!(
+        page.entries
+            .iter()
+            .any(|e| e.text.starts_with("Kết thúc biểu quyết số 2"))
+    );
     let page: AuditPage = s
         .secretariat
         .get("/api/audit?actor=operator:thuky")

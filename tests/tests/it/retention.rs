@@ -64,14 +64,21 @@ fn enrolments(s: &TestServer) -> i64 {
 }
 
 /// A tablet for `delegate` with a real age recipient (from Debian's `age-keygen`), if present.
-async fn tablet_with_recipient(s: &TestServer, delegate: &str, dir: &Path) -> Option<congress_client::Api> {
+async fn tablet_with_recipient(
+    s: &TestServer,
+    delegate: &str,
+    dir: &Path,
+) -> Option<congress_client::Api> {
     let key = dir.join("t.key");
     let out = Proc::new("age-keygen").arg("-o").arg(&key).output().ok()?;
     if !out.status.success() {
         return None;
     }
     let text = std::fs::read_to_string(&key).ok()?;
-    let recipient = text.lines().find_map(|l| l.strip_prefix("# public key: "))?.to_string();
+    let recipient = text
+        .lines()
+        .find_map(|l| l.strip_prefix("# public key: "))?
+        .to_string();
     let code: PairingCode = s
         .admin
         .post(
@@ -127,7 +134,10 @@ async fn expired_biometrics_and_documents_are_purged_journalled_and_still_listed
         let mut ok = false;
         for _ in 0..200 {
             let list: Vec<Document> = t.get("/api/documents").await.unwrap();
-            if list.iter().any(|d| d.id == id && d.versions[0].delivery.is_some()) {
+            if list
+                .iter()
+                .any(|d| d.id == id && d.versions[0].delivery.is_some())
+            {
                 ok = true;
                 break;
             }
@@ -139,7 +149,11 @@ async fn expired_biometrics_and_documents_are_purged_journalled_and_still_listed
     }
     let before = files_under(&docs_dir);
     assert!(before.iter().any(|p| p.ends_with("v1.age")), "{before:?}");
-    let hits: SearchResults = s.secretariat.get("/api/search?q=chinh%20tri").await.unwrap();
+    let hits: SearchResults = s
+        .secretariat
+        .get("/api/search?q=chinh%20tri")
+        .await
+        .unwrap();
     assert!(!hits.hits.is_empty(), "indexed");
 
     let state = s.state.as_ref().unwrap();
@@ -201,7 +215,12 @@ async fn expired_biometrics_and_documents_are_purged_journalled_and_still_listed
     }
     // The minutes still list the document, marked; the audit log shows both purges.
     let (_, html) = admin
-        .raw(reqwest::Method::GET, "/api/minutes.html?lang=en", "application/json", vec![])
+        .raw(
+            reqwest::Method::GET,
+            "/api/minutes.html?lang=en",
+            "application/json",
+            vec![],
+        )
         .await
         .unwrap();
     assert!(html.contains("Báo cáo chính trị"));
@@ -217,13 +236,23 @@ async fn expired_biometrics_and_documents_are_purged_journalled_and_still_listed
         .collect();
     assert_eq!(
         kinds,
-        [("documents_purged", "system"), ("biometrics_purged", "system")]
+        [
+            ("documents_purged", "system"),
+            ("biometrics_purged", "system")
+        ]
     );
-    assert!(page.entries[0].text.contains("1 document versions (retention)"));
+    assert!(
+        page.entries[0]
+            .text
+            .contains("1 document versions (retention)")
+    );
     // Purging again journals nothing; verify replays the purge into the same state.
     let head = admin.get::<JournalHead>("/api/journal/head").await.unwrap();
     assert_eq!(r.purge_documents("cli", "cli").await.unwrap().versions, 0);
-    assert_eq!(admin.get::<JournalHead>("/api/journal/head").await.unwrap(), head);
+    assert_eq!(
+        admin.get::<JournalHead>("/api/journal/head").await.unwrap(),
+        head
+    );
     let report = congress_store::verify(&s.db_path()).unwrap();
     assert!(report.ok(), "{:?}", report.problems);
 }
@@ -234,7 +263,12 @@ async fn the_purge_survives_a_restart_and_a_file_left_by_a_crash_is_swept() {
     let pdf = pdfgen::make_pdf(&[&["Tài liệu"]], false);
     let (status, body) = s
         .secretariat
-        .raw(reqwest::Method::POST, "/api/documents?title=T&audience=all", "application/pdf", pdf)
+        .raw(
+            reqwest::Method::POST,
+            "/api/documents?title=T&audience=all",
+            "application/pdf",
+            pdf,
+        )
         .await
         .unwrap();
     assert_eq!(status, 200, "{body}");
@@ -288,6 +322,9 @@ async fn the_purge_survives_a_restart_and_a_file_left_by_a_crash_is_swept() {
         )
         .await
         .unwrap_err();
-    assert!(err.to_string().contains("unknown document version"), "{err}");
+    assert!(
+        err.to_string().contains("unknown document version"),
+        "{err}"
+    );
     assert_eq!(s.head().await, head);
 }

@@ -114,10 +114,26 @@ const ROUTES: &[Route] = &[
         Allow::Only(&[Admin, Secretariat]),
     ),
     r("GET", "/api/journal/head", Allow::Only(OPERATORS)),
-    r("GET", "/api/minutes.html", Allow::Only(&[Admin, Secretariat, Observer])),
-    r("GET", "/api/minutes.csv", Allow::Only(&[Admin, Secretariat, Observer])),
-    r("GET", "/api/minutes.pdf", Allow::Only(&[Admin, Secretariat, Observer])),
-    r("GET", "/api/audit", Allow::Only(&[Admin, Secretariat, Observer])),
+    r(
+        "GET",
+        "/api/minutes.html",
+        Allow::Only(&[Admin, Secretariat, Observer]),
+    ),
+    r(
+        "GET",
+        "/api/minutes.csv",
+        Allow::Only(&[Admin, Secretariat, Observer]),
+    ),
+    r(
+        "GET",
+        "/api/minutes.pdf",
+        Allow::Only(&[Admin, Secretariat, Observer]),
+    ),
+    r(
+        "GET",
+        "/api/audit",
+        Allow::Only(&[Admin, Secretariat, Observer]),
+    ),
     r("GET", "/api/no-such-route", Allow::All(404)),
 ];
 

@@ -53,8 +53,13 @@ async fn minutes_in(
 ) -> Result<Response, AppError> {
     caller.operator_with(READERS)?;
     let lang = lang_of(&q)?;
-    let body = minutes::render(app.config.database_path(), format, lang, &app.config.minutes)
-        .await?;
+    let body = minutes::render(
+        app.config.database_path(),
+        format,
+        lang,
+        &app.config.minutes,
+    )
+    .await?;
     let disposition = match format {
         Format::Html => "inline".to_string(),
         _ => format!(
