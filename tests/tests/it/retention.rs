@@ -15,8 +15,7 @@ use congress_store::{FaceEnrolment, Write};
 
 use crate::util::*;
 
-#[path = "../../../crates/congress-docs/tests/common/mod.rs"]
-mod pdfgen;
+use crate::documents::pdfgen;
 
 fn files_under(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
