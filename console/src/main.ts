@@ -571,6 +571,7 @@ function startMain(sess: OperatorSession): void {
           void auditPanel?.refresh();
         } else if (ev.push) {
           const p = ev.push;
+          auditPanel?.poke();
           if (p.kind === 'attendance') {
             table.updateRecord(ev.state.records[p.record.delegate_id] ?? null, p.record.delegate_id);
             renderQuorum();

@@ -118,7 +118,18 @@ export class AuditPanel {
   private kind = '';
   private list = h('div');
 
+  private pokeTimer: ReturnType<typeof setTimeout> | null = null;
+
   constructor(private readonly api: ApiClient) {}
+
+  /** Something happened: refresh the newest page within a second (not while paging back). */
+  poke(): void {
+    if (this.pokeTimer !== null || this.entries.length > 50) return;
+    this.pokeTimer = setTimeout(() => {
+      this.pokeTimer = null;
+      void this.refresh();
+    }, 1000);
+  }
 
   private query(before: number | null): string {
     const q = new URLSearchParams({ limit: '50', lang: getLanguage() });
