@@ -32,6 +32,7 @@ export const reportsVi = {
   'audit.k.devices': 'Thiết bị',
   'audit.k.agenda': 'Chương trình',
   'audit.k.privacy': 'Xoá dữ liệu cá nhân',
+  'docs.purged': 'Nội dung đã xoá theo quy định lưu trữ lúc {time}; tên và lịch sử vẫn còn trong biên bản.',
 } as const;
 
 export const reportsEn: Record<keyof typeof reportsVi, Msg> = {
@@ -62,6 +63,7 @@ export const reportsEn: Record<keyof typeof reportsVi, Msg> = {
   'audit.k.devices': 'Devices',
   'audit.k.agenda': 'Agenda',
   'audit.k.privacy': 'Personal data deleted',
+  'docs.purged': 'Content deleted under the retention rules at {time}; its title and history remain in the minutes.',
 };
 
 export const reportsAr: Record<keyof typeof reportsVi, Msg> = {
@@ -92,4 +94,5 @@ export const reportsAr: Record<keyof typeof reportsVi, Msg> = {
   'audit.k.devices': 'الأجهزة',
   'audit.k.agenda': 'جدول الأعمال',
   'audit.k.privacy': 'حذف البيانات الشخصية',
+  'docs.purged': 'حُذف المحتوى وفق قواعد الاحتفاظ في {time}؛ ويبقى عنوانه وسجله في المحضر.',
 };
