@@ -164,7 +164,7 @@ pub async fn pdf(html: &[u8], cfg: &MinutesConfig) -> Result<Vec<u8>, PdfError> 
         let err = String::from_utf8_lossy(&output.stderr);
         let tail: String = err.lines().rev().take(5).collect::<Vec<_>>().join(" | ");
         return Err(PdfError::Failed(format!(
-            "exit status {}, no PDF written ({tail})",
+            "Chromium ended ({}) without writing a PDF ({tail})",
             output.status
         )));
     }
