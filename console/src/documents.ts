@@ -175,6 +175,7 @@ export class DocumentsPanel {
             ' · ',
             t('docs.version', { version: fmtNumber(v?.version ?? 0) }),
             v ? ` · ${v.file_name} · ${fmtTime(v.uploaded_at)}` : '',
+            v?.purged_at != null ? h('div', { class: 'doc-purged', 'data-testid': 'doc-purged' }, t('docs.purged', { time: fmtTime(v.purged_at) })) : null,
             h(
               'div',
               { class: 'muted' },

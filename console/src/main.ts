@@ -46,6 +46,7 @@ import { DocumentsPanel } from './documents';
 import { NoticesPanel } from './notices';
 import { GroupsPanel } from './groups';
 import { MeetingConsole } from './meeting';
+import { AuditPanel, MinutesPanel } from './reports';
 
 const root = byId('app');
 initLanguage();
@@ -196,6 +197,9 @@ function startMain(sess: OperatorSession): void {
   const errorSlot = h('div');
   const noticesPanel = new NoticesPanel(api, ws, can(ROLES_AGENDA), () => delegates);
   const groupsPanel = new GroupsPanel(api, ws, can(ROLES_AGENDA), () => delegates, () => ws.state?.agenda ?? null);
+  const canReports = can(['admin', 'secretariat', 'observer']);
+  const minutesPanel = canReports ? new MinutesPanel(() => sess.token) : null;
+  const auditPanel = canReports ? new AuditPanel(api) : null;
   const docsPanel = new DocumentsPanel(api, () => sess.token, () => ws.state?.agenda ?? null, sess.operator.roles.some((r) => r === 'admin' || r === 'secretariat'));
 
   function renderShell(): void {
@@ -228,6 +232,12 @@ function startMain(sess: OperatorSession): void {
           { href: '#face', label: t('face.kiosks') },
           { href: '#documents', label: t('docs.title') },
           { href: '#delegates', label: t('delegate.title') },
+          ...(canReports
+            ? [
+                { href: '#minutes', label: t('minutes.title') },
+                { href: '#audit', label: t('audit.title') },
+              ]
+            : []),
         ]),
       ),
       bannerSlot,
@@ -235,8 +245,8 @@ function startMain(sess: OperatorSession): void {
       h(
         'main',
         { class: 'console-grid' },
-        h('div', { class: 'console-side' }, quorumSlot, meeting.agendaEl, meeting.projectorEl, votesSlot, noticesPanel.el, devicesSlot, face.slot),
-        h('div', { class: 'console-main' }, meeting.speakersEl, groupsPanel.el, docsPanel.el, table.element()),
+        h('div', { class: 'console-side' }, quorumSlot, meeting.agendaEl, meeting.projectorEl, votesSlot, noticesPanel.el, devicesSlot, face.slot, minutesPanel?.el ?? null),
+        h('div', { class: 'console-main' }, meeting.speakersEl, groupsPanel.el, docsPanel.el, table.element(), auditPanel?.el ?? null),
       ),
     );
     renderAll();
@@ -250,6 +260,8 @@ function startMain(sess: OperatorSession): void {
     face.render();
     noticesPanel.render();
     groupsPanel.render();
+    minutesPanel?.render();
+    auditPanel?.render();
     if (loadError) mount(errorSlot, errorBox(loadError));
     else mount(errorSlot);
   }
@@ -532,8 +544,10 @@ function startMain(sess: OperatorSession): void {
           if (ev.cause === 'snapshot') void loadAttendance();
           docsPanel.render();
           void docsPanel.refresh();
+          void auditPanel?.refresh();
         } else if (ev.push) {
           const p = ev.push;
+          auditPanel?.poke();
           if (p.kind === 'attendance') {
             table.updateRecord(ev.state.records[p.record.delegate_id] ?? null, p.record.delegate_id);
             renderQuorum();
@@ -559,6 +573,7 @@ function startMain(sess: OperatorSession): void {
   const offLang = onLanguageChange(() => {
     table.relabel();
     renderShell();
+    void auditPanel?.refresh();
   });
 
   stopMain = () => {

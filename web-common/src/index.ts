@@ -93,5 +93,6 @@ export type {
   MeetingAck,
   SpeakAck,
 } from './protocol';
+export type { AuditEntry, AuditPage } from './protocol';
 /** The `ApiError` JSON body (the class `ApiError` is the thrown error). */
 export type { ApiError as ApiErrorBody } from './protocol';

@@ -264,7 +264,12 @@ changed_pages: number | null, uploaded_at: number, uploaded_by: string,
 /**
  * None until the delivery copy is made.
  */
-delivery: DocDelivery | null, };
+delivery: DocDelivery | null, 
+/**
+ * When the content was deleted under the retention rules (metadata stays; downloads
+ * answer 410 Gone).
+ */
+purged_at: number | null, };
 
 export type Document = { id: number, title: string, agenda_item_id: string | null, audience: DocAudience, versions: Array<DocVersion>, };
 
@@ -588,3 +593,23 @@ export type SpeakAck = { client_id: string, request_id: number, item_id: string,
  * Place in the queue (1 = next), or `null` after a withdrawal.
  */
 position: number | null, };
+
+export type AuditEntry = { seq: number, at: number, 
+/**
+ * `operator:NAME`, `device:ID`, `system`, `cli`.
+ */
+actor: string, 
+/**
+ * The event's kind (the journal's `kind` column), e.g. `attendance_changed`.
+ */
+kind: string, 
+/**
+ * What happened, in the requested language.
+ */
+text: string, };
+
+export type AuditPage = { entries: Array<AuditEntry>, 
+/**
+ * Pass as `before` for the next (older) page; `None` when this was the last.
+ */
+next_before: number | null, };

@@ -146,6 +146,12 @@ pub enum Command {
     },
     /// Agenda control, speakers, projector (`crate::meeting`).
     Meeting(crate::meeting::MeetingCommand),
+    /// Record that the content of these document versions is deleted (retention); versions
+    /// already purged are skipped, and nothing is journalled if none is left.
+    PurgeDocuments {
+        versions: Vec<(i64, u32)>,
+        reason: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -592,6 +598,10 @@ pub fn decide(
             ctx.now,
         )?),
         Command::Meeting(m) => crate::meeting::decide(state, m, ctx),
+        Command::PurgeDocuments { versions, reason } => {
+            check_text("reason", reason)?;
+            crate::documents::decide_purge(state, versions, reason, ctx.now)
+        }
     }
 }
 

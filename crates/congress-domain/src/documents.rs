@@ -84,6 +84,17 @@ impl DocsState {
                     v.delivery = Some(delivery.clone());
                 }
             }
+            Event::DocumentsPurged { versions, at, .. } => {
+                for (id, n) in versions {
+                    if let Some(v) = self
+                        .documents
+                        .get_mut(id)
+                        .and_then(|d| d.versions.iter_mut().find(|x| x.version == *n))
+                    {
+                        v.purged_at = Some(*at);
+                    }
+                }
+            }
             Event::DocumentFetched { fetch } => {
                 self.fetches
                     .entry((fetch.document_id, fetch.version, fetch.device_id.clone()))
@@ -262,5 +273,50 @@ pub(crate) fn decide_fetched(
     }
     Ok(vec![Event::DocumentFetched {
         fetch: fetch.clone(),
+    }])
+}
+
+/// Versions whose content is still stored (not purged), as (document id, version), sorted.
+pub fn unpurged_versions(state: &CongressState) -> Vec<(i64, u32)> {
+    state
+        .docs
+        .documents
+        .values()
+        .flat_map(|d| {
+            d.versions
+                .iter()
+                .filter(|v| v.purged_at.is_none())
+                .map(|v| (d.id, v.version))
+        })
+        .collect()
+}
+
+pub(crate) fn decide_purge(
+    state: &CongressState,
+    versions: &[(i64, u32)],
+    reason: &str,
+    ctx_now: i64,
+) -> Result<Vec<Event>, DomainError> {
+    let mut list: Vec<(i64, u32)> = Vec::with_capacity(versions.len());
+    for &(id, n) in versions {
+        let v = state
+            .docs
+            .documents
+            .get(&id)
+            .and_then(|d| d.versions.iter().find(|x| x.version == n))
+            .ok_or_else(|| DomainError::Invalid(format!("unknown document version {id}/{n}")))?;
+        if v.purged_at.is_none() {
+            list.push((id, n));
+        }
+    }
+    list.sort_unstable();
+    list.dedup();
+    if list.is_empty() {
+        return Ok(vec![]);
+    }
+    Ok(vec![Event::DocumentsPurged {
+        versions: list,
+        at: ctx_now,
+        reason: reason.to_string(),
     }])
 }

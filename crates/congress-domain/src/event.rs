@@ -241,6 +241,15 @@ pub enum Event {
         scene: congress_proto::ProjectorScene,
         at: i64,
     },
+    /// The stored content (encrypted files, delivery copies, search text) of these document
+    /// versions was deleted under the retention rules; titles, metadata and the journal stay.
+    DocumentsPurged {
+        /// (document id, version), sorted.
+        versions: Vec<(i64, u32)>,
+        at: i64,
+        /// `retention` (the periodic task) or `cli`.
+        reason: String,
+    },
 }
 
 impl Event {
@@ -293,6 +302,7 @@ impl Event {
             Event::SpeakerExtended { .. } => "speaker_extended",
             Event::SpeakerFinished { .. } => "speaker_finished",
             Event::ProjectorSceneSet { .. } => "projector_scene_set",
+            Event::DocumentsPurged { .. } => "documents_purged",
         }
     }
 }

@@ -196,7 +196,8 @@ impl CongressState {
             Event::DocumentVersionAdded { .. }
             | Event::DocumentUpdated { .. }
             | Event::DocumentDelivered { .. }
-            | Event::DocumentFetched { .. } => self.docs.apply(event),
+            | Event::DocumentFetched { .. }
+            | Event::DocumentsPurged { .. } => self.docs.apply(event),
             // Biometric data lives outside the state (see `Event::FaceEnrolled`).
             Event::FaceEnrolled { .. } | Event::BiometricsPurged { .. } => {}
             Event::VoteCreated { .. }

@@ -43,6 +43,10 @@ pub struct DocVersion {
     pub uploaded_by: String,
     /// None until the delivery copy is made.
     pub delivery: Option<DocDelivery>,
+    /// When the content was deleted under the retention rules (metadata stays; downloads
+    /// answer 410 Gone).
+    #[serde(default)]
+    pub purged_at: Option<i64>,
 }
 
 /// A document and its versions (newest last).

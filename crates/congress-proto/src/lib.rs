@@ -16,6 +16,7 @@ pub mod face;
 pub mod groups;
 pub mod meeting;
 pub mod model;
+pub mod report;
 pub mod vote;
 pub mod ws;
 
@@ -25,6 +26,7 @@ pub use face::*;
 pub use groups::*;
 pub use meeting::*;
 pub use model::*;
+pub use report::*;
 pub use vote::*;
 pub use ws::*;
 
@@ -161,6 +163,8 @@ pub fn typescript_bindings() -> String {
         meeting::SetScene,
         meeting::MeetingAck,
         meeting::SpeakAck,
+        report::AuditEntry,
+        report::AuditPage,
     );
     out.truncate(out.trim_end().len());
     out.push('\n');

@@ -31,6 +31,58 @@ pub struct Config {
     pub face_check_in: crate::face::FaceMode,
     /// The face pipeline (`[face]` table; see `congress_face::FaceConfig`).
     pub face: congress_face::FaceConfig,
+    /// The minutes (`[minutes]` table).
+    pub minutes: MinutesConfig,
+    /// How long biometric data and documents are kept (`[retention]` table).
+    pub retention: RetentionConfig,
+}
+
+/// `[minutes]`: rendering the minutes.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct MinutesConfig {
+    /// Headless Chromium used to print the minutes to PDF (`CONGRESS_CHROMIUM`).
+    pub chromium: PathBuf,
+    /// The hall's time zone as minutes east of UTC (Vietnam: 420), for the times in the minutes
+    /// and the retention deadlines.
+    pub utc_offset_minutes: i32,
+    /// A PDF that takes longer is abandoned (the Chromium process is killed).
+    pub pdf_timeout_seconds: u64,
+}
+
+impl Default for MinutesConfig {
+    fn default() -> Self {
+        MinutesConfig {
+            chromium: PathBuf::from("/usr/bin/chromium"),
+            utc_offset_minutes: 420,
+            pdf_timeout_seconds: 60,
+        }
+    }
+}
+
+/// `[retention]`: what is deleted, and when, after the congress. Days count from the end of the
+/// congress's `ends_on` day (midnight at the hall's offset). A key left out keeps that data
+/// until it is purged by hand (`congress purge`).
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct RetentionConfig {
+    /// Face enrolments (embeddings and photos) are deleted this many days after the end.
+    pub biometrics_days_after_end: Option<u32>,
+    /// Document contents (encrypted files, delivery copies, search text) are deleted this many
+    /// days after the end; titles, versions and the journal stay.
+    pub documents_days_after_end: Option<u32>,
+    /// How often the server checks, in minutes.
+    pub check_minutes: u32,
+}
+
+impl Default for RetentionConfig {
+    fn default() -> Self {
+        RetentionConfig {
+            biometrics_days_after_end: None,
+            documents_days_after_end: None,
+            check_minutes: 60,
+        }
+    }
 }
 
 impl Default for Config {
@@ -46,6 +98,8 @@ impl Default for Config {
             upload_max_bytes: 512 * 1024 * 1024,
             face_check_in: crate::face::FaceMode::Auto,
             face: congress_face::FaceConfig::default(),
+            minutes: MinutesConfig::default(),
+            retention: RetentionConfig::default(),
         }
     }
 }
@@ -135,6 +189,9 @@ impl Config {
         if let Some(v) = env("CONGRESS_UPLOAD_MAX_BYTES") {
             self.upload_max_bytes = parse("CONGRESS_UPLOAD_MAX_BYTES", v)?;
         }
+        if let Some(v) = env("CONGRESS_CHROMIUM") {
+            self.minutes.chromium = PathBuf::from(v);
+        }
         Ok(())
     }
 
@@ -154,6 +211,15 @@ mod tests {
         let cfg = Config::parse(text).unwrap();
         assert_eq!(cfg.max_body_bytes, Config::default().max_body_bytes);
         assert_eq!(cfg.session_hours, 12);
+        assert_eq!(cfg.minutes, MinutesConfig::default());
+        assert_eq!(cfg.retention, RetentionConfig::default());
+        let on = Config::parse(
+            "[retention]\nbiometrics_days_after_end = 30\ndocuments_days_after_end = 365\n",
+        )
+        .unwrap();
+        assert_eq!(on.retention.biometrics_days_after_end, Some(30));
+        assert_eq!(on.retention.documents_days_after_end, Some(365));
+        assert!(Config::parse("[retention]\nbiometrics_days = 3\n").is_err());
     }
 
     #[test]

@@ -143,6 +143,11 @@ impl DocService {
         })
     }
 
+    /// Removes a document's text from the search index (its content was purged).
+    pub fn remove_from_index(&self, id: i64) -> Result<(), AppError> {
+        self.with_index(|conn| congress_docs::search::remove(conn, id))
+    }
+
     fn indexed_version(&self, id: i64) -> Result<Option<u32>, AppError> {
         self.with_index(|conn| {
             Ok(conn.query_row(
@@ -167,7 +172,7 @@ impl DocService {
     pub fn reindex_missing(&self, state: &CongressState) {
         for doc in state.docs.documents.values() {
             let Some(latest) = doc.latest() else { continue };
-            if latest.pages == 0 {
+            if latest.pages == 0 || latest.purged_at.is_some() {
                 continue;
             }
             match self.indexed_version(doc.id) {
@@ -283,6 +288,9 @@ fn plan(state: &CongressState) -> Vec<Job> {
     let mut jobs = Vec::new();
     for doc in state.docs.documents.values() {
         let Some(v) = doc.latest() else { continue };
+        if v.purged_at.is_some() {
+            continue;
+        }
         let wanted = readers(state, &doc.audience);
         if wanted.is_empty() {
             continue;

@@ -413,6 +413,8 @@ fn push_for(state: &CongressState, event: &Event) -> Option<(Audience, Push)> {
         | Event::OpinionSaved { .. }
         | Event::GroupSummarySaved { .. }
         | Event::GroupSummarySubmitted { .. } => crate::groups::push_for(state, event),
+        // Operators see purged versions on their next list; tablets keep their offline copy.
+        Event::DocumentsPurged { .. } => None,
         e if congress_domain::meeting::is_meeting_event(e) => crate::meeting::push_for(state, e),
         _ => None,
     }

@@ -36,6 +36,15 @@ pub enum AppError {
     UploadTooLarge(u64),
     #[error("the document is still being prepared for this tablet; try again in a few seconds")]
     NotReady,
+    /// A request that is well-formed JSON (or has none) but asks for something invalid.
+    #[error("{0}")]
+    BadRequest(String),
+    /// The resource existed and was deliberately deleted (retention).
+    #[error("{0}")]
+    Gone(String),
+    /// A tool the server needs for this request is missing or failed (e.g. Chromium for PDF).
+    #[error("{0}")]
+    ToolUnavailable(String),
 }
 
 impl AppError {
@@ -71,6 +80,9 @@ impl AppError {
             AppError::BadDocument(_) => (StatusCode::UNPROCESSABLE_ENTITY, "bad_document"),
             AppError::UploadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
             AppError::NotReady => (StatusCode::SERVICE_UNAVAILABLE, "not_ready"),
+            AppError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
+            AppError::Gone(_) => (StatusCode::GONE, "gone"),
+            AppError::ToolUnavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "tool_unavailable"),
         }
     }
 

@@ -13,6 +13,8 @@ pub mod groups;
 pub mod hub;
 pub mod import;
 pub mod meeting;
+pub mod minutes;
+pub mod retention;
 pub mod routes;
 pub mod setup;
 pub mod votes;
@@ -105,14 +107,19 @@ pub fn open_with_clock(config: Config, clock: Arc<dyn Clock>) -> Result<AppState
     );
     documents::start_worker(docs.clone(), engine.clone())?;
     votes::start_live(engine.clone());
-    Ok(AppState {
+    let app = AppState {
         docs,
         engine,
         face,
         config: Arc::new(config),
         shutdown: Arc::new(tokio::sync::watch::channel(false).0),
         _lock: Arc::new(lock),
-    })
+    };
+    retention::start(
+        retention::Retention::from_app(&app),
+        app.shutdown.subscribe(),
+    );
+    Ok(app)
 }
 
 /// Every route of the server.
@@ -129,6 +136,7 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::votes::router())
         .merge(routes::groups::router())
         .merge(routes::meeting::router())
+        .merge(routes::reports::router())
         .merge(routes::api::router())
         .merge(routes::documents::router())
         .merge(routes::ws::router())

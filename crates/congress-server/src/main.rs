@@ -56,6 +56,28 @@ enum Cmd {
     },
     /// Check the journal's hash chain and that replaying it rebuilds the stored state.
     Verify,
+    /// Write the minutes of the congress (read-only: works beside a running server).
+    Minutes {
+        /// pdf (needs Chromium), html or csv.
+        #[arg(long, default_value = "pdf")]
+        format: String,
+        /// vi, en or ar.
+        #[arg(long, default_value = "vi")]
+        lang: String,
+        /// Where to write them.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Delete personal data now (the server must be stopped); every purge is journalled.
+    Purge {
+        /// Face enrolments (embeddings and photos).
+        #[arg(long)]
+        biometrics: bool,
+        /// Document contents (encrypted files, delivery copies, search text); titles and
+        /// versions stay in the minutes.
+        #[arg(long)]
+        documents: bool,
+    },
 }
 
 #[derive(clap::Args)]
@@ -232,6 +254,44 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
                 println!("operator {username} saved; password: {password}");
             } else {
                 println!("operator {username} saved");
+            }
+        }
+        Cmd::Minutes { format, lang, out } => {
+            let format = congress_server::minutes::Format::parse(&format)
+                .with_context(|| format!("unknown format {format:?}: use pdf, html or csv"))?;
+            let lang = congress_minutes::Lang::parse(&lang)
+                .with_context(|| format!("unknown language {lang:?}: use vi, en or ar"))?;
+            let path = cfg.database_path();
+            if !path.exists() {
+                bail!("no database at {}", path.display());
+            }
+            let bytes = congress_server::minutes::render(path, format, lang, &cfg.minutes)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            std::fs::write(&out, &bytes)
+                .with_context(|| format!("cannot write {}", out.display()))?;
+            println!("wrote {} ({} bytes)", out.display(), bytes.len());
+        }
+        Cmd::Purge {
+            biometrics,
+            documents,
+        } => {
+            if !biometrics && !documents {
+                bail!("nothing to purge: give --biometrics and/or --documents");
+            }
+            cfg.face_check_in = congress_server::face::FaceMode::Off;
+            let app = congress_server::open(cfg)?;
+            let r = congress_server::retention::Retention::from_app(&app);
+            if biometrics {
+                let n = r.purge_biometrics("cli").await?;
+                println!("purged the face enrolments of {n} delegates (embeddings and photos)");
+            }
+            if documents {
+                let p = r.purge_documents("cli", "cli").await?;
+                println!(
+                    "purged the content of {} document versions ({} files deleted); titles and versions stay in the minutes",
+                    p.versions, p.files
+                );
             }
         }
         Cmd::Verify => {

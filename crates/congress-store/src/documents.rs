@@ -32,9 +32,22 @@ pub fn apply(conn: &Connection, event: &Event) -> Result<(), StoreError> {
         ])?;
         return Ok(());
     }
+    if let Event::DocumentsPurged { versions, .. } = event {
+        let mut ids: Vec<i64> = versions.iter().map(|(d, _)| *d).collect();
+        ids.dedup();
+        for id in ids {
+            apply_to(conn, id, event)?;
+        }
+        return Ok(());
+    }
     let Some(id) = document_id(event) else {
         return Ok(());
     };
+    apply_to(conn, id, event)
+}
+
+/// Applies `event` to the stored body of document `id`.
+fn apply_to(conn: &Connection, id: i64, event: &Event) -> Result<(), StoreError> {
     let mut docs = DocsState::default();
     if let Some(body) = conn
         .query_row("SELECT body FROM documents WHERE id = ?1", [id], |r| {

@@ -13,12 +13,14 @@ mod groups;
 mod meeting;
 mod migrations;
 mod project;
+mod reader;
 mod sqlite;
 mod verify;
 mod votes;
 
 pub use biometrics::FaceEnrolment;
 pub use chain::{GENESIS_HASH, event_hash};
+pub use reader::{JournalReader, PageFilter};
 pub use sqlite::SqliteStore;
 pub use verify::{VerifyReport, verify};
 

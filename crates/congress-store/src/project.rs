@@ -165,7 +165,8 @@ pub fn apply(conn: &Connection, seq: u64, event: &Event) -> Result<(), StoreErro
         Event::DocumentVersionAdded { .. }
         | Event::DocumentUpdated { .. }
         | Event::DocumentDelivered { .. }
-        | Event::DocumentFetched { .. } => crate::documents::apply(conn, event)?,
+        | Event::DocumentFetched { .. }
+        | Event::DocumentsPurged { .. } => crate::documents::apply(conn, event)?,
         // Biometric rows are written by `Write::FaceEnrolment` / `Write::PurgeBiometrics`.
         Event::FaceEnrolled { .. } | Event::BiometricsPurged { .. } => {}
         Event::VoteCreated { .. }

@@ -135,6 +135,26 @@ const ROUTES: &[Route] = &[
         Allow::Only(&[Admin, Secretariat]),
     ),
     r("GET", "/api/groups/mine", Allow::Only(&[Tablet])),
+    r(
+        "GET",
+        "/api/minutes.html",
+        Allow::Only(&[Admin, Secretariat, Observer]),
+    ),
+    r(
+        "GET",
+        "/api/minutes.csv",
+        Allow::Only(&[Admin, Secretariat, Observer]),
+    ),
+    r(
+        "GET",
+        "/api/minutes.pdf",
+        Allow::Only(&[Admin, Secretariat, Observer]),
+    ),
+    r(
+        "GET",
+        "/api/audit",
+        Allow::Only(&[Admin, Secretariat, Observer]),
+    ),
     r("GET", "/api/no-such-route", Allow::All(404)),
     // The meeting (routes/meeting.rs).
     r("GET", "/api/meeting", Allow::Only(SIGNED_IN)),

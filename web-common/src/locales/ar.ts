@@ -3,6 +3,7 @@ import type { vi } from './vi';
 import { faceAr } from './face';
 import { groupsAr } from './groups';
 import { meetingAr } from './meeting';
+import { reportsAr } from './reports';
 
 /**
  * Arabic: complete (the type requires every key, like English); the layout is right-to-left
@@ -188,6 +189,7 @@ export const ar: Record<keyof typeof vi, Msg> = {
   ...faceAr,
   ...groupsAr,
   ...meetingAr,
+  ...reportsAr,
   'vote.title': "التصويت",
   'vote.for': "موافق",
   'vote.against': "معارض",

@@ -3,6 +3,7 @@ import type { vi } from './vi';
 import { faceEn } from './face';
 import { groupsEn } from './groups';
 import { meetingEn } from './meeting';
+import { reportsEn } from './reports';
 
 /** English: complete (the type requires every key). */
 export const en: Record<keyof typeof vi, Msg> = {
@@ -178,6 +179,7 @@ export const en: Record<keyof typeof vi, Msg> = {
   ...faceEn,
   ...groupsEn,
   ...meetingEn,
+  ...reportsEn,
   'vote.title': "Vote",
   'vote.for': "For",
   'vote.against': "Against",

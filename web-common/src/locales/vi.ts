@@ -6,6 +6,7 @@
 import { faceVi } from './face';
 import { groupsVi } from './groups';
 import { meetingVi } from './meeting';
+import { reportsVi } from './reports';
 
 export const vi = {
   'common.language': 'Ngôn ngữ',
@@ -180,6 +181,7 @@ export const vi = {
   ...faceVi,
   ...groupsVi,
   ...meetingVi,
+  ...reportsVi,
   'vote.title': "Biểu quyết",
   'vote.for': "Tán thành",
   'vote.against': "Không tán thành",

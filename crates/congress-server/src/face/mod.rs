@@ -98,18 +98,7 @@ pub fn wanted(mode: FaceMode, cfg: &FaceConfig) -> bool {
 pub async fn purge_biometrics(app: &crate::AppState) -> Result<u32, AppError> {
     let n =
         congress_store::SqliteStore::open(&app.config.database_path())?.face_enrolment_count()?;
-    app.engine
-        .execute_with(
-            Command::PurgeBiometrics { enrolments: n },
-            "cli".into(),
-            None,
-            vec![Write::PurgeBiometrics],
-            |a| serde_json::json!(a.seq),
-        )
-        .await?;
-    if let Some(f) = &app.face {
-        f.forget_all();
-    }
+    crate::retention::purge_biometrics_with(&app.engine, app.face.as_deref(), n, "cli").await?;
     Ok(n)
 }
 

@@ -216,6 +216,7 @@ async fn receive(
             uploaded_at: now,
             uploaded_by,
             delivery: None,
+            purged_at: None,
         },
     };
     let result = app
@@ -373,6 +374,13 @@ async fn content(
             .iter()
             .find(|v| v.version == version)
             .ok_or_else(no_such_document)?;
+        if v.purged_at.is_some() {
+            return Err(AppError::Gone(
+                "this document's content was deleted under the retention rules; its title and \
+                 history remain in the minutes"
+                    .into(),
+            ));
+        }
         let delivery = v
             .delivery
             .as_ref()

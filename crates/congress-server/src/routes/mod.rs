@@ -5,6 +5,7 @@ pub mod api;
 pub mod documents;
 pub mod groups;
 pub mod meeting;
+pub mod reports;
 pub mod votes;
 pub mod web;
 pub mod ws;
