@@ -37,7 +37,7 @@ fn no_such_document() -> AppError {
     AppError::NotFound("no such document".into())
 }
 
-fn parse_audience(s: &str) -> Result<DocAudience, AppError> {
+pub fn parse_audience(s: &str) -> Result<DocAudience, AppError> {
     match s.trim() {
         "all" | "all_delegates" => Ok(DocAudience::AllDelegates),
         "presidium" => Ok(DocAudience::Presidium),
