@@ -11,6 +11,7 @@ pub mod error;
 pub mod face;
 pub mod hub;
 pub mod import;
+pub mod openapi;
 pub mod routes;
 pub mod setup;
 pub mod votes;
@@ -129,6 +130,7 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::documents::router())
         .merge(routes::ws::router())
         .merge(face::routes::router())
+        .route("/api/openapi.json", axum::routing::get(openapi::openapi_json))
         .merge(routes::web::router(&state.config.web_root))
         .layer(DefaultBodyLimit::max(state.config.max_body_bytes))
         .layer(trace)

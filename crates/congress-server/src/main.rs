@@ -56,6 +56,8 @@ enum Cmd {
     },
     /// Check the journal's hash chain and that replaying it rebuilds the stored state.
     Verify,
+    /// Print the OpenAPI 3.1 description of the REST API (also at GET /api/openapi.json).
+    Openapi,
 }
 
 #[derive(clap::Args)]
@@ -234,6 +236,7 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
                 println!("operator {username} saved");
             }
         }
+        Cmd::Openapi => print!("{}", congress_server::openapi::openapi_json_text()),
         Cmd::Verify => {
             let path = cfg.database_path();
             if !path.exists() {
