@@ -126,6 +126,21 @@ pub struct Health {
     pub head: JournalHead,
 }
 
+/// Raw bytes (a PDF upload, an encrypted download, a JPEG).
+pub struct Binary;
+
+impl utoipa::PartialSchema for Binary {
+    fn schema() -> RefOr<Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+                utoipa::openapi::KnownFormat::Binary,
+            )))
+            .into()
+    }
+}
+impl ToSchema for Binary {}
+
 /// `GET /api/documents`: operators get [`DocumentAdmin`]s, tablets the [`Document`]s they may
 /// read.
 pub struct DocumentList;

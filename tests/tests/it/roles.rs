@@ -137,7 +137,7 @@ const ROUTES: &[Route] = &[
     r("GET", "/api/documents", Allow::Only(READERS)),
     rb("POST", "/api/documents?title=T", "not a pdf", Allow::Role(MANAGE)),
     r("GET", "/api/documents/{doc}", Allow::Role(READERS)),
-    rb("PUT", "/api/documents/{doc}", r#"{"client_id":"{cid}","title":"T"}"#, Allow::Role(MANAGE)),
+    rb("PUT", "/api/documents/{doc}", r#"{"title":"T","agenda_item_id":null,"audience":{"kind":"presidium"}}"#, Allow::Role(MANAGE)),
     rb("POST", "/api/documents/{doc}/versions", "not a pdf", Allow::Role(MANAGE)),
     r("GET", "/api/documents/{doc}/versions/1/content", Allow::Role(&[Tablet])),
     r("GET", "/api/search?q=nghị+quyết", Allow::Only(READERS)),

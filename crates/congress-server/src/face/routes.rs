@@ -98,7 +98,7 @@ async fn enrol(
     Ok(Json(r))
 }
 
-#[utoipa::path(get, path = "/api/delegates/{id}/photo", tag = "face", params(("id" = String, Path)), responses((status = 200, description = "the enrolment thumbnail", content_type = "image/jpeg", body = Vec<u8>), crate::openapi::Refused))]
+#[utoipa::path(get, path = "/api/delegates/{id}/photo", tag = "face", params(("id" = String, Path)), responses((status = 200, description = "the enrolment thumbnail", content_type = "image/jpeg", body = crate::openapi::Binary), crate::openapi::Refused))]
 async fn photo(
     State(app): State<AppState>,
     caller: Caller,

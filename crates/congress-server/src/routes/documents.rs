@@ -63,7 +63,7 @@ fn pdf_error(e: congress_docs::pdf::PdfError) -> AppError {
     }
 }
 
-#[utoipa::path(post, path = "/api/documents", tag = "documents", params(crate::openapi::UploadQuery), request_body(content = Vec<u8>, content_type = "application/pdf"), responses((status = 200, body = UploadAck), crate::openapi::Refused))]
+#[utoipa::path(post, path = "/api/documents", tag = "documents", params(crate::openapi::UploadQuery), request_body(content = crate::openapi::Binary, content_type = "application/octet-stream", description = "the PDF file"), responses((status = 200, body = UploadAck), crate::openapi::Refused))]
 async fn upload_new(
     State(app): State<AppState>,
     caller: Caller,
@@ -98,7 +98,7 @@ async fn upload_new(
     .await
 }
 
-#[utoipa::path(post, path = "/api/documents/{id}/versions", tag = "documents", params(("id" = i64, Path), crate::openapi::VersionQuery), request_body(content = Vec<u8>, content_type = "application/pdf"), responses((status = 200, body = UploadAck), crate::openapi::Refused))]
+#[utoipa::path(post, path = "/api/documents/{id}/versions", tag = "documents", params(("id" = i64, Path), crate::openapi::VersionQuery), request_body(content = crate::openapi::Binary, content_type = "application/octet-stream", description = "the PDF file"), responses((status = 200, body = UploadAck), crate::openapi::Refused))]
 async fn upload_version(
     State(app): State<AppState>,
     caller: Caller,
@@ -354,7 +354,7 @@ fn header_str(headers: &HeaderMap, name: header::HeaderName) -> Option<&str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
-#[utoipa::path(get, path = "/api/documents/{id}/versions/{v}/content", tag = "documents", params(("id" = i64, Path), ("v" = u32, Path), ("Range" = Option<String>, Header), ("If-None-Match" = Option<String>, Header), ("If-Range" = Option<String>, Header)), responses((status = 200, description = "the age-encrypted document", content_type = "application/octet-stream", body = Vec<u8>), (status = 206, description = "a byte range of it", content_type = "application/octet-stream", body = Vec<u8>), (status = 304, description = "not modified (If-None-Match)"), (status = 416, description = "range not satisfiable"), crate::openapi::NotReady))]
+#[utoipa::path(get, path = "/api/documents/{id}/versions/{v}/content", tag = "documents", params(("id" = i64, Path), ("v" = u32, Path), ("Range" = Option<String>, Header), ("If-None-Match" = Option<String>, Header), ("If-Range" = Option<String>, Header)), responses((status = 200, description = "the age-encrypted document", content_type = "application/octet-stream", body = crate::openapi::Binary), (status = 206, description = "a byte range of it", content_type = "application/octet-stream", body = crate::openapi::Binary), (status = 304, description = "not modified (If-None-Match)"), (status = 416, description = "range not satisfiable"), crate::openapi::NotReady))]
 async fn content(
     State(app): State<AppState>,
     caller: Caller,
