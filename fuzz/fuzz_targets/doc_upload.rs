@@ -25,7 +25,10 @@ fuzz_target!(|data: &[u8]| {
 
     match parse_range(range.as_deref(), len) {
         Ok(RangeRequest::Partial(r)) => {
-            assert!(r.start <= r.end && r.end < len, "{r:?} outside a body of {len}");
+            assert!(
+                r.start <= r.end && r.end < len,
+                "{r:?} outside a body of {len}"
+            );
             let _ = r.content_range(len);
             assert_eq!(r.len(), r.end - r.start + 1);
         }

@@ -39,7 +39,13 @@ const RSS_LIMIT_MB: u32 = 2048;
 fn nightly_cargo(ctx: &Ctx) -> Command {
     let mut cmd = Command::new("cargo");
     cmd.arg("+nightly").current_dir(&ctx.root);
-    for var in ["CARGO", "RUSTC", "RUSTDOC", "RUSTUP_TOOLCHAIN", "CARGO_TARGET_DIR"] {
+    for var in [
+        "CARGO",
+        "RUSTC",
+        "RUSTDOC",
+        "RUSTUP_TOOLCHAIN",
+        "CARGO_TARGET_DIR",
+    ] {
         cmd.env_remove(var);
     }
     cmd

@@ -27,12 +27,14 @@ impl Drop for Server {
 }
 
 fn venv(ctx: &Ctx) -> Result<std::path::PathBuf> {
-    let dir = ctx.root.join(".cache").join(format!("schemathesis-{VERSION}"));
+    let dir = ctx
+        .root
+        .join(".cache")
+        .join(format!("schemathesis-{VERSION}"));
     let exe = dir.join("bin").join("schemathesis");
     step("schemathesis/venv", || {
         if exe.is_file()
-            && output(Command::new(&exe).arg("--version"))
-                .is_ok_and(|v| v.contains(VERSION))
+            && output(Command::new(&exe).arg("--version")).is_ok_and(|v| v.contains(VERSION))
         {
             return Ok(((), format!("schemathesis {VERSION} already installed")));
         }
@@ -40,7 +42,10 @@ fn venv(ctx: &Ctx) -> Result<std::path::PathBuf> {
         run(Command::new(dir.join("bin").join("pip"))
             .args(["install", "--quiet"])
             .arg(format!("schemathesis=={VERSION}")))?;
-        Ok(((), format!("schemathesis {VERSION} installed in {}", dir.display())))
+        Ok((
+            (),
+            format!("schemathesis {VERSION} installed in {}", dir.display()),
+        ))
     })?;
     Ok(dir.join("bin").join("python"))
 }
@@ -53,7 +58,14 @@ fn start_server(ctx: &Ctx, bin: &std::path::Path) -> Result<(Server, String, Str
     }
     let mut child = Command::new(bin)
         .current_dir(&ctx.root)
-        .args(["demo", "--fixtures", "fixtures/demo", "--listen", "127.0.0.1:0", "--data"])
+        .args([
+            "demo",
+            "--fixtures",
+            "fixtures/demo",
+            "--listen",
+            "127.0.0.1:0",
+            "--data",
+        ])
         .arg(&data)
         .envs(ctx.project_env(false))
         .env("CONGRESS_LOG", "warn")
@@ -103,7 +115,14 @@ pub fn schemathesis(ctx: &Ctx, args: &[OsString]) -> Result<ExitCode> {
     let status = Command::new(python)
         .current_dir(&ctx.root)
         .arg("tests/schemathesis/run.py")
-        .args(["--url", &url, "--password", &password, "--max-examples", &max_examples])
+        .args([
+            "--url",
+            &url,
+            "--password",
+            &password,
+            "--max-examples",
+            &max_examples,
+        ])
         .arg("--out")
         .arg(&out)
         .status()

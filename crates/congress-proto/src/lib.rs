@@ -39,7 +39,9 @@ pub fn decode_client_message(text: &str) -> Result<ClientMsg, serde_json::Error>
 
 /// Decodes a JSON request body as the REST handlers do (`ApiJson` uses serde_json on the raw
 /// bytes). Used by the fuzzers for every request body type.
-pub fn decode_json_body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, serde_json::Error> {
+pub fn decode_json_body<T: serde::de::DeserializeOwned>(
+    bytes: &[u8],
+) -> Result<T, serde_json::Error> {
     serde_json::from_slice(bytes)
 }
 

@@ -130,7 +130,10 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::documents::router())
         .merge(routes::ws::router())
         .merge(face::routes::router())
-        .route("/api/openapi.json", axum::routing::get(openapi::openapi_json))
+        .route(
+            "/api/openapi.json",
+            axum::routing::get(openapi::openapi_json),
+        )
         .merge(routes::web::router(&state.config.web_root))
         .layer(DefaultBodyLimit::max(state.config.max_body_bytes))
         .layer(trace)

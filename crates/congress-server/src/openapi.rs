@@ -278,19 +278,19 @@ impl Modify for Common {
                 };
                 // Routes marked `security(())` are public; every other needs a bearer token.
                 if op.security.is_none() {
-                    op.security = Some(vec![SecurityRequirement::new::<_, _, &str>(
-                        "bearer",
-                        [],
-                    )]);
-                    add("401", "`unauthorized`: no token, or an unknown, expired or revoked one");
-                    add("403", "`forbidden`: this caller's role or device may not do this");
+                    op.security = Some(vec![SecurityRequirement::new::<_, _, &str>("bearer", [])]);
+                    add(
+                        "401",
+                        "`unauthorized`: no token, or an unknown, expired or revoked one",
+                    );
+                    add(
+                        "403",
+                        "`forbidden`: this caller's role or device may not do this",
+                    );
                 }
                 let has_query = op.parameters.as_ref().is_some_and(|ps| {
                     ps.iter().any(|p| {
-                        matches!(
-                            p.parameter_in,
-                            utoipa::openapi::path::ParameterIn::Query
-                        )
+                        matches!(p.parameter_in, utoipa::openapi::path::ParameterIn::Query)
                     })
                 });
                 if op.request_body.is_some() || has_query {
@@ -303,7 +303,10 @@ impl Modify for Common {
                     add("404", "`not_found`: no such resource");
                 }
                 add("429", "`rate_limited`: too many requests; retry later");
-                add("503", "`unavailable`: the server is overloaded or stopping; retry");
+                add(
+                    "503",
+                    "`unavailable`: the server is overloaded or stopping; retry",
+                );
             }
         }
     }
@@ -352,7 +355,10 @@ mod tests {
     /// Every `.route("/api/…", get(..).post(..))` in the server's sources, as (METHOD, path).
     fn routes_in_sources() -> BTreeSet<(String, String)> {
         let mut files = Vec::new();
-        rust_files(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src"), &mut files);
+        rust_files(
+            &PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src"),
+            &mut files,
+        );
         let mut out = BTreeSet::new();
         for f in files {
             let text: String = std::fs::read_to_string(&f)
@@ -410,7 +416,10 @@ mod tests {
             "routes without an OpenAPI description (add #[utoipa::path] and list them in \
              openapi::ApiDoc): {missing:?}"
         );
-        assert!(extra.is_empty(), "described routes that do not exist: {extra:?}");
+        assert!(
+            extra.is_empty(),
+            "described routes that do not exist: {extra:?}"
+        );
     }
 
     #[test]

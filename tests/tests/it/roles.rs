@@ -126,23 +126,75 @@ const ROUTES: &[Route] = &[
     r("GET", "/api/openapi.json", Allow::Only(EVERYONE)),
     // Votes.
     r("GET", "/api/votes", Allow::Only(OPERATORS)),
-    rb("POST", "/api/votes", r#"{"client_id":"{cid}","title":"Biểu quyết","kind":{"kind":"motion"},"secrecy":"open","rule":null,"allow_change":false,"show_running_tally":true,"duration_s":60}"#, Allow::Only(MANAGE)),
+    rb(
+        "POST",
+        "/api/votes",
+        r#"{"client_id":"{cid}","title":"Biểu quyết","kind":{"kind":"motion"},"secrecy":"open","rule":null,"allow_change":false,"show_running_tally":true,"duration_s":60}"#,
+        Allow::Only(MANAGE),
+    ),
     r("GET", "/api/votes/{vote}", Allow::Only(OPERATORS)),
-    rb("POST", "/api/votes/{vote}/open", r#"{"client_id":"{cid}"}"#, Allow::Role(MANAGE)),
-    rb("POST", "/api/votes/{vote}/close", r#"{"client_id":"{cid}"}"#, Allow::Role(MANAGE)),
-    rb("POST", "/api/votes/{vote}/runoff", r#"{"client_id":"{cid}"}"#, Allow::Role(MANAGE)),
-    r("GET", "/api/votes/{vote}/result.json", Allow::Role(OPERATORS)),
-    r("GET", "/api/votes/{vote}/result.csv", Allow::Role(OPERATORS)),
+    rb(
+        "POST",
+        "/api/votes/{vote}/open",
+        r#"{"client_id":"{cid}"}"#,
+        Allow::Role(MANAGE),
+    ),
+    rb(
+        "POST",
+        "/api/votes/{vote}/close",
+        r#"{"client_id":"{cid}"}"#,
+        Allow::Role(MANAGE),
+    ),
+    rb(
+        "POST",
+        "/api/votes/{vote}/runoff",
+        r#"{"client_id":"{cid}"}"#,
+        Allow::Role(MANAGE),
+    ),
+    r(
+        "GET",
+        "/api/votes/{vote}/result.json",
+        Allow::Role(OPERATORS),
+    ),
+    r(
+        "GET",
+        "/api/votes/{vote}/result.csv",
+        Allow::Role(OPERATORS),
+    ),
     // Documents (the body is not a PDF: allowed callers get 422, the others 401/403 first).
     r("GET", "/api/documents", Allow::Only(READERS)),
-    rb("POST", "/api/documents?title=T", "not a pdf", Allow::Role(MANAGE)),
+    rb(
+        "POST",
+        "/api/documents?title=T",
+        "not a pdf",
+        Allow::Role(MANAGE),
+    ),
     r("GET", "/api/documents/{doc}", Allow::Role(READERS)),
-    rb("PUT", "/api/documents/{doc}", r#"{"title":"T","agenda_item_id":null,"audience":{"kind":"presidium"}}"#, Allow::Role(MANAGE)),
-    rb("POST", "/api/documents/{doc}/versions", "not a pdf", Allow::Role(MANAGE)),
-    r("GET", "/api/documents/{doc}/versions/1/content", Allow::Role(&[Tablet])),
+    rb(
+        "PUT",
+        "/api/documents/{doc}",
+        r#"{"title":"T","agenda_item_id":null,"audience":{"kind":"presidium"}}"#,
+        Allow::Role(MANAGE),
+    ),
+    rb(
+        "POST",
+        "/api/documents/{doc}/versions",
+        "not a pdf",
+        Allow::Role(MANAGE),
+    ),
+    r(
+        "GET",
+        "/api/documents/{doc}/versions/1/content",
+        Allow::Role(&[Tablet]),
+    ),
     r("GET", "/api/search?q=nghị+quyết", Allow::Only(READERS)),
     // Face check-in (off in this server: allowed callers get 409 or 404).
-    rb("POST", "/api/delegates/{own}/enrol", r#"{"client_id":"{cid}","captures":["AAAA"]}"#, Allow::Role(&[Admin, Secretariat, Credentials])),
+    rb(
+        "POST",
+        "/api/delegates/{own}/enrol",
+        r#"{"client_id":"{cid}","captures":["AAAA"]}"#,
+        Allow::Role(&[Admin, Secretariat, Credentials]),
+    ),
     r("GET", "/api/delegates/{own}/photo", Allow::Role(OPERATORS)),
     r("GET", "/api/face/status", Allow::Only(OPERATORS)),
 ];
@@ -220,9 +272,12 @@ async fn every_route_checks_the_callers_role() {
     }
     let vote: VoteInfo = s
         .admin
-        .post("/api/votes", &serde_json::json!({"client_id": cid("v"), "title": "Biểu quyết",
+        .post(
+            "/api/votes",
+            &serde_json::json!({"client_id": cid("v"), "title": "Biểu quyết",
             "kind": {"kind": "motion"}, "secrecy": "open", "rule": null, "allow_change": false,
-            "show_running_tally": true, "duration_s": 60}))
+            "show_running_tally": true, "duration_s": 60}),
+        )
         .await
         .unwrap();
     let mut failures = Vec::new();
@@ -295,8 +350,9 @@ async fn every_route_checks_the_callers_role() {
                     route.method,
                     route.path,
                     match expected(&route.allow, *who) {
-                        None if matches!(route.allow, Allow::Role(_)) => "not 401/403/5xx".to_string(),
-                    None => "2xx".to_string(),
+                        None if matches!(route.allow, Allow::Role(_)) =>
+                            "not 401/403/5xx".to_string(),
+                        None => "2xx".to_string(),
                         Some(s) => s.to_string(),
                     }
                 ));
@@ -372,9 +428,24 @@ const ALL_ENDPOINTS: &[&str] = &["console", "projector", "tablet", "kiosk"];
 
 const WS_MESSAGES: &[WsRow] = &[
     // A second hello is refused everywhere.
-    WsRow { kind: "hello", json: r#"{"type":"hello","token":"x","resume_from":null,"protocol":1}"#, accepted_on: &[], refused_with: "invalid" },
-    WsRow { kind: "ping", json: r#"{"type":"ping","nonce":7}"#, accepted_on: ALL_ENDPOINTS, refused_with: "" },
-    WsRow { kind: "cast_ballot", json: r#"{"type":"cast_ballot","client_id":"matrix-ballot-0000000001","vote_id":424242,"choice":{"kind":"blank"}}"#, accepted_on: &["tablet"], refused_with: "forbidden" },
+    WsRow {
+        kind: "hello",
+        json: r#"{"type":"hello","token":"x","resume_from":null,"protocol":1}"#,
+        accepted_on: &[],
+        refused_with: "invalid",
+    },
+    WsRow {
+        kind: "ping",
+        json: r#"{"type":"ping","nonce":7}"#,
+        accepted_on: ALL_ENDPOINTS,
+        refused_with: "",
+    },
+    WsRow {
+        kind: "cast_ballot",
+        json: r#"{"type":"cast_ballot","client_id":"matrix-ballot-0000000001","vote_id":424242,"choice":{"kind":"blank"}}"#,
+        accepted_on: &["tablet"],
+        refused_with: "forbidden",
+    },
 ];
 
 /// Every `ClientMsg` variant (from its generated schema) has a row in `WS_MESSAGES`.
@@ -397,7 +468,10 @@ async fn every_client_message_on_every_endpoint() {
     let s = TestServer::start().await;
     let endpoints: &[(&str, &[Who])] = &[
         ("console", OPERATORS),
-        ("projector", &[Admin, Secretariat, Credentials, Observer, Projector]),
+        (
+            "projector",
+            &[Admin, Secretariat, Credentials, Observer, Projector],
+        ),
         ("tablet", &[Tablet]),
         ("kiosk", &[Kiosk]),
     ];
