@@ -352,6 +352,73 @@ mod tests {
         }
     }
 
+    /// The `.route("/api/…", get(..).post(..))` calls in one source text (comments skipped).
+    fn routes_in(text: &str, out: &mut BTreeSet<(String, String)>) {
+        let text: String = text
+            .lines()
+            .filter(|l| !l.trim_start().starts_with("//"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let mut rest = text.as_str();
+        while let Some(i) = rest.find(".route(") {
+            rest = &rest[i + ".route(".len()..];
+            // The arguments of this call: up to its closing parenthesis.
+            let mut depth = 0i32;
+            let end = rest
+                .char_indices()
+                .find(|&(_, c)| {
+                    depth += match c {
+                        '(' => 1,
+                        ')' => -1,
+                        _ => 0,
+                    };
+                    depth < 0
+                })
+                .map_or(rest.len(), |(i, _)| i);
+            let call = &rest[..end];
+            let Some(path) = call.trim_start().strip_prefix('"') else {
+                continue;
+            };
+            let Some(end) = path.find('"') else { continue };
+            let path = &path[..end];
+            if !path.starts_with("/api/") {
+                continue;
+            }
+            for m in ["get", "post", "put", "delete", "patch"] {
+                let pat = format!("{m}(");
+                let found = call.match_indices(&pat).any(|(at, _)| {
+                    !call[..at]
+                        .chars()
+                        .next_back()
+                        .is_some_and(|c| c.is_alphanumeric() || c == '_')
+                });
+                if found {
+                    out.insert((m.to_uppercase(), path.to_string()));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_route_scan_reads_router_calls() {
+        let mut out = BTreeSet::new();
+        routes_in(
+            "Router::new()\n    // .route(\"/api/commented\", get(x))\n    \
+             .route(\"/api/a/{id}\", get(a).post(budget(b)))\n    .route(\n        \
+             \"/api/b\",\n        delete(c),\n    )\n    .route(\"/ws/x\", get(w))",
+            &mut out,
+        );
+        let want: BTreeSet<(String, String)> = [
+            ("GET", "/api/a/{id}"),
+            ("POST", "/api/a/{id}"),
+            ("DELETE", "/api/b"),
+        ]
+        .into_iter()
+        .map(|(m, p)| (m.to_string(), p.to_string()))
+        .collect();
+        assert_eq!(out, want);
+    }
+
     /// Every `.route("/api/…", get(..).post(..))` in the server's sources, as (METHOD, path).
     fn routes_in_sources() -> BTreeSet<(String, String)> {
         let mut files = Vec::new();
@@ -361,43 +428,7 @@ mod tests {
         );
         let mut out = BTreeSet::new();
         for f in files {
-            let text: String = std::fs::read_to_string(&f)
-                .unwrap()
-                .lines()
-                .filter(|l| !l.trim_start().starts_with("//"))
-                .collect::<Vec<_>>()
-                .join("\n");
-            let mut rest = text.as_str();
-            while let Some(i) = rest.find(".route(") {
-                rest = &rest[i + ".route(".len()..];
-                // The arguments of this call: up to its closing parenthesis.
-                let mut depth = 0i32;
-                let end = rest
-                    .char_indices()
-                    .find(|&(_, c)| {
-                        depth += match c {
-                            '(' => 1,
-                            ')' => -1,
-                            _ => 0,
-                        };
-                        depth < 0
-                    })
-                    .map_or(rest.len(), |(i, _)| i);
-                let call = &rest[..end];
-                let Some(path) = call.trim_start().strip_prefix('"') else {
-                    continue;
-                };
-                let Some(end) = path.find('"') else { continue };
-                let path = &path[..end];
-                if !path.starts_with("/api/") {
-                    continue;
-                }
-                for m in ["get", "post", "put", "delete", "patch"] {
-                    if call.contains(&format!("{m}(")) {
-                        out.insert((m.to_uppercase(), path.to_string()));
-                    }
-                }
-            }
+            routes_in(&std::fs::read_to_string(&f).unwrap(), &mut out);
         }
         out
     }
