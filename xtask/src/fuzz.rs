@@ -1,6 +1,6 @@
 //! `cargo xtask fuzz [--seconds N] [TARGET]`: runs the cargo-fuzz targets in `fuzz/` one after
 //! another for a bounded time each and prints one JSON line per run:
-//! `{"target":..,"seconds":..,"execs":..,"execs_per_s":..,"crashes":0}`.
+//! `{"target":..,"seconds":..,"execs":..,"execs_per_s":..,"crashes":0,"peak_rss_mb":..}`.
 //!
 //! Installs cargo-fuzz from crates.io when it is missing (cached in `~/.cargo/bin`). The targets
 //! build on the nightly toolchain without a sanitizer (`--sanitizer none`: the code under test
@@ -96,8 +96,8 @@ pub fn fuzz(ctx: &Ctx, args: &[OsString]) -> Result<ExitCode> {
         }
         let r = run_one(ctx, target, max_len, seconds)?;
         println!(
-            "{{\"target\":\"{target}\",\"seconds\":{:.1},\"execs\":{},\"execs_per_s\":{},\"crashes\":{}}}",
-            r.seconds, r.execs, r.execs_per_s, r.crashes
+            "{{\"target\":\"{target}\",\"seconds\":{:.1},\"execs\":{},\"execs_per_s\":{},\"crashes\":{},\"peak_rss_mb\":{}}}",
+            r.seconds, r.execs, r.execs_per_s, r.crashes, r.peak_rss_mb
         );
         failed |= r.crashes > 0;
     }
@@ -113,6 +113,7 @@ struct Outcome {
     execs: u64,
     execs_per_s: u64,
     crashes: u32,
+    peak_rss_mb: u64,
 }
 
 fn run_one(ctx: &Ctx, target: &str, max_len: usize, seconds: u64) -> Result<Outcome> {
@@ -162,5 +163,6 @@ fn run_one(ctx: &Ctx, target: &str, max_len: usize, seconds: u64) -> Result<Outc
         execs_per_s: stat("average_exec_per_sec")
             .unwrap_or_else(|| (execs as f64 / elapsed.max(0.001)) as u64),
         crashes: u32::from(crashed),
+        peak_rss_mb: stat("peak_rss_mb").unwrap_or(0),
     })
 }
