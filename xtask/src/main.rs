@@ -4,6 +4,8 @@
 //! server, `demo` starts the demo congress, `test` runs every check (CI runs
 //! exactly this), `bench NAME` runs one benchmark. See `cargo xtask --help`.
 
+mod fuzz;
+mod schemathesis;
 mod setup;
 mod test;
 mod util;
@@ -43,6 +45,13 @@ COMMANDS:
                  NAME: fanout, vote-storm, face-accuracy, face-speed, docs.
     fixtures [--check]
                  Regenerate fixtures/demo (python3 fixtures/generate.py).
+    fuzz [--seconds N] [TARGET]
+                 cargo-fuzz targets (fuzz/), one after another, N s each (default 60);
+                 one JSON line per target. TARGET: wire, face_decode, csv_import,
+                 doc_upload. Needs the nightly toolchain; installs cargo-fuzz.
+    schemathesis Property-based API test: a demo server, schemathesis (PyPI, pinned,
+                 venv in .cache/) against /api/openapi.json as admin and as a tablet;
+                 one JSON line.
     help         This text.
 
 ENVIRONMENT (set for test, bench and demo unless already set):
@@ -145,6 +154,8 @@ fn real_main() -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         "bench" => bench(&Ctx::new()?, &args),
+        "fuzz" => fuzz::fuzz(&Ctx::new()?, &args),
+        "schemathesis" => schemathesis::schemathesis(&Ctx::new()?, &args),
         "fixtures" => {
             let ctx = Ctx::new()?;
             let mut cmd = ctx.cmd("python3", ["fixtures/generate.py"]);

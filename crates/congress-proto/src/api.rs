@@ -7,6 +7,7 @@ use crate::model::*;
 
 /// Every error answer: a stable machine code and a human message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiError {
     /// Stable code, e.g. `unauthorized`, `forbidden`, `not_found`, `invalid`, `conflict`.
     pub error: String,
@@ -14,6 +15,7 @@ pub struct ApiError {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
     pub username: String,
@@ -21,6 +23,7 @@ pub struct LoginRequest {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LoginResponse {
     /// Bearer token for `Authorization: Bearer …` and the websocket `hello`.
     pub token: String,
@@ -30,6 +33,7 @@ pub struct LoginResponse {
 
 /// Set a delegate's attendance by hand (credentials desk).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SetAttendanceRequest {
     pub client_id: String,
@@ -41,6 +45,7 @@ pub struct SetAttendanceRequest {
 
 /// Sent only after the change is committed to disk.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AttendanceAck {
     pub client_id: String,
     /// Journal sequence number of the change.
@@ -53,6 +58,7 @@ pub struct AttendanceAck {
 
 /// Current attendance of every delegate.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AttendanceList {
     pub summary: AttendanceSummary,
     /// Latest record per delegate who has one; delegates without one are absent.
@@ -60,6 +66,7 @@ pub struct AttendanceList {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CreatePairingCode {
     pub kind: DeviceKind,
@@ -72,6 +79,7 @@ pub struct CreatePairingCode {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PairingCode {
     /// Eight digits, single use.
     pub code: String,
@@ -81,6 +89,7 @@ pub struct PairingCode {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PairRequest {
     pub code: String,
@@ -89,6 +98,7 @@ pub struct PairRequest {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PairResponse {
     /// The device's long-lived token; keep it on the device.
     pub device_token: String,
@@ -96,6 +106,7 @@ pub struct PairResponse {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SetCurrentItem {
     pub client_id: String,
@@ -104,6 +115,7 @@ pub struct SetCurrentItem {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AgendaAck {
     pub client_id: String,
     pub seq: u64,
@@ -112,6 +124,7 @@ pub struct AgendaAck {
 
 /// Who the caller is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Me {
     Operator {

@@ -6,6 +6,7 @@ use ts_rs::TS;
 
 /// Who may read a document.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum DocAudience {
     /// Every delegate.
@@ -18,6 +19,7 @@ pub enum DocAudience {
 
 /// The copy of a version served to tablets: encrypted once to all allowed recipients.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DocDelivery {
     /// Ciphertext size in bytes.
     pub size: u64,
@@ -30,6 +32,7 @@ pub struct DocDelivery {
 
 /// One version of a document.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DocVersion {
     pub version: u32,
     /// Display file name (sanitised).
@@ -51,6 +54,7 @@ pub struct DocVersion {
 
 /// A document and its versions (newest last).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Document {
     pub id: i64,
     pub title: String,
@@ -67,6 +71,7 @@ impl Document {
 
 /// A tablet fetched (started downloading) a version.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DocFetch {
     pub document_id: i64,
     pub version: u32,
@@ -76,6 +81,7 @@ pub struct DocFetch {
 
 /// What the console sees about a document.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DocumentAdmin {
     pub document: Document,
     pub fetches: Vec<DocFetch>,
@@ -83,6 +89,7 @@ pub struct DocumentAdmin {
 
 /// Answer to an upload.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UploadAck {
     pub seq: u64,
     pub document: Document,
@@ -90,6 +97,7 @@ pub struct UploadAck {
 
 /// Metadata change (title, agenda item, audience) of a document.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct UpdateDocument {
     pub title: String,
@@ -98,12 +106,14 @@ pub struct UpdateDocument {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SnippetPart {
     pub text: String,
     pub highlight: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SearchHit {
     pub document_id: i64,
     pub title: String,
@@ -113,6 +123,7 @@ pub struct SearchHit {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SearchResults {
     pub query: String,
     pub hits: Vec<SearchHit>,

@@ -18,6 +18,7 @@ pub const MAX_KIOSK_FPS: u32 = 8;
 
 /// A detected face, in fractions (0–1) of the frame's width and height.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FaceBoxMsg {
     pub x: f32,
     pub y: f32,
@@ -29,6 +30,7 @@ pub struct FaceBoxMsg {
 
 /// What the server made of one frame.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum FaceStatus {
     /// No face in the frame.
@@ -65,6 +67,7 @@ pub enum FaceStatus {
 /// `POST /api/delegates/{id}/enrol`: one or more captures (JPEG or PNG, base64, a `data:` URL
 /// prefix is allowed). Every capture with a good face is enrolled; the others are reported.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct EnrolRequest {
     pub client_id: String,
@@ -73,6 +76,7 @@ pub struct EnrolRequest {
 
 /// The outcome of one enrolment capture.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CaptureOutcome {
     /// `ok`, `no_face`, `several_faces`, `low_quality`, `bad_image`.
     pub outcome: String,
@@ -84,6 +88,7 @@ pub struct CaptureOutcome {
 
 /// Answer of `POST /api/delegates/{id}/enrol`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EnrolResponse {
     pub delegate_id: String,
     /// Whether the delegate is now enrolled with these captures (a previous enrolment is
@@ -95,6 +100,7 @@ pub struct EnrolResponse {
 
 /// One kiosk in the console's panel.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct KioskInfo {
     pub device_id: String,
     pub label: String,
@@ -109,6 +115,7 @@ pub struct KioskInfo {
 
 /// A recent kiosk check-in, for the console.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RecentCheckIn {
     pub delegate_id: String,
     pub full_name: String,
@@ -123,6 +130,7 @@ pub struct RecentCheckIn {
 
 /// `GET /api/face/status`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FaceOverview {
     pub enabled: bool,
     pub enrolled: u32,

@@ -21,6 +21,7 @@ const _: () = assert!(MAX_SUMMARY_CHARS * 4 + 1024 <= crate::MAX_CLIENT_MESSAGE_
 
 /// Who a notice is for.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum NoticeAudience {
     /// Every delegate's tablet.
@@ -33,6 +34,7 @@ pub enum NoticeAudience {
 
 /// A notice as sent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Notice {
     pub id: u64,
     /// Verbatim; shown as text.
@@ -45,6 +47,7 @@ pub struct Notice {
 
 /// `POST /api/notices`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SendNotice {
     pub client_id: String,
@@ -54,6 +57,7 @@ pub struct SendNotice {
 
 /// The answer to `POST /api/notices`, once on disk.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NoticeAck {
     pub seq: u64,
     pub notice: Notice,
@@ -61,6 +65,7 @@ pub struct NoticeAck {
 
 /// A delegate's read receipt.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NoticeReceipt {
     pub notice_id: u64,
     pub delegate_id: String,
@@ -69,6 +74,7 @@ pub struct NoticeReceipt {
 
 /// A notice with its receipts (`GET /api/notices`, operators).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NoticeStatus {
     pub notice: Notice,
     /// Delegates the notice is addressed to (group membership as of now).
@@ -81,6 +87,7 @@ pub struct NoticeStatus {
 /// One member's written opinion on an agenda item (one per member and item; a new one replaces
 /// it until the group's summary for the item is submitted).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Opinion {
     pub group: String,
     pub item_id: String,
@@ -91,6 +98,7 @@ pub struct Opinion {
 
 /// A group's summary of its opinions on an item: a draft, then submitted to the secretariat.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GroupSummary {
     pub group: String,
     pub item_id: String,
@@ -104,6 +112,7 @@ pub struct GroupSummary {
 
 /// A discussion group (`GET /api/groups`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GroupInfo {
     pub group: String,
     pub members: u32,
@@ -114,6 +123,7 @@ pub struct GroupInfo {
 
 /// `PUT /api/groups/secretary`: designates (or, with `null`, removes) a group's secretary.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SetSecretary {
     pub client_id: String,
@@ -123,6 +133,7 @@ pub struct SetSecretary {
 
 /// A member as the group's secretary sees them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GroupMember {
     pub id: String,
     pub full_name: String,
@@ -132,6 +143,7 @@ pub struct GroupMember {
 /// A tablet's view of its delegate's group (`GET /api/groups/mine`): its own opinions, or, for
 /// the secretary, every member's opinions and the drafts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MyGroup {
     pub group: String,
     pub secretary: Option<GroupMember>,
@@ -145,6 +157,7 @@ pub struct MyGroup {
 
 /// The secretariat's view of the groups (`GET /api/groups`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GroupsOverview {
     pub groups: Vec<GroupInfo>,
     /// Submitted summaries of every group, every item.

@@ -36,6 +36,21 @@ pub const PROTOCOL_VERSION: u32 = 1;
 /// Largest websocket text message a client may send, in bytes.
 pub const MAX_CLIENT_MESSAGE_BYTES: usize = 64 * 1024;
 
+/// Decodes one websocket text message from a client. The server decodes every client message
+/// with this function (and only this one), so the fuzzer (`fuzz/fuzz_targets/wire.rs`) tests
+/// the real path: unknown types and fields, wrong types and trailing garbage are errors.
+pub fn decode_client_message(text: &str) -> Result<ClientMsg, serde_json::Error> {
+    serde_json::from_str(text)
+}
+
+/// Decodes a JSON request body as the REST handlers do (`ApiJson` uses serde_json on the raw
+/// bytes). Used by the fuzzers for every request body type.
+pub fn decode_json_body<T: serde::de::DeserializeOwned>(
+    bytes: &[u8],
+) -> Result<T, serde_json::Error> {
+    serde_json::from_slice(bytes)
+}
+
 /// Renders every protocol type as one TypeScript module.
 pub fn typescript_bindings() -> String {
     use ts_rs::{Config, TS};

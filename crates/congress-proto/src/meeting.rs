@@ -12,6 +12,7 @@ use ts_rs::TS;
 
 /// Where an agenda item is in the meeting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ItemStatus {
     Pending,
@@ -22,6 +23,7 @@ pub enum ItemStatus {
 /// What a request to speak is for. A point of order goes to the front of the queue, a reply
 /// after the points of order and before ordinary requests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SpeakerKind {
     Normal,
@@ -42,6 +44,7 @@ impl SpeakerKind {
 
 /// One waiting request to speak.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SpeakerRequest {
     /// Numbered by the server, never reused.
@@ -56,6 +59,7 @@ pub struct SpeakerRequest {
 
 /// The speaker who has the floor.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Speaking {
     pub request_id: u64,
@@ -69,6 +73,7 @@ pub struct Speaking {
 
 /// What the hall projector shows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "scene", rename_all = "snake_case", deny_unknown_fields)]
 pub enum ProjectorScene {
     /// The current item and the time plan.
@@ -87,6 +92,7 @@ pub enum ProjectorScene {
 
 /// An agenda item as the meeting runs it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ItemRun {
     pub item_id: String,
     pub status: ItemStatus,
@@ -104,6 +110,7 @@ pub struct ItemRun {
 
 /// The whole meeting state a client needs (pushed whole on every change).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MeetingView {
     /// One per agenda item, in agenda order.
     pub items: Vec<ItemRun>,
@@ -128,6 +135,7 @@ pub struct MeetingView {
 
 /// How a speaker is shown.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Person {
     pub full_name: String,
     pub unit: String,
@@ -135,6 +143,7 @@ pub struct Person {
 
 /// A bare operator action (start an item, close it, stop the speaker, remove a request).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct MeetingAction {
     pub client_id: String,
@@ -142,6 +151,7 @@ pub struct MeetingAction {
 
 /// Edit an item's time plan and its default speaking time.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PlanItem {
     pub client_id: String,
@@ -153,6 +163,7 @@ pub struct PlanItem {
 
 /// Link a vote to an agenda item (or unlink it with `null`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct LinkVote {
     pub client_id: String,
@@ -161,6 +172,7 @@ pub struct LinkVote {
 
 /// An operator puts a delegate in the queue (a delegate without a tablet raises a hand).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AddSpeaker {
     pub client_id: String,
@@ -171,6 +183,7 @@ pub struct AddSpeaker {
 
 /// Give the floor to a waiting request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct GrantFloor {
     pub client_id: String,
@@ -180,6 +193,7 @@ pub struct GrantFloor {
 
 /// Move a waiting request to `position` (0 = first) in its item's queue.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct MoveSpeaker {
     pub client_id: String,
@@ -188,6 +202,7 @@ pub struct MoveSpeaker {
 
 /// Give the speaker more time.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ExtendSpeaker {
     pub client_id: String,
@@ -196,6 +211,7 @@ pub struct ExtendSpeaker {
 
 /// Switch the projector's scene.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SetScene {
     pub client_id: String,
@@ -204,6 +220,7 @@ pub struct SetScene {
 
 /// Answer to every meeting action, sent after the commit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MeetingAck {
     pub client_id: String,
     pub seq: u64,
@@ -212,6 +229,7 @@ pub struct MeetingAck {
 
 /// Answer to a tablet's `request_speak` / `withdraw_speak`, sent after the commit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SpeakAck {
     pub client_id: String,
     pub request_id: u64,

@@ -6,10 +6,12 @@ use ts_rs::TS;
 
 /// Unix epoch milliseconds.
 #[derive(TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Millis(pub i64);
 
 /// A delegate's roles in the congress (a delegate can hold several).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Delegate,
@@ -42,6 +44,7 @@ impl Role {
 
 /// What an operator of the console may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum OperatorRole {
     /// Everything, including operators and devices.
@@ -78,6 +81,7 @@ impl OperatorRole {
 
 /// Quorum: at least `numerator / denominator` of the convened delegates present.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct QuorumRule {
     pub numerator: u32,
@@ -95,6 +99,7 @@ impl Default for QuorumRule {
 
 /// The live state of the quorum.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct QuorumState {
     pub rule: QuorumRule,
     pub present: u32,
@@ -106,6 +111,7 @@ pub struct QuorumState {
 
 /// The congress itself.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Congress {
     pub name: String,
@@ -120,6 +126,7 @@ pub struct Congress {
 
 /// A delegate. `id` is stable for the whole congress.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Delegate {
     pub id: String,
@@ -134,6 +141,7 @@ pub struct Delegate {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AttendanceStatus {
     Absent,
@@ -153,6 +161,7 @@ impl AttendanceStatus {
 
 /// Who or what changed a delegate's attendance.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum AttendanceSource {
     /// An operator at the credentials desk.
@@ -167,6 +176,7 @@ pub enum AttendanceSource {
 
 /// One attendance change, as recorded.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AttendanceRecord {
     pub delegate_id: String,
     pub status: AttendanceStatus,
@@ -178,6 +188,7 @@ pub struct AttendanceRecord {
 
 /// Counts of attendance and the quorum they give.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AttendanceSummary {
     pub present: u32,
     pub left: u32,
@@ -188,6 +199,7 @@ pub struct AttendanceSummary {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AgendaItem {
     pub id: String,
@@ -198,6 +210,7 @@ pub struct AgendaItem {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Agenda {
     pub items: Vec<AgendaItem>,
     /// The item under discussion now.
@@ -205,6 +218,7 @@ pub struct Agenda {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum DeviceKind {
     Tablet,
@@ -224,6 +238,7 @@ impl DeviceKind {
 
 /// Whether a kiosk checks delegates in or out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum KioskDirection {
     Entrance,
@@ -232,6 +247,7 @@ pub enum KioskDirection {
 
 /// A paired device.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Device {
     pub id: String,
     pub kind: DeviceKind,
@@ -248,6 +264,7 @@ pub struct Device {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OperatorInfo {
     pub username: String,
     pub display_name: String,
@@ -256,6 +273,7 @@ pub struct OperatorInfo {
 
 /// The head of the hash-chained journal: anyone can check the record against it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct JournalHead {
     pub seq: u64,
     /// Hex SHA-256 of the last event.

@@ -7,6 +7,7 @@ use ts_rs::TS;
 /// One journal event in plain words: who did what, when. Never the contents of a secret ballot,
 /// never a token, code or password hash.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuditEntry {
     pub seq: u64,
     pub at: i64,
@@ -20,6 +21,7 @@ pub struct AuditEntry {
 
 /// A page of the audit log, newest first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuditPage {
     pub entries: Vec<AuditEntry>,
     /// Pass as `before` for the next (older) page; `None` when this was the last.

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VoteOption {
     pub id: u32,
     pub label: String,
@@ -13,6 +14,7 @@ pub struct VoteOption {
 
 /// Motion (for / against / abstain), choice of one option, or election of `seats`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum VoteKind {
     Motion,
@@ -26,6 +28,7 @@ pub enum VoteKind {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum KindName {
     Motion,
@@ -34,6 +37,7 @@ pub enum KindName {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Secrecy {
     Open,
@@ -41,6 +45,7 @@ pub enum Secrecy {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Threshold {
     MoreThanHalf,
@@ -50,6 +55,7 @@ pub enum Threshold {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Basis {
     ValidBallotsCast,
@@ -58,12 +64,14 @@ pub enum Basis {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MajorityRule {
     pub threshold: Threshold,
     pub basis: Basis,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VoteSpec {
     pub id: u64,
     pub title: String,
@@ -76,6 +84,7 @@ pub struct VoteSpec {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum MotionPosition {
     For,
@@ -85,6 +94,7 @@ pub enum MotionPosition {
 
 /// What the delegate marked.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum BallotChoice {
     Motion {
@@ -101,6 +111,7 @@ pub enum BallotChoice {
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BallotCounts {
     pub cast: u64,
     pub valid: u64,
@@ -110,6 +121,7 @@ pub struct BallotCounts {
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MotionCounts {
     #[serde(rename = "for")]
     pub for_: u64,
@@ -118,12 +130,14 @@ pub struct MotionCounts {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OptionCount {
     pub option: u32,
     pub votes: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum VoteCounts {
     Motion {
@@ -138,12 +152,14 @@ pub enum VoteCounts {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SeatTie {
     pub tied: Vec<u32>,
     pub seats_left: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum Outcome {
     Adopted,
@@ -165,6 +181,7 @@ pub enum Outcome {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VoteResult {
     pub vote: u64,
     pub kind: KindName,
@@ -177,6 +194,7 @@ pub struct VoteResult {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum VotePhase {
     Draft,
@@ -192,6 +210,7 @@ pub enum VotePhase {
 
 /// A vote as clients see it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VoteInfo {
     pub spec: VoteSpec,
     pub phase: VotePhase,
@@ -209,6 +228,7 @@ pub struct VoteInfo {
 
 /// Live turnout (and tally where allowed), coalesced by the server to a few a second.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VoteLive {
     pub vote_id: u64,
     pub cast: u64,
@@ -221,6 +241,7 @@ pub struct VoteLive {
 
 /// `POST /api/votes`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CreateVote {
     pub client_id: String,
@@ -240,6 +261,7 @@ pub struct CreateVote {
 
 /// `POST /api/votes/{id}/open|close|runoff`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct VoteAction {
     pub client_id: String,
@@ -247,6 +269,7 @@ pub struct VoteAction {
 
 /// One ballot as published after the close. `delegate_id` only in open votes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PublishedBallot {
     pub receipt: String,
     pub choice: BallotChoice,
@@ -256,6 +279,7 @@ pub struct PublishedBallot {
 
 /// `GET /api/votes/{id}/result.json`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VoteExport {
     pub vote: VoteInfo,
     pub ballots: Vec<PublishedBallot>,
@@ -265,6 +289,7 @@ pub struct VoteExport {
 
 /// Ack of a ballot: sent only once it is on disk.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BallotAck {
     pub client_id: String,
     pub vote_id: u64,

@@ -14,6 +14,7 @@ pub mod hub;
 pub mod import;
 pub mod meeting;
 pub mod minutes;
+pub mod openapi;
 pub mod retention;
 pub mod routes;
 pub mod setup;
@@ -141,6 +142,10 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::documents::router())
         .merge(routes::ws::router())
         .merge(face::routes::router())
+        .route(
+            "/api/openapi.json",
+            axum::routing::get(openapi::openapi_json),
+        )
         .merge(routes::web::router(&state.config.web_root))
         .layer(DefaultBodyLimit::max(state.config.max_body_bytes))
         .layer(trace)

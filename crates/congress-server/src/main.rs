@@ -78,6 +78,8 @@ enum Cmd {
         #[arg(long)]
         documents: bool,
     },
+    /// Print the OpenAPI 3.1 description of the REST API (also at GET /api/openapi.json).
+    Openapi,
 }
 
 #[derive(clap::Args)]
@@ -294,6 +296,7 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
                 );
             }
         }
+        Cmd::Openapi => print!("{}", congress_server::openapi::openapi_json_text()),
         Cmd::Verify => {
             let path = cfg.database_path();
             if !path.exists() {

@@ -255,3 +255,40 @@ async fn every_refusal_has_an_api_error_body() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// Found by checking the OpenAPI description against the server: a path id of the wrong type
+/// (`/api/votes/abc`, `/api/documents/1.5`) was axum's plain-text 400; it is a JSON `ApiError`
+/// like every other refusal (404: such a resource cannot exist).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn malformed_path_ids_are_api_errors() {
+    let s = TestServer::start().await;
+    let (tablet, _) = s.pair_for(DeviceKind::Tablet, Some(VIET)).await;
+    let cases: &[(&congress_client::Api, Method, &str)] = &[
+        (&s.admin, Method::GET, "/api/votes/abc"),
+        (&s.admin, Method::GET, "/api/votes/-1/result.json"),
+        (
+            &s.admin,
+            Method::POST,
+            "/api/votes/99999999999999999999999/open",
+        ),
+        (&s.admin, Method::GET, "/api/documents/1.5"),
+        (&s.admin, Method::PUT, "/api/documents/x"),
+        (&tablet, Method::GET, "/api/documents/1/versions/v1/content"),
+    ];
+    for (api, method, path) in cases {
+        let body = if *method == Method::GET {
+            Vec::new()
+        } else {
+            br#"{"client_id":"c"}"#.to_vec()
+        };
+        let (status, text) = api
+            .raw(method.clone(), path, "application/json", body)
+            .await
+            .unwrap();
+        assert_eq!(
+            (status, code(&text).as_str()),
+            (404, "not_found"),
+            "{method} {path}: {text}"
+        );
+    }
+}

@@ -8,7 +8,7 @@
 
 use axum::Json;
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -18,7 +18,7 @@ use congress_proto::*;
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::AppError;
-use crate::routes::{ApiJson, idempotency};
+use crate::routes::{ApiJson, ApiPath, idempotency};
 
 /// Largest enrolment request.
 pub const MAX_ENROL_BODY: usize = 16 * 1024 * 1024;
@@ -57,10 +57,11 @@ pub fn decode_capture(s: &str) -> Result<Vec<u8>, String> {
         .map_err(|e| format!("capture is not valid base64: {e}"))
 }
 
+#[utoipa::path(post, path = "/api/delegates/{id}/enrol", tag = "face", params(("id" = String, Path)), request_body = EnrolRequest, responses((status = 200, body = EnrolResponse), crate::openapi::Refused))]
 async fn enrol(
     State(app): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(req): ApiJson<EnrolRequest>,
 ) -> Result<Json<EnrolResponse>, AppError> {
     let op = caller.operator_with(&[
@@ -97,10 +98,11 @@ async fn enrol(
     Ok(Json(r))
 }
 
+#[utoipa::path(get, path = "/api/delegates/{id}/photo", tag = "face", params(("id" = String, Path)), responses((status = 200, description = "the enrolment thumbnail", content_type = "image/jpeg", body = crate::openapi::Binary), crate::openapi::Refused))]
 async fn photo(
     State(app): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Response, AppError> {
     caller.any_operator()?;
     let face = app.face.clone().ok_or_else(unavailable)?;
@@ -117,6 +119,7 @@ async fn photo(
         .into_response())
 }
 
+#[utoipa::path(get, path = "/api/face/status", tag = "face", responses((status = 200, body = FaceOverview)))]
 async fn status(
     State(app): State<AppState>,
     caller: Caller,

@@ -54,6 +54,7 @@ fn to_value<T: serde::Serialize>(v: &T) -> serde_json::Value {
     serde_json::to_value(v).unwrap_or(serde_json::Value::Null)
 }
 
+#[utoipa::path(get, path = "/api/health", tag = "meta", security(()), responses((status = 200, description = "the server is up; its journal head", body = crate::openapi::Health)))]
 async fn health(State(app): State<AppState>) -> Json<serde_json::Value> {
     let head = app.engine.read(|s| s.head.clone());
     Json(json!({ "ok": true, "head": head }))
@@ -63,6 +64,7 @@ async fn health(State(app): State<AppState>) -> Json<serde_json::Value> {
 /// which usernames exist.
 static DUMMY_HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
 
+#[utoipa::path(post, path = "/api/login", tag = "auth", security(()), request_body = LoginRequest, responses((status = 200, body = LoginResponse)))]
 async fn login(
     State(app): State<AppState>,
     ApiJson(req): ApiJson<LoginRequest>,
@@ -103,6 +105,7 @@ async fn login(
     }))
 }
 
+#[utoipa::path(post, path = "/api/logout", tag = "auth", responses((status = 204, description = "the session is closed")))]
 async fn logout(State(app): State<AppState>, caller: Caller) -> Result<StatusCode, AppError> {
     let Caller::Operator { token_hash, .. } = &caller else {
         return Err(AppError::Forbidden);
@@ -118,6 +121,7 @@ async fn logout(State(app): State<AppState>, caller: Caller) -> Result<StatusCod
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(get, path = "/api/me", tag = "auth", responses((status = 200, body = Me)))]
 async fn me(State(app): State<AppState>, caller: Caller) -> Json<Me> {
     Json(match caller {
         Caller::Operator { operator, .. } => Me::Operator {
@@ -133,6 +137,7 @@ async fn me(State(app): State<AppState>, caller: Caller) -> Json<Me> {
     })
 }
 
+#[utoipa::path(get, path = "/api/congress", tag = "congress", responses((status = 200, body = Congress), crate::openapi::NotFound))]
 async fn congress(
     State(app): State<AppState>,
     _caller: Caller,
@@ -143,6 +148,7 @@ async fn congress(
         .ok_or_else(|| AppError::NotFound("there is no congress yet".into()))
 }
 
+#[utoipa::path(get, path = "/api/delegates", tag = "congress", responses((status = 200, body = Vec<Delegate>)))]
 async fn delegates(
     State(app): State<AppState>,
     caller: Caller,
@@ -153,6 +159,7 @@ async fn delegates(
     ))
 }
 
+#[utoipa::path(get, path = "/api/delegates/{id}", tag = "congress", params(("id" = String, Path)), responses((status = 200, body = Delegate)))]
 async fn delegate(
     State(app): State<AppState>,
     caller: Caller,
@@ -169,10 +176,12 @@ async fn delegate(
         .ok_or(AppError::NotFound(format!("unknown delegate {id}")))
 }
 
+#[utoipa::path(get, path = "/api/agenda", tag = "congress", responses((status = 200, body = Agenda)))]
 async fn agenda(State(app): State<AppState>, _caller: Caller) -> Json<Agenda> {
     Json(app.engine.read(|s| s.agenda.clone()))
 }
 
+#[utoipa::path(put, path = "/api/agenda/current", tag = "congress", request_body = SetCurrentItem, responses((status = 200, body = AgendaAck), crate::openapi::Refused))]
 async fn set_current_item(
     State(app): State<AppState>,
     caller: Caller,
@@ -199,6 +208,7 @@ async fn set_current_item(
     Ok(json_answer(v))
 }
 
+#[utoipa::path(get, path = "/api/attendance", tag = "attendance", responses((status = 200, body = AttendanceList)))]
 async fn attendance(
     State(app): State<AppState>,
     caller: Caller,
@@ -214,6 +224,7 @@ async fn attendance(
     })))
 }
 
+#[utoipa::path(get, path = "/api/attendance/summary", tag = "attendance", responses((status = 200, body = AttendanceSummary)))]
 async fn attendance_summary(
     State(app): State<AppState>,
     _caller: Caller,
@@ -221,6 +232,7 @@ async fn attendance_summary(
     Json(app.engine.read(|s| s.summary()))
 }
 
+#[utoipa::path(post, path = "/api/attendance", tag = "attendance", request_body = SetAttendanceRequest, responses((status = 200, body = AttendanceAck), crate::openapi::Refused))]
 async fn set_attendance(
     State(app): State<AppState>,
     caller: Caller,
@@ -265,6 +277,7 @@ async fn set_attendance(
     Ok(json_answer(v))
 }
 
+#[utoipa::path(get, path = "/api/devices", tag = "devices", responses((status = 200, body = Vec<Device>)))]
 async fn devices(
     State(app): State<AppState>,
     caller: Caller,
@@ -275,6 +288,7 @@ async fn devices(
     })))
 }
 
+#[utoipa::path(post, path = "/api/devices/pairing-codes", tag = "devices", request_body = CreatePairingCode, responses((status = 200, body = PairingCode), crate::openapi::Refused))]
 async fn create_pairing_code(
     State(app): State<AppState>,
     caller: Caller,
@@ -305,6 +319,7 @@ async fn create_pairing_code(
     }))
 }
 
+#[utoipa::path(post, path = "/api/devices/pair", tag = "devices", security(()), request_body = PairRequest, responses((status = 200, body = PairResponse), crate::openapi::Refused))]
 async fn pair(
     State(app): State<AppState>,
     ApiJson(req): ApiJson<PairRequest>,
@@ -352,6 +367,7 @@ async fn pair(
     }))
 }
 
+#[utoipa::path(delete, path = "/api/devices/{id}", tag = "devices", params(("id" = String, Path)), responses((status = 200, body = Device), crate::openapi::Refused))]
 async fn revoke_device(
     State(app): State<AppState>,
     caller: Caller,
@@ -374,6 +390,7 @@ async fn revoke_device(
     Ok(json_answer(v))
 }
 
+#[utoipa::path(get, path = "/api/journal/head", tag = "meta", responses((status = 200, body = JournalHead)))]
 async fn journal_head(
     State(app): State<AppState>,
     caller: Caller,

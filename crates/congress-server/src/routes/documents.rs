@@ -8,7 +8,7 @@ use std::io::SeekFrom;
 use axum::Json;
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -18,7 +18,7 @@ use congress_proto::*;
 use futures_util::StreamExt;
 use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
 
-use super::ApiJson;
+use super::{ApiJson, ApiPath};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::documents::{changed_pages, for_tablet, tablet_may_read};
@@ -37,7 +37,7 @@ fn no_such_document() -> AppError {
     AppError::NotFound("no such document".into())
 }
 
-fn parse_audience(s: &str) -> Result<DocAudience, AppError> {
+pub fn parse_audience(s: &str) -> Result<DocAudience, AppError> {
     match s.trim() {
         "all" | "all_delegates" => Ok(DocAudience::AllDelegates),
         "presidium" => Ok(DocAudience::Presidium),
@@ -63,6 +63,7 @@ fn pdf_error(e: congress_docs::pdf::PdfError) -> AppError {
     }
 }
 
+#[utoipa::path(post, path = "/api/documents", tag = "documents", params(crate::openapi::UploadQuery), request_body(content = crate::openapi::Binary, content_type = "application/octet-stream", description = "the PDF file"), responses((status = 200, body = UploadAck), crate::openapi::Refused))]
 async fn upload_new(
     State(app): State<AppState>,
     caller: Caller,
@@ -97,10 +98,11 @@ async fn upload_new(
     .await
 }
 
+#[utoipa::path(post, path = "/api/documents/{id}/versions", tag = "documents", params(("id" = i64, Path), crate::openapi::VersionQuery), request_body(content = crate::openapi::Binary, content_type = "application/octet-stream", description = "the PDF file"), responses((status = 200, body = UploadAck), crate::openapi::Refused))]
 async fn upload_version(
     State(app): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     Query(q): Query<HashMap<String, String>>,
     body: Body,
 ) -> Result<Json<UploadAck>, AppError> {
@@ -259,6 +261,7 @@ async fn receive(
     Ok(Json(ack))
 }
 
+#[utoipa::path(get, path = "/api/documents", tag = "documents", responses((status = 200, description = "operators: every document with its fetches; tablets: the documents they may read", body = crate::openapi::DocumentList)))]
 async fn list(State(app): State<AppState>, caller: Caller) -> Result<Response, AppError> {
     match &caller {
         Caller::Operator { .. } => Ok(Json(app.engine.read(|s| {
@@ -285,10 +288,11 @@ async fn list(State(app): State<AppState>, caller: Caller) -> Result<Response, A
     }
 }
 
+#[utoipa::path(get, path = "/api/documents/{id}", tag = "documents", params(("id" = i64, Path)), responses((status = 200, description = "operators: DocumentAdmin; tablets: Document", body = crate::openapi::DocumentOne)))]
 async fn one(
     State(app): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Response, AppError> {
     match &caller {
         Caller::Operator { .. } => app
@@ -316,10 +320,11 @@ async fn one(
     }
 }
 
+#[utoipa::path(put, path = "/api/documents/{id}", tag = "documents", params(("id" = i64, Path)), request_body = UpdateDocument, responses((status = 200, body = Document), crate::openapi::Refused))]
 async fn update(
     State(app): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<UpdateDocument>,
 ) -> Result<Json<Document>, AppError> {
     caller.operator_with(&[OperatorRole::Secretariat])?;
@@ -350,10 +355,11 @@ fn header_str(headers: &HeaderMap, name: header::HeaderName) -> Option<&str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
+#[utoipa::path(get, path = "/api/documents/{id}/versions/{v}/content", tag = "documents", params(("id" = i64, Path), ("v" = u32, Path), ("Range" = Option<String>, Header), ("If-None-Match" = Option<String>, Header), ("If-Range" = Option<String>, Header)), responses((status = 200, description = "the age-encrypted document", content_type = "application/octet-stream", body = crate::openapi::Binary), (status = 206, description = "a byte range of it", content_type = "application/octet-stream", body = crate::openapi::Binary), (status = 304, description = "not modified (If-None-Match)"), (status = 416, description = "range not satisfiable"), crate::openapi::NotReady))]
 async fn content(
     State(app): State<AppState>,
     caller: Caller,
-    Path((id, version)): Path<(i64, u32)>,
+    ApiPath((id, version)): ApiPath<(i64, u32)>,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
     let Caller::Device(device) = &caller else {
@@ -471,6 +477,7 @@ async fn content(
     Ok(resp)
 }
 
+#[utoipa::path(get, path = "/api/search", tag = "documents", params(("q" = Option<String>, Query, description = "up to 200 characters")), responses((status = 200, body = SearchResults)))]
 async fn search(
     State(app): State<AppState>,
     caller: Caller,

@@ -25,6 +25,7 @@ pub fn router() -> Router<AppState> {
 
 const MANAGE: &[OperatorRole] = &[OperatorRole::Secretariat];
 
+#[utoipa::path(get, path = "/api/notices", tag = "groups", responses((status = 200, body = Vec<NoticeStatus>)))]
 async fn list_notices(
     State(app): State<AppState>,
     caller: Caller,
@@ -33,6 +34,7 @@ async fn list_notices(
     Ok(Json(app.engine.read(crate::groups::notice_statuses)))
 }
 
+#[utoipa::path(post, path = "/api/notices", tag = "groups", request_body = SendNotice, responses((status = 200, body = NoticeAck), crate::openapi::Refused))]
 async fn send_notice(
     State(app): State<AppState>,
     caller: Caller,
@@ -63,6 +65,7 @@ async fn send_notice(
     Ok(Json(v))
 }
 
+#[utoipa::path(get, path = "/api/groups", tag = "groups", responses((status = 200, body = GroupsOverview)))]
 async fn groups(
     State(app): State<AppState>,
     caller: Caller,
@@ -71,6 +74,7 @@ async fn groups(
     Ok(Json(app.engine.read(crate::groups::overview)))
 }
 
+#[utoipa::path(put, path = "/api/groups/secretary", tag = "groups", request_body = SetSecretary, responses((status = 200, body = GroupInfo), crate::openapi::Refused))]
 async fn set_secretary(
     State(app): State<AppState>,
     caller: Caller,
@@ -96,6 +100,7 @@ async fn set_secretary(
     Ok(Json(v))
 }
 
+#[utoipa::path(get, path = "/api/groups/mine", tag = "groups", responses((status = 200, body = MyGroup), crate::openapi::Refused))]
 async fn my_group(State(app): State<AppState>, caller: Caller) -> Result<Json<MyGroup>, AppError> {
     let device = caller.device_of(DeviceKind::Tablet)?;
     let delegate = device.delegate_id.clone().ok_or(AppError::Forbidden)?;

@@ -36,6 +36,7 @@ pub fn router() -> Router<AppState> {
 
 const MANAGE: &[OperatorRole] = &[OperatorRole::Secretariat];
 
+#[utoipa::path(get, path = "/api/meeting", tag = "meeting", responses((status = 200, body = MeetingView)))]
 async fn meeting(State(app): State<AppState>, _caller: Caller) -> Json<MeetingView> {
     let now = app.engine.now();
     Json(app.engine.read(|s| view(s, now)))
@@ -72,6 +73,7 @@ async fn run<T: Serialize>(
     Ok(Json(v).into_response())
 }
 
+#[utoipa::path(post, path = "/api/meeting/items/{id}/start", tag = "meeting", params(("id" = String, Path)), request_body = MeetingAction, responses((status = 200, body = MeetingAck), crate::openapi::Refused))]
 async fn start_item(
     State(app): State<AppState>,
     caller: Caller,
@@ -91,6 +93,7 @@ async fn start_item(
     .await
 }
 
+#[utoipa::path(post, path = "/api/meeting/items/{id}/close", tag = "meeting", params(("id" = String, Path)), request_body = MeetingAction, responses((status = 200, body = MeetingAck), crate::openapi::Refused))]
 async fn close_item(
     State(app): State<AppState>,
     caller: Caller,
@@ -110,6 +113,7 @@ async fn close_item(
     .await
 }
 
+#[utoipa::path(put, path = "/api/meeting/items/{id}/plan", tag = "meeting", params(("id" = String, Path)), request_body = PlanItem, responses((status = 200, body = MeetingAck), crate::openapi::Refused))]
 async fn plan_item(
     State(app): State<AppState>,
     caller: Caller,
@@ -126,6 +130,7 @@ async fn plan_item(
     run(&app, &caller, &req.client_id, &key, cmd).await
 }
 
+#[utoipa::path(put, path = "/api/meeting/votes/{id}/item", tag = "meeting", params(("id" = u64, Path)), request_body = LinkVote, responses((status = 200, body = MeetingAck), crate::openapi::Refused))]
 async fn link_vote(
     State(app): State<AppState>,
     caller: Caller,
@@ -140,6 +145,7 @@ async fn link_vote(
     run(&app, &caller, &req.client_id, &key, cmd).await
 }
 
+#[utoipa::path(post, path = "/api/meeting/speakers", tag = "meeting", request_body = AddSpeaker, responses((status = 200, body = MeetingAck), crate::openapi::Refused))]
 async fn add_speaker(
     State(app): State<AppState>,
     caller: Caller,
@@ -154,6 +160,7 @@ async fn add_speaker(
     run(&app, &caller, &req.client_id, &req, cmd).await
 }
 
+#[utoipa::path(post, path = "/api/meeting/speakers/{id}/grant", tag = "meeting", params(("id" = u64, Path)), request_body = GrantFloor, responses((status = 200, body = MeetingAck), crate::openapi::Refused))]
 async fn grant(
     State(app): State<AppState>,
     caller: Caller,
@@ -168,6 +175,7 @@ async fn grant(
     run(&app, &caller, &req.client_id, &key, cmd).await
 }
 
+#[utoipa::path(post, path = "/api/meeting/speakers/{id}/move", tag = "meeting", params(("id" = u64, Path)), request_body = MoveSpeaker, responses((status = 200, body = MeetingAck), crate::openapi::Refused))]
 async fn move_speaker(
     State(app): State<AppState>,
     caller: Caller,
@@ -182,6 +190,7 @@ async fn move_speaker(
     run(&app, &caller, &req.client_id, &key, cmd).await
 }
 
+#[utoipa::path(post, path = "/api/meeting/speakers/{id}/remove", tag = "meeting", params(("id" = u64, Path)), request_body = MeetingAction, responses((status = 200, body = MeetingAck), crate::openapi::Refused))]
 async fn remove_speaker(
     State(app): State<AppState>,
     caller: Caller,
@@ -196,6 +205,7 @@ async fn remove_speaker(
     run(&app, &caller, &req.client_id, &key, cmd).await
 }
 
+#[utoipa::path(post, path = "/api/meeting/floor/stop", tag = "meeting", request_body = MeetingAction, responses((status = 200, body = MeetingAck), crate::openapi::Refused))]
 async fn stop(
     State(app): State<AppState>,
     caller: Caller,
@@ -205,6 +215,7 @@ async fn stop(
     run(&app, &caller, &req.client_id, &key, MeetingCommand::Stop).await
 }
 
+#[utoipa::path(post, path = "/api/meeting/floor/extend", tag = "meeting", request_body = ExtendSpeaker, responses((status = 200, body = MeetingAck), crate::openapi::Refused))]
 async fn extend(
     State(app): State<AppState>,
     caller: Caller,
@@ -216,6 +227,7 @@ async fn extend(
     run(&app, &caller, &req.client_id, &req, cmd).await
 }
 
+#[utoipa::path(put, path = "/api/meeting/projector", tag = "meeting", request_body = SetScene, responses((status = 200, body = MeetingAck), crate::openapi::Refused))]
 async fn set_scene(
     State(app): State<AppState>,
     caller: Caller,

@@ -81,6 +81,7 @@ async fn minutes_in(
     Ok(resp)
 }
 
+#[utoipa::path(get, path = "/api/minutes.html", tag = "reports", params(("lang" = Option<String>, Query, description = "vi (default), en or ar")), responses((status = 200, description = "the minutes as a self-contained HTML page", content_type = "text/html", body = String), crate::openapi::Refused))]
 async fn minutes_html(
     State(app): State<AppState>,
     caller: Caller,
@@ -89,6 +90,7 @@ async fn minutes_html(
     minutes_in(app, caller, q, Format::Html).await
 }
 
+#[utoipa::path(get, path = "/api/minutes.csv", tag = "reports", params(("lang" = Option<String>, Query, description = "vi (default), en or ar")), responses((status = 200, description = "the minutes as CSV (UTF-8 with BOM)", content_type = "text/csv", body = String), crate::openapi::Refused))]
 async fn minutes_csv(
     State(app): State<AppState>,
     caller: Caller,
@@ -97,6 +99,7 @@ async fn minutes_csv(
     minutes_in(app, caller, q, Format::Csv).await
 }
 
+#[utoipa::path(get, path = "/api/minutes.pdf", tag = "reports", params(("lang" = Option<String>, Query, description = "vi (default), en or ar")), responses((status = 200, description = "the minutes as PDF", content_type = "application/pdf", body = crate::openapi::Binary), crate::openapi::Refused))]
 async fn minutes_pdf(
     State(app): State<AppState>,
     caller: Caller,
@@ -153,6 +156,7 @@ fn audit_filter(q: &HashMap<String, String>) -> Result<PageFilter, AppError> {
     })
 }
 
+#[utoipa::path(get, path = "/api/audit", tag = "reports", params(("before" = Option<u64>, Query, description = "entries before this seq"), ("limit" = Option<u32>, Query, description = "at most 500"), ("actor" = Option<String>, Query), ("kind" = Option<String>, Query), ("lang" = Option<String>, Query)), responses((status = 200, body = AuditPage), crate::openapi::Refused))]
 async fn audit(
     State(app): State<AppState>,
     caller: Caller,

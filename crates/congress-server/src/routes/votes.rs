@@ -3,7 +3,7 @@
 
 use axum::Json;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -11,7 +11,7 @@ use congress_domain::Command;
 use congress_domain::vote::{VoteId, VoteSpec, convert, default_rule};
 use congress_proto::*;
 
-use super::{ApiJson, idempotency};
+use super::{ApiJson, ApiPath, idempotency};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::AppError;
@@ -29,6 +29,7 @@ pub fn router() -> Router<AppState> {
 
 const MANAGE: &[OperatorRole] = &[OperatorRole::Secretariat];
 
+#[utoipa::path(get, path = "/api/votes", tag = "votes", responses((status = 200, body = Vec<VoteInfo>)))]
 async fn list(
     State(app): State<AppState>,
     caller: Caller,
@@ -46,10 +47,11 @@ fn find(app: &AppState, id: u64) -> Result<VoteInfo, AppError> {
         .ok_or_else(|| AppError::NotFound(format!("unknown vote {id}")))
 }
 
+#[utoipa::path(get, path = "/api/votes/{id}", tag = "votes", params(("id" = u64, Path)), responses((status = 200, body = VoteInfo)))]
 async fn one(
     State(app): State<AppState>,
     caller: Caller,
-    Path(id): Path<u64>,
+    ApiPath(id): ApiPath<u64>,
 ) -> Result<Json<VoteInfo>, AppError> {
     caller.any_operator()?;
     Ok(Json(find(&app, id)?))
@@ -82,6 +84,7 @@ async fn run<T: serde::Serialize>(
     Ok(Json(v).into_response())
 }
 
+#[utoipa::path(post, path = "/api/votes", tag = "votes", request_body = CreateVote, responses((status = 200, body = VoteInfo), crate::openapi::Refused))]
 async fn create(
     State(app): State<AppState>,
     caller: Caller,
@@ -108,10 +111,11 @@ async fn create(
     run(&app, &caller, &req.client_id, &req, cmd).await
 }
 
+#[utoipa::path(post, path = "/api/votes/{id}/open", tag = "votes", params(("id" = u64, Path)), request_body = VoteAction, responses((status = 200, body = VoteInfo), crate::openapi::Refused))]
 async fn open(
     State(app): State<AppState>,
     caller: Caller,
-    Path(id): Path<u64>,
+    ApiPath(id): ApiPath<u64>,
     ApiJson(req): ApiJson<VoteAction>,
 ) -> Result<Response, AppError> {
     let body = (id, "open", &req);
@@ -125,10 +129,11 @@ async fn open(
     .await
 }
 
+#[utoipa::path(post, path = "/api/votes/{id}/close", tag = "votes", params(("id" = u64, Path)), request_body = VoteAction, responses((status = 200, body = VoteInfo), crate::openapi::Refused))]
 async fn close(
     State(app): State<AppState>,
     caller: Caller,
-    Path(id): Path<u64>,
+    ApiPath(id): ApiPath<u64>,
     ApiJson(req): ApiJson<VoteAction>,
 ) -> Result<Response, AppError> {
     let body = (id, "close", &req);
@@ -142,10 +147,11 @@ async fn close(
     .await
 }
 
+#[utoipa::path(post, path = "/api/votes/{id}/runoff", tag = "votes", params(("id" = u64, Path)), request_body = VoteAction, responses((status = 200, body = VoteInfo), crate::openapi::Refused))]
 async fn runoff(
     State(app): State<AppState>,
     caller: Caller,
-    Path(id): Path<u64>,
+    ApiPath(id): ApiPath<u64>,
     ApiJson(req): ApiJson<VoteAction>,
 ) -> Result<Response, AppError> {
     let body = (id, "runoff", &req);
@@ -196,10 +202,11 @@ fn export(app: &AppState, id: u64) -> Result<VoteExport, AppError> {
     })
 }
 
+#[utoipa::path(get, path = "/api/votes/{id}/result.json", tag = "votes", params(("id" = u64, Path)), responses((status = 200, body = VoteExport), crate::openapi::Refused))]
 async fn export_json(
     State(app): State<AppState>,
     caller: Caller,
-    Path(id): Path<u64>,
+    ApiPath(id): ApiPath<u64>,
 ) -> Result<Json<VoteExport>, AppError> {
     caller.any_operator()?;
     Ok(Json(export(&app, id)?))
@@ -218,10 +225,11 @@ fn choice_text(c: &BallotChoice) -> String {
     }
 }
 
+#[utoipa::path(get, path = "/api/votes/{id}/result.csv", tag = "votes", params(("id" = u64, Path)), responses((status = 200, description = "the published ballots as CSV", content_type = "text/csv", body = String), crate::openapi::Refused))]
 async fn export_csv(
     State(app): State<AppState>,
     caller: Caller,
-    Path(id): Path<u64>,
+    ApiPath(id): ApiPath<u64>,
 ) -> Result<Response, AppError> {
     caller.any_operator()?;
     let e = export(&app, id)?;

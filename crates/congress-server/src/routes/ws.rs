@@ -152,7 +152,7 @@ async fn connection(app: AppState, mut socket: WebSocket, kind: ClientKind) -> a
     let hello = match tokio::time::timeout(HELLO_TIMEOUT, socket.recv()).await {
         Err(_) => return refuse(socket, "timeout", "send hello first").await,
         Ok(None) | Ok(Some(Err(_))) => return Ok(()),
-        Ok(Some(Ok(Message::Text(t)))) => serde_json::from_str::<ClientMsg>(&t),
+        Ok(Some(Ok(Message::Text(t)))) => congress_proto::decode_client_message(&t),
         Ok(Some(Ok(_))) => {
             return refuse(socket, "invalid_json", "expected a hello text message").await;
         }
@@ -272,7 +272,7 @@ async fn connection(app: AppState, mut socket: WebSocket, kind: ClientKind) -> a
                     }
                     socket.send(error("rate_limited", "too many messages; slow down", false)).await?
                 }
-                Some(Ok(Message::Text(t))) => match serde_json::from_str::<ClientMsg>(&t) {
+                Some(Ok(Message::Text(t))) => match congress_proto::decode_client_message(&t) {
                     Ok(ClientMsg::Ping { nonce }) => socket.send(text(&ServerMsg::Pong { nonce })).await?,
                     Ok(ClientMsg::Hello { .. }) => {
                         socket.send(error("invalid", "already said hello", false)).await?
