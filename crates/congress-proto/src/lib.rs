@@ -14,6 +14,7 @@ pub mod api;
 pub mod docs;
 pub mod face;
 pub mod model;
+pub mod transport;
 pub mod vote;
 pub mod ws;
 
@@ -21,6 +22,7 @@ pub use api::*;
 pub use docs::*;
 pub use face::*;
 pub use model::*;
+pub use transport::*;
 pub use vote::*;
 pub use ws::*;
 
@@ -126,6 +128,7 @@ pub fn typescript_bindings() -> String {
         vote::PublishedBallot,
         vote::VoteExport,
         vote::BallotAck,
+        transport::TlsInfo,
     );
     out.truncate(out.trim_end().len());
     out.push('\n');

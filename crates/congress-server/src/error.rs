@@ -36,6 +36,9 @@ pub enum AppError {
     UploadTooLarge(u64),
     #[error("the document is still being prepared for this tablet; try again in a few seconds")]
     NotReady,
+    /// Too many attempts from this address (login, pairing); the seconds to wait.
+    #[error("too many attempts from this address; wait {0} s and try again")]
+    RateLimited(u64),
 }
 
 impl AppError {
@@ -66,6 +69,7 @@ impl AppError {
             AppError::BadDocument(_) => (StatusCode::UNPROCESSABLE_ENTITY, "bad_document"),
             AppError::UploadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
             AppError::NotReady => (StatusCode::SERVICE_UNAVAILABLE, "not_ready"),
+            AppError::RateLimited(_) => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
         }
     }
 
@@ -91,7 +95,12 @@ impl IntoResponse for AppError {
         } else {
             tracing::debug!(error = %self, "request refused");
         }
-        (status, axum::Json(self.body())).into_response()
+        let mut res = (status, axum::Json(self.body())).into_response();
+        if let AppError::RateLimited(secs) = self {
+            res.headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, secs.into());
+        }
+        res
     }
 }
 

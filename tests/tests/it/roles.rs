@@ -114,6 +114,7 @@ const ROUTES: &[Route] = &[
         Allow::Only(&[Admin, Secretariat]),
     ),
     r("GET", "/api/journal/head", Allow::Only(OPERATORS)),
+    r("GET", "/api/tls", Allow::Only(OPERATORS)),
     r("GET", "/api/no-such-route", Allow::All(404)),
 ];
 

@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod documents;
+pub mod trust;
 pub mod votes;
 pub mod web;
 pub mod ws;
