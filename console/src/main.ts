@@ -41,6 +41,7 @@ import { DelegateTable } from './delegates';
 import { FacePanel, openEnrolDialog } from './face';
 import { askDialog } from './dialog';
 import { DocumentsPanel } from './documents';
+import { trustPanel } from './trust';
 
 const root = byId('app');
 initLanguage();
@@ -187,6 +188,7 @@ function startMain(sess: OperatorSession): void {
   const agendaSlot = h('section', { class: 'panel', 'aria-labelledby': 'agenda-h' });
   const devicesSlot = h('section', { class: 'panel', 'aria-labelledby': 'devices-h' });
   const votesSlot = votesPanel(api, ws, () => sess.token);
+  const trust = trustPanel(api);
   const errorSlot = h('div');
   const docsPanel = new DocumentsPanel(api, () => sess.token, () => ws.state?.agenda ?? null, sess.operator.roles.some((r) => r === 'admin' || r === 'secretariat'));
 
@@ -213,7 +215,7 @@ function startMain(sess: OperatorSession): void {
       h(
         'div',
         { class: 'console-grid' },
-        h('div', { class: 'console-side' }, quorumSlot, votesSlot, agendaSlot, devicesSlot, face.slot),
+        h('div', { class: 'console-side' }, quorumSlot, votesSlot, agendaSlot, devicesSlot, trust.el, face.slot),
         h('div', { class: 'console-main' }, docsPanel.el, table.element()),
       ),
     );
@@ -596,6 +598,7 @@ function startMain(sess: OperatorSession): void {
   stopMain = () => {
     unsubscribe();
     offLang();
+    trust.stop();
     window.removeEventListener('online', onOnline);
     ws.stop(true);
   };

@@ -67,6 +67,7 @@ export type {
   BallotAck,
   VoteResult,
   VoteCounts,
+  TlsInfo,
 } from './protocol';
 /** The `ApiError` JSON body (the class `ApiError` is the thrown error). */
 export type { ApiError as ApiErrorBody } from './protocol';

@@ -401,3 +401,21 @@ export type VoteExport = { vote: VoteInfo, ballots: Array<PublishedBallot>,
 voters: Array<string>, };
 
 export type BallotAck = { client_id: string, vote_id: number, receipt: string, };
+
+export type TlsInfo = { 
+/**
+ * `false` when the server runs with `tls = "off"` (plain HTTP).
+ */
+enabled: boolean, 
+/**
+ * SHA-256 of the CA certificate (DER), as `AB:CD:…`, to compare on the device.
+ */
+ca_sha256: string | null, 
+/**
+ * Where the CA certificate can be downloaded (`/ca.pem`; also on the plain-HTTP port).
+ */
+ca_url: string | null, 
+/**
+ * The plain-HTTP port that redirects to HTTPS and serves `/ca.pem`, if any.
+ */
+http_port: number | null, };

@@ -1,5 +1,6 @@
 import type { Catalog } from '../i18n';
 import { faceAr } from './face';
+import { trustAr } from './trust';
 
 /**
  * Arabic: a stub for now (a later issue translates it). Missing keys fall back to English; the
@@ -98,4 +99,5 @@ export const ar: Catalog = {
   'vote.state.open': "مفتوح",
   'vote.state.closed': "مغلق",
   'vote.remaining': "الوقت المتبقي {time}",
+  ...trustAr,
 };

@@ -1,6 +1,7 @@
 import type { Msg } from '../i18n';
 import type { vi } from './vi';
 import { faceEn } from './face';
+import { trustEn } from './trust';
 
 /** English: complete (the type requires every key). */
 export const en: Record<keyof typeof vi, Msg> = {
@@ -220,4 +221,5 @@ export const en: Record<keyof typeof vi, Msg> = {
   'vote.state.open': "Open",
   'vote.state.closed': "Closed",
   'vote.remaining': "Time left {time}",
+  ...trustEn,
 };

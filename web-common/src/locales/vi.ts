@@ -4,6 +4,7 @@
  * with the language's locale.
  */
 import { faceVi } from './face';
+import { trustVi } from './trust';
 
 export const vi = {
   'common.language': 'Ngôn ngữ',
@@ -222,4 +223,5 @@ export const vi = {
   'vote.state.open': "Đang biểu quyết",
   'vote.state.closed': "Đã kết thúc",
   'vote.remaining': "Còn lại {time}",
+  ...trustVi,
 } as const;
