@@ -150,6 +150,10 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::web::router(&state.config.web_root))
         .merge(routes::trust::router())
         .layer(DefaultBodyLimit::max(state.config.max_body_bytes))
+        // A request body that stops arriving (slow-body attack) fails after the idle timeout.
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
+            state.config.limits.idle_timeout(),
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             limits::rate_limit,

@@ -10,6 +10,7 @@ use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -48,6 +49,10 @@ pub struct Guarded<S> {
     read_timer: Pin<Box<Sleep>>,
     write_timer: Pin<Box<Sleep>>,
     write_blocked_since: Option<Instant>,
+    /// Requests being handled on this connection: while one is, a silent peer is normal (it
+    /// waits for the answer), so the read side does not time out. Request bodies have their
+    /// own idle timeout (`RequestBodyTimeoutLayer` in [`crate::router`]).
+    busy: Arc<AtomicUsize>,
     _slot: Option<OwnedSemaphorePermit>,
 }
 
@@ -61,8 +66,30 @@ impl<S> Guarded<S> {
             read_timer: Box::pin(tokio::time::sleep_until(now + idle)),
             write_timer: Box::pin(tokio::time::sleep_until(now + idle)),
             write_blocked_since: None,
+            busy: Arc::default(),
             _slot: slot,
         }
+    }
+
+    /// The counter of requests in progress on this connection.
+    pub fn busy(&self) -> Arc<AtomicUsize> {
+        self.busy.clone()
+    }
+}
+
+/// Counts one request in progress for as long as it lives.
+struct Busy(Arc<AtomicUsize>);
+
+impl Busy {
+    fn new(n: Arc<AtomicUsize>) -> Busy {
+        n.fetch_add(1, Ordering::SeqCst);
+        Busy(n)
+    }
+}
+
+impl Drop for Busy {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
@@ -87,6 +114,10 @@ impl<S: AsyncRead + Unpin> AsyncRead for Guarded<S> {
             }
             Poll::Ready(Err(e)) => Poll::Ready(Err(e)),
             Poll::Pending => {
+                if me.busy.load(Ordering::SeqCst) > 0 {
+                    me.last = Instant::now();
+                    return Poll::Pending;
+                }
                 let deadline = me.last + me.idle;
                 if Instant::now() >= deadline {
                     return Poll::Ready(Err(timed_out("idle connection")));
@@ -207,19 +238,21 @@ async fn connection(
     stop: tokio::sync::watch::Receiver<bool>,
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let io = Guarded::new(tcp, t.limits.idle_timeout(), Some(slot));
+    let busy = io.busy();
     match &t.tls {
         Some(acceptor) => {
             let tls =
                 tokio::time::timeout(t.limits.handshake_timeout(), acceptor.accept(io)).await??;
-            serve_http(TokioIo::new(tls), peer, router, t, stop).await
+            serve_http(TokioIo::new(tls), peer, busy, router, t, stop).await
         }
-        None => serve_http(TokioIo::new(io), peer, router, t, stop).await,
+        None => serve_http(TokioIo::new(io), peer, busy, router, t, stop).await,
     }
 }
 
 async fn serve_http<I>(
     io: TokioIo<I>,
     peer: SocketAddr,
+    busy: Arc<AtomicUsize>,
     router: Router,
     t: &Transport,
     stop: tokio::sync::watch::Receiver<bool>,
@@ -229,7 +262,13 @@ where
 {
     let service = hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
         req.extensions_mut().insert(ConnectInfo(peer));
-        tower::ServiceExt::oneshot(router.clone(), req)
+        let busy = Busy::new(busy.clone());
+        let answer = tower::ServiceExt::oneshot(router.clone(), req);
+        async move {
+            let res = answer.await;
+            drop(busy);
+            res
+        }
     });
     let mut builder = hyper::server::conn::http1::Builder::new();
     builder
