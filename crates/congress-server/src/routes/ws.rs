@@ -270,7 +270,7 @@ async fn connection(app: AppState, mut socket: WebSocket, kind: ClientKind) -> a
                 }
                 socket.send(Message::Ping(Default::default())).await?;
             }
-            msg = socket.recv() => match { heard = tokio::time::Instant::now(); msg } {
+            msg = socket.recv() => { heard = tokio::time::Instant::now(); match msg {
                 None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return Ok(()),
                 Some(Ok(Message::Binary(_))) if kind == ClientKind::Kiosk && frame_flood.too_many() => {
                     if frame_flood.strikes > FLOOD_STRIKES {
@@ -320,7 +320,7 @@ async fn connection(app: AppState, mut socket: WebSocket, kind: ClientKind) -> a
                     }
                 },
                 Some(Ok(_)) => {}
-            },
+            }},
             _ = shutdown.changed() => {
                 socket.send(error("unavailable", "the server is stopping; reconnect shortly", true)).await?;
                 let _ = socket.send(Message::Close(None)).await;
