@@ -56,6 +56,8 @@ test('a browser that trusts the congress CA pairs a tablet over https; its webso
   await fp.waitFor();
   assert.equal((await fp.innerText()).trim(), server.ca_sha256);
   assert.equal(await op.page.getByTestId('ca-download').getAttribute('href'), '/ca.pem');
+  await op.page.getByTestId('trust').scrollIntoViewIfNeeded();
+  await screenshot(op.page, 'https-console-trust-panel');
 
   const who = fixtureDelegate('D0005');
   const code = await op.page.evaluate(async (delegate) => {
