@@ -47,6 +47,7 @@ import { NoticesPanel } from './notices';
 import { GroupsPanel } from './groups';
 import { MeetingConsole } from './meeting';
 import { AuditPanel, MinutesPanel } from './reports';
+import { trustPanel } from './trust';
 
 const root = byId('app');
 initLanguage();
@@ -194,6 +195,7 @@ function startMain(sess: OperatorSession): void {
   const devicesSlot = h('section', { id: 'devices', class: 'panel', 'aria-labelledby': 'devices-h' });
   const votesSlot = votesPanel(api, ws, () => sess.token);
   const meeting = new MeetingConsole(api, ws, can(ROLES_AGENDA), (id) => delegatesById.get(id)?.full_name ?? id);
+  const trust = trustPanel(api);
   const errorSlot = h('div');
   const noticesPanel = new NoticesPanel(api, ws, can(ROLES_AGENDA), () => delegates);
   const groupsPanel = new GroupsPanel(api, ws, can(ROLES_AGENDA), () => delegates, () => ws.state?.agenda ?? null);
@@ -229,6 +231,7 @@ function startMain(sess: OperatorSession): void {
           { href: '#notices', label: t('notices.title') },
           { href: '#groups', label: t('groups.title') },
           { href: '#devices', label: t('device.title') },
+          { href: '#trust', label: t('trust.title') },
           { href: '#face', label: t('face.kiosks') },
           { href: '#documents', label: t('docs.title') },
           { href: '#delegates', label: t('delegate.title') },
@@ -245,7 +248,7 @@ function startMain(sess: OperatorSession): void {
       h(
         'main',
         { class: 'console-grid' },
-        h('div', { class: 'console-side' }, quorumSlot, meeting.agendaEl, meeting.projectorEl, votesSlot, noticesPanel.el, devicesSlot, face.slot, minutesPanel?.el ?? null),
+        h('div', { class: 'console-side' }, quorumSlot, meeting.agendaEl, meeting.projectorEl, votesSlot, noticesPanel.el, devicesSlot, trust.el, face.slot, minutesPanel?.el ?? null),
         h('div', { class: 'console-main' }, meeting.speakersEl, groupsPanel.el, docsPanel.el, table.element(), auditPanel?.el ?? null),
       ),
     );
@@ -580,6 +583,7 @@ function startMain(sess: OperatorSession): void {
     unsubscribe();
     offAnnounce();
     offLang();
+    trust.stop();
     window.removeEventListener('online', onOnline);
     ws.stop(true);
   };

@@ -38,9 +38,10 @@ export function fixtureDelegateCount() {
 
 /**
  * Starts `congress demo` on 127.0.0.1:0 and waits for its one `ready: {json}` line on stdout.
- * Returns { url, admin_user, admin_password, stop() }.
+ * Returns { url, admin_user, admin_password, stop() }. Plain HTTP unless `tls: true` (then also
+ * `ca_path`, `ca_sha256` and `http_url`, the plain port that redirects and serves /ca.pem).
  */
-export async function startServer({ data: reuseData = null, listen = '127.0.0.1:0' } = {}) {
+export async function startServer({ data: reuseData = null, listen = '127.0.0.1:0', tls = false } = {}) {
   const bin = process.env.CONGRESS_BIN || join(REPO, 'target/release/congress');
   if (!existsSync(bin)) {
     throw new Error(`server binary not found at ${bin}: run \`cargo build --release -p congress-server\` or set CONGRESS_BIN`);
@@ -50,6 +51,7 @@ export async function startServer({ data: reuseData = null, listen = '127.0.0.1:
   }
   const data = reuseData ?? mkdtempSync(join(tmpdir(), 'congress-e2e-'));
   const args = ['demo', '--fixtures', join(REPO, 'fixtures/demo'), '--data', data, '--listen', listen, '--web-root', REPO];
+  args.push(...(tls ? ['--tls', 'on', '--http-redirect-listen', '127.0.0.1:0'] : ['--tls', 'off']));
   const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
   const output = [];
   child.stderr.setEncoding('utf8');
@@ -107,11 +109,15 @@ const CHROMIUM_FLAGS = [
   '--disable-sync',
 ];
 
-/** Debian's Chromium, headless; playwright gives every launch a fresh, empty user-data-dir. */
-export async function launchBrowser() {
+/**
+ * Debian's Chromium, headless; playwright gives every launch a fresh, empty user-data-dir.
+ * `env` replaces the browser's environment (the HTTPS test gives it a HOME whose NSS database
+ * trusts the congress CA).
+ */
+export async function launchBrowser({ env } = {}) {
   const executablePath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
   if (!existsSync(executablePath)) throw new Error(`Chromium not found at ${executablePath} (apt-get install chromium, or set CHROMIUM_PATH)`);
-  return chromium.launch({ executablePath, headless: true, args: CHROMIUM_FLAGS });
+  return chromium.launch({ executablePath, headless: true, args: CHROMIUM_FLAGS, ...(env ? { env } : {}) });
 }
 
 /** A new isolated context (own storage) with a page; browser errors are collected. */

@@ -30,6 +30,7 @@ const KNOWN_CODES = [
   'invalid',
   'unavailable',
   'network',
+  'rate_limited',
   'bad_response',
 ] as const;
 

@@ -92,6 +92,7 @@ export type {
   MeetingView,
   MeetingAck,
   SpeakAck,
+  TlsInfo,
 } from './protocol';
 export type { AuditEntry, AuditPage } from './protocol';
 /** The `ApiError` JSON body (the class `ApiError` is the thrown error). */

@@ -613,3 +613,21 @@ export type AuditPage = { entries: Array<AuditEntry>,
  * Pass as `before` for the next (older) page; `None` when this was the last.
  */
 next_before: number | null, };
+
+export type TlsInfo = { 
+/**
+ * `false` when the server runs with `tls = "off"` (plain HTTP).
+ */
+enabled: boolean, 
+/**
+ * SHA-256 of the CA certificate (DER), as `AB:CD:…`, to compare on the device.
+ */
+ca_sha256: string | null, 
+/**
+ * Where the CA certificate can be downloaded (`/ca.pem`; also on the plain-HTTP port).
+ */
+ca_url: string | null, 
+/**
+ * The plain-HTTP port that redirects to HTTPS and serves `/ca.pem`, if any.
+ */
+http_port: number | null, };

@@ -13,8 +13,9 @@ use crate::util::{Ctx, mtime, on_path, output, run, step, succeeds};
 
 /// Debian packages the tests and tools need:
 /// chromium (browser tests), poppler-utils (pdftotext, pdfinfo, pdftoppm), age (CLI), qpdf
-/// (restricted-PDF test fixtures).
-pub const DEBIAN_PACKAGES: &[&str] = &["chromium", "poppler-utils", "age", "qpdf"];
+/// (restricted-PDF test fixtures), libnss3-tools (`certutil`: the HTTPS browser test makes Chromium
+/// trust the congress CA).
+pub const DEBIAN_PACKAGES: &[&str] = &["chromium", "poppler-utils", "age", "qpdf", "libnss3-tools"];
 
 #[derive(Clone, Copy, Default)]
 pub struct Options {

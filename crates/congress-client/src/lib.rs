@@ -67,6 +67,16 @@ impl Api {
         }
     }
 
+    /// Like [`Api::new`] with a client of your own (e.g. one that trusts the congress CA for an
+    /// `https://` base).
+    pub fn with_http(base: impl Into<String>, http: reqwest::Client) -> Api {
+        Api {
+            base: base.into().trim_end_matches('/').to_string(),
+            http,
+            token: None,
+        }
+    }
+
     pub fn with_token(&self, token: impl Into<String>) -> Api {
         Api {
             token: Some(token.into()),

@@ -17,6 +17,7 @@ pub mod groups;
 pub mod meeting;
 pub mod model;
 pub mod report;
+pub mod transport;
 pub mod vote;
 pub mod ws;
 
@@ -27,6 +28,7 @@ pub use groups::*;
 pub use meeting::*;
 pub use model::*;
 pub use report::*;
+pub use transport::*;
 pub use vote::*;
 pub use ws::*;
 
@@ -180,6 +182,7 @@ pub fn typescript_bindings() -> String {
         meeting::SpeakAck,
         report::AuditEntry,
         report::AuditPage,
+        transport::TlsInfo,
     );
     out.truncate(out.trim_end().len());
     out.push('\n');

@@ -9,7 +9,8 @@ use serde::Deserialize;
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
-    /// Address to listen on. The demo listens on loopback; a hall server on `0.0.0.0:8080`.
+    /// Address to listen on (HTTPS unless `tls = "off"`). The demo listens on loopback; a hall
+    /// server on `0.0.0.0:443` or `0.0.0.0:8443`.
     pub listen: SocketAddr,
     /// Where the database (and later documents, keys, backups) live.
     pub data_dir: PathBuf,
@@ -35,6 +36,17 @@ pub struct Config {
     pub minutes: MinutesConfig,
     /// How long biometric data and documents are kept (`[retention]` table).
     pub retention: RetentionConfig,
+    /// HTTPS and WSS with the congress CA (`on`, the default) or plain HTTP (`off`: tests and
+    /// benchmarks on loopback). `CONGRESS_TLS`.
+    pub tls: crate::tls::TlsMode,
+    /// With TLS on: a plain-HTTP listener that only redirects to HTTPS (308) and serves the
+    /// public CA certificate at `/ca.pem`; `"off"` for none. `CONGRESS_HTTP_REDIRECT_LISTEN`.
+    pub http_redirect_listen: RedirectListen,
+    /// Connections served at once (each tablet holds one); more are answered 503 at once.
+    /// `CONGRESS_MAX_CONNECTIONS`.
+    pub max_connections: usize,
+    /// Rate limits and timeouts (`[limits]` table; see [`crate::limits::LimitsConfig`]).
+    pub limits: crate::limits::LimitsConfig,
 }
 
 /// `[minutes]`: rendering the minutes.
@@ -85,10 +97,35 @@ impl Default for RetentionConfig {
     }
 }
 
+/// An address for the plain-HTTP redirect listener, or `"off"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RedirectListen(pub Option<SocketAddr>);
+
+impl std::str::FromStr for RedirectListen {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim() {
+            "off" | "" => Ok(RedirectListen(None)),
+            a => a
+                .parse()
+                .map(|a| RedirectListen(Some(a)))
+                .map_err(|e| format!("{e} (an address like 0.0.0.0:80, or \"off\")")),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for RedirectListen {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 impl Default for Config {
     fn default() -> Self {
         Config {
-            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            listen: SocketAddr::from(([127, 0, 0, 1], 8443)),
             data_dir: PathBuf::from("data"),
             web_root: PathBuf::from("."),
             max_body_bytes: 1024 * 1024,
@@ -100,6 +137,10 @@ impl Default for Config {
             face: congress_face::FaceConfig::default(),
             minutes: MinutesConfig::default(),
             retention: RetentionConfig::default(),
+            tls: crate::tls::TlsMode::On,
+            http_redirect_listen: RedirectListen(Some(SocketAddr::from(([127, 0, 0, 1], 8080)))),
+            max_connections: 4000,
+            limits: crate::limits::LimitsConfig::default(),
         }
     }
 }
@@ -192,6 +233,21 @@ impl Config {
         if let Some(v) = env("CONGRESS_CHROMIUM") {
             self.minutes.chromium = PathBuf::from(v);
         }
+        if let Some(v) = env("CONGRESS_TLS") {
+            self.tls = parse("CONGRESS_TLS", v)?;
+        }
+        if let Some(v) = env("CONGRESS_HTTP_REDIRECT_LISTEN") {
+            self.http_redirect_listen = parse("CONGRESS_HTTP_REDIRECT_LISTEN", v)?;
+        }
+        if let Some(v) = env("CONGRESS_MAX_CONNECTIONS") {
+            self.max_connections = parse("CONGRESS_MAX_CONNECTIONS", v)?;
+        }
+        if let Some(v) = env("CONGRESS_LOGIN_PER_MINUTE") {
+            self.limits.login_per_minute = parse("CONGRESS_LOGIN_PER_MINUTE", v)?;
+        }
+        if let Some(v) = env("CONGRESS_PAIR_PER_MINUTE") {
+            self.limits.pair_per_minute = parse("CONGRESS_PAIR_PER_MINUTE", v)?;
+        }
         Ok(())
     }
 
@@ -220,6 +276,25 @@ mod tests {
         assert_eq!(on.retention.biometrics_days_after_end, Some(30));
         assert_eq!(on.retention.documents_days_after_end, Some(365));
         assert!(Config::parse("[retention]\nbiometrics_days = 3\n").is_err());
+        assert_eq!(
+            cfg,
+            Config::default(),
+            "congress.example.toml documents the defaults"
+        );
+    }
+
+    #[test]
+    fn tls_and_redirect_parse() {
+        let cfg = Config::parse("tls = \"off\"\nhttp_redirect_listen = \"off\"").unwrap();
+        assert_eq!(cfg.tls, crate::tls::TlsMode::Off);
+        assert_eq!(cfg.http_redirect_listen, RedirectListen(None));
+        assert!(Config::parse("tls = \"maybe\"").is_err());
+        assert!(Config::parse("http_redirect_listen = \"nowhere\"").is_err());
+        let env = |k: &str| (k == "CONGRESS_TLS").then(|| "off".to_string());
+        assert_eq!(
+            Config::load(None, env).unwrap().tls,
+            crate::tls::TlsMode::Off
+        );
     }
 
     #[test]

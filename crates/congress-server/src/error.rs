@@ -45,6 +45,9 @@ pub enum AppError {
     /// A tool the server needs for this request is missing or failed (e.g. Chromium for PDF).
     #[error("{0}")]
     ToolUnavailable(String),
+    /// Too many attempts from this address (login, pairing); the seconds to wait.
+    #[error("too many attempts from this address; wait {0} s and try again")]
+    RateLimited(u64),
 }
 
 impl AppError {
@@ -83,6 +86,7 @@ impl AppError {
             AppError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
             AppError::Gone(_) => (StatusCode::GONE, "gone"),
             AppError::ToolUnavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "tool_unavailable"),
+            AppError::RateLimited(_) => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
         }
     }
 
@@ -108,7 +112,12 @@ impl IntoResponse for AppError {
         } else {
             tracing::debug!(error = %self, "request refused");
         }
-        (status, axum::Json(self.body())).into_response()
+        let mut res = (status, axum::Json(self.body())).into_response();
+        if let AppError::RateLimited(secs) = self {
+            res.headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, secs.into());
+        }
+        res
     }
 }
 

@@ -12,12 +12,15 @@ pub mod face;
 pub mod groups;
 pub mod hub;
 pub mod import;
+pub mod limits;
 pub mod meeting;
 pub mod minutes;
 pub mod openapi;
 pub mod retention;
 pub mod routes;
 pub mod setup;
+pub mod tls;
+pub mod transport;
 pub mod votes;
 
 use std::fs::File;
@@ -45,6 +48,12 @@ pub struct AppState {
     pub docs: Arc<documents::DocService>,
     /// Face check-in, when enabled (`face_check_in`).
     pub face: Option<Arc<face::FaceService>>,
+    /// The congress CA and server certificate, when `tls = "on"`.
+    pub tls: Option<Arc<tls::Tls>>,
+    /// Per-address rate limits (login, pairing).
+    pub limits: Arc<limits::Limits>,
+    /// The port of the plain-HTTP redirect listener, once it is bound.
+    pub redirect_port: Arc<std::sync::OnceLock<u16>>,
     /// Held while the server runs, so a second server or an import cannot write the same data.
     _lock: Arc<File>,
 }
@@ -64,6 +73,8 @@ pub enum OpenError {
     App(#[from] AppError),
     #[error("face check-in cannot start: {0}")]
     Face(congress_face::FaceError),
+    #[error("HTTPS cannot start: {0}")]
+    Tls(#[from] tls::TlsError),
 }
 
 /// Opens the congress in `config.data_dir` (creating it if needed) with the system clock.
@@ -108,7 +119,14 @@ pub fn open_with_clock(config: Config, clock: Arc<dyn Clock>) -> Result<AppState
     );
     documents::start_worker(docs.clone(), engine.clone())?;
     votes::start_live(engine.clone());
+    let tls = match config.tls {
+        tls::TlsMode::On => Some(Arc::new(tls::Tls::open(&config.data_dir, config.listen)?)),
+        tls::TlsMode::Off => None,
+    };
     let app = AppState {
+        tls,
+        limits: Arc::new(limits::Limits::new(&config.limits)),
+        redirect_port: Arc::default(),
         docs,
         engine,
         face,
@@ -147,9 +165,42 @@ pub fn router(state: AppState) -> Router {
             axum::routing::get(openapi::openapi_json),
         )
         .merge(routes::web::router(&state.config.web_root))
+        .merge(routes::trust::router())
         .layer(DefaultBodyLimit::max(state.config.max_body_bytes))
+        // A request body that stops arriving (slow-body attack) fails after the idle timeout.
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
+            state.config.limits.idle_timeout(),
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            limits::rate_limit,
+        ))
+        .layer(axum::middleware::from_fn(security_headers(
+            state.tls.is_some(),
+        )))
         .layer(trace)
         .with_state(state)
+}
+
+type HeaderFuture =
+    std::pin::Pin<Box<dyn std::future::Future<Output = axum::response::Response> + Send>>;
+
+fn security_headers(
+    tls: bool,
+) -> impl Fn(axum::extract::Request, axum::middleware::Next) -> HeaderFuture
++ Clone
++ Send
++ Sync
++ 'static {
+    move |req, next| Box::pin(limits::security_headers(tls, req, next))
+}
+
+fn transport_of(state: &AppState) -> transport::Transport {
+    transport::Transport {
+        tls: state.tls.as_ref().map(|t| t.acceptor.clone()),
+        limits: state.config.limits.clone(),
+        max_connections: state.config.max_connections,
+    }
 }
 
 /// Serves until `shutdown` resolves.
@@ -159,10 +210,37 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let stopping = state.shutdown.clone();
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(async move {
-            shutdown.await;
-            stopping.send_replace(true);
-        })
-        .await
+    if let Some(tls) = &state.tls {
+        tls.start_refresh();
+    }
+    let t = transport_of(&state);
+    transport::run(listener, router(state), t, async move {
+        shutdown.await;
+        stopping.send_replace(true);
+    })
+    .await
+}
+
+/// Serves the plain-HTTP redirect listener (TLS on): a 308 to HTTPS on `https_port` for every
+/// request, except `/ca.pem`. Stops when the server's shutdown flag is raised.
+pub async fn serve_redirect(
+    listener: TcpListener,
+    state: &AppState,
+    https_port: u16,
+) -> std::io::Result<()> {
+    let Some(tls) = &state.tls else {
+        return Ok(());
+    };
+    let router = transport::redirect_router(https_port, tls.ca.cert_pem.as_str().into())
+        .layer(axum::middleware::from_fn(security_headers(false)));
+    if let Ok(a) = listener.local_addr() {
+        let _ = state.redirect_port.set(a.port());
+    }
+    let mut stopping = state.shutdown.subscribe();
+    let mut t = transport_of(state);
+    t.tls = None;
+    transport::run(listener, router, t, async move {
+        let _ = stopping.wait_for(|s| *s).await;
+    })
+    .await
 }

@@ -90,6 +90,12 @@ struct ServeArgs {
     /// Folder holding console/dist, tablet-app/dist and kiosk/dist.
     #[arg(long)]
     web_root: Option<PathBuf>,
+    /// HTTPS with the congress CA (on, the default) or plain HTTP (off).
+    #[arg(long)]
+    tls: Option<congress_server::tls::TlsMode>,
+    /// Plain-HTTP listener that redirects to HTTPS and serves /ca.pem (with TLS on), or "off".
+    #[arg(long)]
+    http_redirect_listen: Option<congress_server::config::RedirectListen>,
 }
 
 #[derive(Subcommand)]
@@ -325,6 +331,12 @@ fn apply_serve_args(cfg: &mut Config, args: &ServeArgs) {
     if let Some(w) = &args.web_root {
         cfg.web_root = w.clone();
     }
+    if let Some(t) = args.tls {
+        cfg.tls = t;
+    }
+    if let Some(r) = args.http_redirect_listen {
+        cfg.http_redirect_listen = r;
+    }
 }
 
 async fn import_files(
@@ -383,7 +395,26 @@ async fn serve(app: congress_server::AppState, password: Option<String>) -> anyh
     } else {
         addr.ip().to_string()
     };
-    let url = format!("http://{host}:{}", addr.port());
+    let host = if host.contains(':') {
+        format!("[{host}]")
+    } else {
+        host
+    };
+    let scheme = if app.tls.is_some() { "https" } else { "http" };
+    let url = format!("{scheme}://{host}:{}", addr.port());
+    // With TLS: the plain-HTTP port that redirects to HTTPS and serves the CA certificate.
+    let redirect = match (&app.tls, app.config.http_redirect_listen.0) {
+        (Some(_), Some(at)) => Some(
+            tokio::net::TcpListener::bind(at)
+                .await
+                .with_context(|| format!("cannot listen on {at} for the HTTP redirect (http_redirect_listen; \"off\" for none)"))?,
+        ),
+        _ => None,
+    };
+    let http_url = match &redirect {
+        Some(l) => Some(format!("http://{host}:{}", l.local_addr()?.port())),
+        None => None,
+    };
     let (name, delegates) = app.engine.read(|s| {
         (
             s.congress
@@ -399,12 +430,35 @@ async fn serve(app: congress_server::AppState, password: Option<String>) -> anyh
     println!("  tablet app:       {url}/tablet/");
     println!("  kiosk:            {url}/kiosk/");
     let mut ready = serde_json::json!({ "url": url });
+    if let Some(tls) = &app.tls {
+        let path = std::fs::canonicalize(&tls.ca.path).unwrap_or_else(|_| tls.ca.path.clone());
+        println!("  congress CA:      {}", path.display());
+        println!("  CA SHA-256:       {}", tls.ca.sha256());
+        println!(
+            "  (a tablet or kiosk trusts this CA once: see README, \"Trusting the congress CA\")"
+        );
+        ready["ca_path"] = path.display().to_string().into();
+        ready["ca_sha256"] = tls.ca.sha256().into();
+    }
+    if let Some(h) = &http_url {
+        println!("  plain HTTP:       {h}  (redirects to HTTPS; {h}/ca.pem is the CA certificate)");
+        ready["http_url"] = h.clone().into();
+    }
     if let Some(pw) = &password {
         println!("  operator login:   admin / {pw}   (one-time: a new one each start)");
         ready["admin_user"] = "admin".into();
         ready["admin_password"] = pw.clone().into();
     }
     println!("ready: {ready}");
+    if let Some(l) = redirect {
+        let app = app.clone();
+        let port = addr.port();
+        tokio::spawn(async move {
+            if let Err(e) = congress_server::serve_redirect(l, &app, port).await {
+                tracing::error!(error = %e, "the HTTP redirect listener stopped");
+            }
+        });
+    }
     congress_server::serve(listener, app, shutdown_signal()).await?;
     Ok(())
 }

@@ -86,6 +86,7 @@ use utoipa::{IntoParams, IntoResponses, Modify, OpenApi, ToSchema};
         crate::routes::reports::minutes_csv,
         crate::routes::reports::minutes_pdf,
         crate::routes::reports::audit,
+        crate::routes::trust::info,
     ),
     components(schemas(ApiError, Document, DocumentAdmin, ClientMsg)),
     modifiers(&Common),

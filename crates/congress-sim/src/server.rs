@@ -106,6 +106,11 @@ impl ServerProcess {
             .arg(data)
             .args(["serve", "--listen", "127.0.0.1:0"])
             .env("CONGRESS_LOG", "warn")
+            // Benchmarks measure the server over plain loopback, pairing and logging in
+            // thousands of simulated tablets from one address: no TLS, no per-address limits.
+            .env("CONGRESS_TLS", "off")
+            .env("CONGRESS_LOGIN_PER_MINUTE", "0")
+            .env("CONGRESS_PAIR_PER_MINUTE", "0")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .kill_on_drop(true)

@@ -159,6 +159,7 @@ const ROUTES: &[Route] = &[
         "/api/audit",
         Allow::Only(&[Admin, Secretariat, Observer]),
     ),
+    r("GET", "/api/tls", Allow::Only(OPERATORS)),
     r("GET", "/api/no-such-route", Allow::All(404)),
     // The meeting (routes/meeting.rs).
     r("GET", "/api/meeting", Allow::Only(SIGNED_IN)),

@@ -99,6 +99,12 @@ pub struct Options {
     pub upload_max_bytes: u64,
     /// Face check-in with the models in this folder (off when `None`).
     pub face_models: Option<PathBuf>,
+    /// HTTPS with the congress CA (`tls.rs`); the rest of the suite runs on plain HTTP.
+    pub tls: bool,
+    /// Rate limits and timeouts. The suite's default turns the login and pairing rate limits
+    /// off (every test pairs and logs in from 127.0.0.1); `limits.rs` tests them.
+    pub limits: congress_server::limits::LimitsConfig,
+    pub max_connections: usize,
 }
 
 impl Default for Options {
@@ -109,6 +115,13 @@ impl Default for Options {
             resume_window: d.resume_window,
             upload_max_bytes: d.upload_max_bytes,
             face_models: None,
+            tls: false,
+            limits: congress_server::limits::LimitsConfig {
+                login_per_minute: 0,
+                pair_per_minute: 0,
+                ..Default::default()
+            },
+            max_connections: d.max_connections,
         }
     }
 }
@@ -158,6 +171,14 @@ impl TestServer {
             resume_window: opts.resume_window,
             upload_max_bytes: opts.upload_max_bytes,
             face_check_in: congress_server::face::FaceMode::Off,
+            tls: if opts.tls {
+                congress_server::tls::TlsMode::On
+            } else {
+                congress_server::tls::TlsMode::Off
+            },
+            http_redirect_listen: congress_server::config::RedirectListen(None),
+            limits: opts.limits.clone(),
+            max_connections: opts.max_connections,
             ..Default::default()
         };
         if let Some(models) = &opts.face_models {
@@ -199,7 +220,8 @@ impl TestServer {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
-        let base = format!("http://{}", listener.local_addr().expect("addr"));
+        let scheme = if state.tls.is_some() { "https" } else { "http" };
+        let base = format!("{scheme}://{}", listener.local_addr().expect("addr"));
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(congress_server::serve(
             listener,
@@ -208,7 +230,10 @@ impl TestServer {
                 let _ = rx.await;
             },
         ));
-        let anon = Api::new(base.clone());
+        let anon = match &state.tls {
+            Some(tls) => Api::with_http(base.clone(), https_client(&tls.ca.cert_pem)),
+            None => Api::new(base.clone()),
+        };
         let with = |t: &Option<String>| match t {
             Some(t) => anon.with_token(t.clone()),
             None => anon.clone(),
@@ -469,6 +494,16 @@ async fn setup_congress(state: &AppState) {
             .await
             .expect("operator");
     }
+}
+
+/// An HTTPS client whose only root is the congress CA (`pem`).
+pub fn https_client(pem: &str) -> reqwest::Client {
+    reqwest::Client::builder()
+        .tls_built_in_root_certs(false)
+        .add_root_certificate(reqwest::Certificate::from_pem(pem.as_bytes()).expect("CA pem"))
+        .https_only(true)
+        .build()
+        .expect("https client")
 }
 
 /// Fails a test that would hang.

@@ -4,6 +4,7 @@ import { faceAr } from './face';
 import { groupsAr } from './groups';
 import { meetingAr } from './meeting';
 import { reportsAr } from './reports';
+import { trustAr } from './trust';
 
 /**
  * Arabic: complete (the type requires every key, like English); the layout is right-to-left
@@ -264,4 +265,5 @@ export const ar: Record<keyof typeof vi, Msg> = {
   'face.result.rate_limited': 'إطارات كثيرة جدًا',
   'face.result.bad_frame': 'خطأ في الصورة',
   'face.result.unavailable': 'التعرّف غير مفعّل',
+  ...trustAr,
 };

@@ -4,6 +4,7 @@ import { faceEn } from './face';
 import { groupsEn } from './groups';
 import { meetingEn } from './meeting';
 import { reportsEn } from './reports';
+import { trustEn } from './trust';
 
 /** English: complete (the type requires every key). */
 export const en: Record<keyof typeof vi, Msg> = {
@@ -254,4 +255,5 @@ export const en: Record<keyof typeof vi, Msg> = {
   'face.result.rate_limited': 'Too many frames',
   'face.result.bad_frame': 'Image error',
   'face.result.unavailable': 'Recognition off',
+  ...trustEn,
 };

@@ -7,6 +7,7 @@ import { faceVi } from './face';
 import { groupsVi } from './groups';
 import { meetingVi } from './meeting';
 import { reportsVi } from './reports';
+import { trustVi } from './trust';
 
 export const vi = {
   'common.language': 'Ngôn ngữ',
@@ -256,4 +257,5 @@ export const vi = {
   'face.result.rate_limited': 'Quá nhiều khung hình',
   'face.result.bad_frame': 'Lỗi ảnh',
   'face.result.unavailable': 'Chưa bật nhận diện',
+  ...trustVi,
 } as const;

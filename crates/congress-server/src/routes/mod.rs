@@ -6,6 +6,7 @@ pub mod documents;
 pub mod groups;
 pub mod meeting;
 pub mod reports;
+pub mod trust;
 pub mod votes;
 pub mod web;
 pub mod ws;

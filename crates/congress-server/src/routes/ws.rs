@@ -226,6 +226,14 @@ async fn connection(app: AppState, mut socket: WebSocket, kind: ClientKind) -> a
         _ => None,
     };
     let mut flood = Flood::default();
+    // Kiosk camera frames have their own, higher budget (the kiosk session drops the excess
+    // frame by frame); this one only cuts a kiosk that floods far beyond any camera.
+    let mut frame_flood = Flood::with_limit(FRAME_FLOOD_PER_SECOND);
+    // Ping every third of the idle timeout; a client silent for the whole timeout is gone.
+    let idle = app.config.limits.idle_timeout();
+    let mut ping = tokio::time::interval(idle / 3);
+    ping.tick().await;
+    let mut heard = tokio::time::Instant::now();
     loop {
         tokio::select! {
             Some(done) = done_rx.recv() => {
@@ -264,9 +272,24 @@ async fn connection(app: AppState, mut socket: WebSocket, kind: ClientKind) -> a
                     return Ok(());
                 }
             },
-            msg = socket.recv() => match msg {
+            _ = ping.tick() => {
+                if heard.elapsed() >= idle {
+                    return refuse(socket, "timeout", "no answer to pings; reconnect").await;
+                }
+                socket.send(Message::Ping(Default::default())).await?;
+            }
+            msg = socket.recv() => { heard = tokio::time::Instant::now(); match msg {
                 None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return Ok(()),
-                Some(Ok(Message::Text(_))) if flood.too_many() => {
+                Some(Ok(Message::Binary(_))) if kind == ClientKind::Kiosk && frame_flood.too_many() => {
+                    if frame_flood.strikes > FLOOD_STRIKES {
+                        return refuse(socket, "rate_limited", "too many frames").await;
+                    }
+                }
+                Some(Ok(m))
+                    if (matches!(m, Message::Text(_) | Message::Ping(_))
+                        || (kind != ClientKind::Kiosk && matches!(m, Message::Binary(_))))
+                        && flood.too_many() =>
+                {
                     if flood.strikes > FLOOD_STRIKES {
                         return refuse(socket, "rate_limited", "too many messages").await;
                     }
@@ -320,7 +343,7 @@ async fn connection(app: AppState, mut socket: WebSocket, kind: ClientKind) -> a
                     }
                 },
                 Some(Ok(_)) => {}
-            },
+            }},
             _ = shutdown.changed() => {
                 socket.send(error("unavailable", "the server is stopping; reconnect shortly", true)).await?;
                 let _ = socket.send(Message::Close(None)).await;
@@ -339,32 +362,41 @@ async fn connection(app: AppState, mut socket: WebSocket, kind: ClientKind) -> a
 const FLOOD_PER_SECOND: u32 = 20;
 /// Refused messages before the connection is closed.
 const FLOOD_STRIKES: u32 = 200;
+/// Binary messages (camera frames) a kiosk may send per second before they are dropped unseen
+/// (the kiosk session itself analyses at most `MAX_KIOSK_FPS`).
+const FRAME_FLOOD_PER_SECOND: u32 = 100;
 
 /// A per-connection message budget.
 struct Flood {
     window: std::time::Instant,
     count: u32,
     strikes: u32,
+    limit: u32,
 }
 
 impl Default for Flood {
     fn default() -> Self {
-        Flood {
-            window: std::time::Instant::now(),
-            count: 0,
-            strikes: 0,
-        }
+        Flood::with_limit(FLOOD_PER_SECOND)
     }
 }
 
 impl Flood {
+    fn with_limit(limit: u32) -> Flood {
+        Flood {
+            window: std::time::Instant::now(),
+            count: 0,
+            strikes: 0,
+            limit,
+        }
+    }
+
     fn too_many(&mut self) -> bool {
         if self.window.elapsed() >= Duration::from_secs(1) {
             self.window = std::time::Instant::now();
             self.count = 0;
         }
         self.count += 1;
-        let over = self.count > FLOOD_PER_SECOND;
+        let over = self.count > self.limit;
         if over {
             self.strikes += 1;
         }

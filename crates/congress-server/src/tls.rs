@@ -1,0 +1,472 @@
+//! Transport security: the congress certificate authority and the server certificate.
+//!
+//! At first start the server creates a CA for this congress (`data/tls/ca.key`, mode 0600, never
+//! served; `data/tls/ca.pem`, public, served at `/ca.pem`) and a server certificate signed by it
+//! for every address of this machine (interface addresses, the hostname, `localhost`,
+//! `127.0.0.1`, `::1`). The server certificate is made again when the address set changes or it
+//! has less than [`RENEW_BEFORE_DAYS`] left; the CA stays for the life of the congress, so a
+//! tablet trusts the CA once. Certificates are served through [`CertResolver`], which a
+//! background task ([`Tls::refresh`]) can swap without a restart.
+
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+
+use rcgen::{
+    BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
+    Issuer, KeyPair, KeyUsagePurpose,
+};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use rustls::server::{ClientHello, ResolvesServerCert};
+use rustls::sign::CertifiedKey;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use time::{Duration, OffsetDateTime};
+
+/// How long the CA is valid: the life of a congress and then some.
+pub const CA_DAYS: i64 = 3650;
+/// How long a server certificate is valid.
+pub const SERVER_DAYS: i64 = 397;
+/// A server certificate with less than this left is made again.
+pub const RENEW_BEFORE_DAYS: i64 = 30;
+
+#[derive(Debug, thiserror::Error)]
+pub enum TlsError {
+    #[error("cannot read or write {path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("certificate: {0}")]
+    Cert(#[from] rcgen::Error),
+    #[error("TLS: {0}")]
+    Rustls(#[from] rustls::Error),
+    #[error(
+        "{path} is damaged: {reason}; move the tls folder away to make a new CA (every tablet must then trust the new one)"
+    )]
+    Damaged { path: String, reason: String },
+}
+
+fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> TlsError + '_ {
+    move |source| TlsError::Io {
+        path: path.display().to_string(),
+        source,
+    }
+}
+
+/// `tls = "on" | "off"` in the configuration (`CONGRESS_TLS`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum TlsMode {
+    #[default]
+    On,
+    Off,
+}
+
+impl std::str::FromStr for TlsMode {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "on" | "true" | "1" => Ok(TlsMode::On),
+            "off" | "false" | "0" => Ok(TlsMode::Off),
+            other => Err(format!("expected on or off, not {other:?}")),
+        }
+    }
+}
+
+/// Writes `bytes` to `path` through a temporary file and a rename, with `mode` (Unix).
+fn write_file(path: &Path, bytes: &[u8], mode: u32) -> Result<(), TlsError> {
+    let tmp = path.with_extension("tmp");
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(mode);
+    }
+    #[cfg(not(unix))]
+    let _ = mode;
+    let mut f = opts.open(&tmp).map_err(io_err(&tmp))?;
+    // The mode of an existing temporary file is not changed by `open`: set it explicitly.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        f.set_permissions(std::fs::Permissions::from_mode(mode))
+            .map_err(io_err(&tmp))?;
+    }
+    f.write_all(bytes).map_err(io_err(&tmp))?;
+    f.sync_all().map_err(io_err(&tmp))?;
+    std::fs::rename(&tmp, path).map_err(io_err(path))
+}
+
+/// The SHA-256 fingerprint of a DER certificate, as browsers show it (`AB:CD:…`).
+pub fn fingerprint(der: &[u8]) -> String {
+    Sha256::digest(der)
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect::<Vec<_>>()
+        .join(":")
+}
+
+fn hostname() -> Option<String> {
+    for p in ["/proc/sys/kernel/hostname", "/etc/hostname"] {
+        if let Ok(s) = std::fs::read_to_string(p) {
+            let s = s.trim().to_ascii_lowercase();
+            if !s.is_empty() {
+                return Some(s);
+            }
+        }
+    }
+    None
+}
+
+/// The names a server certificate must cover: every interface address (IPv6 link-local ones
+/// need a zone and cannot be in a certificate), the listen address when it is a specific one,
+/// the hostname (and `HOST.local` for mDNS), `localhost`, `127.0.0.1` and `::1`.
+pub fn server_names(listen: IpAddr) -> BTreeSet<String> {
+    let mut names: BTreeSet<String> = ["localhost", "127.0.0.1", "::1"]
+        .into_iter()
+        .map(String::from)
+        .collect();
+    if !listen.is_unspecified() {
+        names.insert(listen.to_string());
+    }
+    match if_addrs::get_if_addrs() {
+        Ok(ifaces) => {
+            for i in ifaces {
+                let ip = i.ip();
+                let link_local_v6 =
+                    matches!(ip, IpAddr::V6(v6) if (v6.segments()[0] & 0xffc0) == 0xfe80);
+                if !link_local_v6 {
+                    names.insert(ip.to_string());
+                }
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "cannot list the network interfaces"),
+    }
+    if let Some(h) = hostname()
+        && h.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+    {
+        if !h.contains('.') {
+            names.insert(format!("{h}.local"));
+        }
+        names.insert(h);
+    }
+    names
+}
+
+/// The congress CA: its certificate (public) and key (kept in the data folder, 0600).
+pub struct Ca {
+    pub cert_pem: String,
+    pub cert_der: CertificateDer<'static>,
+    key: KeyPair,
+    pub path: PathBuf,
+}
+
+impl Ca {
+    /// Loads the CA from `dir`, or creates it when neither file exists.
+    pub fn load_or_create(dir: &Path) -> Result<Ca, TlsError> {
+        let key_path = dir.join("ca.key");
+        let cert_path = dir.join("ca.pem");
+        match (key_path.exists(), cert_path.exists()) {
+            (true, true) => {
+                let key_pem = std::fs::read_to_string(&key_path).map_err(io_err(&key_path))?;
+                let cert_pem = std::fs::read_to_string(&cert_path).map_err(io_err(&cert_path))?;
+                let key = KeyPair::from_pem(&key_pem).map_err(|e| TlsError::Damaged {
+                    path: key_path.display().to_string(),
+                    reason: e.to_string(),
+                })?;
+                let der = pem_to_der(&cert_pem).ok_or_else(|| TlsError::Damaged {
+                    path: cert_path.display().to_string(),
+                    reason: "not a PEM certificate".into(),
+                })?;
+                #[cfg(unix)]
+                {
+                    use std::os::unix::fs::PermissionsExt;
+                    let mode = std::fs::metadata(&key_path)
+                        .map_err(io_err(&key_path))?
+                        .permissions()
+                        .mode();
+                    if mode & 0o077 != 0 {
+                        tracing::warn!(path = %key_path.display(), "the CA key was readable by others; setting mode 0600");
+                        std::fs::set_permissions(&key_path, std::fs::Permissions::from_mode(0o600))
+                            .map_err(io_err(&key_path))?;
+                    }
+                }
+                Ok(Ca {
+                    cert_pem,
+                    cert_der: der,
+                    key,
+                    path: cert_path,
+                })
+            }
+            (false, false) => {
+                let key = KeyPair::generate()?;
+                let mut params = CertificateParams::default();
+                let mut dn = DistinguishedName::new();
+                let host = hostname().unwrap_or_else(|| "congress".into());
+                dn.push(DnType::OrganizationName, "Paperless congress");
+                dn.push(DnType::CommonName, format!("Congress CA ({host})"));
+                params.distinguished_name = dn;
+                params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
+                params.key_usages = vec![
+                    KeyUsagePurpose::KeyCertSign,
+                    KeyUsagePurpose::CrlSign,
+                    KeyUsagePurpose::DigitalSignature,
+                ];
+                let now = OffsetDateTime::now_utc();
+                params.not_before = now - Duration::days(1);
+                params.not_after = now + Duration::days(CA_DAYS);
+                let cert = params.self_signed(&key)?;
+                write_file(&key_path, key.serialize_pem().as_bytes(), 0o600)?;
+                write_file(&cert_path, cert.pem().as_bytes(), 0o644)?;
+                tracing::info!(path = %cert_path.display(), "created the congress certificate authority");
+                Ok(Ca {
+                    cert_pem: cert.pem(),
+                    cert_der: cert.der().clone(),
+                    key,
+                    path: cert_path,
+                })
+            }
+            _ => Err(TlsError::Damaged {
+                path: dir.display().to_string(),
+                reason: "one of ca.key and ca.pem is missing".into(),
+            }),
+        }
+    }
+
+    pub fn sha256(&self) -> String {
+        fingerprint(&self.cert_der)
+    }
+}
+
+fn pem_to_der(pem: &str) -> Option<CertificateDer<'static>> {
+    use rustls::pki_types::pem::PemObject;
+    CertificateDer::from_pem_slice(pem.as_bytes()).ok()
+}
+
+/// What `server.json` remembers about the server certificate on disk.
+#[derive(Debug, Serialize, Deserialize, PartialEq)]
+struct ServerMeta {
+    names: BTreeSet<String>,
+    not_after: i64,
+    ca_sha256: String,
+}
+
+/// The server certificate for `names`, signed by `ca`: the one on disk when it still fits,
+/// otherwise a new one (written to disk). Returns the key and whether it was made anew.
+pub fn server_cert(
+    dir: &Path,
+    ca: &Ca,
+    names: &BTreeSet<String>,
+) -> Result<(CertifiedKey, bool), TlsError> {
+    let cert_path = dir.join("server.pem");
+    let key_path = dir.join("server.key");
+    let meta_path = dir.join("server.json");
+    let now = OffsetDateTime::now_utc();
+    let fits = std::fs::read(&meta_path)
+        .ok()
+        .and_then(|b| serde_json::from_slice::<ServerMeta>(&b).ok())
+        .is_some_and(|m| {
+            &m.names == names
+                && m.ca_sha256 == ca.sha256()
+                && m.not_after - now.unix_timestamp() > RENEW_BEFORE_DAYS * 86_400
+        });
+    if fits
+        && let (Ok(cert_pem), Ok(key_pem)) = (
+            std::fs::read_to_string(&cert_path),
+            std::fs::read_to_string(&key_path),
+        )
+        && let Some(der) = pem_to_der(&cert_pem)
+        && let Ok(key) = certified(der, &key_pem)
+    {
+        return Ok((key, false));
+    }
+    let key = KeyPair::generate()?;
+    let mut params = CertificateParams::new(names.iter().cloned().collect::<Vec<_>>())?;
+    let mut dn = DistinguishedName::new();
+    dn.push(DnType::OrganizationName, "Paperless congress");
+    dn.push(
+        DnType::CommonName,
+        hostname().unwrap_or_else(|| "congress".into()),
+    );
+    params.distinguished_name = dn;
+    params.is_ca = IsCa::ExplicitNoCa;
+    params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+    params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+    params.use_authority_key_identifier_extension = true;
+    params.not_before = now - Duration::days(1);
+    params.not_after = now + Duration::days(SERVER_DAYS);
+    let issuer = Issuer::from_ca_cert_der(&ca.cert_der, &ca.key)?;
+    let cert = params.signed_by(&key, &issuer)?;
+    let key_pem = key.serialize_pem();
+    write_file(&key_path, key_pem.as_bytes(), 0o600)?;
+    write_file(&cert_path, cert.pem().as_bytes(), 0o644)?;
+    let meta = ServerMeta {
+        names: names.clone(),
+        not_after: params.not_after.unix_timestamp(),
+        ca_sha256: ca.sha256(),
+    };
+    write_file(
+        &meta_path,
+        serde_json::to_string_pretty(&meta)
+            .unwrap_or_default()
+            .as_bytes(),
+        0o644,
+    )?;
+    tracing::info!(names = ?names, "made a server certificate");
+    Ok((certified(cert.der().clone(), &key_pem)?, true))
+}
+
+fn provider() -> Arc<rustls::crypto::CryptoProvider> {
+    Arc::new(rustls::crypto::ring::default_provider())
+}
+
+fn certified(der: CertificateDer<'static>, key_pem: &str) -> Result<CertifiedKey, TlsError> {
+    use rustls::pki_types::pem::PemObject;
+    let key =
+        PrivatePkcs8KeyDer::from_pem_slice(key_pem.as_bytes()).map_err(|e| TlsError::Damaged {
+            path: "server.key".into(),
+            reason: e.to_string(),
+        })?;
+    Ok(CertifiedKey::from_der(
+        vec![der],
+        PrivateKeyDer::Pkcs8(key),
+        &provider(),
+    )?)
+}
+
+/// Hands rustls the current server certificate; [`Tls::refresh`] swaps it.
+#[derive(Debug)]
+pub struct CertResolver(RwLock<Arc<CertifiedKey>>);
+
+impl ResolvesServerCert for CertResolver {
+    fn resolve(&self, _hello: ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
+        self.0.read().ok().map(|k| k.clone())
+    }
+}
+
+/// Everything the server needs for HTTPS.
+pub struct Tls {
+    pub ca: Ca,
+    pub dir: PathBuf,
+    listen: IpAddr,
+    resolver: Arc<CertResolver>,
+    pub acceptor: tokio_rustls::TlsAcceptor,
+}
+
+impl Tls {
+    /// Loads or creates the CA and the server certificate in `data_dir/tls`.
+    pub fn open(data_dir: &Path, listen: SocketAddr) -> Result<Tls, TlsError> {
+        let dir = data_dir.join("tls");
+        std::fs::create_dir_all(&dir).map_err(io_err(&dir))?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700))
+                .map_err(io_err(&dir))?;
+        }
+        let ca = Ca::load_or_create(&dir)?;
+        let (key, _) = server_cert(&dir, &ca, &server_names(listen.ip()))?;
+        let resolver = Arc::new(CertResolver(RwLock::new(Arc::new(key))));
+        let mut config = rustls::ServerConfig::builder_with_provider(provider())
+            .with_safe_default_protocol_versions()?
+            .with_no_client_auth()
+            .with_cert_resolver(resolver.clone());
+        config.alpn_protocols = vec![b"http/1.1".to_vec()];
+        Ok(Tls {
+            ca,
+            dir,
+            listen: listen.ip(),
+            resolver,
+            acceptor: tokio_rustls::TlsAcceptor::from(Arc::new(config)),
+        })
+    }
+
+    /// Makes a new server certificate when the addresses changed or it nears expiry; returns
+    /// whether it did.
+    pub fn refresh(&self) -> Result<bool, TlsError> {
+        let (key, fresh) = server_cert(&self.dir, &self.ca, &server_names(self.listen))?;
+        if fresh && let Ok(mut cur) = self.resolver.0.write() {
+            *cur = Arc::new(key);
+        }
+        Ok(fresh)
+    }
+
+    /// Checks the addresses every few minutes for the life of the process.
+    pub fn start_refresh(self: &Arc<Self>) {
+        let me = Arc::downgrade(self);
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(300));
+            tick.tick().await;
+            loop {
+                tick.tick().await;
+                let Some(tls) = me.upgrade() else { return };
+                match tokio::task::spawn_blocking(move || tls.refresh()).await {
+                    Ok(Ok(true)) => tracing::info!("the server certificate was renewed"),
+                    Ok(Ok(false)) => {}
+                    Ok(Err(e)) => {
+                        tracing::error!(error = %e, "cannot renew the server certificate")
+                    }
+                    Err(_) => return,
+                }
+            }
+        });
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_ca_is_made_once_and_the_server_cert_follows_the_names() {
+        let dir = tempfile::tempdir().unwrap();
+        let ca = Ca::load_or_create(dir.path()).unwrap();
+        let again = Ca::load_or_create(dir.path()).unwrap();
+        assert_eq!(ca.sha256(), again.sha256());
+        let names: BTreeSet<String> = ["localhost", "127.0.0.1"].map(String::from).into();
+        let (_, fresh) = server_cert(dir.path(), &ca, &names).unwrap();
+        assert!(fresh);
+        let (_, fresh) = server_cert(dir.path(), &ca, &names).unwrap();
+        assert!(!fresh, "same names: the certificate on disk is reused");
+        let more: BTreeSet<String> = ["localhost", "127.0.0.1", "10.0.0.5"]
+            .map(String::from)
+            .into();
+        let (_, fresh) = server_cert(dir.path(), &ca, &more).unwrap();
+        assert!(fresh, "a new address makes a new certificate");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            for f in ["ca.key", "server.key"] {
+                let mode = std::fs::metadata(dir.path().join(f))
+                    .unwrap()
+                    .permissions()
+                    .mode();
+                assert_eq!(mode & 0o777, 0o600, "{f}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_half_missing_ca_is_refused_not_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        Ca::load_or_create(dir.path()).unwrap();
+        std::fs::remove_file(dir.path().join("ca.key")).unwrap();
+        let err = Ca::load_or_create(dir.path()).err().unwrap().to_string();
+        assert!(err.contains("missing"), "{err}");
+    }
+
+    #[test]
+    fn names_include_loopback_and_localhost() {
+        let n = server_names("0.0.0.0".parse().unwrap());
+        for want in ["localhost", "127.0.0.1", "::1"] {
+            assert!(n.contains(want), "{n:?}");
+        }
+    }
+}
