@@ -31,6 +31,8 @@ pub struct Config {
     pub face_check_in: crate::face::FaceMode,
     /// The face pipeline (`[face]` table; see `congress_face::FaceConfig`).
     pub face: congress_face::FaceConfig,
+    /// Scheduled online backups (`[backup]`; see `crate::backup`).
+    pub backup: crate::backup::BackupConfig,
 }
 
 impl Default for Config {
@@ -46,6 +48,7 @@ impl Default for Config {
             upload_max_bytes: 512 * 1024 * 1024,
             face_check_in: crate::face::FaceMode::Auto,
             face: congress_face::FaceConfig::default(),
+            backup: crate::backup::BackupConfig::default(),
         }
     }
 }
@@ -134,6 +137,12 @@ impl Config {
         }
         if let Some(v) = env("CONGRESS_UPLOAD_MAX_BYTES") {
             self.upload_max_bytes = parse("CONGRESS_UPLOAD_MAX_BYTES", v)?;
+        }
+        if let Some(v) = env("CONGRESS_BACKUP_DIR") {
+            self.backup.dir = (!v.is_empty()).then(|| PathBuf::from(v));
+        }
+        if let Some(v) = env("CONGRESS_BACKUP_INTERVAL_S") {
+            self.backup.interval_s = parse("CONGRESS_BACKUP_INTERVAL_S", v)?;
         }
         Ok(())
     }
