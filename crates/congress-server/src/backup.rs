@@ -130,7 +130,11 @@ pub struct BackupReport {
 
 /// Backs up `data_dir` into a new folder under `root` (created if needed); then, with `keep`,
 /// deletes all but the newest `keep` backups. Safe while a server writes to `data_dir`.
-pub fn backup(data_dir: &Path, root: &Path, keep: Option<usize>) -> Result<BackupReport, BackupError> {
+pub fn backup(
+    data_dir: &Path,
+    root: &Path,
+    keep: Option<usize>,
+) -> Result<BackupReport, BackupError> {
     let started = Instant::now();
     let db_path = data_dir.join(DATABASE);
     if !db_path.is_file() {
@@ -241,11 +245,10 @@ fn fill(
         database,
         files,
     };
-    let text = serde_json::to_vec_pretty(&manifest)
-        .map_err(|e| BackupError::Io {
-            path: MANIFEST.into(),
-            source: std::io::Error::other(e),
-        })?;
+    let text = serde_json::to_vec_pretty(&manifest).map_err(|e| BackupError::Io {
+        path: MANIFEST.into(),
+        source: std::io::Error::other(e),
+    })?;
     write_synced(&tmp.join(MANIFEST), &text)?;
     let sum = format!("{}  {MANIFEST}\n", hex::encode(Sha256::digest(&text)));
     write_synced(&tmp.join(MANIFEST_SUM), sum.as_bytes())?;
@@ -308,7 +311,8 @@ fn read_head(conn: &Connection) -> Result<JournalHead, BackupError> {
 
 /// The journal head of the database in `data_dir` right now (read-only).
 pub fn current_head(data_dir: &Path) -> Result<JournalHead, BackupError> {
-    let conn = Connection::open_with_flags(data_dir.join(DATABASE), OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    let conn =
+        Connection::open_with_flags(data_dir.join(DATABASE), OpenFlags::SQLITE_OPEN_READ_ONLY)?;
     conn.busy_timeout(Duration::from_secs(10))?;
     read_head(&conn)
 }
@@ -488,8 +492,8 @@ fn read_manifest(dir: &Path) -> Result<Manifest, BackupError> {
             "{MANIFEST} does not match {MANIFEST_SUM} (it was changed or damaged)"
         )));
     }
-    let m: Manifest =
-        serde_json::from_slice(&text).map_err(|e| damaged(format!("{MANIFEST} is invalid: {e}")))?;
+    let m: Manifest = serde_json::from_slice(&text)
+        .map_err(|e| damaged(format!("{MANIFEST} is invalid: {e}")))?;
     if m.format != 1 {
         return Err(damaged(format!("unknown backup format {}", m.format)));
     }
@@ -537,7 +541,8 @@ pub fn check(dir: &Path) -> Result<Manifest, BackupError> {
     }
     let db = dir.join(DATABASE);
     let conn = Connection::open_with_flags(&db, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
-    let head = read_head(&conn).map_err(|e| damaged(format!("the database cannot be read: {e}")))?;
+    let head =
+        read_head(&conn).map_err(|e| damaged(format!("the database cannot be read: {e}")))?;
     drop(conn);
     if head != m.journal {
         return Err(damaged(format!(
@@ -566,10 +571,7 @@ pub struct RestoreReport {
 pub fn restore(from: &Path, data: &Path) -> Result<RestoreReport, BackupError> {
     let started = Instant::now();
     if data.exists() {
-        let empty = fs::read_dir(data)
-            .map_err(io(data))?
-            .next()
-            .is_none();
+        let empty = fs::read_dir(data).map_err(io(data))?.next().is_none();
         if !empty {
             return Err(BackupError::NotEmpty(data.display().to_string()));
         }
@@ -646,7 +648,8 @@ pub fn start_schedule(
         loop {
             let (data, root) = (data_dir.clone(), root.clone());
             let keep = cfg.keep;
-            let r = tokio::task::spawn_blocking(move || backup_if_changed(&data, &root, keep)).await;
+            let r =
+                tokio::task::spawn_blocking(move || backup_if_changed(&data, &root, keep)).await;
             match r {
                 Ok(Ok(Some(rep))) => tracing::info!(
                     path = %rep.path.display(),

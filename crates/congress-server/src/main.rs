@@ -289,10 +289,9 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             let Some(data) = cli.data.clone() else {
                 bail!("give the new data folder with --data DIR (it must be absent or empty)");
             };
-            let r = tokio::task::spawn_blocking(move || {
-                congress_server::backup::restore(&from, &data)
-            })
-            .await??;
+            let r =
+                tokio::task::spawn_blocking(move || congress_server::backup::restore(&from, &data))
+                    .await??;
             println!(
                 "restored {} (journal seq {}, taken {}) in {} ms",
                 r.from.display(),
