@@ -73,7 +73,17 @@ pub fn delegate_id(i: usize) -> String {
 
 /// Runs a `congress` subcommand to completion.
 pub async fn run_cli(data: &Path, args: &[&str], stdin: Option<&str>) -> anyhow::Result<String> {
-    let mut cmd = Command::new(congress_bin()?);
+    run_cli_bin(&congress_bin()?, data, args, stdin).await
+}
+
+/// [`run_cli`] with a given `congress` binary.
+pub async fn run_cli_bin(
+    bin: &Path,
+    data: &Path,
+    args: &[&str],
+    stdin: Option<&str>,
+) -> anyhow::Result<String> {
+    let mut cmd = Command::new(bin);
     cmd.arg("--data").arg(data).args(args);
     cmd.stdin(if stdin.is_some() {
         Stdio::piped()
@@ -100,8 +110,13 @@ pub async fn run_cli(data: &Path, args: &[&str], stdin: Option<&str>) -> anyhow:
 impl ServerProcess {
     /// Starts `congress serve` on `data` listening on a free loopback port.
     pub async fn start(data: &Path) -> anyhow::Result<ServerProcess> {
+        Self::start_bin(&congress_bin()?, data).await
+    }
+
+    /// [`ServerProcess::start`] with a given `congress` binary.
+    pub async fn start_bin(bin: &Path, data: &Path) -> anyhow::Result<ServerProcess> {
         let started = Instant::now();
-        let mut child = Command::new(congress_bin()?)
+        let mut child = Command::new(bin)
             .arg("--data")
             .arg(data)
             .args(["serve", "--listen", "127.0.0.1:0"])
@@ -147,6 +162,12 @@ impl ServerProcess {
                 .unwrap_or(0.0)
         };
         (field("VmHWM:"), field("VmRSS:"))
+    }
+
+    /// Kills the server with SIGKILL (no chance to flush or clean up) and waits for it.
+    pub async fn kill(mut self) -> anyhow::Result<()> {
+        self.child.kill().await?;
+        Ok(())
     }
 
     /// Stops the server with SIGTERM-like kill and waits.
