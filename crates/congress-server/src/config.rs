@@ -163,6 +163,7 @@ mod tests {
         let cfg = Config::parse(text).unwrap();
         assert_eq!(cfg.max_body_bytes, Config::default().max_body_bytes);
         assert_eq!(cfg.session_hours, 12);
+        assert_eq!(cfg.backup, crate::backup::BackupConfig::default());
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 pub mod crash;
 pub mod docs_serve;
+pub mod reconnect;
 pub mod server;
 pub mod stats;
 pub mod vote;

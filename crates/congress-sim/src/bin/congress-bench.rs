@@ -440,6 +440,70 @@ async fn crash(args: &[String]) -> anyhow::Result<()> {
 }
 
 async fn reconnect_storm(args: &[String]) -> anyhow::Result<()> {
-    let _ = args;
-    bail!("reconnect-storm: not yet")
+    use congress_sim::reconnect::{ReconnectOptions, run};
+    let opts = ReconnectOptions {
+        bin: congress_sim::server::congress_bin()?,
+        clients: flag(args, "--clients", 2000)?,
+        seed: seed_flag(args)?,
+        jitter_ms: (
+            flag(args, "--jitter-min-ms", 1000)? as u64,
+            flag(args, "--jitter-max-ms", 3000)? as u64,
+        ),
+        changes_per_s: flag(args, "--changes-per-s", 25)? as u64,
+        verbose: true,
+    };
+    eprintln!(
+        "reconnect-storm: {} tablets, seed {} (reproduce with --seed {})",
+        opts.clients, opts.seed, opts.seed
+    );
+    let r = run(&opts).await?;
+    for p in r.problems.iter().take(20) {
+        eprintln!("  problem: {p}");
+    }
+    let p = |v: &[f64], q| round2(percentile(v, q));
+    eprintln!(
+        "reconnect p50 {:.0} ms p99 {:.0} ms; /api/health p50 {:.1} ms p99 {:.1} ms ({} samples, {} errors); ballots {} sent, {} acked, {} counted, {} retried after the drop",
+        p(&r.reconnect_ms, 50.0),
+        p(&r.reconnect_ms, 99.0),
+        p(&r.health_ms, 50.0),
+        p(&r.health_ms, 99.0),
+        r.health_ms.len(),
+        r.health_errors,
+        r.ballots_sent,
+        r.ballots_acked,
+        r.ballots_counted,
+        r.ballots_retried_after_drop
+    );
+    println!(
+        "{}",
+        json!({
+            "bench": "reconnect-storm",
+            "clients": r.clients,
+            "resumed": r.resumed,
+            "snapshots": r.snapshots,
+            "lost": r.lost,
+            "duplicated": r.duplicated,
+            "unexpected": r.unexpected,
+            "reconnect_p50_ms": p(&r.reconnect_ms, 50.0),
+            "reconnect_p99_ms": p(&r.reconnect_ms, 99.0),
+            "health_p50_ms": p(&r.health_ms, 50.0),
+            "health_p99_ms": p(&r.health_ms, 99.0),
+            "health_errors": r.health_errors,
+            "peak_rss_mb": round2(r.peak_rss_mb),
+            "pushes": r.pushes_during_run,
+            "ballots_acked": r.ballots_acked,
+            "ballots_counted": r.ballots_counted,
+            "ballots_retried_after_drop": r.ballots_retried_after_drop,
+            "problems": r.problems.len(),
+        })
+    );
+    if !r.problems.is_empty() || r.lost > 0 || r.duplicated > 0 {
+        bail!(
+            "{} problems, {} lost, {} duplicated",
+            r.problems.len(),
+            r.lost,
+            r.duplicated
+        );
+    }
+    Ok(())
 }

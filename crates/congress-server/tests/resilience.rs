@@ -83,3 +83,26 @@ async fn backup_and_restore_from_the_command_line_while_serving() {
     assert!(out.contains("ok:"), "{out}");
     f.server.stop().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_connection_dropped_at_once_resumes_without_gap_or_duplicate() {
+    use congress_sim::reconnect::{ReconnectOptions, run};
+    let r = run(&ReconnectOptions {
+        bin: bin(),
+        clients: 200,
+        seed: 11,
+        jitter_ms: (200, 1200),
+        changes_per_s: 25,
+        verbose: true,
+    })
+    .await
+    .unwrap();
+    assert!(r.problems.is_empty(), "{:#?}", r.problems);
+    assert_eq!((r.lost, r.duplicated, r.unexpected), (0, 0, 0));
+    assert_eq!(r.resumed + r.snapshots, 200);
+    assert_eq!(r.resumed, 200, "everyone is within the resume window");
+    assert!(r.pushes_during_run > 20);
+    assert_eq!(r.ballots_acked, 150);
+    assert_eq!(r.ballots_counted, 150);
+    assert!(r.ballots_retried_after_drop > 0);
+}
