@@ -97,6 +97,9 @@ struct CheckinOutcome {
     ack: Option<AttendanceAck>,
 }
 
+/// A ballot's answer after the restart, whether the tablet resumed, and its last seq.
+type Retried = (BallotAck, bool, u64);
+
 struct BallotOutcome {
     i: usize,
     client_id: String,
@@ -352,7 +355,7 @@ pub async fn run(opts: &CrashOptions) -> anyhow::Result<CrashReport> {
         }
         let url2 = url.clone();
         let tokens_ref = &tokens;
-        let voted: Vec<(BallotOutcome, anyhow::Result<(BallotAck, bool, u64)>)> =
+        let voted: Vec<(BallotOutcome, anyhow::Result<Retried>)> =
             futures_util::stream::iter(b_out)
                 .map(|o| {
                     let api = Api::new(&url2).with_token(&tokens_ref[o.i - 1]);

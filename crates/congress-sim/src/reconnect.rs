@@ -313,7 +313,7 @@ pub async fn run(opts: &ReconnectOptions) -> anyhow::Result<ReconnectReport> {
             let togglers = n - voters;
             while !stop.load(Ordering::Relaxed) {
                 let i = voters + 1 + k % togglers.max(1);
-                let status = if (k / togglers.max(1)) % 2 == 0 {
+                let status = if (k / togglers.max(1)).is_multiple_of(2) {
                     AttendanceStatus::Present
                 } else {
                     AttendanceStatus::Left

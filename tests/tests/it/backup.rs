@@ -13,8 +13,7 @@ use congress_server::backup::{self, BackupError};
 
 use crate::util::*;
 
-#[path = "../../../crates/congress-docs/tests/common/mod.rs"]
-mod pdfgen;
+use crate::documents::pdfgen;
 
 fn have(tool: &str) -> bool {
     let ok = Proc::new(tool).arg("--version").output().is_ok();
@@ -47,7 +46,7 @@ async fn a_backup_taken_while_a_writer_commits_is_a_consistent_snapshot() {
         tokio::spawn(async move {
             let mut n = 0u32;
             while !stop.load(Ordering::Relaxed) {
-                let status = if n % 2 == 0 {
+                let status = if n.is_multiple_of(2) {
                     AttendanceStatus::Present
                 } else {
                     AttendanceStatus::Left

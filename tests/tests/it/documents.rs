@@ -12,7 +12,7 @@ use congress_proto::*;
 use crate::util::*;
 
 #[path = "../../../crates/congress-docs/tests/common/mod.rs"]
-mod pdfgen;
+pub(crate) mod pdfgen;
 
 fn have(tool: &str) -> bool {
     let ok = Proc::new(tool).arg("--version").output().is_ok();
