@@ -27,8 +27,9 @@ async fn main() -> anyhow::Result<()> {
         Some("vote-storm") => vote_storm(&args[1..]).await,
         Some("crash") => crash(&args[1..]).await,
         Some("reconnect-storm") => reconnect_storm(&args[1..]).await,
+        Some("backup") => backup_time(&args[1..]).await,
         _ => bail!(
-            "usage: congress-bench fanout [--clients N] [--changes N]\n       congress-bench docs-serve [--clients N] [--size-mib N]\n       congress-bench vote-storm [--tablets N] [--window-ms MS]\n       congress-bench crash [--rounds N] [--seed S] [--delegates N] [--window-ms MS]\n       congress-bench reconnect-storm [--clients N] [--seed S]"
+            "usage: congress-bench fanout [--clients N] [--changes N]\n       congress-bench docs-serve [--clients N] [--size-mib N]\n       congress-bench vote-storm [--tablets N] [--window-ms MS]\n       congress-bench crash [--rounds N] [--seed S] [--delegates N] [--window-ms MS]\n       congress-bench reconnect-storm [--clients N] [--seed S]\n       congress-bench backup [--size-mib N] [--fixtures DIR]"
         ),
     }
 }
@@ -505,5 +506,121 @@ async fn reconnect_storm(args: &[String]) -> anyhow::Result<()> {
             r.duplicated
         );
     }
+    Ok(())
+}
+
+/// Backup and restore times of the demo congress with a big document, through the CLI.
+async fn backup_time(args: &[String]) -> anyhow::Result<()> {
+    let size_mib = flag(args, "--size-mib", 100)?;
+    let fixtures = match args.iter().position(|a| a == "--fixtures") {
+        Some(i) => std::path::PathBuf::from(args.get(i + 1).context("missing value")?),
+        None => std::path::PathBuf::from("fixtures/demo"),
+    };
+    let bin = congress_sim::server::congress_bin()?;
+    let dir = tempfile::tempdir()?;
+    let data = dir.path().join("data");
+    let cli = |args: Vec<String>, stdin: Option<&'static str>| {
+        let (bin, data) = (bin.clone(), data.clone());
+        async move {
+            let a: Vec<&str> = args.iter().map(String::as_str).collect();
+            congress_sim::server::run_cli_bin(&bin, &data, &a, stdin).await
+        }
+    };
+    let s = |x: &str| x.to_string();
+    let p = |x: std::path::PathBuf| x.to_string_lossy().into_owned();
+    cli(
+        vec![
+            s("import"),
+            s("--congress"),
+            p(fixtures.join("congress.toml")),
+            s("--delegates"),
+            p(fixtures.join("delegates.csv")),
+        ],
+        None,
+    )
+    .await?;
+    cli(
+        vec![
+            s("operator"),
+            s("add"),
+            s("admin"),
+            s("--role"),
+            s("admin"),
+            s("--password-stdin"),
+        ],
+        Some("bench-password-1"),
+    )
+    .await?;
+    let server = ServerProcess::start_bin(&bin, &data).await?;
+    let admin = Api::new(&server.url)
+        .login("admin", "bench-password-1")
+        .await?;
+    let delegates: Vec<congress_proto::Delegate> = admin.get("/api/delegates").await?;
+    for (i, d) in delegates.iter().enumerate() {
+        admin
+            .set_attendance(
+                &format!("bk-{i}"),
+                &d.id,
+                AttendanceStatus::Present,
+                "bench",
+            )
+            .await?;
+    }
+    let pdf = congress_sim::docs_serve::big_pdf(size_mib * 1024 * 1024);
+    let (status, body) = admin
+        .raw(
+            reqwest::Method::POST,
+            "/api/documents?title=Benchmark&audience=all&file_name=bench.pdf",
+            "application/pdf",
+            pdf,
+        )
+        .await?;
+    if status != 200 {
+        bail!("upload answered {status}: {body}");
+    }
+    let root = dir.path().join("backups");
+    let t = Instant::now();
+    let out = cli(vec![s("backup"), s("--to"), p(root.clone())], None).await?;
+    let first_ms = t.elapsed().as_secs_f64() * 1e3;
+    eprint!("{out}");
+    admin
+        .set_attendance(
+            "bk-again",
+            &delegates[0].id,
+            AttendanceStatus::Left,
+            "bench",
+        )
+        .await?;
+    let t = Instant::now();
+    let out = cli(vec![s("backup"), s("--to"), p(root.clone())], None).await?;
+    let second_ms = t.elapsed().as_secs_f64() * 1e3;
+    eprint!("{out}");
+    server.stop().await?;
+    let spare = dir.path().join("spare");
+    let t = Instant::now();
+    let out = congress_sim::server::run_cli_bin(
+        &bin,
+        &spare,
+        &["restore", "--from", &root.to_string_lossy()],
+        None,
+    )
+    .await?;
+    let restore_ms = t.elapsed().as_secs_f64() * 1e3;
+    eprint!("{out}");
+    let size =
+        |f: &std::path::Path| std::fs::metadata(f).map(|m| m.len()).unwrap_or(0) as f64 / 1e6;
+    let db_mb = size(&spare.join("congress.sqlite"));
+    println!(
+        "{}",
+        json!({
+            "bench": "backup",
+            "delegates": delegates.len(),
+            "document_mib": size_mib,
+            "db_mb": round2(db_mb),
+            "first_backup_ms": round2(first_ms),
+            "incremental_backup_ms": round2(second_ms),
+            "restore_ms": round2(restore_ms),
+        })
+    );
     Ok(())
 }
