@@ -429,6 +429,8 @@ async fn crash(args: &[String]) -> anyhow::Result<()> {
             "double_counted": r.double_counted,
             "verify_failures": r.verify_failures,
             "retry_mismatches": r.retry_mismatches,
+            "tablets_resumed": r.resumed,
+            "tablets_snapshot": r.snapshots,
             "problems": r.problems.len(),
             "restart_ms_p50": p(50.0),
             "restart_ms_max": p(100.0),
