@@ -144,7 +144,8 @@ pub fn backup(
     clean_stale_temp(root);
     let previous = latest(root).and_then(|p| read_manifest(&p).ok().map(|m| (p, m)));
     let tmp = root.join(format!(".tmp-{:016x}", rand::random::<u64>()));
-    fs::create_dir(&tmp).map_err(io(&tmp))?;
+    // Private: it holds the storage key.
+    create_private_dir(&tmp)?;
     let result = fill(data_dir, root, &tmp, previous.as_ref());
     let (manifest, linked, copied_bytes) = match result {
         Ok(r) => r,
