@@ -41,7 +41,7 @@ COMMANDS:
     bench NAME [ARGS]
                  One benchmark in a release build; it ends with one JSON line.
                  NAME: fanout, vote-storm, face-accuracy, face-speed, docs,
-                 crash [--rounds N] [--seed S], reconnect-storm [--clients N].
+                 crash [--rounds N] [--seed S], reconnect-storm [--clients N], backup.
     fixtures [--check]
                  Regenerate fixtures/demo (python3 fixtures/generate.py).
     help         This text.
@@ -105,6 +105,13 @@ const BENCHES: &[(&str, &str, &str, Option<&str>, &str)] = &[
         "congress-bench",
         Some("reconnect-storm"),
         "2,000 tablets drop at once and resume: no gap, no duplicate, health latency",
+    ),
+    (
+        "backup",
+        "congress-sim",
+        "congress-bench",
+        Some("backup"),
+        "backup and restore time of the demo congress with a 100 MiB document",
     ),
 ];
 
