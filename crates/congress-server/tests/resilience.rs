@@ -93,6 +93,7 @@ async fn every_connection_dropped_at_once_resumes_without_gap_or_duplicate() {
         seed: 11,
         jitter_ms: (200, 1200),
         changes_per_s: 25,
+        server_restart: false,
         verbose: true,
     })
     .await

@@ -22,7 +22,7 @@ use serde::Serialize;
 use tokio::sync::watch;
 
 use crate::crash::{Fixture, Rng};
-use crate::server::delegate_id;
+use crate::server::{ServerProcess, delegate_id};
 
 #[derive(Debug, Clone)]
 pub struct ReconnectOptions {
@@ -33,6 +33,9 @@ pub struct ReconnectOptions {
     pub jitter_ms: (u64, u64),
     /// Attendance changes per second during the whole run.
     pub changes_per_s: u64,
+    /// Also kill the server (SIGKILL) at the drop and restart it on the same port: every
+    /// tablet then needs a snapshot (the new process has no push ring yet).
+    pub server_restart: bool,
     pub verbose: bool,
 }
 
@@ -52,6 +55,8 @@ pub struct ReconnectReport {
     pub health_errors: u64,
     pub peak_rss_mb: f64,
     pub pushes_during_run: u64,
+    /// Attendance changes the desk could not make (the server was down).
+    pub push_errors: u64,
     pub ballots_sent: u64,
     pub ballots_acked: u64,
     pub ballots_counted: u64,
@@ -224,7 +229,7 @@ pub async fn run(opts: &ReconnectOptions) -> anyhow::Result<ReconnectReport> {
     let voters = n * 3 / 4;
     let mut rng = Rng(opts.seed);
     let t = Instant::now();
-    let f = Fixture::new(&opts.bin, n, voters).await?;
+    let mut f = Fixture::new(&opts.bin, n, voters).await?;
     if opts.verbose {
         eprintln!(
             "reconnect-storm: {n} tablets paired, {voters} checked in, in {:.1} s",
@@ -367,6 +372,31 @@ pub async fn run(opts: &ReconnectOptions) -> anyhow::Result<ReconnectReport> {
     }
     drop_tx.send_replace(true);
     let t_drop = Instant::now();
+    if opts.server_restart {
+        let listen = url.trim_start_matches("http://").to_string();
+        f.server.kill_in_place().await?;
+        let mut tries = 0;
+        f.server = loop {
+            // The port may need a moment to be free again.
+            match ServerProcess::start_on(&opts.bin, &f.data, &listen).await {
+                Ok(s) => break s,
+                Err(e) if tries < 20 => {
+                    tries += 1;
+                    if opts.verbose {
+                        eprintln!("restart: {e:#}; again");
+                    }
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(e) => return Err(e).context("restarting on the same port"),
+            }
+        };
+        if opts.verbose {
+            eprintln!(
+                "server killed and restarted on {listen} in {:.0} ms",
+                f.server.ready_after.as_secs_f64() * 1e3
+            );
+        }
+    }
     let deadline = t_drop + Duration::from_secs(60);
     while reconnected.load(Ordering::SeqCst) < n && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(20)).await;
@@ -407,7 +437,9 @@ pub async fn run(opts: &ReconnectOptions) -> anyhow::Result<ReconnectReport> {
         pushes_during_run: changes,
         ..ReconnectReport::default()
     };
-    if push_errors > 0 {
+    // Changes sent while the server was down fail (expected with `server_restart`).
+    report.push_errors = push_errors;
+    if push_errors > 0 && !opts.server_restart {
         report
             .problems
             .push(format!("{push_errors} attendance changes failed"));

@@ -115,11 +115,16 @@ impl ServerProcess {
 
     /// [`ServerProcess::start`] with a given `congress` binary.
     pub async fn start_bin(bin: &Path, data: &Path) -> anyhow::Result<ServerProcess> {
+        Self::start_on(bin, data, "127.0.0.1:0").await
+    }
+
+    /// [`ServerProcess::start_bin`] on a given address (to restart on the same port).
+    pub async fn start_on(bin: &Path, data: &Path, listen: &str) -> anyhow::Result<ServerProcess> {
         let started = Instant::now();
         let mut child = Command::new(bin)
             .arg("--data")
             .arg(data)
-            .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(["serve", "--listen", listen])
             .env("CONGRESS_LOG", "warn")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -166,6 +171,11 @@ impl ServerProcess {
 
     /// Kills the server with SIGKILL (no chance to flush or clean up) and waits for it.
     pub async fn kill(mut self) -> anyhow::Result<()> {
+        self.kill_in_place().await
+    }
+
+    /// [`ServerProcess::kill`] without giving up the handle.
+    pub async fn kill_in_place(&mut self) -> anyhow::Result<()> {
         self.child.kill().await?;
         Ok(())
     }

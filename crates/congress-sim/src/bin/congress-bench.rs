@@ -29,7 +29,7 @@ async fn main() -> anyhow::Result<()> {
         Some("reconnect-storm") => reconnect_storm(&args[1..]).await,
         Some("backup") => backup_time(&args[1..]).await,
         _ => bail!(
-            "usage: congress-bench fanout [--clients N] [--changes N]\n       congress-bench docs-serve [--clients N] [--size-mib N]\n       congress-bench vote-storm [--tablets N] [--window-ms MS]\n       congress-bench crash [--rounds N] [--seed S] [--delegates N] [--window-ms MS]\n       congress-bench reconnect-storm [--clients N] [--seed S]\n       congress-bench backup [--size-mib N] [--fixtures DIR]"
+            "usage: congress-bench fanout [--clients N] [--changes N]\n       congress-bench docs-serve [--clients N] [--size-mib N]\n       congress-bench vote-storm [--tablets N] [--window-ms MS]\n       congress-bench crash [--rounds N] [--seed S] [--delegates N] [--window-ms MS]\n       congress-bench reconnect-storm [--clients N] [--seed S] [--server-restart]\n       congress-bench backup [--size-mib N] [--fixtures DIR]"
         ),
     }
 }
@@ -453,6 +453,7 @@ async fn reconnect_storm(args: &[String]) -> anyhow::Result<()> {
             flag(args, "--jitter-max-ms", 3000)? as u64,
         ),
         changes_per_s: flag(args, "--changes-per-s", 25)? as u64,
+        server_restart: args.iter().any(|a| a == "--server-restart"),
         verbose: true,
     };
     eprintln!(
@@ -494,6 +495,8 @@ async fn reconnect_storm(args: &[String]) -> anyhow::Result<()> {
             "health_errors": r.health_errors,
             "peak_rss_mb": round2(r.peak_rss_mb),
             "pushes": r.pushes_during_run,
+            "server_restart": opts.server_restart,
+            "desk_errors": r.push_errors,
             "ballots_acked": r.ballots_acked,
             "ballots_counted": r.ballots_counted,
             "ballots_retried_after_drop": r.ballots_retried_after_drop,
