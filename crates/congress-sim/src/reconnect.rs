@@ -127,6 +127,7 @@ struct TabletCtx {
     drop_rx: watch::Receiver<bool>,
     final_rx: watch::Receiver<u64>,
     reconnected: Arc<AtomicUsize>,
+    server_restart: bool,
 }
 
 async fn tablet(mut live: Live, start: u64, c: TabletCtx) -> Seen {
@@ -146,10 +147,18 @@ async fn tablet(mut live: Live, start: u64, c: TabletCtx) -> Seen {
             let cast_due = c.when == When::Before && !seen.ballot_sent;
             let wait = c.cast_at.saturating_sub(began.elapsed());
             tokio::select! {
-                r = pump(&mut live, &mut seen) => r?,
+                r = pump(&mut live, &mut seen) => match r {
+                    // The server went away (server-side drop): reconnect like the others.
+                    Err(_) if c.server_restart => break,
+                    r => r?,
+                },
                 _ = tokio::time::sleep(wait), if cast_due => {
-                    live.cast_ballot(&c.client_id, c.vote_id, choice()).await?;
+                    let sent = live.cast_ballot(&c.client_id, c.vote_id, choice()).await;
                     seen.ballot_sent = true;
+                    if sent.is_err() && c.server_restart {
+                        break;
+                    }
+                    sent?;
                 }
                 r = drop_rx.changed() => {
                     let dropped = r.is_err() || *drop_rx.borrow();
@@ -160,8 +169,12 @@ async fn tablet(mut live: Live, start: u64, c: TabletCtx) -> Seen {
             }
         }
         if c.when == When::AtDrop {
-            live.cast_ballot(&c.client_id, c.vote_id, choice()).await?;
+            // Whether it reaches the server or not, the answer is never read.
+            let sent = live.cast_ballot(&c.client_id, c.vote_id, choice()).await;
             seen.ballot_sent = true;
+            if !c.server_restart {
+                sent?;
+            }
         }
         let last = live.last_seq;
         live.abort();
@@ -294,6 +307,7 @@ pub async fn run(opts: &ReconnectOptions) -> anyhow::Result<ReconnectReport> {
             drop_rx: drop_rx.clone(),
             final_rx: final_rx.clone(),
             reconnected: reconnected.clone(),
+            server_restart: opts.server_restart,
         };
         tasks.push((i, tokio::spawn(tablet(live, start, ctx))));
     }
