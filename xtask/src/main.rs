@@ -42,7 +42,8 @@ COMMANDS:
                  and `npm run e2e`. CI runs exactly this (.ci/run).
     bench NAME [ARGS]
                  One benchmark in a release build; it ends with one JSON line.
-                 NAME: fanout, vote-storm, face-accuracy, face-speed, docs.
+                 NAME: fanout, vote-storm, face-accuracy, face-speed, docs,
+                 crash [--rounds N] [--seed S], reconnect-storm [--clients N], backup.
     fixtures [--check]
                  Regenerate fixtures/demo (python3 fixtures/generate.py).
     fuzz [--seconds N] [TARGET]
@@ -99,6 +100,27 @@ const BENCHES: &[(&str, &str, &str, Option<&str>, &str)] = &[
         "docs-bench",
         None,
         "document encryption and delivery throughput",
+    ),
+    (
+        "crash",
+        "congress-sim",
+        "congress-bench",
+        Some("crash"),
+        "SIGKILL during check-ins and vote storms, restart: nothing acked lost or counted twice",
+    ),
+    (
+        "reconnect-storm",
+        "congress-sim",
+        "congress-bench",
+        Some("reconnect-storm"),
+        "2,000 tablets drop at once and resume: no gap, no duplicate, health latency",
+    ),
+    (
+        "backup",
+        "congress-sim",
+        "congress-bench",
+        Some("backup"),
+        "backup and restore time of the demo congress with a 100 MiB document",
     ),
 ];
 

@@ -348,6 +348,11 @@ impl Live {
     pub async fn close(mut self) {
         let _ = self.socket.close(None).await;
     }
+
+    /// Drops the connection without a close handshake, as when the Wi-Fi goes away.
+    pub fn abort(self) {
+        drop(self.socket);
+    }
 }
 
 /// Votes: operator calls and a tablet's ballot.

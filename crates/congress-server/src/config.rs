@@ -47,6 +47,8 @@ pub struct Config {
     pub max_connections: usize,
     /// Rate limits and timeouts (`[limits]` table; see [`crate::limits::LimitsConfig`]).
     pub limits: crate::limits::LimitsConfig,
+    /// Scheduled online backups (`[backup]`; see `crate::backup`).
+    pub backup: crate::backup::BackupConfig,
 }
 
 /// `[minutes]`: rendering the minutes.
@@ -141,6 +143,7 @@ impl Default for Config {
             http_redirect_listen: RedirectListen(Some(SocketAddr::from(([127, 0, 0, 1], 8080)))),
             max_connections: 4000,
             limits: crate::limits::LimitsConfig::default(),
+            backup: crate::backup::BackupConfig::default(),
         }
     }
 }
@@ -248,6 +251,12 @@ impl Config {
         if let Some(v) = env("CONGRESS_PAIR_PER_MINUTE") {
             self.limits.pair_per_minute = parse("CONGRESS_PAIR_PER_MINUTE", v)?;
         }
+        if let Some(v) = env("CONGRESS_BACKUP_DIR") {
+            self.backup.dir = (!v.is_empty()).then(|| PathBuf::from(v));
+        }
+        if let Some(v) = env("CONGRESS_BACKUP_INTERVAL_S") {
+            self.backup.interval_s = parse("CONGRESS_BACKUP_INTERVAL_S", v)?;
+        }
         Ok(())
     }
 
@@ -295,6 +304,7 @@ mod tests {
             Config::load(None, env).unwrap().tls,
             crate::tls::TlsMode::Off
         );
+        assert_eq!(cfg.backup, crate::backup::BackupConfig::default());
     }
 
     #[test]

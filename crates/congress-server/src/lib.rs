@@ -4,6 +4,7 @@
 //! and the integration tests start the very same server in-process on `127.0.0.1:0`.
 
 pub mod auth;
+pub mod backup;
 pub mod config;
 pub mod documents;
 pub mod engine;
@@ -210,6 +211,11 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let stopping = state.shutdown.clone();
+    backup::start_schedule(
+        state.config.data_dir.clone(),
+        state.config.backup.clone(),
+        stopping.subscribe(),
+    );
     if let Some(tls) = &state.tls {
         tls.start_refresh();
     }

@@ -2,7 +2,9 @@
 //! separate process on a generated congress, pair many simulated tablets, and measure. Used by
 //! `congress-bench` (benchmarks) and the simulator.
 
+pub mod crash;
 pub mod docs_serve;
+pub mod reconnect;
 pub mod server;
 pub mod stats;
 pub mod vote;

@@ -73,7 +73,17 @@ pub fn delegate_id(i: usize) -> String {
 
 /// Runs a `congress` subcommand to completion.
 pub async fn run_cli(data: &Path, args: &[&str], stdin: Option<&str>) -> anyhow::Result<String> {
-    let mut cmd = Command::new(congress_bin()?);
+    run_cli_bin(&congress_bin()?, data, args, stdin).await
+}
+
+/// [`run_cli`] with a given `congress` binary.
+pub async fn run_cli_bin(
+    bin: &Path,
+    data: &Path,
+    args: &[&str],
+    stdin: Option<&str>,
+) -> anyhow::Result<String> {
+    let mut cmd = Command::new(bin);
     cmd.arg("--data").arg(data).args(args);
     cmd.stdin(if stdin.is_some() {
         Stdio::piped()
@@ -100,11 +110,21 @@ pub async fn run_cli(data: &Path, args: &[&str], stdin: Option<&str>) -> anyhow:
 impl ServerProcess {
     /// Starts `congress serve` on `data` listening on a free loopback port.
     pub async fn start(data: &Path) -> anyhow::Result<ServerProcess> {
+        Self::start_bin(&congress_bin()?, data).await
+    }
+
+    /// [`ServerProcess::start`] with a given `congress` binary.
+    pub async fn start_bin(bin: &Path, data: &Path) -> anyhow::Result<ServerProcess> {
+        Self::start_on(bin, data, "127.0.0.1:0").await
+    }
+
+    /// [`ServerProcess::start_bin`] on a given address (to restart on the same port).
+    pub async fn start_on(bin: &Path, data: &Path, listen: &str) -> anyhow::Result<ServerProcess> {
         let started = Instant::now();
-        let mut child = Command::new(congress_bin()?)
+        let mut child = Command::new(bin)
             .arg("--data")
             .arg(data)
-            .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(["serve", "--listen", listen])
             .env("CONGRESS_LOG", "warn")
             // Benchmarks measure the server over plain loopback, pairing and logging in
             // thousands of simulated tablets from one address: no TLS, no per-address limits.
@@ -152,6 +172,17 @@ impl ServerProcess {
                 .unwrap_or(0.0)
         };
         (field("VmHWM:"), field("VmRSS:"))
+    }
+
+    /// Kills the server with SIGKILL (no chance to flush or clean up) and waits for it.
+    pub async fn kill(mut self) -> anyhow::Result<()> {
+        self.kill_in_place().await
+    }
+
+    /// [`ServerProcess::kill`] without giving up the handle.
+    pub async fn kill_in_place(&mut self) -> anyhow::Result<()> {
+        self.child.kill().await?;
+        Ok(())
     }
 
     /// Stops the server with SIGTERM-like kill and waits.

@@ -5,6 +5,7 @@
 
 mod attendance;
 mod auth;
+mod backup;
 mod bad_input;
 mod documents;
 mod groups;
