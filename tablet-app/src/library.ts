@@ -126,7 +126,12 @@ export class Library {
 
   private async open(d: Document, page = 1): Promise<void> {
     const v = this.latestDelivered(d);
-    if (!v) return;
+    if (!v) {
+      // not yet encrypted to this tablet: say so rather than do nothing
+      this.message = t('docs.preparing');
+      this.render();
+      return;
+    }
     try {
       const identity = await deviceIdentity();
       if (!identity) {

@@ -53,10 +53,11 @@ async function pairTablet(delegateId) {
 }
 
 /** Large type, portrait 800×1280: no sideways scrolling, no clipped text; back to vi landscape. */
-async function largePortrait(page, label) {
+async function largePortrait(page, label, show) {
   await setVariant(page, 'large');
   await page.setViewportSize({ width: 800, height: 1280 });
   await expectNoOverflow(page, `${label}, large type, 800×1280`);
+  await page.getByTestId(show).scrollIntoViewIfNeeded();
   await screenshot(page, `a11y-meeting-${label.replace(/\W+/g, '-')}-large-800x1280`);
   await page.setViewportSize({ width: 1280, height: 800 });
   await setVariant(page, 'vi');
@@ -100,7 +101,7 @@ test('tablet: request to speak, waiting', async () => {
   await t2.waitForSelector('[data-testid="my-request"][data-place="2"]');
   await t1.getByTestId('my-request').scrollIntoViewIfNeeded();
   await expectAccessibleAll(t1, 'tablet speak waiting');
-  await largePortrait(t1, 'tablet speak waiting');
+  await largePortrait(t1, 'tablet speak waiting', 'my-request');
 });
 
 test('tablet: you have the floor, with a countdown', async () => {
@@ -108,7 +109,7 @@ test('tablet: you have the floor, with a countdown', async () => {
   await t2.getByTestId('have-floor').waitFor();
   await t2.getByTestId('floor-countdown').waitFor();
   await expectAccessibleAll(t2, 'tablet have the floor');
-  await largePortrait(t2, 'tablet have floor');
+  await largePortrait(t2, 'tablet have floor', 'have-floor');
 });
 
 test('projector: every scene', async () => {
@@ -147,12 +148,12 @@ test('tablet: opinion form; secretary compile view', async () => {
   await t1.getByTestId('opinion-send').click();
   await t1.getByTestId('opinion-saved').waitFor();
   await expectAccessible(t1, 'tablet opinion saved');
-  await largePortrait(t1, 'tablet opinion');
+  await largePortrait(t1, 'tablet opinion', 'opinion-text');
   await sec.locator('[data-testid="group-opinion"]').first().waitFor();
   await sec.getByTestId('summary-insert').click();
   await sec.getByTestId('secretary-view').scrollIntoViewIfNeeded();
   await expectAccessibleAll(sec, 'tablet secretary compile');
-  await largePortrait(sec, 'tablet secretary');
+  await largePortrait(sec, 'tablet secretary', 'secretary-view');
   await sec.getByTestId('summary-submit').click();
   await sec.getByTestId('summary-confirm').click();
   await sec.getByTestId('summary-submitted').waitFor();
@@ -176,7 +177,7 @@ test('tablet: notice dialog and notices list', async () => {
   await t1.locator('[data-testid="notice-item"][data-read="true"]').first().waitFor();
   await t1.getByTestId('notices').scrollIntoViewIfNeeded();
   await expectAccessibleAll(t1, 'tablet notices list');
-  await largePortrait(t1, 'tablet notices');
+  await largePortrait(t1, 'tablet notices', 'notices');
 });
 
 test('console: agenda, speakers, scenes, notices, groups, minutes and audit panels', async () => {

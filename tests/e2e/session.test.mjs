@@ -27,9 +27,9 @@ after(async () => {
 
 /** A few visible strings per language (from web-common/src/locales), to see the UI is translated. */
 const TEXT = {
-  vi: { signIn: 'Đăng nhập', openProjector: 'Mở màn chiếu', agenda: 'Điều hành chương trình', request: 'Đăng ký phát biểu', floor: 'Mời đồng chí phát biểu', ack: 'Tôi đã đọc', minutes: 'Biên bản Đại hội', language: 'Ngôn ngữ' },
-  en: { signIn: 'Sign in', openProjector: 'Open projector', agenda: 'Agenda control', request: 'Request to speak', floor: 'You have the floor', ack: 'I have read this', minutes: 'Minutes of the congress', language: 'Language' },
-  ar: { signIn: 'تسجيل الدخول', openProjector: 'فتح شاشة العرض', agenda: 'إدارة جدول الأعمال', request: 'اطلب الكلمة', floor: 'الكلمة لك', ack: 'قرأتُ هذا الإشعار', minutes: 'محضر المؤتمر', language: 'اللغة' },
+  vi: { signIn: 'Đăng nhập', openProjector: 'Mở màn chiếu', agenda: 'Điều hành chương trình', request: 'Đăng ký phát biểu', floor: 'Mời đồng chí phát biểu', ack: 'Tôi đã đọc', minutes: 'Biên bản Đại hội', language: 'Ngôn ngữ', saved: 'Đã lưu để đọc khi mất mạng' },
+  en: { signIn: 'Sign in', openProjector: 'Open projector', agenda: 'Agenda control', request: 'Request to speak', floor: 'You have the floor', ack: 'I have read this', minutes: 'Minutes of the congress', language: 'Language', saved: 'Saved for offline reading' },
+  ar: { signIn: 'تسجيل الدخول', openProjector: 'فتح شاشة العرض', agenda: 'إدارة جدول الأعمال', request: 'اطلب الكلمة', floor: 'الكلمة لك', ack: 'قرأتُ هذا الإشعار', minutes: 'محضر المؤتمر', language: 'اللغة', saved: 'محفوظة للقراءة دون اتصال' },
 };
 /** Per language: the vote's and the document's titles, and the notice (typed by the operator). */
 const CONTENT = {
@@ -186,6 +186,9 @@ for (const lang of ['vi', 'en', 'ar']) {
       await proj.waitForFunction((name) => document.querySelector('[data-testid="proj-speaker-name"]')?.textContent === name, n1);
       assert.equal(await proj.getByTestId('proj-next').innerText(), n2);
       await t1.getByTestId('have-floor').getByText(T.floor).waitFor();
+      // the tablet's countdown never shows more than the time allowed
+      const cd = t1.getByTestId('floor-countdown');
+      assert.ok(Number(await cd.getAttribute('data-left')) <= Number(await cd.getAttribute('data-limit')), await cd.innerText());
       await shot(t1, 'tablet-floor');
       await shot(proj, 'projector-speaker');
       await page.getByTestId('speakers').scrollIntoViewIfNeeded();
@@ -204,7 +207,8 @@ for (const lang of ['vi', 'en', 'ar']) {
       await page.getByTestId('doc-file').setInputFiles({ name: 'resolution.pdf', mimeType: 'application/pdf', buffer: pdf(['Draft resolution', 'Page two']) });
       await page.waitForFunction((title) => document.querySelector('[data-testid="doc-admin-list"]')?.textContent?.includes(title), C.doc);
       const doc = t1.locator('[data-testid="doc"]', { hasText: C.doc });
-      await doc.waitFor({ timeout: 20_000 });
+      // once its copy encrypted to this tablet is downloaded ("saved for offline reading")
+      await doc.getByTestId('doc-status').getByText(T.saved, { exact: true }).waitFor({ timeout: 30_000 });
       await doc.getByTestId('doc-open').click();
       await t1.getByTestId('reader').waitFor();
       await t1.waitForFunction(() => {
@@ -215,11 +219,8 @@ for (const lang of ['vi', 'en', 'ar']) {
         return false;
       });
       await shot(t1, 'tablet-document');
-      await t1.keyboard.press('Escape');
-      await t1.getByTestId('reader').waitFor({ state: 'detached' }).catch(async () => {
-        // no Escape handler: the reader's own close button
-        await t1.getByTestId('reader').getByRole('button').first().click();
-      });
+      await t1.locator('#reader-close').click();
+      await t1.getByTestId('reader').waitFor({ state: 'detached' });
 
       // --- a vote: created and opened on the console, cast on both tablets, closed, result shown
       await page.getByTestId('vote-title').fill(C.vote);
