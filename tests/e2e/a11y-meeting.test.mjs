@@ -128,7 +128,7 @@ test('projector: every scene', async () => {
     await proj.waitForSelector(sel);
     await expectAccessibleAll(proj, `projector scene ${scene}`);
   }
-  await op.page.getByTestId('scenes').getByTestId('notice-text').fill('Giải lao 15 phút');
+  await op.page.getByTestId('scene-notice-text').fill('Giải lao 15 phút');
   await op.page.getByTestId('scene-notice').click();
   await proj.waitForSelector('[data-testid="proj-notice"]');
   await expectAccessibleAll(proj, 'projector scene notice');
