@@ -409,7 +409,10 @@ function startMain(sess: OperatorSession): void {
               h('strong', null, t(`device.kind.${d.kind}`)),
               ' ',
               d.label,
-              d.delegate_id ? h('div', null, delegatesById.get(d.delegate_id)?.full_name ?? d.delegate_id) : null,
+              // the delegate's name, unless the label already is that name
+              d.delegate_id && (delegatesById.get(d.delegate_id)?.full_name ?? d.delegate_id) !== d.label
+                ? h('div', null, delegatesById.get(d.delegate_id)?.full_name ?? d.delegate_id)
+                : null,
               h('div', { class: 'muted small' }, t('device.paired_at', { time: fmtDateTime(d.paired_at) })),
             ),
             can(ROLES_UNPAIR)

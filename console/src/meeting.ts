@@ -239,7 +239,7 @@ export class MeetingConsole {
     );
 
     // Projector scenes.
-    this.noticeText = h('textarea', { rows: 2, maxlength: '500', 'data-testid': 'notice-text' }) as HTMLTextAreaElement;
+    this.noticeText = h('textarea', { rows: 2, maxlength: '500', 'data-testid': 'scene-notice-text' }) as HTMLTextAreaElement;
     const noticeForm = h(
       'form',
       {

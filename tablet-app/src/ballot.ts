@@ -140,7 +140,12 @@ export class Ballot<S> {
       if (receipt) body.push(h('p', { 'data-testid': 'receipt' }, t('vote.receipt', { code: receipt })));
     } else if (receipt || vote.voted) {
       body.push(h('p', { id: 'vote-recorded', tabindex: '-1', class: 'vote-recorded', 'data-testid': 'vote-recorded' }, t('vote.recorded')));
-      if (receipt) body.push(h('p', { class: 'receipt', 'data-testid': 'receipt' }, t('vote.receipt', { code: receipt })));
+      if (receipt) {
+        // only the code in a fixed-width font (and left to right): Arabic text set in a
+        // monospace font is hard to read
+        const [before = '', after = ''] = t('vote.receipt', { code: '\u0000' }).split('\u0000');
+        body.push(h('p', { class: 'receipt', 'data-testid': 'receipt' }, before, h('span', { class: 'receipt-code', dir: 'ltr' }, receipt), after));
+      }
     } else if (pending && pending.vote_id === id) {
       body.push(h('p', { id: 'ballot-sending', tabindex: '-1', role: 'status' }, this.ws.conn === 'online' ? t('vote.sending') : t('vote.queued')));
     } else {

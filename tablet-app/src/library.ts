@@ -126,7 +126,12 @@ export class Library {
 
   private async open(d: Document, page = 1): Promise<void> {
     const v = this.latestDelivered(d);
-    if (!v) return;
+    if (!v) {
+      // not yet encrypted to this tablet: say so rather than do nothing
+      this.message = t('docs.preparing');
+      this.render();
+      return;
+    }
     try {
       const identity = await deviceIdentity();
       if (!identity) {
@@ -228,7 +233,9 @@ export class Library {
     }
     if (this.reader) {
       const r = this.reader;
-      const canvas = h('canvas', { class: 'pdf-page', role: 'img', 'aria-label': t('docs.page_image', { title: r.doc.title, page: fmtNumber(r.page) }), 'data-testid': 'pdf-canvas' });
+      // dir=ltr: pdf.js places each glyph itself; a canvas that inherits the page's right-to-left
+      // direction draws them mirrored and jumbled ("Draft" became "D:p.ft") in Arabic
+      const canvas = h('canvas', { class: 'pdf-page', dir: 'ltr', role: 'img', 'aria-label': t('docs.page_image', { title: r.doc.title, page: fmtNumber(r.page) }), 'data-testid': 'pdf-canvas' });
       const btn = (key: string, label: string, f: () => void, disabled = false) => {
         const b = h('button', { type: 'button', id: `reader-${key}`, class: 'btn', disabled }, label);
         b.addEventListener('click', f);

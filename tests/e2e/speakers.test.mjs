@@ -136,7 +136,7 @@ test('a speaker queue from two tablets and the console, with the projector follo
 
   // A notice with markup is shown as the text typed; a reloaded projector shows it again.
   const notice = '<b>Giải lao</b> 15 phút';
-  await op.page.getByTestId('notice-text').fill(notice);
+  await op.page.getByTestId('scene-notice-text').fill(notice);
   await op.page.getByTestId('scene-notice').click();
   await proj.waitForSelector('[data-testid="proj-notice"]');
   assert.equal(await proj.locator('.proj-notice-text').innerText(), notice);

@@ -31,12 +31,14 @@ export function fmtClock(seconds: number): string {
 
 /** Seconds left for the speaker (negative when over time). */
 export function secondsLeft(sp: Speaking): number {
-  return Math.ceil((sp.started_at + sp.limit_s * 1000 - serverNow()) / 1000);
+  return Math.min(sp.limit_s, Math.ceil((sp.started_at + sp.limit_s * 1000 - serverNow()) / 1000));
 }
 
 function paint(el: HTMLElement): void {
   const end = Number(el.dataset.endsAt);
-  const left = Math.ceil((end - serverNow()) / 1000);
+  // The clock offset is measured from a push that took some time to arrive, so it can put the
+  // start a little in the future: never show more than the time allowed (no "3:01" of 3:00).
+  const left = Math.min(Number(el.dataset.limit), Math.ceil((end - serverNow()) / 1000));
   const over = left < 0;
   const text = over ? t('meeting.overtime', { time: fmtClock(-left) }) : fmtClock(left);
   if (el.textContent !== text) el.textContent = text;
@@ -55,6 +57,7 @@ export function countdown(sp: Speaking, props: Record<string, string> = {}): HTM
   for (const [k, v] of Object.entries(props)) el.setAttribute(k, v);
   el.classList.add('countdown');
   el.dataset.endsAt = String(sp.started_at + sp.limit_s * 1000);
+  el.dataset.limit = String(sp.limit_s);
   el.setAttribute('role', 'timer');
   paint(el);
   if (!ticking) {

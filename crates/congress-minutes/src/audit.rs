@@ -273,7 +273,10 @@ fn describe(event: &Event, state: &CongressState, lang: Lang) -> String {
         ),
         Event::SecretBallotCast { .. } => t(lang, "a_sealed").to_string(),
         #[allow(unreachable_patterns)]
-        other => tf(lang, "a_other", &[("kind", other.kind())]),
+        other => match t(lang, &format!("ak_{}", other.kind())) {
+            "" => tf(lang, "a_other", &[("kind", other.kind())]),
+            text => text.to_string(),
+        },
     }
 }
 
