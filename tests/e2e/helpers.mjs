@@ -41,7 +41,7 @@ export function fixtureDelegateCount() {
  * Returns { url, admin_user, admin_password, stop() }. Plain HTTP unless `tls: true` (then also
  * `ca_path`, `ca_sha256` and `http_url`, the plain port that redirects and serves /ca.pem).
  */
-export async function startServer({ data: reuseData = null, listen = '127.0.0.1:0', tls = false } = {}) {
+export async function startServer({ data: reuseData = null, listen = '127.0.0.1:0', tls = false, rateLimits = false } = {}) {
   const bin = process.env.CONGRESS_BIN || join(REPO, 'target/release/congress');
   if (!existsSync(bin)) {
     throw new Error(`server binary not found at ${bin}: run \`cargo build --release -p congress-server\` or set CONGRESS_BIN`);
@@ -52,7 +52,10 @@ export async function startServer({ data: reuseData = null, listen = '127.0.0.1:
   const data = reuseData ?? mkdtempSync(join(tmpdir(), 'congress-e2e-'));
   const args = ['demo', '--fixtures', join(REPO, 'fixtures/demo'), '--data', data, '--listen', listen, '--web-root', REPO];
   args.push(...(tls ? ['--tls', 'on', '--http-redirect-listen', '127.0.0.1:0'] : ['--tls', 'off']));
-  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  // Every test browser comes from 127.0.0.1, so the per-address login and pairing limits (tested in
+  // tests/tests/it/limits.rs) are off unless a test asks for them.
+  const limits = rateLimits ? {} : { CONGRESS_LOGIN_PER_MINUTE: '0', CONGRESS_PAIR_PER_MINUTE: '0' };
+  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...limits, NO_COLOR: '1' } });
   const output = [];
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (s) => output.push(s));
