@@ -1,7 +1,7 @@
 //! `cargo xtask schemathesis [--max-examples N]`: property-based testing of the REST API from
 //! its OpenAPI description. Creates a venv with a pinned schemathesis under `.cache/`
-//! (idempotent), builds the debug `congress` binary, starts `congress demo` on 127.0.0.1 with a
-//! fresh data folder, and runs `tests/schemathesis/run.py` (as the admin, then as a paired
+//! (idempotent), builds the debug `congress` binary, starts `congress demo` on 127.0.0.1 over
+//! HTTPS (Python trusts the congress CA) with a fresh data folder, and runs `tests/schemathesis/run.py` (as the admin, then as a paired
 //! tablet). Prints one JSON line `{"operations":..,"requests":..,"server_errors":..,"failures":..}`
 //! and fails when there is any server error or failed check.
 
@@ -50,8 +50,9 @@ fn venv(ctx: &Ctx) -> Result<std::path::PathBuf> {
     Ok(dir.join("bin").join("python"))
 }
 
-/// Starts `congress demo` and waits for its `ready: {json}` line: (url, admin password).
-fn start_server(ctx: &Ctx, bin: &std::path::Path) -> Result<(Server, String, String)> {
+/// Starts `congress demo` and waits for its `ready: {json}` line: (url, admin password, path of
+/// the congress CA certificate).
+fn start_server(ctx: &Ctx, bin: &std::path::Path) -> Result<(Server, String, String, String)> {
     let data = ctx.root.join(".cache").join("schemathesis-data");
     if data.exists() {
         std::fs::remove_dir_all(&data).with_context(|| format!("removing {}", data.display()))?;
@@ -69,6 +70,12 @@ fn start_server(ctx: &Ctx, bin: &std::path::Path) -> Result<(Server, String, Str
         .arg(&data)
         .envs(ctx.project_env(false))
         .env("CONGRESS_LOG", "warn")
+        // HTTPS as deployed (the congress CA is handed to Python below); one client address
+        // logs in and pairs many times, so the per-address rate limits are off.
+        .env("CONGRESS_TLS", "on")
+        .env("CONGRESS_HTTP_REDIRECT_LISTEN", "off")
+        .env("CONGRESS_LOGIN_PER_MINUTE", "0")
+        .env("CONGRESS_PAIR_PER_MINUTE", "0")
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
@@ -94,7 +101,12 @@ fn start_server(ctx: &Ctx, bin: &std::path::Path) -> Result<(Server, String, Str
         let end = ready[start..].find('"').context("ready line")?;
         Ok(ready[start..start + end].to_string())
     };
-    Ok((server, field("url")?, field("admin_password")?))
+    Ok((
+        server,
+        field("url")?,
+        field("admin_password")?,
+        field("ca_path")?,
+    ))
 }
 
 pub fn schemathesis(ctx: &Ctx, args: &[OsString]) -> Result<ExitCode> {
@@ -109,12 +121,15 @@ pub fn schemathesis(ctx: &Ctx, args: &[OsString]) -> Result<ExitCode> {
     let python = venv(ctx)?;
     run(&mut ctx.cargo(["build", "-p", "congress-server", "--bin", "congress"]))?;
     let bin = ctx.target_dir.join("debug").join("congress");
-    let (server, url, password) = start_server(ctx, &bin)?;
+    let (server, url, password, ca) = start_server(ctx, &bin)?;
     crate::log!("demo server at {url}");
     let out = ctx.root.join(".cache").join("schemathesis-report");
     let status = Command::new(python)
         .current_dir(&ctx.root)
         .arg("tests/schemathesis/run.py")
+        // requests (under schemathesis) trusts the congress CA and nothing else.
+        .env("REQUESTS_CA_BUNDLE", &ca)
+        .env("SSL_CERT_FILE", &ca)
         .args([
             "--url",
             &url,
