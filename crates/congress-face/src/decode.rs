@@ -36,15 +36,27 @@ pub fn decode_image(bytes: &[u8], max_pixels: u64, min_side: u32) -> Result<RgbI
     // RGBA8 of the largest allowed image, plus slack for the decoder's own buffers.
     limits.max_alloc = Some(max_pixels.saturating_mul(4).saturating_add(64 << 20));
     reader.limits(limits);
-    let mut decoder = reader.into_decoder().map_err(map_image_error)?;
-    let (width, height) = decoder.dimensions();
-    check_size(width, height, max_pixels, min_side)?;
-    let orientation = decoder
-        .orientation()
-        .unwrap_or(image::metadata::Orientation::NoTransforms);
-    let mut img = DynamicImage::from_decoder(decoder).map_err(map_image_error)?;
-    img.apply_orientation(orientation);
-    Ok(flatten_to_rgb(img))
+    // The decoders are third-party code fed with bytes from the network: a panic in one (e.g.
+    // zune-jpeg 0.5.15's integer overflow in bitstream.rs, found by `cargo xtask fuzz`, which
+    // panics where overflow checks are on) is a corrupt image, never a dead worker thread.
+    let decoded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(
+        || -> Result<RgbImage, FaceError> {
+            let mut decoder = reader.into_decoder().map_err(map_image_error)?;
+            let (width, height) = decoder.dimensions();
+            check_size(width, height, max_pixels, min_side)?;
+            let orientation = decoder
+                .orientation()
+                .unwrap_or(image::metadata::Orientation::NoTransforms);
+            let mut img = DynamicImage::from_decoder(decoder).map_err(map_image_error)?;
+            img.apply_orientation(orientation);
+            Ok(flatten_to_rgb(img))
+        },
+    ));
+    decoded.unwrap_or_else(|_| {
+        Err(FaceError::CorruptImage(
+            "the image decoder failed on this data".into(),
+        ))
+    })
 }
 
 fn check_size(width: u32, height: u32, max_pixels: u64, min_side: u32) -> Result<(), FaceError> {
