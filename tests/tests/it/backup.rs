@@ -3,7 +3,6 @@
 //! a damaged backup or a non-empty target is refused with a clear message; the schedule runs.
 
 use std::path::Path;
-use std::process::Command as Proc;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -14,18 +13,6 @@ use congress_server::backup::{self, BackupError};
 use crate::util::*;
 
 use crate::documents::pdfgen;
-
-fn have(tool: &str) -> bool {
-    let ok = Proc::new(tool).arg("--version").output().is_ok();
-    if !ok {
-        assert!(
-            std::env::var_os("CONGRESS_REQUIRE_TOOLS").is_none(),
-            "{tool} is required"
-        );
-        eprintln!("SKIPPED: {tool} is not installed");
-    }
-    ok
-}
 
 async fn run_backup(data: &Path, root: &Path, keep: Option<usize>) -> backup::BackupReport {
     let (data, root) = (data.to_path_buf(), root.to_path_buf());
@@ -149,47 +136,8 @@ async fn a_restored_folder_serves_the_backups_state_and_documents() {
     let dir = tempfile::tempdir().unwrap();
     s.check_in(VIET).await;
     // A tablet with an age identity, and a document delivered to it.
-    let key = dir.path().join("tablet.key");
-    assert!(
-        Proc::new("age-keygen")
-            .arg("-o")
-            .arg(&key)
-            .output()
-            .unwrap()
-            .status
-            .success()
-    );
-    let text = std::fs::read_to_string(&key).unwrap();
-    let recipient = text
-        .lines()
-        .find_map(|l| l.strip_prefix("# public key: "))
-        .unwrap()
-        .to_string();
-    let code: PairingCode = s
-        .admin
-        .post(
-            "/api/devices/pairing-codes",
-            &CreatePairingCode {
-                kind: DeviceKind::Tablet,
-                delegate_id: Some(VIET.into()),
-                label: None,
-                direction: None,
-            },
-        )
-        .await
-        .unwrap();
-    let paired: PairResponse = s
-        .anon
-        .post(
-            "/api/devices/pair",
-            &PairRequest {
-                code: code.code,
-                recipient: Some(recipient),
-            },
-        )
-        .await
-        .unwrap();
-    let tablet = s.anon.with_token(paired.device_token.clone());
+    let (tablet, _, _) = crate::documents::pair_tablet(&s, VIET, dir.path()).await;
+    let tablet_token = tablet.token().unwrap().to_string();
     let pdf = pdfgen::make_pdf(&[&["Báo cáo chính trị", "sao lưu"]], false);
     let (status, body) = s
         .secretariat
@@ -221,7 +169,7 @@ async fn a_restored_folder_serves_the_backups_state_and_documents() {
     let http = reqwest::Client::new();
     let before = http
         .get(format!("{}{url}", s.base))
-        .bearer_auth(&paired.device_token)
+        .bearer_auth(&tablet_token)
         .send()
         .await
         .unwrap();
@@ -284,7 +232,7 @@ async fn a_restored_folder_serves_the_backups_state_and_documents() {
     // The tablet's token works on the spare, and its document downloads identically.
     let after = http
         .get(format!("{base}{url}"))
-        .bearer_auth(&paired.device_token)
+        .bearer_auth(&tablet_token)
         .send()
         .await
         .unwrap();

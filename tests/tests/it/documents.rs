@@ -14,18 +14,6 @@ use crate::util::*;
 #[path = "../../../crates/congress-docs/tests/common/mod.rs"]
 pub(crate) mod pdfgen;
 
-fn have(tool: &str) -> bool {
-    let ok = Proc::new(tool).arg("--version").output().is_ok();
-    if !ok {
-        assert!(
-            std::env::var_os("CONGRESS_REQUIRE_TOOLS").is_none(),
-            "{tool} is required"
-        );
-        eprintln!("SKIPPED: {tool} is not installed");
-    }
-    ok
-}
-
 fn report() -> Vec<u8> {
     pdfgen::make_pdf(
         &[
@@ -37,7 +25,7 @@ fn report() -> Vec<u8> {
 }
 
 /// A tablet paired for `delegate` with a fresh age identity; returns (api, device, identity file).
-async fn pair_tablet(
+pub(crate) async fn pair_tablet(
     s: &TestServer,
     delegate: &str,
     dir: &Path,

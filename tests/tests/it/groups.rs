@@ -469,14 +469,6 @@ async fn tablet_messages_from_the_wrong_caller_or_malformed_are_refused() {
     assert_eq!(reply(&mut t, &long_id).await.unwrap_err().0, "invalid_json");
 }
 
-fn have(tool: &str) -> bool {
-    let ok = std::process::Command::new(tool).arg("-v").output().is_ok();
-    if !ok {
-        eprintln!("SKIPPED: {tool} is not installed");
-    }
-    ok
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_group_only_document_is_listed_and_pushed_to_that_group_only() {
     if !have("pdfinfo") {

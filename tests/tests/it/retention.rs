@@ -4,7 +4,6 @@
 //! answer 410 Gone, the audit log shows the purges, and `verify` still passes.
 
 use std::path::{Path, PathBuf};
-use std::process::Command as Proc;
 use std::time::Duration;
 
 use congress_domain::Command;
@@ -68,41 +67,10 @@ async fn tablet_with_recipient(
     delegate: &str,
     dir: &Path,
 ) -> Option<congress_client::Api> {
-    let key = dir.join("t.key");
-    let out = Proc::new("age-keygen").arg("-o").arg(&key).output().ok()?;
-    if !out.status.success() {
+    if !have("age-keygen") {
         return None;
     }
-    let text = std::fs::read_to_string(&key).ok()?;
-    let recipient = text
-        .lines()
-        .find_map(|l| l.strip_prefix("# public key: "))?
-        .to_string();
-    let code: PairingCode = s
-        .admin
-        .post(
-            "/api/devices/pairing-codes",
-            &CreatePairingCode {
-                kind: DeviceKind::Tablet,
-                delegate_id: Some(delegate.into()),
-                label: None,
-                direction: None,
-            },
-        )
-        .await
-        .unwrap();
-    let paired: PairResponse = s
-        .anon
-        .post(
-            "/api/devices/pair",
-            &PairRequest {
-                code: code.code,
-                recipient: Some(recipient),
-            },
-        )
-        .await
-        .unwrap();
-    Some(s.anon.with_token(paired.device_token))
+    Some(crate::documents::pair_tablet(s, delegate, dir).await.0)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -627,3 +627,20 @@ pub async fn ping(live: &mut Live, nonce: u32) {
         }
     }
 }
+
+/// Whether an external tool runs; a test that needs it skips without it (fails when
+/// `CONGRESS_REQUIRE_TOOLS` is set, as in CI).
+pub fn have(tool: &str) -> bool {
+    let ok = std::process::Command::new(tool)
+        .arg("--version")
+        .output()
+        .is_ok();
+    if !ok {
+        assert!(
+            std::env::var_os("CONGRESS_REQUIRE_TOOLS").is_none(),
+            "{tool} is required"
+        );
+        eprintln!("SKIPPED: {tool} is not installed");
+    }
+    ok
+}
