@@ -74,26 +74,7 @@ impl JournalReader {
         sql: &str,
         params: impl rusqlite::Params,
     ) -> Result<Vec<StoredEvent>, StoreError> {
-        let mut st = self.conn.prepare_cached(sql)?;
-        let mut rows = st.query(params)?;
-        let mut out = Vec::new();
-        while let Some(r) = rows.next()? {
-            let seq = r.get::<_, i64>(0)? as u64;
-            let body: String = r.get(3)?;
-            let event = serde_json::from_str(&body).map_err(|e| StoreError::Corrupt {
-                seq,
-                reason: format!("event does not parse: {e}"),
-            })?;
-            out.push(StoredEvent {
-                seq,
-                at: r.get(1)?,
-                actor: r.get(2)?,
-                event,
-                prev_hash: r.get(4)?,
-                hash: r.get(5)?,
-            });
-        }
-        Ok(out)
+        crate::sqlite::query_events(&self.conn, sql, params)
     }
 }
 

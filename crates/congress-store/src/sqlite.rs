@@ -56,6 +56,34 @@ impl SqliteStore {
     }
 }
 
+/// Journal rows selected as `seq, at, actor, body, prev_hash, hash`, decoded.
+pub(crate) fn query_events(
+    conn: &Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+) -> Result<Vec<StoredEvent>, StoreError> {
+    let mut st = conn.prepare_cached(sql)?;
+    let mut rows = st.query(params)?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let seq = r.get::<_, i64>(0)? as u64;
+        let body: String = r.get(3)?;
+        let event = serde_json::from_str(&body).map_err(|e| StoreError::Corrupt {
+            seq,
+            reason: format!("event does not parse: {e}"),
+        })?;
+        out.push(StoredEvent {
+            seq,
+            at: r.get(1)?,
+            actor: r.get(2)?,
+            event,
+            prev_hash: r.get(4)?,
+            hash: r.get(5)?,
+        });
+    }
+    Ok(out)
+}
+
 fn read_head(conn: &Connection) -> Result<JournalHead, StoreError> {
     Ok(conn
         .query_row(
@@ -152,28 +180,11 @@ impl JournalStore for SqliteStore {
     }
 
     fn events_after(&self, after: u64, limit: usize) -> Result<Vec<StoredEvent>, StoreError> {
-        let mut st = self.conn.prepare_cached(
+        query_events(
+            &self.conn,
             "SELECT seq, at, actor, body, prev_hash, hash FROM journal
              WHERE seq > ?1 ORDER BY seq LIMIT ?2",
-        )?;
-        let mut rows = st.query(params![after as i64, limit as i64])?;
-        let mut out = Vec::new();
-        while let Some(r) = rows.next()? {
-            let seq = r.get::<_, i64>(0)? as u64;
-            let body: String = r.get(3)?;
-            let event = serde_json::from_str(&body).map_err(|e| StoreError::Corrupt {
-                seq,
-                reason: format!("event does not parse: {e}"),
-            })?;
-            out.push(StoredEvent {
-                seq,
-                at: r.get(1)?,
-                actor: r.get(2)?,
-                event,
-                prev_hash: r.get(4)?,
-                hash: r.get(5)?,
-            });
-        }
-        Ok(out)
+            params![after as i64, limit as i64],
+        )
     }
 }
