@@ -11,6 +11,7 @@ mod documents;
 mod groups;
 mod import;
 mod journal;
+mod journal_fixture;
 mod kiosk;
 mod limits;
 mod meeting;

@@ -111,7 +111,11 @@ fn decide_vote(
                     Event::SecretBallotCast {
                         vote_id: req.vote_id,
                         receipt: req.receipt.clone(),
-                        choice: req.choice.clone(),
+                        // As the sealed box at the close will hold it (names kept sorted), so
+                        // the row written now equals the one the journal rebuilds.
+                        choice: super::validate(&v.spec, &req.choice)
+                            .map(|b| b.choice().clone())
+                            .unwrap_or_else(|_| req.choice.clone()),
                     },
                 ]),
             }
