@@ -5,10 +5,139 @@
 use std::collections::BTreeMap;
 
 use congress_proto::{DocAudience, DocDelivery, DocFetch, DocVersion, Document, Role};
+use serde::{Deserialize, Serialize};
 
-use crate::command::DomainError;
+use crate::access::AccessError;
+use crate::command::Context;
+use crate::error::DomainError;
 use crate::event::Event;
 use crate::state::CongressState;
+use crate::text::check_text;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum DocumentCommand {
+    AddDocumentVersion {
+        document_id: i64,
+        new_document: bool,
+        title: String,
+        agenda_item_id: Option<String>,
+        audience: DocAudience,
+        version: DocVersion,
+    },
+    UpdateDocument {
+        document_id: i64,
+        title: String,
+        agenda_item_id: Option<String>,
+        audience: DocAudience,
+    },
+    RecordDelivery {
+        document_id: i64,
+        version: u32,
+        delivery: DocDelivery,
+    },
+    RecordFetch(DocFetch),
+    /// Record that the content of these document versions is deleted (retention); versions
+    /// already purged are skipped, and nothing is journalled if none is left.
+    PurgeDocuments {
+        versions: Vec<(i64, u32)>,
+        reason: String,
+    },
+}
+
+#[derive(
+    Debug, Clone, PartialEq, Serialize, Deserialize, strum::IntoStaticStr, strum::VariantNames,
+)]
+#[serde(tag = "event", rename_all = "snake_case", deny_unknown_fields)]
+#[strum(serialize_all = "snake_case")]
+pub enum DocumentEvent {
+    /// A document's new version (the first one creates the document).
+    DocumentVersionAdded {
+        document_id: i64,
+        title: String,
+        agenda_item_id: Option<String>,
+        audience: DocAudience,
+        version: DocVersion,
+    },
+    DocumentUpdated {
+        document_id: i64,
+        title: String,
+        agenda_item_id: Option<String>,
+        audience: DocAudience,
+    },
+    /// A version's delivery copy was (re)encrypted.
+    DocumentDelivered {
+        document_id: i64,
+        version: u32,
+        delivery: DocDelivery,
+    },
+    DocumentFetched {
+        fetch: DocFetch,
+    },
+    /// The stored content (encrypted files, delivery copies, search text) of these document
+    /// versions was deleted under the retention rules; titles, metadata and the journal stay.
+    DocumentsPurged {
+        /// (document id, version), sorted.
+        versions: Vec<(i64, u32)>,
+        at: i64,
+        /// `retention` (the periodic task) or `cli`.
+        reason: String,
+    },
+}
+
+impl DocumentEvent {
+    /// The document an event is about (`None` for a purge, which may touch several).
+    pub fn document_id(&self) -> Option<i64> {
+        match self {
+            DocumentEvent::DocumentVersionAdded { document_id, .. }
+            | DocumentEvent::DocumentUpdated { document_id, .. }
+            | DocumentEvent::DocumentDelivered { document_id, .. } => Some(*document_id),
+            DocumentEvent::DocumentFetched { fetch } => Some(fetch.document_id),
+            DocumentEvent::DocumentsPurged { .. } => None,
+        }
+    }
+}
+
+pub(crate) fn decide(
+    state: &CongressState,
+    cmd: &DocumentCommand,
+    ctx: Context,
+) -> Result<Vec<Event>, DomainError> {
+    let events = match cmd {
+        DocumentCommand::AddDocumentVersion {
+            document_id,
+            new_document,
+            title,
+            agenda_item_id,
+            audience,
+            version,
+        } => decide_add_version(
+            state,
+            *document_id,
+            *new_document,
+            title,
+            agenda_item_id,
+            audience,
+            version,
+        )?,
+        DocumentCommand::UpdateDocument {
+            document_id,
+            title,
+            agenda_item_id,
+            audience,
+        } => decide_update(state, *document_id, title, agenda_item_id, audience)?,
+        DocumentCommand::RecordDelivery {
+            document_id,
+            version,
+            delivery,
+        } => decide_delivered(state, *document_id, *version, delivery)?,
+        DocumentCommand::RecordFetch(fetch) => decide_fetched(state, fetch)?,
+        DocumentCommand::PurgeDocuments { versions, reason } => {
+            check_text("reason", reason)?;
+            decide_purge(state, versions, reason, ctx.now)?
+        }
+    };
+    Ok(events.into_iter().map(Event::from).collect())
+}
 
 /// Documents in the state.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -35,9 +164,9 @@ impl DocsState {
             .collect()
     }
 
-    pub fn apply(&mut self, event: &Event) {
+    pub fn apply(&mut self, event: &DocumentEvent) {
         match event {
-            Event::DocumentVersionAdded {
+            DocumentEvent::DocumentVersionAdded {
                 document_id,
                 title,
                 agenda_item_id,
@@ -59,7 +188,7 @@ impl DocsState {
                 doc.audience = audience.clone();
                 doc.versions.push(version.clone());
             }
-            Event::DocumentUpdated {
+            DocumentEvent::DocumentUpdated {
                 document_id,
                 title,
                 agenda_item_id,
@@ -71,7 +200,7 @@ impl DocsState {
                     doc.audience = audience.clone();
                 }
             }
-            Event::DocumentDelivered {
+            DocumentEvent::DocumentDelivered {
                 document_id,
                 version,
                 delivery,
@@ -84,7 +213,7 @@ impl DocsState {
                     v.delivery = Some(delivery.clone());
                 }
             }
-            Event::DocumentsPurged { versions, at, .. } => {
+            DocumentEvent::DocumentsPurged { versions, at, .. } => {
                 for (id, n) in versions {
                     if let Some(v) = self
                         .documents
@@ -95,12 +224,11 @@ impl DocsState {
                     }
                 }
             }
-            Event::DocumentFetched { fetch } => {
+            DocumentEvent::DocumentFetched { fetch } => {
                 self.fetches
                     .entry((fetch.document_id, fetch.version, fetch.device_id.clone()))
                     .or_insert(fetch.at);
             }
-            _ => {}
         }
     }
 }
@@ -169,8 +297,7 @@ fn check_meta(
     Ok(())
 }
 
-/// The document commands (see `Command`).
-pub(crate) fn decide_add_version(
+fn decide_add_version(
     state: &CongressState,
     document_id: i64,
     new_document: bool,
@@ -178,7 +305,7 @@ pub(crate) fn decide_add_version(
     agenda_item_id: &Option<String>,
     audience: &DocAudience,
     version: &DocVersion,
-) -> Result<Vec<Event>, DomainError> {
+) -> Result<Vec<DocumentEvent>, DomainError> {
     let existing = state.docs.documents.get(&document_id);
     let (title, agenda_item_id, audience) = match (new_document, existing) {
         (true, Some(_)) => {
@@ -207,7 +334,7 @@ pub(crate) fn decide_add_version(
             "another version was uploaded meanwhile (expected version {expected}); upload again"
         )));
     }
-    Ok(vec![Event::DocumentVersionAdded {
+    Ok(vec![DocumentEvent::DocumentVersionAdded {
         document_id,
         title,
         agenda_item_id,
@@ -216,20 +343,20 @@ pub(crate) fn decide_add_version(
     }])
 }
 
-pub(crate) fn decide_update(
+fn decide_update(
     state: &CongressState,
     document_id: i64,
     title: &str,
     agenda_item_id: &Option<String>,
     audience: &DocAudience,
-) -> Result<Vec<Event>, DomainError> {
+) -> Result<Vec<DocumentEvent>, DomainError> {
     if !state.docs.documents.contains_key(&document_id) {
         return Err(DomainError::Invalid(format!(
             "unknown document {document_id}"
         )));
     }
     check_meta(state, title, agenda_item_id, audience)?;
-    Ok(vec![Event::DocumentUpdated {
+    Ok(vec![DocumentEvent::DocumentUpdated {
         document_id,
         title: title.to_string(),
         agenda_item_id: agenda_item_id.clone(),
@@ -237,12 +364,12 @@ pub(crate) fn decide_update(
     }])
 }
 
-pub(crate) fn decide_delivered(
+fn decide_delivered(
     state: &CongressState,
     document_id: i64,
     version: u32,
     delivery: &DocDelivery,
-) -> Result<Vec<Event>, DomainError> {
+) -> Result<Vec<DocumentEvent>, DomainError> {
     let known = state
         .docs
         .documents
@@ -253,25 +380,25 @@ pub(crate) fn decide_delivered(
             "unknown document version {document_id}/{version}"
         )));
     }
-    Ok(vec![Event::DocumentDelivered {
+    Ok(vec![DocumentEvent::DocumentDelivered {
         document_id,
         version,
         delivery: delivery.clone(),
     }])
 }
 
-pub(crate) fn decide_fetched(
+fn decide_fetched(
     state: &CongressState,
     fetch: &DocFetch,
-) -> Result<Vec<Event>, DomainError> {
+) -> Result<Vec<DocumentEvent>, DomainError> {
     if !state.devices.contains_key(&fetch.device_id) {
-        return Err(DomainError::UnknownDevice(fetch.device_id.clone()));
+        return Err(AccessError::UnknownDevice(fetch.device_id.clone()).into());
     }
     let key = (fetch.document_id, fetch.version, fetch.device_id.clone());
     if state.docs.fetches.contains_key(&key) {
         return Ok(vec![]);
     }
-    Ok(vec![Event::DocumentFetched {
+    Ok(vec![DocumentEvent::DocumentFetched {
         fetch: fetch.clone(),
     }])
 }
@@ -291,12 +418,12 @@ pub fn unpurged_versions(state: &CongressState) -> Vec<(i64, u32)> {
         .collect()
 }
 
-pub(crate) fn decide_purge(
+fn decide_purge(
     state: &CongressState,
     versions: &[(i64, u32)],
     reason: &str,
     ctx_now: i64,
-) -> Result<Vec<Event>, DomainError> {
+) -> Result<Vec<DocumentEvent>, DomainError> {
     let mut list: Vec<(i64, u32)> = Vec::with_capacity(versions.len());
     for &(id, n) in versions {
         let v = state
@@ -314,7 +441,7 @@ pub(crate) fn decide_purge(
     if list.is_empty() {
         return Ok(vec![]);
     }
-    Ok(vec![Event::DocumentsPurged {
+    Ok(vec![DocumentEvent::DocumentsPurged {
         versions: list,
         at: ctx_now,
         reason: reason.to_string(),

@@ -1,308 +1,199 @@
-//! Journal events: every state change of the congress, in the form it is journalled and replayed.
-//! Secrets never appear here: tokens and pairing codes only as SHA-256 hashes, passwords only as
-//! argon2 hashes.
+//! The journal's event: one variant per feature, each holding that feature's own event enum
+//! (`crate::congress::CongressEvent`, `crate::vote::VoteEvent`, …). A new event is added in its
+//! feature's module only.
+//!
+//! The journal's encoding is the one every version wrote: a flat JSON object tagged by
+//! `"event"` (`{"event":"attendance_changed","record":{…}}`), never the feature's name. Each
+//! feature enum is internally tagged the same way, so [`Event`] serialises as its inner enum
+//! does, and deserialising reads the tag first and hands the object to the feature that owns
+//! that kind. `tests/fixtures/journal-v1.sql` (recorded before this split) proves old journals
+//! still replay.
 
-use congress_proto::{
-    AgendaItem, AttendanceRecord, Congress, Delegate, Device, DeviceKind, KioskDirection,
-    OperatorRole,
-};
-use serde::{Deserialize, Serialize};
+use serde::de::{DeserializeOwned, Error as _};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use strum::VariantNames;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "event", rename_all = "snake_case", deny_unknown_fields)]
+use crate::access::AccessEvent;
+use crate::attendance::AttendanceEvent;
+use crate::congress::CongressEvent;
+use crate::documents::DocumentEvent;
+use crate::groups::GroupEvent;
+use crate::meeting::MeetingEvent;
+use crate::notices::NoticeEvent;
+use crate::vote::VoteEvent;
+
+/// Every state change of the congress, in the form it is journalled and replayed. Secrets never
+/// appear here: tokens and pairing codes only as SHA-256 hashes, passwords only as argon2
+/// hashes.
+#[derive(Debug, Clone, PartialEq)]
 pub enum Event {
-    /// The congress is set up (or its details corrected).
-    CongressDefined {
-        congress: Congress,
-    },
-    /// Delegates added or updated by an import; ids not listed are kept.
-    DelegatesImported {
-        delegates: Vec<Delegate>,
-    },
-    /// The agenda's items are (re)defined.
-    AgendaDefined {
-        items: Vec<AgendaItem>,
-    },
-    CurrentItemSet {
-        item_id: Option<String>,
-    },
-    AttendanceChanged {
-        record: AttendanceRecord,
-    },
-    OperatorSaved {
-        username: String,
-        display_name: String,
-        roles: Vec<OperatorRole>,
-        /// PHC-format argon2 hash.
-        password_hash: String,
-    },
-    SessionOpened {
-        token_hash: String,
-        username: String,
-        expires_at: i64,
-    },
-    SessionClosed {
-        token_hash: String,
-    },
-    PairingCodeCreated {
-        code_hash: String,
-        kind: DeviceKind,
-        delegate_id: Option<String>,
-        label: String,
-        direction: Option<KioskDirection>,
-        expires_at: i64,
-        created_by: String,
-    },
-    DevicePaired {
-        device: Device,
-        token_hash: String,
-        code_hash: String,
-    },
-    DeviceRevoked {
-        device_id: String,
-        by: String,
-    },
-    /// A document's new version (the first one creates the document).
-    DocumentVersionAdded {
-        document_id: i64,
-        title: String,
-        agenda_item_id: Option<String>,
-        audience: congress_proto::DocAudience,
-        version: congress_proto::DocVersion,
-    },
-    DocumentUpdated {
-        document_id: i64,
-        title: String,
-        agenda_item_id: Option<String>,
-        audience: congress_proto::DocAudience,
-    },
-    /// A version's delivery copy was (re)encrypted.
-    DocumentDelivered {
-        document_id: i64,
-        version: u32,
-        delivery: congress_proto::DocDelivery,
-    },
-    DocumentFetched {
-        fetch: congress_proto::DocFetch,
-    },
-    /// A delegate's face was (re-)enrolled. The embeddings and photo are biometric data and are
-    /// kept out of the journal (table `face_enrolments`, written in the same transaction);
-    /// the event records who enrolled whom, how, and a SHA-256 of the embeddings.
-    FaceEnrolled {
-        delegate_id: String,
-        /// `import` or `desk:<operator>`.
-        source: String,
-        embeddings: u32,
-        embedding_sha256: String,
-    },
-    /// All enrolment embeddings and photos were deleted (`congress purge-biometrics`).
-    BiometricsPurged {
-        enrolments: u32,
-    },
-    /// A vote is prepared (draft).
-    VoteCreated {
-        spec: crate::vote::VoteSpec,
-        duration_s: Option<u32>,
-    },
-    VoteOpened {
-        vote_id: u64,
-        at: i64,
-        closes_at: Option<i64>,
-    },
-    VoteClosed {
-        vote_id: u64,
-        at: i64,
-        result: crate::vote::VoteResult,
-        /// Secret votes: the sealed ballot box, (receipt, marks) sorted by receipt. Secret
-        /// ballots are journalled only here, so journal order and time say nothing of them.
-        #[serde(default)]
-        sealed: Vec<(String, crate::vote::BallotChoice)>,
-    },
-    /// A ballot in an open (non-secret) vote: names the delegate.
-    BallotCast {
-        vote_id: u64,
-        delegate_id: String,
-        receipt: String,
-        choice: crate::vote::BallotChoice,
-    },
-    /// A delegate took part in a secret vote; says nothing of the ballot.
-    VoteParticipated {
-        vote_id: u64,
-        delegate_id: String,
-        id_hash: String,
-        check_hash: String,
-    },
-    /// A ballot in a secret vote: says nothing of the voter. Never journalled on its own: it goes
-    /// to the sealed ballot box, and the journal gets the box at the close (`vote::lifecycle`).
-    SecretBallotCast {
-        vote_id: u64,
-        receipt: String,
-        choice: crate::vote::BallotChoice,
-    },
-    /// A notice was sent (its text verbatim).
-    NoticeSent {
-        notice: congress_proto::Notice,
-    },
-    /// A delegate read a notice (the first time).
-    NoticeRead {
-        receipt: congress_proto::NoticeReceipt,
-    },
-    /// A discussion group's secretary was designated (`None`: removed).
-    GroupSecretarySet {
-        group: String,
-        delegate_id: Option<String>,
-    },
-    /// A member's opinion on an item (replaces their earlier one).
-    OpinionSaved {
-        opinion: congress_proto::Opinion,
-    },
-    /// A group summary's draft was saved.
-    GroupSummarySaved {
-        summary: congress_proto::GroupSummary,
-    },
-    /// A group summary was submitted to the secretariat (final).
-    GroupSummarySubmitted {
-        summary: congress_proto::GroupSummary,
-    },
-    // ---- The meeting (`crate::meeting`): agenda control, speakers, projector. ----
-    /// The chair started (or returned to, or reopened) an agenda item.
-    ItemStarted {
-        item_id: String,
-        at: i64,
-    },
-    /// The chair closed an agenda item: it is done.
-    ItemClosed {
-        item_id: String,
-        at: i64,
-    },
-    /// An item's time plan and default speaking time were edited.
-    ItemPlanned {
-        item_id: String,
-        planned_start: Option<String>,
-        planned_minutes: Option<u32>,
-        speaker_limit_s: Option<u32>,
-        at: i64,
-    },
-    /// A vote was linked to an agenda item (or unlinked: `None`).
-    VoteLinked {
-        vote_id: u64,
-        item_id: Option<String>,
-        at: i64,
-    },
-    /// A delegate asked to speak (from the tablet, or an operator on their behalf).
-    SpeakerRequested {
-        request: congress_proto::SpeakerRequest,
-    },
-    /// A delegate withdrew their waiting request.
-    SpeakerWithdrawn {
-        request_id: u64,
-        item_id: String,
-        delegate_id: String,
-        at: i64,
-    },
-    /// A waiting request was removed (`by` an operator, or `item_closed`).
-    SpeakerRemoved {
-        request_id: u64,
-        item_id: String,
-        delegate_id: String,
-        by: String,
-        at: i64,
-    },
-    /// An item's queue has a new order (request ids).
-    SpeakersReordered {
-        item_id: String,
-        order: Vec<u64>,
-        at: i64,
-    },
-    /// A delegate was given the floor (`speaking.started_at`, `speaking.limit_s`).
-    SpeakerGranted {
-        speaking: congress_proto::Speaking,
-    },
-    /// The speaker's time was extended to `limit_s` in total.
-    SpeakerExtended {
-        request_id: u64,
-        limit_s: u32,
-        at: i64,
-    },
-    /// A speech ended: everything the minutes list about it.
-    SpeakerFinished {
-        request_id: u64,
-        item_id: String,
-        delegate_id: String,
-        kind: congress_proto::SpeakerKind,
-        started_at: i64,
-        ended_at: i64,
-        /// The time allowed at the end, extensions included.
-        limit_s: u32,
-        reason: crate::meeting::FinishReason,
-    },
-    /// The projector shows another scene.
-    ProjectorSceneSet {
-        scene: congress_proto::ProjectorScene,
-        at: i64,
-    },
-    /// The stored content (encrypted files, delivery copies, search text) of these document
-    /// versions was deleted under the retention rules; titles, metadata and the journal stay.
-    DocumentsPurged {
-        /// (document id, version), sorted.
-        versions: Vec<(i64, u32)>,
-        at: i64,
-        /// `retention` (the periodic task) or `cli`.
-        reason: String,
-    },
+    /// The congress's definition and its delegate list.
+    Congress(CongressEvent),
+    /// Who is present, and face enrolments.
+    Attendance(AttendanceEvent),
+    /// Operators, their sessions, pairing codes and devices.
+    Access(AccessEvent),
+    /// Documents, versions, deliveries, fetches, purges.
+    Documents(DocumentEvent),
+    /// Votes and ballots.
+    Votes(VoteEvent),
+    /// The agenda, requests to speak, the floor and the projector.
+    Meeting(MeetingEvent),
+    /// Notices and read receipts.
+    Notices(NoticeEvent),
+    /// Discussion groups: secretaries, opinions, summaries.
+    Groups(GroupEvent),
 }
 
 impl Event {
-    /// A secret ballot, which the engine seals instead of journalling.
-    pub fn is_secret_ballot(&self) -> bool {
-        matches!(self, Event::SecretBallotCast { .. })
-    }
-
-    /// A short name for logs and the journal's `kind` column.
+    /// The journal's `kind` column: the `"event"` tag, e.g. `attendance_changed`.
     pub fn kind(&self) -> &'static str {
         match self {
-            Event::CongressDefined { .. } => "congress_defined",
-            Event::DelegatesImported { .. } => "delegates_imported",
-            Event::AgendaDefined { .. } => "agenda_defined",
-            Event::CurrentItemSet { .. } => "current_item_set",
-            Event::AttendanceChanged { .. } => "attendance_changed",
-            Event::OperatorSaved { .. } => "operator_saved",
-            Event::SessionOpened { .. } => "session_opened",
-            Event::SessionClosed { .. } => "session_closed",
-            Event::PairingCodeCreated { .. } => "pairing_code_created",
-            Event::DevicePaired { .. } => "device_paired",
-            Event::DeviceRevoked { .. } => "device_revoked",
-            Event::DocumentVersionAdded { .. } => "document_version_added",
-            Event::DocumentUpdated { .. } => "document_updated",
-            Event::DocumentDelivered { .. } => "document_delivered",
-            Event::DocumentFetched { .. } => "document_fetched",
-            Event::FaceEnrolled { .. } => "face_enrolled",
-            Event::BiometricsPurged { .. } => "biometrics_purged",
-            Event::VoteCreated { .. } => "vote_created",
-            Event::VoteOpened { .. } => "vote_opened",
-            Event::VoteClosed { .. } => "vote_closed",
-            Event::BallotCast { .. } => "ballot_cast",
-            Event::VoteParticipated { .. } => "vote_participated",
-            Event::SecretBallotCast { .. } => "secret_ballot_cast",
-            Event::NoticeSent { .. } => "notice_sent",
-            Event::NoticeRead { .. } => "notice_read",
-            Event::GroupSecretarySet { .. } => "group_secretary_set",
-            Event::OpinionSaved { .. } => "opinion_saved",
-            Event::GroupSummarySaved { .. } => "group_summary_saved",
-            Event::GroupSummarySubmitted { .. } => "group_summary_submitted",
-            Event::ItemStarted { .. } => "item_started",
-            Event::ItemClosed { .. } => "item_closed",
-            Event::ItemPlanned { .. } => "item_planned",
-            Event::VoteLinked { .. } => "vote_linked",
-            Event::SpeakerRequested { .. } => "speaker_requested",
-            Event::SpeakerWithdrawn { .. } => "speaker_withdrawn",
-            Event::SpeakerRemoved { .. } => "speaker_removed",
-            Event::SpeakersReordered { .. } => "speakers_reordered",
-            Event::SpeakerGranted { .. } => "speaker_granted",
-            Event::SpeakerExtended { .. } => "speaker_extended",
-            Event::SpeakerFinished { .. } => "speaker_finished",
-            Event::ProjectorSceneSet { .. } => "projector_scene_set",
-            Event::DocumentsPurged { .. } => "documents_purged",
+            Event::Congress(e) => e.into(),
+            Event::Attendance(e) => e.into(),
+            Event::Access(e) => e.into(),
+            Event::Documents(e) => e.into(),
+            Event::Votes(e) => e.into(),
+            Event::Meeting(e) => e.into(),
+            Event::Notices(e) => e.into(),
+            Event::Groups(e) => e.into(),
         }
+    }
+
+    /// A secret ballot, which the engine seals instead of journalling.
+    pub fn is_secret_ballot(&self) -> bool {
+        matches!(self, Event::Votes(VoteEvent::SecretBallotCast { .. }))
+    }
+}
+
+impl Serialize for Event {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Event::Congress(e) => e.serialize(s),
+            Event::Attendance(e) => e.serialize(s),
+            Event::Access(e) => e.serialize(s),
+            Event::Documents(e) => e.serialize(s),
+            Event::Votes(e) => e.serialize(s),
+            Event::Meeting(e) => e.serialize(s),
+            Event::Notices(e) => e.serialize(s),
+            Event::Groups(e) => e.serialize(s),
+        }
+    }
+}
+
+fn feature<T: DeserializeOwned, E: serde::de::Error>(v: serde_json::Value) -> Result<T, E> {
+    T::deserialize(v).map_err(E::custom)
+}
+
+impl<'de> Deserialize<'de> for Event {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = serde_json::Value::deserialize(d)?;
+        let kind = v
+            .get("event")
+            .and_then(serde_json::Value::as_str)
+            .ok_or_else(|| D::Error::custom("an event needs its \"event\" tag"))?;
+        let owns = |kinds: &[&str]| kinds.contains(&kind);
+        if owns(CongressEvent::VARIANTS) {
+            feature(v).map(Event::Congress)
+        } else if owns(AttendanceEvent::VARIANTS) {
+            feature(v).map(Event::Attendance)
+        } else if owns(AccessEvent::VARIANTS) {
+            feature(v).map(Event::Access)
+        } else if owns(DocumentEvent::VARIANTS) {
+            feature(v).map(Event::Documents)
+        } else if owns(VoteEvent::VARIANTS) {
+            feature(v).map(Event::Votes)
+        } else if owns(MeetingEvent::VARIANTS) {
+            feature(v).map(Event::Meeting)
+        } else if owns(NoticeEvent::VARIANTS) {
+            feature(v).map(Event::Notices)
+        } else if owns(GroupEvent::VARIANTS) {
+            feature(v).map(Event::Groups)
+        } else {
+            Err(D::Error::custom(format!("unknown event {kind:?}")))
+        }
+    }
+}
+
+impl From<CongressEvent> for Event {
+    fn from(e: CongressEvent) -> Self {
+        Event::Congress(e)
+    }
+}
+impl From<AttendanceEvent> for Event {
+    fn from(e: AttendanceEvent) -> Self {
+        Event::Attendance(e)
+    }
+}
+impl From<AccessEvent> for Event {
+    fn from(e: AccessEvent) -> Self {
+        Event::Access(e)
+    }
+}
+impl From<DocumentEvent> for Event {
+    fn from(e: DocumentEvent) -> Self {
+        Event::Documents(e)
+    }
+}
+impl From<VoteEvent> for Event {
+    fn from(e: VoteEvent) -> Self {
+        Event::Votes(e)
+    }
+}
+impl From<MeetingEvent> for Event {
+    fn from(e: MeetingEvent) -> Self {
+        Event::Meeting(e)
+    }
+}
+impl From<NoticeEvent> for Event {
+    fn from(e: NoticeEvent) -> Self {
+        Event::Notices(e)
+    }
+}
+impl From<GroupEvent> for Event {
+    fn from(e: GroupEvent) -> Self {
+        Event::Groups(e)
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+
+    /// No kind belongs to two features, and each name is the serde tag.
+    #[test]
+    fn kinds_are_unique_across_features() {
+        let all: Vec<&str> = [
+            CongressEvent::VARIANTS,
+            AttendanceEvent::VARIANTS,
+            AccessEvent::VARIANTS,
+            DocumentEvent::VARIANTS,
+            VoteEvent::VARIANTS,
+            MeetingEvent::VARIANTS,
+            NoticeEvent::VARIANTS,
+            GroupEvent::VARIANTS,
+        ]
+        .concat();
+        let unique: BTreeSet<&str> = all.iter().copied().collect();
+        assert_eq!(unique.len(), all.len());
+        assert!(unique.contains("attendance_changed"));
+        assert!(unique.contains("speakers_reordered"));
+    }
+
+    #[test]
+    fn the_flat_encoding_round_trips_and_names_its_kind() {
+        let e: Event = CongressEvent::DelegatesImported { delegates: vec![] }.into();
+        let text = serde_json::to_string(&e).unwrap();
+        assert_eq!(text, r#"{"event":"delegates_imported","delegates":[]}"#);
+        assert_eq!(serde_json::from_str::<Event>(&text).unwrap(), e);
+        assert_eq!(e.kind(), "delegates_imported");
+        let bad = serde_json::from_str::<Event>(r#"{"event":"no_such_thing"}"#);
+        assert!(bad.unwrap_err().to_string().contains("no_such_thing"));
+        let extra =
+            serde_json::from_str::<Event>(r#"{"event":"delegates_imported","delegates":[],"x":1}"#);
+        assert!(extra.is_err(), "unknown fields are refused");
     }
 }

@@ -11,8 +11,77 @@ use congress_proto::{
     AttendanceStatus, GroupSummary, MAX_OPINION_CHARS, MAX_SUMMARY_CHARS, Opinion,
 };
 
+use serde::{Deserialize, Serialize};
+
+use crate::command::Context;
+use crate::error::DomainError;
 use crate::event::Event;
 use crate::state::CongressState;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum GroupCommand {
+    /// Designate (or with `None` remove) a discussion group's secretary.
+    SetSecretary {
+        group: String,
+        delegate_id: Option<String>,
+    },
+    /// A group member's opinion on an agenda item.
+    SaveOpinion {
+        delegate_id: String,
+        item_id: String,
+        text: String,
+    },
+    /// The group secretary's summary on an item: a draft, or submitted.
+    SaveSummary {
+        delegate_id: String,
+        item_id: String,
+        text: String,
+        submit: bool,
+    },
+}
+
+#[derive(
+    Debug, Clone, PartialEq, Serialize, Deserialize, strum::IntoStaticStr, strum::VariantNames,
+)]
+#[serde(tag = "event", rename_all = "snake_case", deny_unknown_fields)]
+#[strum(serialize_all = "snake_case")]
+pub enum GroupEvent {
+    /// A discussion group's secretary was designated (`None`: removed).
+    GroupSecretarySet {
+        group: String,
+        delegate_id: Option<String>,
+    },
+    /// A member's opinion on an item (replaces their earlier one).
+    OpinionSaved { opinion: Opinion },
+    /// A group summary's draft was saved.
+    GroupSummarySaved { summary: GroupSummary },
+    /// A group summary was submitted to the secretariat (final).
+    GroupSummarySubmitted { summary: GroupSummary },
+}
+
+pub(crate) fn decide(
+    state: &CongressState,
+    cmd: &GroupCommand,
+    ctx: Context,
+) -> Result<Vec<Event>, DomainError> {
+    let events = match cmd {
+        GroupCommand::SetSecretary { group, delegate_id } => {
+            decide_secretary(state, group, delegate_id.as_deref())?
+        }
+        GroupCommand::SaveOpinion {
+            delegate_id,
+            item_id,
+            text,
+        } => decide_opinion(state, delegate_id, item_id, text, ctx.now)?,
+        GroupCommand::SaveSummary {
+            delegate_id,
+            item_id,
+            text,
+            submit,
+        } => decide_summary(state, delegate_id, item_id, text, *submit, ctx.now)?,
+    };
+    Ok(events.into_iter().map(Event::from).collect())
+}
 
 /// Why a notice, opinion or summary was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -46,6 +115,19 @@ pub enum GroupError {
 }
 
 impl GroupError {
+    /// The HTTP status: 404 unknown, 403 not the secretary, 409 already submitted, else 422.
+    pub fn status(&self) -> u16 {
+        match self {
+            GroupError::UnknownGroup(_)
+            | GroupError::UnknownDelegate(_)
+            | GroupError::UnknownItem(_)
+            | GroupError::UnknownNotice(_) => 404,
+            GroupError::NotSecretary => 403,
+            GroupError::Submitted { .. } => 409,
+            _ => 422,
+        }
+    }
+
     /// A stable code for clients (websocket `refused`, REST `error`).
     pub fn code(&self) -> &'static str {
         match self {
@@ -114,9 +196,9 @@ impl GroupsState {
         self.opinions.values().filter(move |o| o.group == group)
     }
 
-    pub fn apply(&mut self, event: &Event) {
+    pub fn apply(&mut self, event: &GroupEvent) {
         match event {
-            Event::GroupSecretarySet { group, delegate_id } => match delegate_id {
+            GroupEvent::GroupSecretarySet { group, delegate_id } => match delegate_id {
                 Some(d) => {
                     self.secretaries.insert(group.clone(), d.clone());
                 }
@@ -124,19 +206,19 @@ impl GroupsState {
                     self.secretaries.remove(group);
                 }
             },
-            Event::OpinionSaved { opinion } => {
+            GroupEvent::OpinionSaved { opinion } => {
                 self.opinions.insert(
                     (opinion.item_id.clone(), opinion.delegate_id.clone()),
                     opinion.clone(),
                 );
             }
-            Event::GroupSummarySaved { summary } | Event::GroupSummarySubmitted { summary } => {
+            GroupEvent::GroupSummarySaved { summary }
+            | GroupEvent::GroupSummarySubmitted { summary } => {
                 self.summaries.insert(
                     (summary.group.clone(), summary.item_id.clone()),
                     summary.clone(),
                 );
             }
-            _ => {}
         }
     }
 }
@@ -188,11 +270,11 @@ fn check_item(state: &CongressState, item_id: &str) -> Result<(), GroupError> {
     }
 }
 
-pub(crate) fn decide_secretary(
+fn decide_secretary(
     state: &CongressState,
     group: &str,
     delegate_id: Option<&str>,
-) -> Result<Vec<Event>, GroupError> {
+) -> Result<Vec<GroupEvent>, GroupError> {
     if members(state, group).is_empty() {
         return Err(GroupError::UnknownGroup(group.to_string()));
     }
@@ -208,19 +290,19 @@ pub(crate) fn decide_secretary(
     if state.groups.secretary_of(group) == delegate_id {
         return Ok(vec![]);
     }
-    Ok(vec![Event::GroupSecretarySet {
+    Ok(vec![GroupEvent::GroupSecretarySet {
         group: group.to_string(),
         delegate_id: delegate_id.map(str::to_string),
     }])
 }
 
-pub(crate) fn decide_opinion(
+fn decide_opinion(
     state: &CongressState,
     delegate_id: &str,
     item_id: &str,
     text: &str,
     now: i64,
-) -> Result<Vec<Event>, GroupError> {
+) -> Result<Vec<GroupEvent>, GroupError> {
     let group = group_of(state, delegate_id)?;
     check_item(state, item_id)?;
     if state.status_of(delegate_id) != AttendanceStatus::Present {
@@ -240,7 +322,7 @@ pub(crate) fn decide_opinion(
     if unchanged {
         return Ok(vec![]);
     }
-    Ok(vec![Event::OpinionSaved {
+    Ok(vec![GroupEvent::OpinionSaved {
         opinion: Opinion {
             group: group.to_string(),
             item_id: item_id.to_string(),
@@ -251,14 +333,14 @@ pub(crate) fn decide_opinion(
     }])
 }
 
-pub(crate) fn decide_summary(
+fn decide_summary(
     state: &CongressState,
     delegate_id: &str,
     item_id: &str,
     text: &str,
     submit: bool,
     now: i64,
-) -> Result<Vec<Event>, GroupError> {
+) -> Result<Vec<GroupEvent>, GroupError> {
     let group = group_of(state, delegate_id)?;
     if state.groups.secretary_of(group) != Some(delegate_id) {
         return Err(GroupError::NotSecretary);
@@ -281,7 +363,7 @@ pub(crate) fn decide_summary(
         submitted_at: submit.then_some(now),
     };
     if submit {
-        return Ok(vec![Event::GroupSummarySubmitted { summary }]);
+        return Ok(vec![GroupEvent::GroupSummarySubmitted { summary }]);
     }
     if state
         .groups
@@ -290,14 +372,15 @@ pub(crate) fn decide_summary(
     {
         return Ok(vec![]);
     }
-    Ok(vec![Event::GroupSummarySaved { summary }])
+    Ok(vec![GroupEvent::GroupSummarySaved { summary }])
 }
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::command::{Command, Context, DomainError, decide};
+    use crate::command::{Command, decide};
+    use crate::{AttendanceCommand, CongressCommand, MeetingCommand, NoticeCommand};
     use congress_proto::{
         AgendaItem, AttendanceSource, Congress, Delegate, NoticeAudience, QuorumRule, Role,
     };
@@ -308,15 +391,15 @@ mod tests {
     fn setup() -> CongressState {
         let mut s = CongressState::default();
         let mut cmds = vec![
-            Command::DefineCongress(Congress {
+            Command::Congress(CongressCommand::DefineCongress(Congress {
                 name: "Đại hội".into(),
                 venue: "Hội trường".into(),
                 starts_on: "2026-12-01".into(),
                 ends_on: "2026-12-03".into(),
                 convened: 5,
                 quorum: QuorumRule::default(),
-            }),
-            Command::DefineAgenda(
+            })),
+            Command::Meeting(MeetingCommand::DefineAgenda(
                 ["A1", "A2"]
                     .iter()
                     .map(|id| AgendaItem {
@@ -326,8 +409,8 @@ mod tests {
                         planned_minutes: None,
                     })
                     .collect(),
-            ),
-            Command::ImportDelegates(
+            )),
+            Command::Congress(CongressCommand::ImportDelegates(
                 (1..=5)
                     .map(|i| Delegate {
                         id: format!("D{i}"),
@@ -338,10 +421,10 @@ mod tests {
                         roles: vec![Role::Delegate],
                     })
                     .collect(),
-            ),
+            )),
         ];
         for id in ["D1", "D2", "D4"] {
-            cmds.push(Command::SetAttendance {
+            cmds.push(Command::Attendance(AttendanceCommand::SetAttendance {
                 delegate_id: id.into(),
                 status: AttendanceStatus::Present,
                 source: AttendanceSource::Operator {
@@ -349,7 +432,7 @@ mod tests {
                 },
                 kiosk: None,
                 reason: Some("CCCD".into()),
-            });
+            }));
         }
         for c in cmds {
             run(&mut s, &c).unwrap();
@@ -373,27 +456,27 @@ mod tests {
     }
 
     fn opinion(d: &str, item: &str, text: &str) -> Command {
-        Command::SaveOpinion {
+        Command::Groups(GroupCommand::SaveOpinion {
             delegate_id: d.into(),
             item_id: item.into(),
             text: text.into(),
-        }
+        })
     }
 
     fn summary(d: &str, item: &str, text: &str, submit: bool) -> Command {
-        Command::SaveSummary {
+        Command::Groups(GroupCommand::SaveSummary {
             delegate_id: d.into(),
             item_id: item.into(),
             text: text.into(),
             submit,
-        }
+        })
     }
 
     fn secretary(group: &str, d: Option<&str>) -> Command {
-        Command::SetSecretary {
+        Command::Groups(GroupCommand::SetSecretary {
             group: group.into(),
             delegate_id: d.map(str::to_string),
-        }
+        })
     }
 
     #[test]
@@ -511,10 +594,12 @@ mod tests {
     fn notices_are_kept_verbatim_and_read_once_by_their_addressees() {
         let mut s = setup();
         let text = "<img src=x onerror=alert(1)> Họp tổ ở phòng 201";
-        let send = |audience| Command::SendNotice {
-            text: text.into(),
-            audience,
-            by: "thuky".into(),
+        let send = |audience| {
+            Command::Notices(NoticeCommand::SendNotice {
+                text: text.into(),
+                audience,
+                by: "thuky".into(),
+            })
         };
         assert_eq!(run(&mut s, &send(NoticeAudience::All)), Ok(1));
         assert_eq!(
@@ -554,9 +639,11 @@ mod tests {
         assert_eq!(ids("D1"), vec![1]);
         assert_eq!(ids("D3"), vec![1, 3]);
         assert_eq!(ids("D4"), vec![1, 2]);
-        let read = |n: u64, d: &str| Command::ReadNotice {
-            notice_id: n,
-            delegate_id: d.into(),
+        let read = |n: u64, d: &str| {
+            Command::Notices(NoticeCommand::ReadNotice {
+                notice_id: n,
+                delegate_id: d.into(),
+            })
         };
         assert_eq!(run(&mut s, &read(2, "D4")), Ok(1));
         assert_eq!(run(&mut s, &read(2, "D4")), Ok(0));
@@ -569,11 +656,11 @@ mod tests {
             group_err(run(&mut s, &read(9, "D1"))),
             GroupError::UnknownNotice(9)
         );
-        let too_long = Command::SendNotice {
+        let too_long = Command::Notices(NoticeCommand::SendNotice {
             text: "a".repeat(congress_proto::MAX_NOTICE_CHARS + 1),
             audience: NoticeAudience::All,
             by: "thuky".into(),
-        };
+        });
         assert_eq!(group_err(run(&mut s, &too_long)).code(), "too_long");
         assert_eq!(
             crate::notices::recipients(
@@ -594,15 +681,15 @@ mod tests {
             secretary("Tổ 1", Some("D1")),
             opinion("D2", "A1", "Một"),
             summary("D1", "A1", "Tổng", true),
-            Command::SendNotice {
+            Command::Notices(NoticeCommand::SendNotice {
                 text: "Giải lao 15 phút".into(),
                 audience: NoticeAudience::All,
                 by: "op".into(),
-            },
-            Command::ReadNotice {
+            }),
+            Command::Notices(NoticeCommand::ReadNotice {
                 notice_id: 1,
                 delegate_id: "D5".into(),
-            },
+            }),
         ] {
             for e in decide(&s, &c, CTX).unwrap() {
                 s.apply(&e);

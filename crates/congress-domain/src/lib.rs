@@ -1,23 +1,44 @@
 //! The congress's rules: delegates, roles, attendance, quorum, agenda, devices, operators, votes,
-//! and the journal events that change them. Pure: no I/O, no clock, no randomness (time, ids and
-//! secrets are parameters), so every rule can be tested exactly.
+//! documents, notices, groups and the meeting, and the journal events that change them. Pure: no
+//! I/O, no clock, no randomness (time, ids and secrets are parameters), so every rule can be
+//! tested exactly.
 //!
 //! The flow is *decide, then apply*: [`decide`] checks a [`Command`] against the
 //! [`CongressState`] and returns the [`Event`]s it causes (or a [`DomainError`]); the caller makes
 //! them durable and then calls [`CongressState::apply`] for each. Replaying the journal's events
 //! through `apply` rebuilds the state.
+//!
+//! Each feature is one module that owns its commands, its events (a variant of [`Event`]), its
+//! rules (`decide`), how its events change the state (`apply`) and its errors: [`congress`],
+//! [`attendance`], [`access`], [`documents`], [`vote`], [`meeting`], [`notices`], [`groups`].
+//! [`command`], [`event`] and [`state`] only dispatch to them.
 
+pub mod access;
 pub mod attendance;
 pub mod command;
+pub mod congress;
 pub mod documents;
+pub mod error;
 pub mod event;
 pub mod groups;
 pub mod meeting;
 pub mod notices;
-pub mod quorum;
 pub mod state;
+pub mod text;
 pub mod vote;
 
-pub use command::{Command, Context, DomainError, decide};
+#[cfg(test)]
+mod testkit;
+
+pub use access::{AccessCommand, AccessEvent};
+pub use attendance::{AttendanceCommand, AttendanceEvent, quorum};
+pub use command::{Command, Context, decide};
+pub use congress::{CongressCommand, CongressEvent};
+pub use documents::{DocumentCommand, DocumentEvent};
+pub use error::DomainError;
 pub use event::Event;
+pub use groups::{GroupCommand, GroupEvent};
+pub use meeting::{MeetingCommand, MeetingEvent};
+pub use notices::{NoticeCommand, NoticeEvent};
 pub use state::CongressState;
+pub use vote::{VoteCommand, VoteEvent};

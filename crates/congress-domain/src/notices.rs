@@ -5,10 +5,54 @@
 use std::collections::BTreeMap;
 
 use congress_proto::{MAX_NOTICE_CHARS, Notice, NoticeAudience, NoticeReceipt};
+use serde::{Deserialize, Serialize};
 
+use crate::command::Context;
+use crate::error::DomainError;
 use crate::event::Event;
 use crate::groups::{GroupError, check_body};
 use crate::state::CongressState;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum NoticeCommand {
+    /// Send a notice (the domain numbers it); `by` is the operator.
+    SendNotice {
+        text: String,
+        audience: NoticeAudience,
+        by: String,
+    },
+    /// A delegate read a notice (a second receipt changes nothing).
+    ReadNotice { notice_id: u64, delegate_id: String },
+}
+
+#[derive(
+    Debug, Clone, PartialEq, Serialize, Deserialize, strum::IntoStaticStr, strum::VariantNames,
+)]
+#[serde(tag = "event", rename_all = "snake_case", deny_unknown_fields)]
+#[strum(serialize_all = "snake_case")]
+pub enum NoticeEvent {
+    /// A notice was sent (its text verbatim).
+    NoticeSent { notice: Notice },
+    /// A delegate read a notice (the first time).
+    NoticeRead { receipt: NoticeReceipt },
+}
+
+pub(crate) fn decide(
+    state: &CongressState,
+    cmd: &NoticeCommand,
+    ctx: Context,
+) -> Result<Vec<Event>, DomainError> {
+    let events = match cmd {
+        NoticeCommand::SendNotice { text, audience, by } => {
+            decide_send(state, text, audience, by, ctx.now)?
+        }
+        NoticeCommand::ReadNotice {
+            notice_id,
+            delegate_id,
+        } => decide_read(state, *notice_id, delegate_id, ctx.now)?,
+    };
+    Ok(events.into_iter().map(Event::from).collect())
+}
 
 /// Notices and who read them.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -35,17 +79,16 @@ impl NoticesState {
             .map(|((_, d), at)| (d.as_str(), *at))
     }
 
-    pub fn apply(&mut self, event: &Event) {
+    pub fn apply(&mut self, event: &NoticeEvent) {
         match event {
-            Event::NoticeSent { notice } => {
+            NoticeEvent::NoticeSent { notice } => {
                 self.notices.insert(notice.id, notice.clone());
             }
-            Event::NoticeRead { receipt } => {
+            NoticeEvent::NoticeRead { receipt } => {
                 self.reads
                     .entry((receipt.notice_id, receipt.delegate_id.clone()))
                     .or_insert(receipt.at);
             }
-            _ => {}
         }
     }
 }
@@ -82,13 +125,13 @@ pub fn notices_for<'a>(state: &'a CongressState, delegate_id: &str) -> Vec<&'a N
         .collect()
 }
 
-pub(crate) fn decide_send(
+fn decide_send(
     state: &CongressState,
     text: &str,
     audience: &NoticeAudience,
     by: &str,
     now: i64,
-) -> Result<Vec<Event>, GroupError> {
+) -> Result<Vec<NoticeEvent>, GroupError> {
     check_body("notice", text, MAX_NOTICE_CHARS)?;
     match audience {
         NoticeAudience::All => {}
@@ -103,7 +146,7 @@ pub(crate) fn decide_send(
             }
         }
     }
-    Ok(vec![Event::NoticeSent {
+    Ok(vec![NoticeEvent::NoticeSent {
         notice: Notice {
             id: state.notices.next_id(),
             text: text.to_string(),
@@ -114,12 +157,12 @@ pub(crate) fn decide_send(
     }])
 }
 
-pub(crate) fn decide_read(
+fn decide_read(
     state: &CongressState,
     notice_id: u64,
     delegate_id: &str,
     now: i64,
-) -> Result<Vec<Event>, GroupError> {
+) -> Result<Vec<NoticeEvent>, GroupError> {
     let notice = state
         .notices
         .notices
@@ -129,7 +172,7 @@ pub(crate) fn decide_read(
     if state.notices.has_read(notice.id, delegate_id) {
         return Ok(vec![]);
     }
-    Ok(vec![Event::NoticeRead {
+    Ok(vec![NoticeEvent::NoticeRead {
         receipt: NoticeReceipt {
             notice_id,
             delegate_id: delegate_id.to_string(),

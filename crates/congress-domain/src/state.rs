@@ -1,63 +1,17 @@
-//! The whole state of a congress in memory, and how each event changes it.
+//! The whole state of a congress in memory. Each feature's `apply` changes its part; this
+//! module only dispatches an event to its feature, and answers the questions every feature asks
+//! (who is present, the quorum, who is behind a token).
 
 use std::collections::{BTreeMap, HashMap};
 
 use congress_proto::{
     Agenda, AttendanceRecord, AttendanceStatus, AttendanceSummary, Congress, Delegate, Device,
-    DeviceKind, JournalHead, KioskDirection, OperatorInfo, OperatorRole, QuorumRule,
+    JournalHead, QuorumRule,
 };
 
+pub use crate::access::{Operator, PairedDevice, PendingPairing, Session};
+use crate::attendance::quorum;
 use crate::event::Event;
-use crate::quorum;
-
-/// An operator account.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Operator {
-    pub username: String,
-    pub display_name: String,
-    pub roles: Vec<OperatorRole>,
-    pub password_hash: String,
-}
-
-impl Operator {
-    pub fn info(&self) -> OperatorInfo {
-        OperatorInfo {
-            username: self.username.clone(),
-            display_name: self.display_name.clone(),
-            roles: self.roles.clone(),
-        }
-    }
-
-    pub fn has_any(&self, roles: &[OperatorRole]) -> bool {
-        self.roles
-            .iter()
-            .any(|r| *r == OperatorRole::Admin || roles.contains(r))
-    }
-}
-
-/// A logged-in operator session.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Session {
-    pub username: String,
-    pub expires_at: i64,
-}
-
-/// An unused one-time pairing code.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PendingPairing {
-    pub kind: DeviceKind,
-    pub delegate_id: Option<String>,
-    pub label: String,
-    pub direction: Option<KioskDirection>,
-    pub expires_at: i64,
-}
-
-/// A paired device and the hash of its token.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PairedDevice {
-    pub device: Device,
-    pub token_hash: String,
-}
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CongressState {
@@ -95,149 +49,19 @@ impl CongressState {
     /// Applies one committed event. Total: every event the domain produced applies cleanly.
     pub fn apply(&mut self, event: &Event) {
         match event {
-            Event::CongressDefined { congress } => self.congress = Some(congress.clone()),
-            Event::DelegatesImported { delegates } => {
-                for d in delegates {
-                    self.delegates.insert(d.id.clone(), d.clone());
-                }
-            }
-            Event::AgendaDefined { items } => {
-                self.agenda.items = items.clone();
-                if let Some(cur) = &self.agenda.current
-                    && !items.iter().any(|i| &i.id == cur)
-                {
-                    self.agenda.current = None;
-                }
-            }
-            Event::CurrentItemSet { item_id } => self.agenda.current = item_id.clone(),
-            Event::AttendanceChanged { record } => {
-                let old = self
-                    .attendance
-                    .insert(record.delegate_id.clone(), record.clone())
-                    .map(|r| r.status)
-                    .unwrap_or(AttendanceStatus::Absent);
-                self.count(old, -1);
-                self.count(record.status, 1);
-            }
-            Event::OperatorSaved {
-                username,
-                display_name,
-                roles,
-                password_hash,
-            } => {
-                self.operators.insert(
-                    username.clone(),
-                    Operator {
-                        username: username.clone(),
-                        display_name: display_name.clone(),
-                        roles: roles.clone(),
-                        password_hash: password_hash.clone(),
-                    },
-                );
-            }
-            Event::SessionOpened {
-                token_hash,
-                username,
-                expires_at,
-            } => {
-                self.sessions.insert(
-                    token_hash.clone(),
-                    Session {
-                        username: username.clone(),
-                        expires_at: *expires_at,
-                    },
-                );
-            }
-            Event::SessionClosed { token_hash } => {
-                self.sessions.remove(token_hash);
-            }
-            Event::PairingCodeCreated {
-                code_hash,
-                kind,
-                delegate_id,
-                label,
-                direction,
-                expires_at,
-                created_by: _,
-            } => {
-                self.pairing_codes.insert(
-                    code_hash.clone(),
-                    PendingPairing {
-                        kind: *kind,
-                        delegate_id: delegate_id.clone(),
-                        label: label.clone(),
-                        direction: *direction,
-                        expires_at: *expires_at,
-                    },
-                );
-            }
-            Event::DevicePaired {
-                device,
-                token_hash,
-                code_hash,
-            } => {
-                self.pairing_codes.remove(code_hash);
-                self.device_tokens
-                    .insert(token_hash.clone(), device.id.clone());
-                self.devices.insert(
-                    device.id.clone(),
-                    PairedDevice {
-                        device: device.clone(),
-                        token_hash: token_hash.clone(),
-                    },
-                );
-            }
-            Event::DeviceRevoked { device_id, by: _ } => {
-                if let Some(d) = self.devices.get_mut(device_id) {
-                    d.device.revoked = true;
-                    self.device_tokens.remove(&d.token_hash);
-                }
-            }
-            Event::DocumentVersionAdded { .. }
-            | Event::DocumentUpdated { .. }
-            | Event::DocumentDelivered { .. }
-            | Event::DocumentFetched { .. }
-            | Event::DocumentsPurged { .. } => self.docs.apply(event),
-            // Biometric data lives outside the state (see `Event::FaceEnrolled`).
-            Event::FaceEnrolled { .. } | Event::BiometricsPurged { .. } => {}
-            Event::VoteCreated { .. }
-            | Event::VoteOpened { .. }
-            | Event::VoteClosed { .. }
-            | Event::BallotCast { .. }
-            | Event::VoteParticipated { .. }
-            | Event::SecretBallotCast { .. } => crate::vote::apply::apply(self, event),
-            Event::NoticeSent { .. } | Event::NoticeRead { .. } => self.notices.apply(event),
-            Event::GroupSecretarySet { .. }
-            | Event::OpinionSaved { .. }
-            | Event::GroupSummarySaved { .. }
-            | Event::GroupSummarySubmitted { .. } => self.groups.apply(event),
-            Event::ItemPlanned {
-                item_id,
-                planned_start,
-                planned_minutes,
-                ..
-            } => {
-                if let Some(i) = self.agenda.items.iter_mut().find(|i| &i.id == item_id) {
-                    i.planned_start = planned_start.clone();
-                    i.planned_minutes = *planned_minutes;
-                }
-                self.meeting.apply(event);
-            }
-            Event::ItemStarted { .. }
-            | Event::ItemClosed { .. }
-            | Event::VoteLinked { .. }
-            | Event::SpeakerRequested { .. }
-            | Event::SpeakerWithdrawn { .. }
-            | Event::SpeakerRemoved { .. }
-            | Event::SpeakersReordered { .. }
-            | Event::SpeakerGranted { .. }
-            | Event::SpeakerExtended { .. }
-            | Event::SpeakerFinished { .. }
-            | Event::ProjectorSceneSet { .. } => self.meeting.apply(event),
+            Event::Congress(e) => crate::congress::apply(self, e),
+            Event::Attendance(e) => crate::attendance::apply(self, e),
+            Event::Access(e) => crate::access::apply(self, e),
+            Event::Documents(e) => self.docs.apply(e),
+            Event::Votes(e) => crate::vote::apply::apply(self, e),
+            Event::Meeting(e) => crate::meeting::apply(self, e),
+            Event::Notices(e) => self.notices.apply(e),
+            Event::Groups(e) => self.groups.apply(e),
         }
     }
 
-    fn count(&mut self, status: AttendanceStatus, delta: i32) {
+    /// Keeps the present/left counts (attendance's `apply`).
+    pub(crate) fn count(&mut self, status: AttendanceStatus, delta: i32) {
         let slot = match status {
             AttendanceStatus::Present => &mut self.present,
             AttendanceStatus::Left => &mut self.left,

@@ -6,6 +6,9 @@
 //! ballot hashes, token or pairing-code hashes, password hashes, face embeddings.
 
 use congress_domain::vote::Secrecy;
+use congress_domain::{
+    AccessEvent, AttendanceEvent, CongressEvent, DocumentEvent, MeetingEvent, VoteEvent,
+};
 use congress_domain::{CongressState, Event};
 use congress_proto::{AttendanceSource, AttendanceStatus, AuditEntry, DeviceKind};
 
@@ -62,14 +65,16 @@ pub fn entry(rec: &Record, state: &CongressState, lang: Lang) -> AuditEntry {
 fn describe(event: &Event, state: &CongressState, lang: Lang) -> String {
     let n = |x: usize| x.to_string();
     match event {
-        Event::CongressDefined { congress } => {
+        Event::Congress(CongressEvent::CongressDefined { congress }) => {
             tf(lang, "a_congress_defined", &[("name", &congress.name)])
         }
-        Event::DelegatesImported { delegates } => {
+        Event::Congress(CongressEvent::DelegatesImported { delegates }) => {
             tf(lang, "a_delegates_imported", &[("n", &n(delegates.len()))])
         }
-        Event::AgendaDefined { items } => tf(lang, "a_agenda_defined", &[("n", &n(items.len()))]),
-        Event::CurrentItemSet { item_id: Some(id) } => {
+        Event::Meeting(MeetingEvent::AgendaDefined { items }) => {
+            tf(lang, "a_agenda_defined", &[("n", &n(items.len()))])
+        }
+        Event::Meeting(MeetingEvent::CurrentItemSet { item_id: Some(id) }) => {
             let title = state
                 .agenda
                 .items
@@ -78,8 +83,10 @@ fn describe(event: &Event, state: &CongressState, lang: Lang) -> String {
                 .map_or_else(|| id.clone(), |i| i.title.clone());
             tf(lang, "a_current_item", &[("title", &title)])
         }
-        Event::CurrentItemSet { item_id: None } => t(lang, "a_current_none").to_string(),
-        Event::AttendanceChanged { record } => {
+        Event::Meeting(MeetingEvent::CurrentItemSet { item_id: None }) => {
+            t(lang, "a_current_none").to_string()
+        }
+        Event::Attendance(AttendanceEvent::AttendanceChanged { record }) => {
             let status = t(
                 lang,
                 match record.status {
@@ -107,9 +114,9 @@ fn describe(event: &Event, state: &CongressState, lang: Lang) -> String {
             }
             s
         }
-        Event::OperatorSaved {
+        Event::Access(AccessEvent::OperatorSaved {
             username, roles, ..
-        } => {
+        }) => {
             let roles: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
             tf(
                 lang,
@@ -117,16 +124,16 @@ fn describe(event: &Event, state: &CongressState, lang: Lang) -> String {
                 &[("user", username), ("roles", &roles.join(", "))],
             )
         }
-        Event::SessionOpened { username, .. } => {
+        Event::Access(AccessEvent::SessionOpened { username, .. }) => {
             tf(lang, "a_session_opened", &[("user", username)])
         }
-        Event::SessionClosed { .. } => t(lang, "a_session_closed").to_string(),
-        Event::PairingCodeCreated { kind, label, .. } => tf(
+        Event::Access(AccessEvent::SessionClosed { .. }) => t(lang, "a_session_closed").to_string(),
+        Event::Access(AccessEvent::PairingCodeCreated { kind, label, .. }) => tf(
             lang,
             "a_pairing_code",
             &[("kind", kind_word(*kind, lang)), ("label", label)],
         ),
-        Event::DevicePaired { device, .. } => tf(
+        Event::Access(AccessEvent::DevicePaired { device, .. }) => tf(
             lang,
             "a_device_paired",
             &[
@@ -135,10 +142,10 @@ fn describe(event: &Event, state: &CongressState, lang: Lang) -> String {
                 ("id", &device.id),
             ],
         ),
-        Event::DeviceRevoked { device_id, .. } => {
+        Event::Access(AccessEvent::DeviceRevoked { device_id, .. }) => {
             tf(lang, "a_device_revoked", &[("id", device_id)])
         }
-        Event::DocumentVersionAdded { title, version, .. } => tf(
+        Event::Documents(DocumentEvent::DocumentVersionAdded { title, version, .. }) => tf(
             lang,
             "a_doc_version",
             &[
@@ -147,12 +154,14 @@ fn describe(event: &Event, state: &CongressState, lang: Lang) -> String {
                 ("pages", &version.pages.to_string()),
             ],
         ),
-        Event::DocumentUpdated { title, .. } => tf(lang, "a_doc_updated", &[("title", title)]),
-        Event::DocumentDelivered {
+        Event::Documents(DocumentEvent::DocumentUpdated { title, .. }) => {
+            tf(lang, "a_doc_updated", &[("title", title)])
+        }
+        Event::Documents(DocumentEvent::DocumentDelivered {
             document_id,
             version,
             delivery,
-        } => tf(
+        }) => tf(
             lang,
             "a_doc_delivered",
             &[
@@ -161,7 +170,7 @@ fn describe(event: &Event, state: &CongressState, lang: Lang) -> String {
                 ("n", &n(delivery.devices.len())),
             ],
         ),
-        Event::DocumentFetched { fetch } => tf(
+        Event::Documents(DocumentEvent::DocumentFetched { fetch }) => tf(
             lang,
             "a_doc_fetched",
             &[
@@ -170,14 +179,14 @@ fn describe(event: &Event, state: &CongressState, lang: Lang) -> String {
                 ("title", &doc_title(state, fetch.document_id)),
             ],
         ),
-        Event::DocumentsPurged {
+        Event::Documents(DocumentEvent::DocumentsPurged {
             versions, reason, ..
-        } => tf(
+        }) => tf(
             lang,
             "a_docs_purged",
             &[("n", &n(versions.len())), ("reason", reason)],
         ),
-        Event::FaceEnrolled { delegate_id, .. } => tf(
+        Event::Attendance(AttendanceEvent::FaceEnrolled { delegate_id, .. }) => tf(
             lang,
             "a_face_enrolled",
             &[
@@ -185,12 +194,12 @@ fn describe(event: &Event, state: &CongressState, lang: Lang) -> String {
                 ("id", delegate_id),
             ],
         ),
-        Event::BiometricsPurged { enrolments } => tf(
+        Event::Attendance(AttendanceEvent::BiometricsPurged { enrolments }) => tf(
             lang,
             "a_biometrics_purged",
             &[("n", &enrolments.to_string())],
         ),
-        Event::VoteCreated { spec, .. } => tf(
+        Event::Votes(VoteEvent::VoteCreated { spec, .. }) => tf(
             lang,
             "a_vote_created",
             &[
@@ -209,7 +218,7 @@ fn describe(event: &Event, state: &CongressState, lang: Lang) -> String {
                 ),
             ],
         ),
-        Event::VoteOpened { vote_id, .. } => tf(
+        Event::Votes(VoteEvent::VoteOpened { vote_id, .. }) => tf(
             lang,
             "a_vote_opened",
             &[
@@ -218,9 +227,9 @@ fn describe(event: &Event, state: &CongressState, lang: Lang) -> String {
             ],
         ),
         // The sealed box is never shown: only the counts of the result.
-        Event::VoteClosed {
+        Event::Votes(VoteEvent::VoteClosed {
             vote_id, result, ..
-        } => {
+        }) => {
             let outcome = match state.votes.get(vote_id) {
                 Some(v) => outcome_text(
                     &VoteRow {
@@ -245,11 +254,11 @@ fn describe(event: &Event, state: &CongressState, lang: Lang) -> String {
                 ],
             )
         }
-        Event::BallotCast {
+        Event::Votes(VoteEvent::BallotCast {
             vote_id,
             delegate_id,
             ..
-        } => tf(
+        }) => tf(
             lang,
             "a_ballot_cast",
             &[
@@ -258,11 +267,11 @@ fn describe(event: &Event, state: &CongressState, lang: Lang) -> String {
                 ("vote", &vote_id.to_string()),
             ],
         ),
-        Event::VoteParticipated {
+        Event::Votes(VoteEvent::VoteParticipated {
             vote_id,
             delegate_id,
             ..
-        } => tf(
+        }) => tf(
             lang,
             "a_participated",
             &[
@@ -271,7 +280,7 @@ fn describe(event: &Event, state: &CongressState, lang: Lang) -> String {
                 ("vote", &vote_id.to_string()),
             ],
         ),
-        Event::SecretBallotCast { .. } => t(lang, "a_sealed").to_string(),
+        Event::Votes(VoteEvent::SecretBallotCast { .. }) => t(lang, "a_sealed").to_string(),
         #[allow(unreachable_patterns)]
         other => match t(lang, &format!("ak_{}", other.kind())) {
             "" => tf(lang, "a_other", &[("kind", other.kind())]),

@@ -2,10 +2,11 @@
 //! renderers: a section is a title and a table, and both the HTML and the CSV show it.
 //!
 //! **To add one** (the speakers' list, the notices): write a [`SectionFn`] that reads the
-//! records it knows (e.g. `Event::SpeakerGranted`) and returns `None` when it has nothing, add
+//! records it knows (e.g. `Event::Meeting(MeetingEvent::SpeakerGranted)`) and returns `None` when it has nothing, add
 //! its labels to [`crate::labels`], and append it to [`SECTIONS`]. That is all.
 
 use congress_domain::CongressState;
+use congress_domain::{GroupEvent, MeetingEvent, NoticeEvent};
 
 use congress_domain::Event;
 use congress_proto::{NoticeAudience, SpeakerKind};
@@ -71,7 +72,7 @@ fn speakers(records: &[Record], state: &CongressState, lang: Lang) -> Option<Sec
     let rows: Vec<SectionRow> = records
         .iter()
         .filter_map(|r| match &r.event {
-            Event::SpeakerFinished {
+            Event::Meeting(MeetingEvent::SpeakerFinished {
                 item_id,
                 delegate_id,
                 kind,
@@ -79,7 +80,7 @@ fn speakers(records: &[Record], state: &CongressState, lang: Lang) -> Option<Sec
                 ended_at,
                 limit_s,
                 ..
-            } => {
+            }) => {
                 let kind = match kind {
                     SpeakerKind::Normal => "sp_normal",
                     SpeakerKind::Reply => "sp_reply",
@@ -122,7 +123,7 @@ fn group_summaries(records: &[Record], state: &CongressState, lang: Lang) -> Opt
     let rows: Vec<SectionRow> = records
         .iter()
         .filter_map(|r| match &r.event {
-            Event::GroupSummarySubmitted { summary } => Some(SectionRow {
+            Event::Groups(GroupEvent::GroupSummarySubmitted { summary }) => Some(SectionRow {
                 seq: r.seq,
                 at: Some(summary.submitted_at.unwrap_or(summary.at)),
                 cells: vec![
@@ -146,14 +147,14 @@ fn group_summaries(records: &[Record], state: &CongressState, lang: Lang) -> Opt
 fn notices(records: &[Record], state: &CongressState, lang: Lang) -> Option<Section> {
     let mut read: std::collections::HashMap<u64, usize> = std::collections::HashMap::new();
     for r in records {
-        if let Event::NoticeRead { receipt } = &r.event {
+        if let Event::Notices(NoticeEvent::NoticeRead { receipt }) = &r.event {
             *read.entry(receipt.notice_id).or_default() += 1;
         }
     }
     let rows: Vec<SectionRow> = records
         .iter()
         .filter_map(|r| match &r.event {
-            Event::NoticeSent { notice } => {
+            Event::Notices(NoticeEvent::NoticeSent { notice }) => {
                 let to = match &notice.audience {
                     NoticeAudience::All => t(lang, "nt_all").to_string(),
                     NoticeAudience::Group { group } => tf(lang, "nt_group", &[("group", group)]),
@@ -184,6 +185,7 @@ fn notices(records: &[Record], state: &CongressState, lang: Lang) -> Option<Sect
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
+    use congress_domain::CongressEvent;
     use congress_domain::meeting::FinishReason;
     use congress_proto::Notice;
 
@@ -209,7 +211,9 @@ mod tests {
     fn speeches_notices_and_summaries_become_sections_in_html_and_csv() {
         let mut records = session();
         let delegate = match records.iter().find_map(|r| match &r.event {
-            Event::DelegatesImported { delegates } => delegates.first().cloned(),
+            Event::Congress(CongressEvent::DelegatesImported { delegates }) => {
+                delegates.first().cloned()
+            }
             _ => None,
         }) {
             Some(d) => d,
@@ -218,7 +222,7 @@ mod tests {
         let t0 = records.last().unwrap().at;
         push(
             &mut records,
-            Event::SpeakerFinished {
+            Event::Meeting(MeetingEvent::SpeakerFinished {
                 request_id: 1,
                 item_id: "missing-item".into(),
                 delegate_id: delegate.id.clone(),
@@ -227,11 +231,11 @@ mod tests {
                 ended_at: t0 + 95_000,
                 limit_s: 180,
                 reason: FinishReason::Stopped,
-            },
+            }),
         );
         push(
             &mut records,
-            Event::NoticeSent {
+            Event::Notices(NoticeEvent::NoticeSent {
                 notice: Notice {
                     id: 1,
                     text: "=cmd <b>Giải lao</b> 15 phút".into(),
@@ -239,7 +243,7 @@ mod tests {
                     at: t0,
                     by: "admin".into(),
                 },
-            },
+            }),
         );
         let minutes = build(&records, Lang::Vi);
         let keys: Vec<_> = minutes.sections.iter().map(|s| s.key).collect();

@@ -4,6 +4,7 @@
 
 use congress_domain::vote::lifecycle::VotePhase;
 use congress_domain::vote::{BallotChoice, MotionPosition, VoteResult, VoteSpec};
+use congress_domain::{AttendanceEvent, CongressEvent, MeetingEvent};
 use congress_domain::{CongressState, Event};
 use congress_proto::{AttendanceSummary, Congress, Document, JournalHead};
 
@@ -113,11 +114,14 @@ pub fn build(records: &[Record], lang: Lang) -> Minutes {
     for rec in records {
         state.apply(&rec.event);
         match &rec.event {
-            Event::AttendanceChanged { .. }
-            | Event::CongressDefined { .. }
-            | Event::DelegatesImported { .. } => {
+            Event::Attendance(AttendanceEvent::AttendanceChanged { .. })
+            | Event::Congress(CongressEvent::CongressDefined { .. })
+            | Event::Congress(CongressEvent::DelegatesImported { .. }) => {
                 let q = state.summary().quorum;
-                if matches!(rec.event, Event::AttendanceChanged { .. }) {
+                if matches!(
+                    rec.event,
+                    Event::Attendance(AttendanceEvent::AttendanceChanged { .. })
+                ) {
                     presence.push(PresencePoint {
                         seq: rec.seq,
                         at: rec.at,
@@ -137,7 +141,9 @@ pub fn build(records: &[Record], lang: Lang) -> Minutes {
                     });
                 }
             }
-            Event::CurrentItemSet { item_id: Some(id) } => taken_up.push((id.clone(), rec.at)),
+            Event::Meeting(MeetingEvent::CurrentItemSet { item_id: Some(id) }) => {
+                taken_up.push((id.clone(), rec.at))
+            }
             _ => {}
         }
     }
@@ -274,7 +280,9 @@ pub(crate) mod tests {
     use super::*;
     use congress_domain::vote::lifecycle::BallotRequest;
     use congress_domain::vote::{Secrecy, VoteId, VoteKind};
-    use congress_domain::{Command, Context, decide};
+    use congress_domain::{
+        AttendanceCommand, Command, CongressCommand, Context, MeetingCommand, VoteCommand, decide,
+    };
     use congress_proto::{
         AgendaItem, AttendanceSource, AttendanceStatus, Delegate, QuorumRule, Role,
     };
@@ -303,14 +311,14 @@ pub(crate) mod tests {
             }
         };
         run(
-            Command::DefineCongress(Congress {
+            Command::Congress(CongressCommand::DefineCongress(Congress {
                 name: "Đại hội đại biểu lần thứ XVI".into(),
                 venue: "Hội trường Thống Nhất".into(),
                 starts_on: "2025-12-01".into(),
                 ends_on: "2025-12-03".into(),
                 convened: 3,
                 quorum: QuorumRule::default(),
-            }),
+            })),
             &mut state,
             &mut out,
         );
@@ -321,7 +329,7 @@ pub(crate) mod tests {
             "Lê Hoà",
         ];
         run(
-            Command::ImportDelegates(
+            Command::Congress(CongressCommand::ImportDelegates(
                 names
                     .iter()
                     .enumerate()
@@ -334,12 +342,12 @@ pub(crate) mod tests {
                         roles: vec![Role::Delegate],
                     })
                     .collect(),
-            ),
+            )),
             &mut state,
             &mut out,
         );
         run(
-            Command::DefineAgenda(vec![
+            Command::Meeting(MeetingCommand::DefineAgenda(vec![
                 AgendaItem {
                     id: "A1".into(),
                     title: "Khai mạc".into(),
@@ -358,29 +366,31 @@ pub(crate) mod tests {
                     planned_start: None,
                     planned_minutes: None,
                 },
-            ]),
+            ])),
             &mut state,
             &mut out,
         );
-        let att = |id: &str, status| Command::SetAttendance {
-            delegate_id: id.into(),
-            status,
-            source: AttendanceSource::Operator {
-                username: "thamtra".into(),
-            },
-            kiosk: None,
-            reason: Some("Kiểm tra CCCD".into()),
+        let att = |id: &str, status| {
+            Command::Attendance(AttendanceCommand::SetAttendance {
+                delegate_id: id.into(),
+                status,
+                source: AttendanceSource::Operator {
+                    username: "thamtra".into(),
+                },
+                kiosk: None,
+                reason: Some("Kiểm tra CCCD".into()),
+            })
         };
         run(att("D1", AttendanceStatus::Present), &mut state, &mut out);
         run(att("D2", AttendanceStatus::Present), &mut state, &mut out); // quorum reached
         run(att("D3", AttendanceStatus::Present), &mut state, &mut out);
         run(
-            Command::SetCurrentItem(Some("A1".into())),
+            Command::Meeting(MeetingCommand::SetCurrentItem(Some("A1".into()))),
             &mut state,
             &mut out,
         );
         run(
-            Command::SetCurrentItem(Some("A2".into())),
+            Command::Meeting(MeetingCommand::SetCurrentItem(Some("A2".into()))),
             &mut state,
             &mut out,
         );
@@ -390,33 +400,41 @@ pub(crate) mod tests {
         ] {
             let id = congress_domain::vote::lifecycle::next_vote_id(&state.votes);
             run(
-                Command::CreateVote {
+                Command::Votes(VoteCommand::CreateVote {
                     spec: VoteSpec::new(VoteId(id), title, VoteKind::Motion, secrecy),
                     duration_s: None,
-                },
+                }),
                 &mut state,
                 &mut out,
             );
-            run(Command::OpenVote { vote_id: id }, &mut state, &mut out);
+            run(
+                Command::Votes(VoteCommand::OpenVote { vote_id: id }),
+                &mut state,
+                &mut out,
+            );
             for (d, pos) in [
                 ("D1", MotionPosition::For),
                 ("D2", MotionPosition::Against),
                 ("D3", MotionPosition::For),
             ] {
                 run(
-                    Command::CastBallot(BallotRequest {
+                    Command::Votes(VoteCommand::CastBallot(BallotRequest {
                         vote_id: id,
                         delegate_id: d.into(),
                         receipt: format!("R{id}{d}"),
                         id_hash: format!("idh-{id}-{d}"),
                         check_hash: format!("chk-{id}-{d}"),
                         choice: BallotChoice::Motion { position: pos },
-                    }),
+                    })),
                     &mut state,
                     &mut out,
                 );
             }
-            run(Command::CloseVote { vote_id: id }, &mut state, &mut out);
+            run(
+                Command::Votes(VoteCommand::CloseVote { vote_id: id }),
+                &mut state,
+                &mut out,
+            );
         }
         run(att("D2", AttendanceStatus::Left), &mut state, &mut out);
         run(att("D3", AttendanceStatus::Left), &mut state, &mut out); // quorum lost

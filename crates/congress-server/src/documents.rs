@@ -14,6 +14,7 @@
 //!   a `DocumentDelivered` event, and the engine pushes `Push::Document` to those tablets.
 //!   Pairings are batched: the worker waits [`DEBOUNCE`] after being woken.
 
+use congress_domain::{DocumentCommand, DocumentEvent};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -238,8 +239,18 @@ pub fn for_tablet(doc: &Document, device_id: &str) -> Document {
     d
 }
 
-/// The push for a document event: to operators and the tablets that may read it.
-pub fn push_for_document(state: &CongressState, id: i64) -> Option<(Audience, Push)> {
+/// The push for a document event (a new version, new metadata, a new delivery copy): to
+/// operators and the tablets that may read it. Fetches push nothing; nor do purges (operators
+/// see purged versions on their next list; tablets keep their offline copy).
+pub fn push_for(state: &CongressState, event: &DocumentEvent) -> Option<(Audience, Push)> {
+    let id = match event {
+        DocumentEvent::DocumentVersionAdded { document_id, .. }
+        | DocumentEvent::DocumentUpdated { document_id, .. }
+        | DocumentEvent::DocumentDelivered { document_id, .. } => *document_id,
+        DocumentEvent::DocumentFetched { .. } | DocumentEvent::DocumentsPurged { .. } => {
+            return None;
+        }
+    };
     let doc = state.docs.documents.get(&id)?;
     let delegates: BTreeSet<String> = state
         .delegates
@@ -389,11 +400,11 @@ fn deliver(
         "delivery copy encrypted"
     );
     rt.block_on(engine.run(
-        Command::RecordDelivery {
+        Command::Documents(DocumentCommand::RecordDelivery {
             document_id: job.document_id,
             version: job.version,
             delivery,
-        },
+        }),
         "system",
     ))?;
     // Older copies of this version: downloads in progress keep their open file.

@@ -7,6 +7,7 @@
 //! stored in the same transaction as the command's events; a retry gets the same answer, and the
 //! same id with another request is refused.
 
+use congress_domain::{AccessEvent, AttendanceEvent, CongressEvent};
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
@@ -331,7 +332,7 @@ impl Worker {
         };
         for (seq, e) in events {
             st.apply(e);
-            let revokes = matches!(e, Event::DeviceRevoked { .. } | Event::SessionClosed { .. });
+            let revokes = matches!(e, Event::Access(a) if a.revokes());
             match push_for(&st, e) {
                 Some((audience, push)) => {
                     let mut f = Frame::new(*seq, audience, push);
@@ -352,70 +353,50 @@ impl Worker {
     }
 }
 
-/// The push an event causes, computed from the state just after it.
+/// The push an event causes, computed from the state just after it: each feature's own rule.
 fn push_for(state: &CongressState, event: &Event) -> Option<(Audience, Push)> {
     match event {
-        Event::AttendanceChanged { record } => Some((
+        Event::Attendance(AttendanceEvent::AttendanceChanged { record }) => Some((
             Audience::Everyone,
             Push::Attendance {
                 record: record.clone(),
                 summary: state.summary(),
             },
         )),
-        Event::CurrentItemSet { .. } | Event::AgendaDefined { .. } => Some((
+        Event::Attendance(_) => None,
+        Event::Meeting(e) if e.is_agenda() => Some((
             Audience::Everyone,
             Push::Agenda {
                 agenda: state.agenda.clone(),
             },
         )),
-        Event::DelegatesImported { .. } => Some((
+        Event::Meeting(e) => crate::meeting::push_for(state, e),
+        Event::Congress(CongressEvent::DelegatesImported { .. }) => Some((
             Audience::Everyone,
             Push::Delegates {
                 listed: state.delegates.len() as u32,
             },
         )),
-        Event::DevicePaired { device, .. } => Some((
+        Event::Congress(_) => None,
+        Event::Access(AccessEvent::DevicePaired { device, .. }) => Some((
             Audience::Operators,
             Push::Device {
                 device: device.clone(),
             },
         )),
-        Event::DeviceRevoked { device_id, .. } => state.devices.get(device_id).map(|d| {
-            (
-                Audience::Operators,
-                Push::Device {
-                    device: d.device.clone(),
-                },
-            )
-        }),
-        Event::VoteCreated { .. }
-        | Event::VoteOpened { .. }
-        | Event::VoteClosed { .. }
-        | Event::BallotCast { .. }
-        | Event::VoteParticipated { .. }
-        | Event::SecretBallotCast { .. } => crate::votes::push_for(state, event),
-        Event::CongressDefined { .. }
-        | Event::OperatorSaved { .. }
-        | Event::SessionOpened { .. }
-        | Event::SessionClosed { .. }
-        | Event::PairingCodeCreated { .. } => None,
-        Event::DocumentVersionAdded { document_id, .. }
-        | Event::DocumentUpdated { document_id, .. }
-        | Event::DocumentDelivered { document_id, .. } => {
-            crate::documents::push_for_document(state, *document_id)
+        Event::Access(AccessEvent::DeviceRevoked { device_id, .. }) => {
+            state.devices.get(device_id).map(|d| {
+                (
+                    Audience::Operators,
+                    Push::Device {
+                        device: d.device.clone(),
+                    },
+                )
+            })
         }
-        Event::DocumentFetched { .. }
-        | Event::FaceEnrolled { .. }
-        | Event::BiometricsPurged { .. } => None,
-        Event::NoticeSent { .. }
-        | Event::NoticeRead { .. }
-        | Event::GroupSecretarySet { .. }
-        | Event::OpinionSaved { .. }
-        | Event::GroupSummarySaved { .. }
-        | Event::GroupSummarySubmitted { .. } => crate::groups::push_for(state, event),
-        // Operators see purged versions on their next list; tablets keep their offline copy.
-        Event::DocumentsPurged { .. } => None,
-        e if congress_domain::meeting::is_meeting_event(e) => crate::meeting::push_for(state, e),
-        _ => None,
+        Event::Access(_) => None,
+        Event::Votes(e) => crate::votes::push_for(state, e),
+        Event::Documents(e) => crate::documents::push_for(state, e),
+        Event::Notices(_) | Event::Groups(_) => crate::groups::push_for(state, event),
     }
 }

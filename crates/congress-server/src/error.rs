@@ -52,7 +52,6 @@ pub enum AppError {
 
 impl AppError {
     pub fn status_and_code(&self) -> (StatusCode, &'static str) {
-        use DomainError as D;
         match self {
             AppError::BadJson(_) => (StatusCode::BAD_REQUEST, "invalid_json"),
             AppError::Unauthorized | AppError::BadCredentials(_) => {
@@ -63,21 +62,10 @@ impl AppError {
             AppError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             AppError::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
             AppError::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
-            AppError::Domain(
-                D::UnknownDelegate(_)
-                | D::UnknownAgendaItem(_)
-                | D::UnknownDevice(_)
-                | D::UnknownOperator(_),
-            ) => (StatusCode::NOT_FOUND, "not_found"),
-            AppError::Domain(D::Groups(g)) => crate::groups::status_of(g),
-            AppError::Domain(D::BadPairingCode | D::AlreadyRevoked) => {
-                (StatusCode::CONFLICT, "conflict")
-            }
-            AppError::Domain(D::Meeting(e)) => (
-                StatusCode::from_u16(e.status()).unwrap_or(StatusCode::CONFLICT),
+            AppError::Domain(e) => (
+                StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY),
                 e.code(),
             ),
-            AppError::Domain(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
             AppError::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
             AppError::BadDocument(_) => (StatusCode::UNPROCESSABLE_ENTITY, "bad_document"),

@@ -8,6 +8,7 @@
 //! secretary's tablets; a submitted summary and a new secretary to the group's tablets and
 //! operators. Group membership is taken when the event is committed.
 
+use congress_domain::{GroupCommand, GroupEvent, NoticeCommand, NoticeEvent};
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
@@ -35,7 +36,7 @@ fn group_set(state: &CongressState, group: &str) -> Arc<BTreeSet<String>> {
 /// The push a notice or group event causes, computed from the state just after it.
 pub fn push_for(state: &CongressState, event: &Event) -> Option<(Audience, Push)> {
     match event {
-        Event::NoticeSent { notice } => {
+        Event::Notices(NoticeEvent::NoticeSent { notice }) => {
             let audience = match &notice.audience {
                 // Tablets and operators; not kiosks or projector devices.
                 NoticeAudience::All => Audience::Delegates(set(state.delegates.keys().cloned())),
@@ -49,20 +50,20 @@ pub fn push_for(state: &CongressState, event: &Event) -> Option<(Audience, Push)
                 },
             ))
         }
-        Event::NoticeRead { receipt } => Some((
+        Event::Notices(NoticeEvent::NoticeRead { receipt }) => Some((
             Audience::Delegate(receipt.delegate_id.clone()),
             Push::NoticeRead {
                 receipt: receipt.clone(),
             },
         )),
-        Event::GroupSecretarySet { group, delegate_id } => Some((
+        Event::Groups(GroupEvent::GroupSecretarySet { group, delegate_id }) => Some((
             Audience::Delegates(group_set(state, group)),
             Push::GroupSecretary {
                 group: group.clone(),
                 secretary: delegate_id.clone(),
             },
         )),
-        Event::OpinionSaved { opinion } => {
+        Event::Groups(GroupEvent::OpinionSaved { opinion }) => {
             let mut to = vec![opinion.delegate_id.clone()];
             to.extend(
                 state
@@ -77,13 +78,13 @@ pub fn push_for(state: &CongressState, event: &Event) -> Option<(Audience, Push)
                 },
             ))
         }
-        Event::GroupSummarySaved { summary } => Some((
+        Event::Groups(GroupEvent::GroupSummarySaved { summary }) => Some((
             Audience::Members(set([summary.by.clone()])),
             Push::GroupSummary {
                 summary: summary.clone(),
             },
         )),
-        Event::GroupSummarySubmitted { summary } => Some((
+        Event::Groups(GroupEvent::GroupSummarySubmitted { summary }) => Some((
             Audience::Delegates(group_set(state, &summary.group)),
             Push::GroupSummary {
                 summary: summary.clone(),
@@ -240,26 +241,28 @@ pub async fn on_message(engine: &Engine, caller: &Caller, msg: &ClientMsg) -> Op
         return Some(refused(AppError::Forbidden));
     };
     let cmd = match msg.clone() {
-        ClientMsg::ReadNotice { notice_id, .. } => Command::ReadNotice {
+        ClientMsg::ReadNotice { notice_id, .. } => Command::Notices(NoticeCommand::ReadNotice {
             notice_id,
             delegate_id,
-        },
-        ClientMsg::SendOpinion { item_id, text, .. } => Command::SaveOpinion {
-            delegate_id,
-            item_id,
-            text,
-        },
+        }),
+        ClientMsg::SendOpinion { item_id, text, .. } => {
+            Command::Groups(GroupCommand::SaveOpinion {
+                delegate_id,
+                item_id,
+                text,
+            })
+        }
         ClientMsg::SaveSummary {
             item_id,
             text,
             submit,
             ..
-        } => Command::SaveSummary {
+        } => Command::Groups(GroupCommand::SaveSummary {
             delegate_id,
             item_id,
             text,
             submit,
-        },
+        }),
         _ => return None,
     };
     let idem = match crate::routes::idempotency(client_id, &caller.actor(), &(kind, msg)) {

@@ -160,7 +160,7 @@ pub fn parse_delegates(
             group: fields[4].clone(),
             roles,
         };
-        if let Err(e) = congress_domain::command::check_delegate(&d) {
+        if let Err(e) = congress_domain::congress::check_delegate(&d) {
             errors.push(format!("line {line}: {e}"));
             continue;
         }

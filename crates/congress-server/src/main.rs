@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
-use congress_domain::Command as DomainCommand;
+use congress_domain::CongressCommand;
 use congress_proto::OperatorRole;
 use congress_server::{Config, auth, import, setup};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -430,7 +430,7 @@ async fn import_files(
     if let Some(ds) = parsed {
         let n = ds.len();
         app.engine
-            .run(DomainCommand::ImportDelegates(ds), "cli")
+            .run(CongressCommand::ImportDelegates(ds).into(), "cli")
             .await?;
         eprintln!("imported {n} delegates");
     }

@@ -1,6 +1,7 @@
 //! The meeting in the server: the push every meeting event causes (the whole meeting view, to
 //! everyone), and a tablet's request to speak from its websocket (acked after the commit).
 
+use congress_domain::MeetingEvent;
 use congress_domain::meeting::{MeetingCommand, event_at, view};
 use congress_domain::{Command, CongressState, DomainError, Event};
 use congress_proto::{DeviceKind, Push, ServerMsg, SpeakAck, SpeakerKind};
@@ -13,7 +14,7 @@ use crate::routes::idempotency;
 
 /// The push a meeting event causes: the whole meeting view, to everyone (a hall's queue of
 /// speakers is public), stamped with the event's time.
-pub fn push_for(state: &CongressState, event: &Event) -> Option<(Audience, Push)> {
+pub fn push_for(state: &CongressState, event: &MeetingEvent) -> Option<(Audience, Push)> {
     let at = event_at(event)?;
     Some((
         Audience::Everyone,
@@ -94,7 +95,7 @@ async fn run_tablet(
             Some(idem),
             move |a| {
                 let ack = a.events.iter().find_map(|(_, e)| match e {
-                    Event::SpeakerRequested { request } => {
+                    Event::Meeting(MeetingEvent::SpeakerRequested { request }) => {
                         let position = a
                             .state
                             .meeting
@@ -109,11 +110,11 @@ async fn run_tablet(
                             position,
                         })
                     }
-                    Event::SpeakerWithdrawn {
+                    Event::Meeting(MeetingEvent::SpeakerWithdrawn {
                         request_id,
                         item_id,
                         ..
-                    } => Some(SpeakAck {
+                    }) => Some(SpeakAck {
                         client_id: cid.clone(),
                         request_id: *request_id,
                         item_id: item_id.clone(),

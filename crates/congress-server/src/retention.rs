@@ -11,6 +11,7 @@
 //!   never a document the state says is there while its file is gone. Downloads of a purged
 //!   version answer 410 Gone.
 
+use congress_domain::{AttendanceCommand, DocumentCommand};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -111,10 +112,10 @@ impl Retention {
         if n > 0 {
             self.engine
                 .run(
-                    Command::PurgeDocuments {
+                    Command::Documents(DocumentCommand::PurgeDocuments {
                         versions,
                         reason: reason.to_string(),
-                    },
+                    }),
                     actor,
                 )
                 .await?;
@@ -171,7 +172,7 @@ pub async fn purge_biometrics_with(
 ) -> Result<(), AppError> {
     engine
         .execute_with(
-            Command::PurgeBiometrics { enrolments },
+            Command::Attendance(AttendanceCommand::PurgeBiometrics { enrolments }),
             actor.to_string(),
             None,
             vec![Write::PurgeBiometrics],

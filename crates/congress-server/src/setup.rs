@@ -2,6 +2,7 @@
 //! file and delegates, and operator accounts.
 
 use congress_domain::Command;
+use congress_domain::{AccessCommand, CongressCommand, MeetingCommand};
 use congress_proto::OperatorRole;
 
 use crate::auth;
@@ -16,10 +17,16 @@ pub async fn define_congress(
     actor: &str,
 ) -> Result<(), AppError> {
     engine
-        .run(Command::DefineCongress(file.congress()), actor)
+        .run(
+            Command::Congress(CongressCommand::DefineCongress(file.congress())),
+            actor,
+        )
         .await?;
     engine
-        .run(Command::DefineAgenda(file.agenda.clone()), actor)
+        .run(
+            Command::Meeting(MeetingCommand::DefineAgenda(file.agenda.clone())),
+            actor,
+        )
         .await?;
     Ok(())
 }
@@ -44,12 +51,12 @@ pub async fn save_operator(
         .map_err(|e| AppError::Internal(e.to_string()))??;
     engine
         .run(
-            Command::SaveOperator {
+            Command::Access(AccessCommand::SaveOperator {
                 username: username.to_string(),
                 display_name: display_name.to_string(),
                 roles,
                 password_hash,
-            },
+            }),
             actor,
         )
         .await?;

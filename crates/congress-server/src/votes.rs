@@ -1,12 +1,13 @@
 //! Votes in the server: what clients see of a vote, the pushes vote events cause, the ballot
 //! from a tablet's websocket, and the coalesced live turnout.
 
+use congress_domain::VoteCommand;
 use std::collections::HashMap;
 use std::time::Duration;
 
 use congress_domain::vote::lifecycle::{BallotRequest, VoteRecord};
 use congress_domain::vote::{Secrecy, convert};
-use congress_domain::{Command, CongressState, DomainError, Event};
+use congress_domain::{Command, CongressState, DomainError, VoteEvent};
 use congress_proto::{AttendanceStatus, BallotAck, BallotChoice, Push, VoteInfo, VoteLive};
 
 use crate::auth::sha256_hex;
@@ -65,10 +66,10 @@ pub fn visible_votes(
 }
 
 /// The push a vote event causes (ballots cause none: turnout is coalesced, see [`start_live`]).
-pub fn push_for(state: &CongressState, event: &Event) -> Option<(Audience, Push)> {
+pub fn push_for(state: &CongressState, event: &VoteEvent) -> Option<(Audience, Push)> {
     let (id, audience) = match event {
-        Event::VoteCreated { spec, .. } => (spec.id.0, Audience::Operators),
-        Event::VoteOpened { vote_id, .. } | Event::VoteClosed { vote_id, .. } => {
+        VoteEvent::VoteCreated { spec, .. } => (spec.id.0, Audience::Operators),
+        VoteEvent::VoteOpened { vote_id, .. } | VoteEvent::VoteClosed { vote_id, .. } => {
             (*vote_id, Audience::Everyone)
         }
         _ => return None,
@@ -139,7 +140,12 @@ pub async fn cast(
     };
     let answer = serde_json::to_value(&ack).map_err(|e| AppError::Internal(e.to_string()))?;
     let v = engine
-        .execute(Command::CastBallot(req), actor, idem, move |_| answer)
+        .execute(
+            Command::Votes(VoteCommand::CastBallot(req)),
+            actor,
+            idem,
+            move |_| answer,
+        )
         .await?;
     serde_json::from_value(v).map_err(|e| AppError::Internal(e.to_string()))
 }

@@ -8,15 +8,11 @@
 
 mod biometrics;
 mod chain;
-mod documents;
-mod groups;
-mod meeting;
 mod migrations;
-mod project;
+mod projection;
 mod reader;
 mod sqlite;
 mod verify;
-mod votes;
 
 pub use biometrics::FaceEnrolment;
 pub use chain::{GENESIS_HASH, event_hash};

@@ -83,7 +83,7 @@ impl JournalReader {
 mod tests {
     use super::*;
     use crate::{JournalStore, SqliteStore, Write};
-    use congress_domain::Event;
+    use congress_domain::{AttendanceEvent, Event, MeetingEvent};
 
     #[test]
     fn reads_pages_filtered_by_actor_and_kind_from_a_real_file() {
@@ -93,9 +93,9 @@ mod tests {
         let ev = |actor: &str, item: Option<&str>| Write::Event {
             at: 1,
             actor: actor.into(),
-            event: Event::CurrentItemSet {
+            event: Event::Meeting(MeetingEvent::CurrentItemSet {
                 item_id: item.map(String::from),
-            },
+            }),
         };
         s.commit(&[ev("operator:a", Some("A1")), ev("cli", None)])
             .unwrap();
@@ -104,7 +104,7 @@ mod tests {
             Write::Event {
                 at: 2,
                 actor: "cli".into(),
-                event: Event::BiometricsPurged { enrolments: 0 },
+                event: Event::Attendance(AttendanceEvent::BiometricsPurged { enrolments: 0 }),
             },
         ])
         .unwrap();

@@ -7,7 +7,7 @@ use congress_proto::JournalHead;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 
 use crate::chain::{GENESIS_HASH, event_hash};
-use crate::{JournalStore, Remembered, StoreError, StoredEvent, Write, migrations, project};
+use crate::{JournalStore, Remembered, StoreError, StoredEvent, Write, migrations, projection};
 
 /// One SQLite database file holding one congress.
 pub struct SqliteStore {
@@ -109,7 +109,7 @@ impl JournalStore for SqliteStore {
     }
 
     fn load_state(&self) -> Result<CongressState, StoreError> {
-        let mut s = project::load(&self.conn)?;
+        let mut s = projection::load(&self.conn)?;
         s.head = self.head.clone();
         Ok(s)
     }
@@ -136,10 +136,10 @@ impl JournalStore for SqliteStore {
                         head.hash,
                         hash
                     ])?;
-                    project::apply(&tx, seq, event)?;
+                    projection::apply(&tx, seq, event)?;
                     head = JournalHead { seq, hash };
                 }
-                Write::Sealed(event) => project::apply(&tx, head.seq, event)?,
+                Write::Sealed(event) => projection::apply(&tx, head.seq, event)?,
                 Write::Remember(r) => {
                     tx.prepare_cached(
                         "INSERT INTO idempotency (client_id, actor, request_hash, response)

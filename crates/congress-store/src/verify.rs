@@ -8,7 +8,7 @@ use rusqlite::{Connection, OpenFlags};
 
 use crate::chain::{GENESIS_HASH, event_hash};
 use crate::migrations::STATE_TABLES;
-use crate::{SqliteStore, StoreError, project};
+use crate::{SqliteStore, StoreError, projection};
 
 /// What `verify` found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -120,7 +120,7 @@ pub fn verify(path: &Path) -> Result<VerifyReport, StoreError> {
             prev = hash;
             match serde_json::from_str(&body) {
                 Ok(event) => {
-                    project::apply(tx, seq, &event)?;
+                    projection::apply(tx, seq, &event)?;
                     state.apply(&event);
                 }
                 Err(e) => problems.push(format!("seq {seq}: event does not parse: {e}")),
@@ -132,8 +132,8 @@ pub fn verify(path: &Path) -> Result<VerifyReport, StoreError> {
         }
     }
     // Sealed ballot boxes of open secret votes are not journalled yet (see `votes`).
-    for e in crate::votes::sealed_open(&conn)? {
-        project::apply(replay_db.connection(), 0, &e)?;
+    for e in crate::projection::votes::sealed_open(&conn)? {
+        projection::apply(replay_db.connection(), 0, &e)?;
         state.apply(&e);
     }
     for table in STATE_TABLES {
@@ -145,7 +145,7 @@ pub fn verify(path: &Path) -> Result<VerifyReport, StoreError> {
             ));
         }
     }
-    let stored = project::load(&conn)?;
+    let stored = projection::load(&conn)?;
     state.head = stored.head.clone();
     if stored != state {
         problems.push("the stored state differs from the state the events rebuild".into());

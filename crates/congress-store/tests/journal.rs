@@ -1,6 +1,7 @@
 //! The journal against a real SQLite file: chain, durability across reopen, replay, tampering.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use congress_domain::{AttendanceCommand, CongressCommand, CongressEvent, MeetingCommand};
 use congress_domain::{Command, CongressState, Context, decide};
 use congress_proto::*;
 use congress_store::{JournalStore, Remembered, SqliteStore, Write, verify};
@@ -54,7 +55,7 @@ fn run(store: &mut SqliteStore, state: &mut CongressState, cmd: Command, now: i6
 }
 
 fn desk(id: &str, status: AttendanceStatus) -> Command {
-    Command::SetAttendance {
+    Command::Attendance(AttendanceCommand::SetAttendance {
         delegate_id: id.into(),
         status,
         source: AttendanceSource::Operator {
@@ -62,7 +63,7 @@ fn desk(id: &str, status: AttendanceStatus) -> Command {
         },
         kiosk: None,
         reason: Some("ID checked".into()),
-    }
+    })
 }
 
 fn populated(path: &std::path::Path) -> CongressState {
@@ -71,30 +72,30 @@ fn populated(path: &std::path::Path) -> CongressState {
     run(
         &mut store,
         &mut state,
-        Command::DefineCongress(congress()),
+        Command::Congress(CongressCommand::DefineCongress(congress())),
         1,
     );
     run(
         &mut store,
         &mut state,
-        Command::ImportDelegates(delegates()),
+        Command::Congress(CongressCommand::ImportDelegates(delegates())),
         2,
     );
     run(
         &mut store,
         &mut state,
-        Command::DefineAgenda(vec![AgendaItem {
+        Command::Meeting(MeetingCommand::DefineAgenda(vec![AgendaItem {
             id: "A1".into(),
             title: "Khai mạc".into(),
             planned_start: None,
             planned_minutes: Some(30),
-        }]),
+        }])),
         3,
     );
     run(
         &mut store,
         &mut state,
-        Command::SetCurrentItem(Some("A1".into())),
+        Command::Meeting(MeetingCommand::SetCurrentItem(Some("A1".into()))),
         4,
     );
     run(
@@ -231,9 +232,10 @@ fn a_failed_batch_leaves_nothing_behind() {
     let ev = Write::Event {
         at: 1,
         actor: "cli".into(),
-        event: congress_domain::Event::CongressDefined {
+        event: CongressEvent::CongressDefined {
             congress: congress(),
-        },
+        }
+        .into(),
     };
     assert!(s.commit(&[ev, dup.clone(), dup]).is_err());
     assert_eq!(s.head().seq, 0);

@@ -1,6 +1,7 @@
 //! Documents: upload, delivery encrypted to the tablets, Range/ETag, search, access control
 //! for every role and audience, bad uploads, and interoperability with Debian's `age` CLI.
 
+use congress_domain::CongressCommand;
 use std::path::Path;
 use std::process::Command as Proc;
 use std::time::Duration;
@@ -364,14 +365,14 @@ async fn access_follows_roles_and_audiences() {
     let s = TestServer::start().await;
     s.engine()
         .run(
-            Command::ImportDelegates(vec![Delegate {
+            Command::Congress(CongressCommand::ImportDelegates(vec![Delegate {
                 id: "D5".into(),
                 full_name: "Phạm Văn Tổ Hai".into(),
                 unit: "Đảng bộ khối".into(),
                 seat: "B-01".into(),
                 group: "Tổ 2".into(),
                 roles: vec![Role::Delegate],
-            }]),
+            }])),
             "test",
         )
         .await

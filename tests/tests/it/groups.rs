@@ -3,6 +3,7 @@
 //! summaries to the secretariat, and audience isolation (another group gets nothing, live,
 //! on resume or in its views), group-only documents.
 
+use congress_domain::CongressCommand;
 use std::time::Duration;
 
 use congress_client::{Api, Live, Start};
@@ -31,7 +32,10 @@ pub async fn two_groups(s: &TestServer) {
     };
     s.engine()
         .run(
-            Command::ImportDelegates(vec![d(G2A, "Phạm Văn Hai"), d(G2B, "Võ Thị Sáu")]),
+            Command::Congress(CongressCommand::ImportDelegates(vec![
+                d(G2A, "Phạm Văn Hai"),
+                d(G2B, "Võ Thị Sáu"),
+            ])),
             "test",
         )
         .await
@@ -435,14 +439,14 @@ async fn tablet_messages_from_the_wrong_caller_or_malformed_are_refused() {
     // A delegate in no discussion group (a guest) is no member: refused even when present.
     s.engine()
         .run(
-            Command::ImportDelegates(vec![Delegate {
+            Command::Congress(CongressCommand::ImportDelegates(vec![Delegate {
                 id: "D7".into(),
                 full_name: "Khách mời".into(),
                 unit: "Đoàn khách quốc tế".into(),
                 seat: "C-01-01".into(),
                 group: String::new(),
                 roles: vec![Role::Delegate],
-            }]),
+            }])),
             "test",
         )
         .await

@@ -1,6 +1,7 @@
 //! Importing delegates from CSV (the library the `congress import` command uses): every bad row
 //! is reported, and nothing of a bad file is applied.
 
+use congress_domain::CongressCommand;
 use std::path::Path;
 
 use congress_domain::Command;
@@ -116,7 +117,10 @@ async fn a_bad_import_applies_nothing() {
     for batch in [dup, no_delegate_role] {
         let r = s
             .engine()
-            .run(Command::ImportDelegates(batch), "test")
+            .run(
+                Command::Congress(CongressCommand::ImportDelegates(batch)),
+                "test",
+            )
             .await;
         assert!(r.is_err());
     }
@@ -137,7 +141,10 @@ async fn the_demo_congress_loads() {
         .await
         .unwrap();
     s.engine()
-        .run(Command::ImportDelegates(ds.clone()), "test")
+        .run(
+            Command::Congress(CongressCommand::ImportDelegates(ds.clone())),
+            "test",
+        )
         .await
         .unwrap();
     let all: Vec<Delegate> = s.admin.get("/api/delegates").await.unwrap();

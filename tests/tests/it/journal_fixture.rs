@@ -9,6 +9,9 @@
 //! NEW fixture for a new journal version, never to overwrite an old one:
 //! `JOURNAL_FIXTURE_OUT=/tmp/j.sql cargo test -p congress-tests --test it journal_fixture::record -- --ignored`.
 
+use congress_domain::{
+    AccessCommand, AttendanceCommand, DocumentCommand, GroupCommand, NoticeCommand, VoteCommand,
+};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -108,14 +111,14 @@ fn a_journal_recorded_before_the_refactor_replays_and_verifies() {
 
 fn ballot(vote_id: u64, delegate: &str, n: u32, choice: BallotChoice) -> Command {
     let client = format!("fixture-ballot-{vote_id}-{n}-0000000");
-    Command::CastBallot(BallotRequest {
+    Command::Votes(VoteCommand::CastBallot(BallotRequest {
         vote_id,
         delegate_id: delegate.into(),
         choice,
         receipt: congress_server::votes::receipt(vote_id, &client),
         id_hash: format!("id-{vote_id}-{n}"),
         check_hash: format!("check-{vote_id}-{n}"),
-    })
+    }))
 }
 
 /// Today's server through the same session: its journal verifies too (this caught election
@@ -194,7 +197,7 @@ async fn every_event_kind() -> TestServer {
     // Attendance at the desk and at a kiosk, a departure.
     s.check_in(VIET).await;
     s.check_in(ARAB).await;
-    run(Command::SetAttendance {
+    run(Command::Attendance(AttendanceCommand::SetAttendance {
         delegate_id: PLAIN.into(),
         status: AttendanceStatus::Present,
         source: AttendanceSource::Kiosk {
@@ -204,7 +207,7 @@ async fn every_event_kind() -> TestServer {
         },
         kiosk: Some(KioskDirection::Entrance),
         reason: None,
-    })
+    }))
     .await;
     s.check_in(EXTRA).await;
     s.credentials
@@ -222,15 +225,15 @@ async fn every_event_kind() -> TestServer {
         .unwrap();
     let extra = s.anon.login("thuky", PASSWORD).await.unwrap();
     let _: Option<serde_json::Value> = extra.post("/api/logout", &()).await.unwrap();
-    run(Command::SaveOperator {
+    run(Command::Access(AccessCommand::SaveOperator {
         username: "thuky2".into(),
         display_name: "Thư ký hai".into(),
         roles: vec![OperatorRole::Secretariat],
         password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA".into(),
-    })
+    }))
     .await;
     // The agenda: redefined, current item, the meeting.
-    run(Command::DefineAgenda(vec![
+    run(Command::Meeting(MeetingCommand::DefineAgenda(vec![
         AgendaItem {
             id: "A1".into(),
             title: "Khai mạc".into(),
@@ -249,7 +252,7 @@ async fn every_event_kind() -> TestServer {
             planned_start: None,
             planned_minutes: Some(90),
         },
-    ]))
+    ])))
     .await;
     s.set_current(Some("A1")).await;
     let m = |c: MeetingCommand| Command::Meeting(c);
@@ -332,24 +335,24 @@ async fn every_event_kind() -> TestServer {
         purged_at: None,
     };
     for (v, new_document) in [(1, true), (2, false)] {
-        run(Command::AddDocumentVersion {
+        run(Command::Documents(DocumentCommand::AddDocumentVersion {
             document_id: 1,
             new_document,
             title: "Báo cáo chính trị".into(),
             agenda_item_id: Some("A2".into()),
             audience: DocAudience::AllDelegates,
             version: version(v),
-        })
+        }))
         .await;
     }
-    run(Command::UpdateDocument {
+    run(Command::Documents(DocumentCommand::UpdateDocument {
         document_id: 1,
         title: "Báo cáo chính trị (dự thảo)".into(),
         agenda_item_id: Some("A2".into()),
         audience: DocAudience::Presidium,
-    })
+    }))
     .await;
-    run(Command::RecordDelivery {
+    run(Command::Documents(DocumentCommand::RecordDelivery {
         document_id: 1,
         version: 2,
         delivery: DocDelivery {
@@ -358,59 +361,62 @@ async fn every_event_kind() -> TestServer {
             devices: vec![tablet1.id.clone()],
             at: s.clock.now_ms(),
         },
-    })
+    }))
     .await;
-    run(Command::RecordFetch(DocFetch {
+    run(Command::Documents(DocumentCommand::RecordFetch(DocFetch {
         document_id: 1,
         version: 2,
         device_id: tablet1.id.clone(),
         at: s.clock.now_ms(),
-    }))
+    })))
     .await;
-    run(Command::PurgeDocuments {
+    run(Command::Documents(DocumentCommand::PurgeDocuments {
         versions: vec![(1, 1)],
         reason: "retention".into(),
-    })
+    }))
     .await;
     // Faces: an enrolment and a purge.
-    run(Command::EnrolFace {
+    run(Command::Attendance(AttendanceCommand::EnrolFace {
         delegate_id: VIET.into(),
         source: "desk:thamtra".into(),
         embeddings: 3,
         embedding_sha256: "ab".repeat(32),
-    })
+    }))
     .await;
-    run(Command::PurgeBiometrics { enrolments: 1 }).await;
+    run(Command::Attendance(AttendanceCommand::PurgeBiometrics {
+        enrolments: 1,
+    }))
+    .await;
     // Notices and groups.
-    run(Command::SendNotice {
+    run(Command::Notices(NoticeCommand::SendNotice {
         text: "Mời các đồng chí về chỗ ngồi".into(),
         audience: NoticeAudience::All,
         by: "thuky".into(),
-    })
+    }))
     .await;
-    run(Command::ReadNotice {
+    run(Command::Notices(NoticeCommand::ReadNotice {
         notice_id: 1,
         delegate_id: VIET.into(),
-    })
+    }))
     .await;
-    run(Command::SetSecretary {
+    run(Command::Groups(GroupCommand::SetSecretary {
         group: "Tổ 1".into(),
         delegate_id: Some(VIET.into()),
-    })
+    }))
     .await;
-    run(Command::SaveOpinion {
+    run(Command::Groups(GroupCommand::SaveOpinion {
         delegate_id: ARAB.into(),
         item_id: "A2".into(),
         text: "Đề nghị bổ sung phần kinh tế".into(),
-    })
+    }))
     .await;
     for submit in [false, true] {
-        run(Command::SaveSummary {
+        run(Command::Groups(GroupCommand::SaveSummary {
             delegate_id: VIET.into(),
             item_id: "A2".into(),
             text: "Tổ 1 nhất trí, góp ý phần kinh tế".into(),
             submit,
-        })
+        }))
         .await;
     }
     // Votes: an open motion, a secret motion and a secret election, linked to an item.
@@ -419,17 +425,17 @@ async fn every_event_kind() -> TestServer {
         congress_domain::vote::VoteSpec::new(VoteId(0), "Biểu quyết", kind, secrecy)
     };
     use congress_domain::vote::{Secrecy as S, VoteKind as K};
-    run(Command::CreateVote {
+    run(Command::Votes(VoteCommand::CreateVote {
         spec: spec(K::Motion, S::Open),
         duration_s: Some(60),
-    })
+    }))
     .await;
-    run(Command::CreateVote {
+    run(Command::Votes(VoteCommand::CreateVote {
         spec: spec(K::Motion, S::Secret),
         duration_s: None,
-    })
+    }))
     .await;
-    run(Command::CreateVote {
+    run(Command::Votes(VoteCommand::CreateVote {
         spec: spec(
             K::Election {
                 seats: 2,
@@ -442,7 +448,7 @@ async fn every_event_kind() -> TestServer {
             S::Secret,
         ),
         duration_s: None,
-    })
+    }))
     .await;
     run(m(MeetingCommand::LinkVote {
         vote_id: 3,
@@ -451,7 +457,7 @@ async fn every_event_kind() -> TestServer {
     .await;
     let voters = [VIET, ARAB, PLAIN];
     for vote_id in 1..=3u64 {
-        run(Command::OpenVote { vote_id }).await;
+        run(Command::Votes(VoteCommand::OpenVote { vote_id })).await;
         for (n, d) in voters.iter().enumerate() {
             let choice = match vote_id {
                 3 => BallotChoice::Election {
@@ -468,7 +474,7 @@ async fn every_event_kind() -> TestServer {
             };
             run(ballot(vote_id, d, n as u32, choice)).await;
         }
-        run(Command::CloseVote { vote_id }).await;
+        run(Command::Votes(VoteCommand::CloseVote { vote_id })).await;
     }
     s.stop().await;
     s

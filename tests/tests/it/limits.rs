@@ -167,7 +167,7 @@ async fn over_max_connections_is_503_at_once_and_live_clients_keep_their_pushes(
     server
         .engine()
         .run(
-            congress_domain::Command::SetAttendance {
+            congress_domain::AttendanceCommand::SetAttendance {
                 delegate_id: VIET.into(),
                 status: AttendanceStatus::Present,
                 source: AttendanceSource::Operator {
@@ -175,7 +175,8 @@ async fn over_max_connections_is_503_at_once_and_live_clients_keep_their_pushes(
                 },
                 kiosk: None,
                 reason: Some("Kiểm tra CCCD".into()),
-            },
+            }
+            .into(),
             "test",
         )
         .await

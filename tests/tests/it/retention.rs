@@ -3,6 +3,7 @@
 //! text) are deleted, each purge journalled; the minutes still list the documents, downloads
 //! answer 410 Gone, the audit log shows the purges, and `verify` still passes.
 
+use congress_domain::{AttendanceCommand, DocumentCommand};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -33,12 +34,12 @@ fn files_under(dir: &Path) -> Vec<PathBuf> {
 async fn enrol(s: &TestServer, delegate: &str) {
     s.engine()
         .execute_with(
-            Command::EnrolFace {
+            Command::Attendance(AttendanceCommand::EnrolFace {
                 delegate_id: delegate.into(),
                 source: "import".into(),
                 embeddings: 1,
                 embedding_sha256: "00".repeat(32),
-            },
+            }),
             "cli".into(),
             None,
             vec![Write::FaceEnrolment(FaceEnrolment {
@@ -250,10 +251,10 @@ async fn the_purge_survives_a_restart_and_a_file_left_by_a_crash_is_swept() {
     // A crash right after the event: journalled, file still there.
     s.engine()
         .run(
-            Command::PurgeDocuments {
+            Command::Documents(DocumentCommand::PurgeDocuments {
                 versions: vec![(doc.document.id, 1)],
                 reason: "retention".into(),
-            },
+            }),
             "system",
         )
         .await
@@ -281,10 +282,10 @@ async fn the_purge_survives_a_restart_and_a_file_left_by_a_crash_is_swept() {
     let err = s
         .engine()
         .run(
-            Command::PurgeDocuments {
+            Command::Documents(DocumentCommand::PurgeDocuments {
                 versions: vec![(999, 1)],
                 reason: "cli".into(),
-            },
+            }),
             "cli",
         )
         .await

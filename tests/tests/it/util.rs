@@ -5,6 +5,7 @@
 //! The congress: 4 delegates listed, 3 convened, quorum 2/3 (so 2 present make the quorum, and a
 //! server that counted the list instead of the convened would need 3); an agenda of 3 items.
 
+use congress_domain::{AccessCommand, CongressCommand, MeetingCommand};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
@@ -280,11 +281,11 @@ impl TestServer {
         let token = congress_server::auth::new_token();
         self.engine()
             .run(
-                Command::OpenSession {
+                Command::Access(AccessCommand::OpenSession {
                     token_hash: congress_server::auth::sha256_hex(&token),
                     username: username.into(),
                     expires_at: self.clock.now_ms() + 12 * 3_600_000,
-                },
+                }),
                 "test",
             )
             .await
@@ -415,7 +416,7 @@ async fn setup_congress(state: &AppState) {
     let engine = &state.engine;
     engine
         .run(
-            Command::DefineCongress(Congress {
+            Command::Congress(CongressCommand::DefineCongress(Congress {
                 name: "Đại hội thử nghiệm".into(),
                 venue: "Hội trường A".into(),
                 starts_on: "2026-12-01".into(),
@@ -425,7 +426,7 @@ async fn setup_congress(state: &AppState) {
                     numerator: 2,
                     denominator: 3,
                 },
-            }),
+            })),
             "test",
         )
         .await
@@ -438,11 +439,11 @@ async fn setup_congress(state: &AppState) {
     };
     engine
         .run(
-            Command::DefineAgenda(vec![
+            Command::Meeting(MeetingCommand::DefineAgenda(vec![
                 item("A1", "Khai mạc"),
                 item("A2", "Báo cáo chính trị"),
                 item("A3", "Bế mạc"),
-            ]),
+            ])),
             "test",
         )
         .await
@@ -457,12 +458,12 @@ async fn setup_congress(state: &AppState) {
     };
     engine
         .run(
-            Command::ImportDelegates(vec![
+            Command::Congress(CongressCommand::ImportDelegates(vec![
                 d(VIET, VIET_NAME, vec![Role::Delegate, Role::Presidium]),
                 d(ARAB, ARAB_NAME, vec![Role::Delegate]),
                 d(PLAIN, NFD_NAME, vec![Role::Delegate, Role::Credentials]),
                 d(EXTRA, "Lê Văn Dự Khuyết", vec![Role::Delegate]),
-            ]),
+            ])),
             "test",
         )
         .await
@@ -483,12 +484,12 @@ async fn setup_congress(state: &AppState) {
     ] {
         engine
             .run(
-                Command::SaveOperator {
+                Command::Access(AccessCommand::SaveOperator {
                     username: who.username().expect("operator").into(),
                     display_name: name.into(),
                     roles,
                     password_hash: password_hash(),
-                },
+                }),
                 "test",
             )
             .await

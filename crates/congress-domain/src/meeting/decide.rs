@@ -2,13 +2,16 @@
 
 use congress_proto::{AttendanceStatus, ProjectorScene, SpeakerRequest, Speaking};
 
+use super::MeetingEvent;
 use super::{
     DEFAULT_LIMIT_S, FinishReason, MAX_LIMIT_S, MAX_NOTICE_CHARS, MIN_LIMIT_S, MeetingCommand,
     MeetingError,
 };
-use crate::command::{Context, DomainError};
+use crate::command::Context;
+use crate::error::DomainError;
 use crate::event::Event;
 use crate::state::CongressState;
+use crate::text::check_required;
 
 fn name_of(state: &CongressState, delegate_id: &str) -> String {
     state
@@ -55,12 +58,12 @@ pub fn check_can_leave(state: &CongressState, item_id: &str) -> Result<(), Domai
 }
 
 /// Finishes the current speech, if there is one.
-fn finish(state: &CongressState, reason: FinishReason, now: i64) -> Option<Event> {
+fn finish(state: &CongressState, reason: FinishReason, now: i64) -> Option<MeetingEvent> {
     state
         .meeting
         .speaking
         .as_ref()
-        .map(|s| Event::SpeakerFinished {
+        .map(|s| MeetingEvent::SpeakerFinished {
             request_id: s.request_id,
             item_id: s.item_id.clone(),
             delegate_id: s.delegate_id.clone(),
@@ -73,14 +76,57 @@ fn finish(state: &CongressState, reason: FinishReason, now: i64) -> Option<Event
 }
 
 /// Decides a meeting command.
-pub fn decide(
+pub(crate) fn decide(
     state: &CongressState,
     cmd: &MeetingCommand,
     ctx: Context,
 ) -> Result<Vec<Event>, DomainError> {
+    Ok(decide_meeting(state, cmd, ctx)?
+        .into_iter()
+        .map(Event::from)
+        .collect())
+}
+
+fn decide_meeting(
+    state: &CongressState,
+    cmd: &MeetingCommand,
+    ctx: Context,
+) -> Result<Vec<MeetingEvent>, DomainError> {
     let now = ctx.now;
     let m = &state.meeting;
     match cmd {
+        MeetingCommand::DefineAgenda(items) => {
+            let mut seen = std::collections::HashSet::new();
+            for i in items {
+                check_required("agenda id", &i.id)?;
+                check_required("agenda title", &i.title)?;
+                if !seen.insert(i.id.as_str()) {
+                    return Err(DomainError::Invalid(format!(
+                        "duplicate agenda item {}",
+                        i.id
+                    )));
+                }
+            }
+            Ok(vec![MeetingEvent::AgendaDefined {
+                items: items.clone(),
+            }])
+        }
+        MeetingCommand::SetCurrentItem(item) => {
+            if let Some(id) = item
+                && !state.agenda.items.iter().any(|i| &i.id == id)
+            {
+                return Err(DomainError::UnknownAgendaItem(id.clone()));
+            }
+            if state.agenda.current == *item {
+                return Ok(vec![]);
+            }
+            if let Some(cur) = &state.agenda.current {
+                check_can_leave(state, cur)?;
+            }
+            Ok(vec![MeetingEvent::CurrentItemSet {
+                item_id: item.clone(),
+            }])
+        }
         MeetingCommand::StartItem { item_id } => {
             known_item(state, item_id)?;
             let current = state.agenda.current.as_deref();
@@ -98,11 +144,11 @@ pub fn decide(
             }
             // The current item first, so the meeting push of `ItemStarted` shows it.
             if current != Some(item_id.as_str()) {
-                events.push(Event::CurrentItemSet {
+                events.push(MeetingEvent::CurrentItemSet {
                     item_id: Some(item_id.clone()),
                 });
             }
-            events.push(Event::ItemStarted {
+            events.push(MeetingEvent::ItemStarted {
                 item_id: item_id.clone(),
                 at: now,
             });
@@ -121,7 +167,7 @@ pub fn decide(
                 events.push(e);
             }
             for r in m.queues.get(item_id).into_iter().flatten() {
-                events.push(Event::SpeakerRemoved {
+                events.push(MeetingEvent::SpeakerRemoved {
                     request_id: r.request_id,
                     item_id: item_id.clone(),
                     delegate_id: r.delegate_id.clone(),
@@ -130,9 +176,9 @@ pub fn decide(
                 });
             }
             if state.agenda.current.as_deref() == Some(item_id.as_str()) {
-                events.push(Event::CurrentItemSet { item_id: None });
+                events.push(MeetingEvent::CurrentItemSet { item_id: None });
             }
-            events.push(Event::ItemClosed {
+            events.push(MeetingEvent::ItemClosed {
                 item_id: item_id.clone(),
                 at: now,
             });
@@ -167,7 +213,7 @@ pub fn decide(
             if let Some(l) = speaker_limit_s {
                 check_limit(*l)?;
             }
-            Ok(vec![Event::ItemPlanned {
+            Ok(vec![MeetingEvent::ItemPlanned {
                 item_id: item_id.clone(),
                 planned_start,
                 planned_minutes: *planned_minutes,
@@ -185,7 +231,7 @@ pub fn decide(
             if m.vote_items.get(vote_id) == item_id.as_ref() {
                 return Ok(vec![]);
             }
-            Ok(vec![Event::VoteLinked {
+            Ok(vec![MeetingEvent::VoteLinked {
                 vote_id: *vote_id,
                 item_id: item_id.clone(),
                 at: now,
@@ -231,7 +277,7 @@ pub fn decide(
                 }
                 .into());
             }
-            Ok(vec![Event::SpeakerRequested {
+            Ok(vec![MeetingEvent::SpeakerRequested {
                 request: SpeakerRequest {
                     request_id: m.last_request + 1,
                     item_id: item_id.clone(),
@@ -252,7 +298,7 @@ pub fn decide(
             if &r.delegate_id != delegate_id {
                 return Err(MeetingError::NotYours.into());
             }
-            Ok(vec![Event::SpeakerWithdrawn {
+            Ok(vec![MeetingEvent::SpeakerWithdrawn {
                 request_id: *request_id,
                 item_id: r.item_id.clone(),
                 delegate_id: r.delegate_id.clone(),
@@ -263,7 +309,7 @@ pub fn decide(
             let (r, _) = m
                 .find_request(*request_id)
                 .ok_or(MeetingError::UnknownRequest(*request_id))?;
-            Ok(vec![Event::SpeakerRemoved {
+            Ok(vec![MeetingEvent::SpeakerRemoved {
                 request_id: *request_id,
                 item_id: r.item_id.clone(),
                 delegate_id: r.delegate_id.clone(),
@@ -286,7 +332,7 @@ pub fn decide(
             let mut order: Vec<u64> = q.iter().map(|r| r.request_id).collect();
             let id = order.remove(from);
             order.insert(to, id);
-            Ok(vec![Event::SpeakersReordered {
+            Ok(vec![MeetingEvent::SpeakersReordered {
                 item_id: r.item_id.clone(),
                 order,
                 at: now,
@@ -323,7 +369,7 @@ pub fn decide(
                     .and_then(|p| p.speaker_limit_s)
                     .unwrap_or(DEFAULT_LIMIT_S),
             };
-            Ok(vec![Event::SpeakerGranted {
+            Ok(vec![MeetingEvent::SpeakerGranted {
                 speaking: Speaking {
                     request_id: r.request_id,
                     item_id: r.item_id.clone(),
@@ -343,7 +389,7 @@ pub fn decide(
                 .into());
             }
             let limit_s = s.limit_s.saturating_add(*seconds).min(4 * MAX_LIMIT_S);
-            Ok(vec![Event::SpeakerExtended {
+            Ok(vec![MeetingEvent::SpeakerExtended {
                 request_id: s.request_id,
                 limit_s,
                 at: now,
@@ -380,7 +426,7 @@ pub fn decide(
             if m.scene == scene {
                 return Ok(vec![]);
             }
-            Ok(vec![Event::ProjectorSceneSet { scene, at: now }])
+            Ok(vec![MeetingEvent::ProjectorSceneSet { scene, at: now }])
         }
     }
 }

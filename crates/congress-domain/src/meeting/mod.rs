@@ -27,15 +27,15 @@ mod tests;
 use std::collections::BTreeMap;
 
 use congress_proto::{
-    DocAudience, ItemRun, ItemStatus, MeetingView, Person, ProjectorScene, SpeakerKind,
+    AgendaItem, DocAudience, ItemRun, ItemStatus, MeetingView, Person, ProjectorScene, SpeakerKind,
     SpeakerRequest, Speaking,
 };
 use serde::{Deserialize, Serialize};
 
-use crate::event::Event;
 use crate::state::CongressState;
 
-pub use decide::{check_can_leave, decide};
+pub use decide::check_can_leave;
+pub(crate) use decide::decide;
 
 /// Speaking time when nothing else is set, in seconds.
 pub const DEFAULT_LIMIT_S: u32 = 180;
@@ -48,6 +48,10 @@ pub const MAX_NOTICE_CHARS: usize = 500;
 /// What operators and tablets ask of the meeting.
 #[derive(Debug, Clone, PartialEq)]
 pub enum MeetingCommand {
+    /// Define (or redefine) the agenda's items.
+    DefineAgenda(Vec<AgendaItem>),
+    /// Make an item the current one (`None`: none), without starting it.
+    SetCurrentItem(Option<String>),
     StartItem {
         item_id: String,
     },
@@ -94,6 +98,94 @@ pub enum MeetingCommand {
     },
     Stop,
     SetScene(ProjectorScene),
+}
+
+/// The meeting's events. `AgendaDefined` and `CurrentItemSet` change the agenda itself; the
+/// others are the meeting's log (the store keeps them in journal order, see
+/// [`MeetingEvent::is_agenda`]).
+#[derive(
+    Debug, Clone, PartialEq, Serialize, Deserialize, strum::IntoStaticStr, strum::VariantNames,
+)]
+#[serde(tag = "event", rename_all = "snake_case", deny_unknown_fields)]
+#[strum(serialize_all = "snake_case")]
+pub enum MeetingEvent {
+    /// The agenda's items are (re)defined.
+    AgendaDefined { items: Vec<AgendaItem> },
+    /// The item under discussion changed (`None`: none).
+    CurrentItemSet { item_id: Option<String> },
+    /// The chair started (or returned to, or reopened) an agenda item.
+    ItemStarted { item_id: String, at: i64 },
+    /// The chair closed an agenda item: it is done.
+    ItemClosed { item_id: String, at: i64 },
+    /// An item's time plan and default speaking time were edited.
+    ItemPlanned {
+        item_id: String,
+        planned_start: Option<String>,
+        planned_minutes: Option<u32>,
+        speaker_limit_s: Option<u32>,
+        at: i64,
+    },
+    /// A vote was linked to an agenda item (or unlinked: `None`).
+    VoteLinked {
+        vote_id: u64,
+        item_id: Option<String>,
+        at: i64,
+    },
+    /// A delegate asked to speak (from the tablet, or an operator on their behalf).
+    SpeakerRequested { request: SpeakerRequest },
+    /// A delegate withdrew their waiting request.
+    SpeakerWithdrawn {
+        request_id: u64,
+        item_id: String,
+        delegate_id: String,
+        at: i64,
+    },
+    /// A waiting request was removed (`by` an operator, or `item_closed`).
+    SpeakerRemoved {
+        request_id: u64,
+        item_id: String,
+        delegate_id: String,
+        by: String,
+        at: i64,
+    },
+    /// An item's queue has a new order (request ids).
+    SpeakersReordered {
+        item_id: String,
+        order: Vec<u64>,
+        at: i64,
+    },
+    /// A delegate was given the floor (`speaking.started_at`, `speaking.limit_s`).
+    SpeakerGranted { speaking: Speaking },
+    /// The speaker's time was extended to `limit_s` in total.
+    SpeakerExtended {
+        request_id: u64,
+        limit_s: u32,
+        at: i64,
+    },
+    /// A speech ended: everything the minutes list about it.
+    SpeakerFinished {
+        request_id: u64,
+        item_id: String,
+        delegate_id: String,
+        kind: SpeakerKind,
+        started_at: i64,
+        ended_at: i64,
+        /// The time allowed at the end, extensions included.
+        limit_s: u32,
+        reason: FinishReason,
+    },
+    /// The projector shows another scene.
+    ProjectorSceneSet { scene: ProjectorScene, at: i64 },
+}
+
+impl MeetingEvent {
+    /// The agenda's definition or its current item (kept as the agenda, not in the meeting log).
+    pub fn is_agenda(&self) -> bool {
+        matches!(
+            self,
+            MeetingEvent::AgendaDefined { .. } | MeetingEvent::CurrentItemSet { .. }
+        )
+    }
 }
 
 /// Why a meeting command is refused.
@@ -207,60 +299,69 @@ impl Default for MeetingState {
     }
 }
 
-/// Is this event one of the meeting's?
-pub fn is_meeting_event(e: &Event) -> bool {
-    matches!(
-        e,
-        Event::ItemStarted { .. }
-            | Event::ItemClosed { .. }
-            | Event::ItemPlanned { .. }
-            | Event::VoteLinked { .. }
-            | Event::SpeakerRequested { .. }
-            | Event::SpeakerWithdrawn { .. }
-            | Event::SpeakerRemoved { .. }
-            | Event::SpeakersReordered { .. }
-            | Event::SpeakerGranted { .. }
-            | Event::SpeakerExtended { .. }
-            | Event::SpeakerFinished { .. }
-            | Event::ProjectorSceneSet { .. }
-    )
-}
-
 /// The time a meeting event happened.
-pub fn event_at(e: &Event) -> Option<i64> {
+pub fn event_at(e: &MeetingEvent) -> Option<i64> {
     Some(match e {
-        Event::ItemStarted { at, .. }
-        | Event::ItemClosed { at, .. }
-        | Event::ItemPlanned { at, .. }
-        | Event::VoteLinked { at, .. }
-        | Event::SpeakerWithdrawn { at, .. }
-        | Event::SpeakerRemoved { at, .. }
-        | Event::SpeakersReordered { at, .. }
-        | Event::SpeakerExtended { at, .. }
-        | Event::ProjectorSceneSet { at, .. } => *at,
-        Event::SpeakerRequested { request } => request.requested_at,
-        Event::SpeakerGranted { speaking } => speaking.started_at,
-        Event::SpeakerFinished { ended_at, .. } => *ended_at,
+        MeetingEvent::ItemStarted { at, .. }
+        | MeetingEvent::ItemClosed { at, .. }
+        | MeetingEvent::ItemPlanned { at, .. }
+        | MeetingEvent::VoteLinked { at, .. }
+        | MeetingEvent::SpeakerWithdrawn { at, .. }
+        | MeetingEvent::SpeakerRemoved { at, .. }
+        | MeetingEvent::SpeakersReordered { at, .. }
+        | MeetingEvent::SpeakerExtended { at, .. }
+        | MeetingEvent::ProjectorSceneSet { at, .. } => *at,
+        MeetingEvent::SpeakerRequested { request } => request.requested_at,
+        MeetingEvent::SpeakerGranted { speaking } => speaking.started_at,
+        MeetingEvent::SpeakerFinished { ended_at, .. } => *ended_at,
         _ => return None,
     })
 }
 
+/// Applies a meeting event to the state: the agenda's fields, then the meeting's log.
+pub(crate) fn apply(state: &mut CongressState, event: &MeetingEvent) {
+    match event {
+        MeetingEvent::AgendaDefined { items } => {
+            state.agenda.items = items.clone();
+            if let Some(cur) = &state.agenda.current
+                && !items.iter().any(|i| &i.id == cur)
+            {
+                state.agenda.current = None;
+            }
+        }
+        MeetingEvent::CurrentItemSet { item_id } => state.agenda.current = item_id.clone(),
+        MeetingEvent::ItemPlanned {
+            item_id,
+            planned_start,
+            planned_minutes,
+            ..
+        } => {
+            if let Some(i) = state.agenda.items.iter_mut().find(|i| &i.id == item_id) {
+                i.planned_start = planned_start.clone();
+                i.planned_minutes = *planned_minutes;
+            }
+        }
+        _ => {}
+    }
+    state.meeting.apply(event);
+}
+
 impl MeetingState {
-    /// Applies one meeting event (other events are ignored). The agenda's own fields (time plan)
-    /// are changed by `CongressState::apply`.
-    pub fn apply(&mut self, event: &Event) {
+    /// Applies one event of the meeting's log (agenda events are ignored: they change
+    /// `CongressState::agenda`, see [`apply`]).
+    pub fn apply(&mut self, event: &MeetingEvent) {
         match event {
-            Event::ItemStarted { item_id, at } => {
+            MeetingEvent::ItemStarted { item_id, at } => {
                 let p = self.progress.entry(item_id.clone()).or_default();
                 p.started_at.get_or_insert(*at);
                 p.closed_at = None;
             }
-            Event::ItemClosed { item_id, at } => {
+            MeetingEvent::ItemClosed { item_id, at } => {
                 let p = self.progress.entry(item_id.clone()).or_default();
                 p.started_at.get_or_insert(*at);
                 p.closed_at = Some(*at);
             }
-            Event::ItemPlanned {
+            MeetingEvent::ItemPlanned {
                 item_id,
                 speaker_limit_s,
                 ..
@@ -270,7 +371,7 @@ impl MeetingState {
                     .or_default()
                     .speaker_limit_s = *speaker_limit_s;
             }
-            Event::VoteLinked {
+            MeetingEvent::VoteLinked {
                 vote_id, item_id, ..
             } => match item_id {
                 Some(i) => {
@@ -280,25 +381,25 @@ impl MeetingState {
                     self.vote_items.remove(vote_id);
                 }
             },
-            Event::SpeakerRequested { request } => {
+            MeetingEvent::SpeakerRequested { request } => {
                 self.last_request = self.last_request.max(request.request_id);
                 let q = self.queues.entry(request.item_id.clone()).or_default();
                 let at = insert_position(q, request.kind);
                 q.insert(at, request.clone());
             }
-            Event::SpeakerWithdrawn {
+            MeetingEvent::SpeakerWithdrawn {
                 request_id,
                 item_id,
                 ..
             }
-            | Event::SpeakerRemoved {
+            | MeetingEvent::SpeakerRemoved {
                 request_id,
                 item_id,
                 ..
             } => {
                 self.take(item_id, *request_id);
             }
-            Event::SpeakersReordered { item_id, order, .. } => {
+            MeetingEvent::SpeakersReordered { item_id, order, .. } => {
                 if let Some(q) = self.queues.get_mut(item_id) {
                     let mut old = std::mem::take(q);
                     for id in order {
@@ -309,11 +410,11 @@ impl MeetingState {
                     q.extend(old);
                 }
             }
-            Event::SpeakerGranted { speaking } => {
+            MeetingEvent::SpeakerGranted { speaking } => {
                 self.take(&speaking.item_id, speaking.request_id);
                 self.speaking = Some(speaking.clone());
             }
-            Event::SpeakerExtended {
+            MeetingEvent::SpeakerExtended {
                 request_id,
                 limit_s,
                 ..
@@ -326,7 +427,7 @@ impl MeetingState {
                     s.limit_s = *limit_s;
                 }
             }
-            Event::SpeakerFinished { request_id, .. }
+            MeetingEvent::SpeakerFinished { request_id, .. }
                 if self
                     .speaking
                     .as_ref()
@@ -334,7 +435,7 @@ impl MeetingState {
             {
                 self.speaking = None;
             }
-            Event::ProjectorSceneSet { scene, .. } => self.scene = scene.clone(),
+            MeetingEvent::ProjectorSceneSet { scene, .. } => self.scene = scene.clone(),
             _ => {}
         }
     }

@@ -7,8 +7,11 @@ use congress_proto::{
 };
 
 use super::*;
-use crate::command::{Command, Context, DomainError, decide as decide_any};
+use crate::command::{Command, Context, decide as decide_any};
+use crate::error::DomainError;
+use crate::event::Event;
 use crate::vote::{Secrecy, VoteId, VoteKind, VoteSpec};
+use crate::{AttendanceCommand, CongressCommand, VoteCommand};
 
 const CTX: Context = Context { now: 10_000 };
 
@@ -36,14 +39,14 @@ fn hall() -> CongressState {
     let mut s = CongressState::default();
     run_cmd(
         &mut s,
-        Command::DefineCongress(Congress {
+        Command::Congress(CongressCommand::DefineCongress(Congress {
             name: "Đại hội".into(),
             venue: "Hội trường".into(),
             starts_on: "2026-12-01".into(),
             ends_on: "2026-12-02".into(),
             convened: 5,
             quorum: QuorumRule::default(),
-        }),
+        })),
     )
     .unwrap();
     let ds = (1..=5)
@@ -56,7 +59,11 @@ fn hall() -> CongressState {
             roles: vec![Role::Delegate],
         })
         .collect();
-    run_cmd(&mut s, Command::ImportDelegates(ds)).unwrap();
+    run_cmd(
+        &mut s,
+        Command::Congress(CongressCommand::ImportDelegates(ds)),
+    )
+    .unwrap();
     let items = ["A1", "A2", "A3"]
         .iter()
         .map(|id| AgendaItem {
@@ -66,11 +73,15 @@ fn hall() -> CongressState {
             planned_minutes: None,
         })
         .collect();
-    run_cmd(&mut s, Command::DefineAgenda(items)).unwrap();
+    run_cmd(
+        &mut s,
+        Command::Meeting(MeetingCommand::DefineAgenda(items)),
+    )
+    .unwrap();
     for i in 1..=4 {
         run_cmd(
             &mut s,
-            Command::SetAttendance {
+            Command::Attendance(AttendanceCommand::SetAttendance {
                 delegate_id: format!("D000{i}"),
                 status: AttendanceStatus::Present,
                 source: AttendanceSource::Operator {
@@ -78,7 +89,7 @@ fn hall() -> CongressState {
                 },
                 kiosk: None,
                 reason: Some("ID".into()),
-            },
+            }),
         )
         .unwrap();
     }
@@ -103,7 +114,7 @@ fn ask(s: &mut CongressState, d: &str, kind: SpeakerKind) -> Result<u64, DomainE
         },
     )?;
     match &evs[..] {
-        [Event::SpeakerRequested { request }] => Ok(request.request_id),
+        [Event::Meeting(MeetingEvent::SpeakerRequested { request })] => Ok(request.request_id),
         other => panic!("unexpected {other:?}"),
     }
 }
@@ -145,7 +156,7 @@ fn absent_or_left_delegates_are_refused_and_nothing_changes() {
     assert!(e.to_string().contains("Đại biểu 5"), "{e}");
     run_cmd(
         &mut s,
-        Command::SetAttendance {
+        Command::Attendance(AttendanceCommand::SetAttendance {
             delegate_id: "D0001".into(),
             status: AttendanceStatus::Left,
             source: AttendanceSource::Operator {
@@ -153,7 +164,7 @@ fn absent_or_left_delegates_are_refused_and_nothing_changes() {
             },
             kiosk: None,
             reason: Some("left".into()),
-        },
+        }),
     )
     .unwrap();
     assert_eq!(
@@ -287,7 +298,7 @@ fn grant_extend_stop_and_the_history_event() {
     let evs = run(&mut s, MeetingCommand::Stop).unwrap();
     match &evs[..] {
         [
-            Event::SpeakerFinished {
+            Event::Meeting(MeetingEvent::SpeakerFinished {
                 request_id,
                 item_id,
                 delegate_id,
@@ -296,7 +307,7 @@ fn grant_extend_stop_and_the_history_event() {
                 limit_s,
                 reason,
                 ..
-            },
+            }),
         ] => {
             assert_eq!(*request_id, r1);
             assert_eq!((item_id.as_str(), delegate_id.as_str()), ("A1", "D0001"));
@@ -385,10 +396,10 @@ fn open_vote_on_a1(s: &mut CongressState) -> u64 {
     );
     run_cmd(
         s,
-        Command::CreateVote {
+        Command::Votes(VoteCommand::CreateVote {
             spec,
             duration_s: None,
-        },
+        }),
     )
     .unwrap();
     let id = *s.votes.keys().next_back().unwrap();
@@ -400,7 +411,7 @@ fn open_vote_on_a1(s: &mut CongressState) -> u64 {
         },
     )
     .unwrap();
-    run_cmd(s, Command::OpenVote { vote_id: id }).unwrap();
+    run_cmd(s, Command::Votes(VoteCommand::OpenVote { vote_id: id })).unwrap();
     id
 }
 
@@ -430,11 +441,18 @@ fn closing_or_leaving_an_item_with_an_open_vote_is_refused() {
     );
     // the old route too
     assert!(matches!(
-        run_cmd(&mut s, Command::SetCurrentItem(Some("A2".into()))),
+        run_cmd(
+            &mut s,
+            Command::Meeting(MeetingCommand::SetCurrentItem(Some("A2".into())))
+        ),
         Err(DomainError::Meeting(MeetingError::VoteOpen { .. }))
     ));
     assert_eq!(s.agenda.current.as_deref(), Some("A1"));
-    run_cmd(&mut s, Command::CloseVote { vote_id: id }).unwrap();
+    run_cmd(
+        &mut s,
+        Command::Votes(VoteCommand::CloseVote { vote_id: id }),
+    )
+    .unwrap();
     run(
         &mut s,
         MeetingCommand::CloseItem {
@@ -471,10 +489,10 @@ fn closing_finishes_the_speaker_and_clears_the_queue_and_advancing_keeps_it() {
     .unwrap();
     assert!(matches!(
         evs[0],
-        Event::SpeakerFinished {
+        Event::Meeting(MeetingEvent::SpeakerFinished {
             reason: FinishReason::ItemLeft,
             ..
-        }
+        })
     ));
     let v = view(&s, 0);
     assert_eq!(
@@ -505,7 +523,7 @@ fn closing_finishes_the_speaker_and_clears_the_queue_and_advancing_keeps_it() {
     .unwrap();
     assert!(
         evs.iter()
-            .any(|e| matches!(e, Event::SpeakerRemoved { by, .. } if by == "item_closed"))
+            .any(|e| matches!(e, Event::Meeting(MeetingEvent::SpeakerRemoved { by, .. }) if by == "item_closed"))
     );
     assert!(view(&s, 0).queues.is_empty());
     // nobody may ask on a closed item; a second close changes nothing
@@ -563,8 +581,10 @@ fn events_round_trip_and_replay_gives_the_same_state() {
     for e in &log {
         let text = serde_json::to_string(e).unwrap();
         assert_eq!(&serde_json::from_str::<Event>(&text).unwrap(), e);
-        assert!(is_meeting_event(e));
-        assert!(event_at(e).is_some());
+        let Event::Meeting(m) = e else {
+            panic!("{e:?} is not a meeting event")
+        };
+        assert!(event_at(m).is_some());
     }
     assert_eq!(s.meeting.speaking.as_ref().unwrap().limit_s, 90);
 }

@@ -6,8 +6,9 @@ use super::lifecycle::{
     BallotDecision, Participation, VoteError, VotePhase, VoteRecord, check_new, decide_ballot,
     next_vote_id, runoff_of,
 };
-use super::{BasisCounts, VoteId};
-use crate::command::{Command, Context, DomainError};
+use super::{BasisCounts, VoteCommand, VoteEvent, VoteId};
+use crate::command::Context;
+use crate::error::DomainError;
 use crate::event::Event;
 use crate::state::CongressState;
 
@@ -26,37 +27,40 @@ pub fn basis(state: &CongressState) -> BasisCounts {
 
 pub(crate) fn decide(
     state: &CongressState,
-    cmd: &Command,
+    cmd: &VoteCommand,
     ctx: Context,
 ) -> Result<Vec<Event>, DomainError> {
-    Ok(decide_vote(state, cmd, ctx)?)
+    Ok(decide_vote(state, cmd, ctx)?
+        .into_iter()
+        .map(Event::from)
+        .collect())
 }
 
 fn decide_vote(
     state: &CongressState,
-    cmd: &Command,
+    cmd: &VoteCommand,
     ctx: Context,
-) -> Result<Vec<Event>, VoteError> {
+) -> Result<Vec<VoteEvent>, VoteError> {
     match cmd {
-        Command::CreateVote { spec, duration_s } => {
+        VoteCommand::CreateVote { spec, duration_s } => {
             let mut spec = spec.clone();
             spec.id = VoteId(next_vote_id(&state.votes));
             check_new(&spec)?;
-            Ok(vec![Event::VoteCreated {
+            Ok(vec![VoteEvent::VoteCreated {
                 spec,
                 duration_s: *duration_s,
             }])
         }
-        Command::CreateRunoff { from } => {
+        VoteCommand::CreateRunoff { from } => {
             let v = vote(state, *from)?;
             let mut spec = runoff_of(v, next_vote_id(&state.votes))?;
             spec.title = format!("{} (runoff)", v.spec.title);
-            Ok(vec![Event::VoteCreated {
+            Ok(vec![VoteEvent::VoteCreated {
                 spec,
                 duration_s: v.duration_s,
             }])
         }
-        Command::OpenVote { vote_id } => {
+        VoteCommand::OpenVote { vote_id } => {
             let v = vote(state, *vote_id)?;
             if v.phase != VotePhase::Draft {
                 return Err(VoteError::AlreadyOpened);
@@ -68,18 +72,18 @@ fn decide_vote(
                     required: q.required,
                 });
             }
-            Ok(vec![Event::VoteOpened {
+            Ok(vec![VoteEvent::VoteOpened {
                 vote_id: *vote_id,
                 at: ctx.now,
                 closes_at: v.duration_s.map(|d| ctx.now + i64::from(d) * 1000),
             }])
         }
-        Command::CloseVote { vote_id } => {
+        VoteCommand::CloseVote { vote_id } => {
             let v = vote(state, *vote_id)?;
             if !v.is_open() {
                 return Err(VoteError::NotOpen);
             }
-            Ok(vec![Event::VoteClosed {
+            Ok(vec![VoteEvent::VoteClosed {
                 vote_id: *vote_id,
                 at: ctx.now,
                 result: v.count(basis(state)),
@@ -90,25 +94,25 @@ fn decide_vote(
                     .collect(),
             }])
         }
-        Command::CastBallot(req) => {
+        VoteCommand::CastBallot(req) => {
             let v = vote(state, req.vote_id)?;
             let present = state.status_of(&req.delegate_id) == AttendanceStatus::Present;
             match decide_ballot(v, req, present)? {
                 BallotDecision::Retry => Ok(vec![]),
-                BallotDecision::Open => Ok(vec![Event::BallotCast {
+                BallotDecision::Open => Ok(vec![VoteEvent::BallotCast {
                     vote_id: req.vote_id,
                     delegate_id: req.delegate_id.clone(),
                     receipt: req.receipt.clone(),
                     choice: req.choice.clone(),
                 }]),
                 BallotDecision::Secret => Ok(vec![
-                    Event::VoteParticipated {
+                    VoteEvent::VoteParticipated {
                         vote_id: req.vote_id,
                         delegate_id: req.delegate_id.clone(),
                         id_hash: req.id_hash.clone(),
                         check_hash: req.check_hash.clone(),
                     },
-                    Event::SecretBallotCast {
+                    VoteEvent::SecretBallotCast {
                         vote_id: req.vote_id,
                         receipt: req.receipt.clone(),
                         // As the sealed box at the close will hold it (names kept sorted), so
@@ -120,18 +124,17 @@ fn decide_vote(
                 ]),
             }
         }
-        _ => Ok(vec![]),
     }
 }
 
-pub(crate) fn apply(state: &mut CongressState, event: &Event) {
+pub(crate) fn apply(state: &mut CongressState, event: &VoteEvent) {
     match event {
-        Event::VoteCreated { spec, duration_s } => {
+        VoteEvent::VoteCreated { spec, duration_s } => {
             if let Ok(rec) = VoteRecord::new(spec.clone(), *duration_s) {
                 state.votes.insert(spec.id.0, rec);
             }
         }
-        Event::VoteOpened {
+        VoteEvent::VoteOpened {
             vote_id,
             at,
             closes_at,
@@ -143,7 +146,7 @@ pub(crate) fn apply(state: &mut CongressState, event: &Event) {
                 };
             }
         }
-        Event::VoteClosed {
+        VoteEvent::VoteClosed {
             vote_id,
             at,
             result,
@@ -166,7 +169,7 @@ pub(crate) fn apply(state: &mut CongressState, event: &Event) {
                 v.result = Some(result.clone());
             }
         }
-        Event::BallotCast {
+        VoteEvent::BallotCast {
             vote_id,
             delegate_id,
             receipt,
@@ -176,7 +179,7 @@ pub(crate) fn apply(state: &mut CongressState, event: &Event) {
                 v.record_open(delegate_id, receipt, choice);
             }
         }
-        Event::VoteParticipated {
+        VoteEvent::VoteParticipated {
             vote_id,
             delegate_id,
             id_hash,
@@ -192,7 +195,7 @@ pub(crate) fn apply(state: &mut CongressState, event: &Event) {
                 );
             }
         }
-        Event::SecretBallotCast {
+        VoteEvent::SecretBallotCast {
             vote_id,
             receipt,
             choice,
@@ -201,6 +204,5 @@ pub(crate) fn apply(state: &mut CongressState, event: &Event) {
                 v.record_secret(receipt, choice);
             }
         }
-        _ => {}
     }
 }

@@ -48,6 +48,83 @@ pub use tally::{
     SeatTie, TallyError, Turnout, VoteCounts, VoteResult, runoff, tally,
 };
 
+/// What the secretariat and the tablets ask of votes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum VoteCommand {
+    /// Prepare a vote; its id is chosen by the domain (the next number).
+    CreateVote {
+        spec: VoteSpec,
+        duration_s: Option<u32>,
+    },
+    OpenVote {
+        vote_id: u64,
+    },
+    CloseVote {
+        vote_id: u64,
+    },
+    CastBallot(lifecycle::BallotRequest),
+    /// Prepare the runoff a closed vote's result calls for.
+    CreateRunoff {
+        from: u64,
+    },
+}
+
+/// The votes' events. Secret ballots are never journalled one by one (see
+/// [`VoteEvent::SecretBallotCast`] and `lifecycle`).
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    serde::Serialize,
+    serde::Deserialize,
+    strum::IntoStaticStr,
+    strum::VariantNames,
+)]
+#[serde(tag = "event", rename_all = "snake_case", deny_unknown_fields)]
+#[strum(serialize_all = "snake_case")]
+pub enum VoteEvent {
+    /// A vote is prepared (draft).
+    VoteCreated {
+        spec: VoteSpec,
+        duration_s: Option<u32>,
+    },
+    VoteOpened {
+        vote_id: u64,
+        at: i64,
+        closes_at: Option<i64>,
+    },
+    VoteClosed {
+        vote_id: u64,
+        at: i64,
+        result: VoteResult,
+        /// Secret votes: the sealed ballot box, (receipt, marks) sorted by receipt. Secret
+        /// ballots are journalled only here, so journal order and time say nothing of them.
+        #[serde(default)]
+        sealed: Vec<(String, BallotChoice)>,
+    },
+    /// A ballot in an open (non-secret) vote: names the delegate.
+    BallotCast {
+        vote_id: u64,
+        delegate_id: String,
+        receipt: String,
+        choice: BallotChoice,
+    },
+    /// A delegate took part in a secret vote; says nothing of the ballot.
+    VoteParticipated {
+        vote_id: u64,
+        delegate_id: String,
+        id_hash: String,
+        check_hash: String,
+    },
+    /// A ballot in a secret vote: says nothing of the voter. Never journalled on its own: it goes
+    /// to the sealed ballot box, and the journal gets the box at the close (`vote::lifecycle`).
+    SecretBallotCast {
+        vote_id: u64,
+        receipt: String,
+        choice: BallotChoice,
+    },
+}
+
 /// Identifies a vote. Chosen by the caller (the server numbers votes); runoffs get a new one.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,

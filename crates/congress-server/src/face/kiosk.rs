@@ -6,6 +6,7 @@
 //! second; beyond that its frames are answered at once (`busy` / `rate_limited`), so a
 //! flooding kiosk holds at most two worker slots and cannot slow the other kiosks down.
 
+use congress_domain::AttendanceCommand;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -247,7 +248,7 @@ impl KioskSession {
         // finite values only: the margin is infinite when one delegate is enrolled
         let margin = if margin.is_finite() { margin } else { 99.0 };
         let direction = self.direction;
-        let cmd = Command::SetAttendance {
+        let cmd = Command::Attendance(AttendanceCommand::SetAttendance {
             delegate_id: delegate_id.into(),
             status: match direction {
                 KioskDirection::Entrance => AttendanceStatus::Present,
@@ -260,7 +261,7 @@ impl KioskSession {
             },
             kiosk: Some(direction),
             reason: None,
-        };
+        });
         let id = delegate_id.to_string();
         let r = app
             .engine

@@ -12,6 +12,7 @@
 pub mod kiosk;
 pub mod routes;
 
+use congress_domain::AttendanceCommand;
 use std::collections::{HashMap, VecDeque};
 use std::path::Path;
 use std::sync::{Arc, Mutex, RwLock};
@@ -285,12 +286,12 @@ impl FaceService {
             source: source.into(),
             at: engine.now(),
         });
-        let cmd = Command::EnrolFace {
+        let cmd = Command::Attendance(AttendanceCommand::EnrolFace {
             delegate_id: delegate_id.into(),
             source: source.into(),
             embeddings: good.len() as u32,
             embedding_sha256: hex::encode(h.finalize()),
-        };
+        });
         engine
             .execute_with(cmd, actor, idem, vec![write], |a| serde_json::json!(a.seq))
             .await?;

@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post, put};
 use congress_domain::Command;
+use congress_domain::{AccessCommand, AttendanceCommand, MeetingCommand};
 use congress_proto::*;
 use serde_json::json;
 
@@ -90,11 +91,11 @@ async fn login(
     let expires_at = app.engine.now() + i64::from(app.config.session_hours) * 3_600_000;
     app.engine
         .run(
-            Command::OpenSession {
+            Command::Access(AccessCommand::OpenSession {
                 token_hash: auth::sha256_hex(&token),
                 username: operator.username.clone(),
                 expires_at,
-            },
+            }),
             &format!("operator:{}", operator.username),
         )
         .await?;
@@ -112,9 +113,9 @@ async fn logout(State(app): State<AppState>, caller: Caller) -> Result<StatusCod
     };
     app.engine
         .run(
-            Command::CloseSession {
+            Command::Access(AccessCommand::CloseSession {
                 token_hash: token_hash.clone(),
-            },
+            }),
             &caller.actor(),
         )
         .await?;
@@ -193,7 +194,7 @@ async fn set_current_item(
     let v = app
         .engine
         .execute(
-            Command::SetCurrentItem(req.item_id),
+            Command::Meeting(MeetingCommand::SetCurrentItem(req.item_id)),
             caller.actor(),
             Some(idem),
             move |a| {
@@ -242,7 +243,7 @@ async fn set_attendance(
     let idem = idempotency(&req.client_id, &caller.actor(), &req)?;
     let client_id = req.client_id.clone();
     let delegate_id = req.delegate_id.clone();
-    let cmd = Command::SetAttendance {
+    let cmd = Command::Attendance(AttendanceCommand::SetAttendance {
         delegate_id: req.delegate_id,
         status: req.status,
         source: AttendanceSource::Operator {
@@ -250,7 +251,7 @@ async fn set_attendance(
         },
         kiosk: None,
         reason: Some(req.reason),
-    };
+    });
     let v = app
         .engine
         .execute(cmd, caller.actor(), Some(idem), move |a| {
@@ -299,7 +300,7 @@ async fn create_pairing_code(
     let expires_at = app.engine.now() + i64::from(app.config.pairing_code_minutes) * 60_000;
     app.engine
         .run(
-            Command::CreatePairingCode {
+            Command::Access(AccessCommand::CreatePairingCode {
                 code_hash: auth::sha256_hex(&code),
                 kind: req.kind,
                 delegate_id: req.delegate_id.clone(),
@@ -307,7 +308,7 @@ async fn create_pairing_code(
                 direction: req.direction,
                 expires_at,
                 created_by: op.username.clone(),
-            },
+            }),
             &caller.actor(),
         )
         .await?;
@@ -327,7 +328,7 @@ async fn pair(
     let code = req.code.trim();
     if code.len() != 8 || !code.chars().all(|c| c.is_ascii_digit()) {
         return Err(AppError::Domain(
-            congress_domain::DomainError::BadPairingCode,
+            congress_domain::access::AccessError::BadPairingCode.into(),
         ));
     }
     let token = auth::new_token();
@@ -336,7 +337,7 @@ async fn pair(
         .engine
         .read(|s| s.pairing_codes.get(&code_hash).map(|p| p.kind))
         .ok_or(AppError::Domain(
-            congress_domain::DomainError::BadPairingCode,
+            congress_domain::access::AccessError::BadPairingCode.into(),
         ))?;
     let prefix = match kind {
         DeviceKind::Tablet => "T",
@@ -348,12 +349,12 @@ async fn pair(
     let v = app
         .engine
         .execute(
-            Command::Pair {
+            Command::Access(AccessCommand::Pair {
                 code_hash,
                 device_id,
                 token_hash: auth::sha256_hex(&token),
                 recipient: req.recipient,
-            },
+            }),
             "pairing".into(),
             None,
             move |a| to_value(&a.state.devices.get(&id).map(|d| d.device.clone())),
@@ -378,10 +379,10 @@ async fn revoke_device(
     let v = app
         .engine
         .execute(
-            Command::RevokeDevice {
+            Command::Access(AccessCommand::RevokeDevice {
                 device_id,
                 by: op.username.clone(),
-            },
+            }),
             caller.actor(),
             None,
             move |a| to_value(&a.state.devices.get(&id).map(|d| d.device.clone())),

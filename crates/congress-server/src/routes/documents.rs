@@ -2,6 +2,7 @@
 //! tablets (Range, ETag, If-None-Match), and search. A tablet asking for a document it may not
 //! read gets the same 404 as for a document that does not exist.
 
+use congress_domain::DocumentCommand;
 use std::collections::HashMap;
 use std::io::SeekFrom;
 
@@ -203,7 +204,7 @@ async fn receive(
                 .unwrap_or((String::new(), None, DocAudience::AllDelegates))
         })
     });
-    let cmd = Command::AddDocumentVersion {
+    let cmd = Command::Documents(DocumentCommand::AddDocumentVersion {
         document_id: id,
         new_document,
         title,
@@ -220,7 +221,7 @@ async fn receive(
             delivery: None,
             purged_at: None,
         },
-    };
+    });
     let result = app
         .engine
         .execute(cmd, caller.actor(), None, move |a| {
@@ -334,12 +335,12 @@ async fn update(
     let v = app
         .engine
         .execute(
-            Command::UpdateDocument {
+            Command::Documents(DocumentCommand::UpdateDocument {
                 document_id: id,
                 title: req.title,
                 agenda_item_id: req.agenda_item_id,
                 audience: req.audience,
-            },
+            }),
             caller.actor(),
             None,
             move |a| serde_json::to_value(a.state.docs.documents.get(&id)).unwrap_or_default(),
@@ -435,7 +436,13 @@ async fn content(
         };
         let actor = caller.actor();
         tokio::spawn(async move {
-            if let Err(e) = engine.run(Command::RecordFetch(fetch), &actor).await {
+            if let Err(e) = engine
+                .run(
+                    Command::Documents(DocumentCommand::RecordFetch(fetch)),
+                    &actor,
+                )
+                .await
+            {
                 tracing::warn!(error = %e, "cannot record a document fetch");
             }
         });

@@ -8,6 +8,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::routing::{get, put};
 use congress_domain::Command;
+use congress_domain::{GroupCommand, NoticeCommand, NoticeEvent};
 use congress_proto::*;
 
 use super::{ApiJson, idempotency};
@@ -42,16 +43,18 @@ async fn send_notice(
 ) -> Result<Json<serde_json::Value>, AppError> {
     let op = caller.operator_with(MANAGE)?;
     let idem = idempotency(&req.client_id, &caller.actor(), &req)?;
-    let cmd = Command::SendNotice {
+    let cmd = Command::Notices(NoticeCommand::SendNotice {
         text: req.text,
         audience: req.audience,
         by: op.username.clone(),
-    };
+    });
     let v = app
         .engine
         .execute(cmd, caller.actor(), Some(idem), |a| {
             let notice = a.events.iter().find_map(|(_, e)| match e {
-                congress_domain::Event::NoticeSent { notice } => Some(notice.clone()),
+                congress_domain::Event::Notices(NoticeEvent::NoticeSent { notice }) => {
+                    Some(notice.clone())
+                }
                 _ => None,
             });
             match notice {
@@ -83,10 +86,10 @@ async fn set_secretary(
     caller.operator_with(MANAGE)?;
     let idem = idempotency(&req.client_id, &caller.actor(), &req)?;
     let group = req.group.clone();
-    let cmd = Command::SetSecretary {
+    let cmd = Command::Groups(GroupCommand::SetSecretary {
         group: req.group,
         delegate_id: req.delegate_id,
-    };
+    });
     let v = app
         .engine
         .execute(cmd, caller.actor(), Some(idem), move |a| {

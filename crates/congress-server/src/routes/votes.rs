@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use congress_domain::Command;
 use congress_domain::vote::{VoteId, VoteSpec, convert, default_rule};
+use congress_domain::{Event, VoteCommand, VoteEvent};
 use congress_proto::*;
 
 use super::{ApiJson, ApiPath, idempotency};
@@ -71,9 +72,10 @@ async fn run<T: serde::Serialize>(
         .engine
         .execute(cmd, caller.actor(), Some(idem), |a| {
             let id = a.events.iter().find_map(|(_, e)| match e {
-                congress_domain::Event::VoteCreated { spec, .. } => Some(spec.id.0),
-                congress_domain::Event::VoteOpened { vote_id, .. }
-                | congress_domain::Event::VoteClosed { vote_id, .. } => Some(*vote_id),
+                Event::Votes(VoteEvent::VoteCreated { spec, .. }) => Some(spec.id.0),
+                Event::Votes(
+                    VoteEvent::VoteOpened { vote_id, .. } | VoteEvent::VoteClosed { vote_id, .. },
+                ) => Some(*vote_id),
                 _ => None,
             });
             id.and_then(|id| a.state.votes.get(&id))
@@ -104,10 +106,10 @@ async fn create(
     if req.duration_s.is_some_and(|d| d == 0 || d > 24 * 3600) {
         return Err(AppError::BadJson("duration_s must be 1 to 86400".into()));
     }
-    let cmd = Command::CreateVote {
+    let cmd = Command::Votes(VoteCommand::CreateVote {
         spec,
         duration_s: req.duration_s,
-    };
+    });
     run(&app, &caller, &req.client_id, &req, cmd).await
 }
 
@@ -124,7 +126,7 @@ async fn open(
         &caller,
         &req.client_id,
         &body,
-        Command::OpenVote { vote_id: id },
+        Command::Votes(VoteCommand::OpenVote { vote_id: id }),
     )
     .await
 }
@@ -142,7 +144,7 @@ async fn close(
         &caller,
         &req.client_id,
         &body,
-        Command::CloseVote { vote_id: id },
+        Command::Votes(VoteCommand::CloseVote { vote_id: id }),
     )
     .await
 }
@@ -160,7 +162,7 @@ async fn runoff(
         &caller,
         &req.client_id,
         &body,
-        Command::CreateRunoff { from: id },
+        Command::Votes(VoteCommand::CreateRunoff { from: id }),
     )
     .await
 }

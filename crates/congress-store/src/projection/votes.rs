@@ -2,14 +2,14 @@
 
 use congress_domain::vote::VoteSpec;
 use congress_domain::vote::lifecycle::VotePhase;
-use congress_domain::{CongressState, Event};
+use congress_domain::{CongressState, Event, VoteEvent};
 use rusqlite::{Connection, params};
 
 use crate::StoreError;
 
-pub fn apply(conn: &Connection, event: &Event) -> Result<(), StoreError> {
+pub fn apply(conn: &Connection, event: &VoteEvent) -> Result<(), StoreError> {
     match event {
-        Event::VoteCreated { spec, duration_s } => {
+        VoteEvent::VoteCreated { spec, duration_s } => {
             conn.execute(
                 "INSERT INTO votes (id, spec, duration_s, phase, result) VALUES (?1, ?2, ?3, ?4, NULL)",
                 params![
@@ -20,7 +20,7 @@ pub fn apply(conn: &Connection, event: &Event) -> Result<(), StoreError> {
                 ],
             )?;
         }
-        Event::VoteOpened {
+        VoteEvent::VoteOpened {
             vote_id,
             at,
             closes_at,
@@ -34,7 +34,7 @@ pub fn apply(conn: &Connection, event: &Event) -> Result<(), StoreError> {
                 params![*vote_id as i64, serde_json::to_string(&phase)?],
             )?;
         }
-        Event::VoteClosed {
+        VoteEvent::VoteClosed {
             vote_id,
             at,
             result,
@@ -75,7 +75,7 @@ pub fn apply(conn: &Connection, event: &Event) -> Result<(), StoreError> {
                 ],
             )?;
         }
-        Event::BallotCast {
+        VoteEvent::BallotCast {
             vote_id,
             delegate_id,
             receipt,
@@ -94,7 +94,7 @@ pub fn apply(conn: &Connection, event: &Event) -> Result<(), StoreError> {
                 serde_json::to_string(choice)?
             ])?;
         }
-        Event::VoteParticipated {
+        VoteEvent::VoteParticipated {
             vote_id,
             delegate_id,
             id_hash,
@@ -106,7 +106,7 @@ pub fn apply(conn: &Connection, event: &Event) -> Result<(), StoreError> {
             )?
             .execute(params![*vote_id as i64, delegate_id, id_hash, check_hash])?;
         }
-        Event::SecretBallotCast {
+        VoteEvent::SecretBallotCast {
             vote_id,
             receipt,
             choice,
@@ -120,7 +120,6 @@ pub fn apply(conn: &Connection, event: &Event) -> Result<(), StoreError> {
                 serde_json::to_string(choice)?
             ])?;
         }
-        _ => {}
     }
     Ok(())
 }
@@ -134,7 +133,7 @@ pub fn load(conn: &Connection, s: &mut CongressState) -> Result<(), StoreError> 
         let id: i64 = r.get(0)?;
         let spec: VoteSpec = serde_json::from_str(&r.get::<_, String>(1)?)?;
         let duration_s: Option<u32> = r.get(2)?;
-        s.apply(&Event::VoteCreated { spec, duration_s });
+        s.apply(&VoteEvent::VoteCreated { spec, duration_s }.into());
         let phase: VotePhase = serde_json::from_str(&r.get::<_, String>(3)?)?;
         let result: Option<String> = r.get(4)?;
         if let Some(v) = s.votes.get_mut(&(id as u64)) {
@@ -149,32 +148,41 @@ pub fn load(conn: &Connection, s: &mut CongressState) -> Result<(), StoreError> 
     )?;
     let mut rows = st.query([])?;
     while let Some(r) = rows.next()? {
-        s.apply(&Event::BallotCast {
-            vote_id: r.get::<_, i64>(0)? as u64,
-            delegate_id: r.get(1)?,
-            receipt: r.get(2)?,
-            choice: serde_json::from_str(&r.get::<_, String>(3)?)?,
-        });
+        s.apply(
+            &VoteEvent::BallotCast {
+                vote_id: r.get::<_, i64>(0)? as u64,
+                delegate_id: r.get(1)?,
+                receipt: r.get(2)?,
+                choice: serde_json::from_str(&r.get::<_, String>(3)?)?,
+            }
+            .into(),
+        );
     }
     let mut st = conn.prepare("SELECT vote_id, receipt, choice FROM vote_ballots_secret")?;
     let mut rows = st.query([])?;
     while let Some(r) = rows.next()? {
-        s.apply(&Event::SecretBallotCast {
-            vote_id: r.get::<_, i64>(0)? as u64,
-            receipt: r.get(1)?,
-            choice: serde_json::from_str(&r.get::<_, String>(2)?)?,
-        });
+        s.apply(
+            &VoteEvent::SecretBallotCast {
+                vote_id: r.get::<_, i64>(0)? as u64,
+                receipt: r.get(1)?,
+                choice: serde_json::from_str(&r.get::<_, String>(2)?)?,
+            }
+            .into(),
+        );
     }
     let mut st =
         conn.prepare("SELECT vote_id, delegate_id, id_hash, check_hash FROM vote_participation")?;
     let mut rows = st.query([])?;
     while let Some(r) = rows.next()? {
-        s.apply(&Event::VoteParticipated {
-            vote_id: r.get::<_, i64>(0)? as u64,
-            delegate_id: r.get(1)?,
-            id_hash: r.get(2)?,
-            check_hash: r.get(3)?,
-        });
+        s.apply(
+            &VoteEvent::VoteParticipated {
+                vote_id: r.get::<_, i64>(0)? as u64,
+                delegate_id: r.get(1)?,
+                id_hash: r.get(2)?,
+                check_hash: r.get(3)?,
+            }
+            .into(),
+        );
     }
     Ok(())
 }
@@ -190,11 +198,14 @@ pub fn sealed_open(conn: &Connection) -> Result<Vec<Event>, StoreError> {
     let mut rows = st.query([])?;
     let mut out = Vec::new();
     while let Some(r) = rows.next()? {
-        out.push(Event::SecretBallotCast {
-            vote_id: r.get::<_, i64>(0)? as u64,
-            receipt: r.get(1)?,
-            choice: serde_json::from_str(&r.get::<_, String>(2)?)?,
-        });
+        out.push(
+            VoteEvent::SecretBallotCast {
+                vote_id: r.get::<_, i64>(0)? as u64,
+                receipt: r.get(1)?,
+                choice: serde_json::from_str(&r.get::<_, String>(2)?)?,
+            }
+            .into(),
+        );
     }
     Ok(out)
 }

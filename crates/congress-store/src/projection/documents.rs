@@ -2,24 +2,15 @@
 //! included) and `document_fetches`. The search index (`doc_search_*`) is not a projection
 //! of the journal: the server's documents writer fills it from the uploaded files.
 
-use congress_domain::Event;
+use congress_domain::DocumentEvent;
 use congress_domain::documents::DocsState;
 use congress_proto::Document;
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::StoreError;
 
-fn document_id(event: &Event) -> Option<i64> {
-    match event {
-        Event::DocumentVersionAdded { document_id, .. }
-        | Event::DocumentUpdated { document_id, .. }
-        | Event::DocumentDelivered { document_id, .. } => Some(*document_id),
-        _ => None,
-    }
-}
-
-pub fn apply(conn: &Connection, event: &Event) -> Result<(), StoreError> {
-    if let Event::DocumentFetched { fetch } = event {
+pub fn apply(conn: &Connection, event: &DocumentEvent) -> Result<(), StoreError> {
+    if let DocumentEvent::DocumentFetched { fetch } = event {
         conn.prepare_cached(
             "INSERT OR IGNORE INTO document_fetches (document_id, version, device_id, at)
              VALUES (?1, ?2, ?3, ?4)",
@@ -32,7 +23,7 @@ pub fn apply(conn: &Connection, event: &Event) -> Result<(), StoreError> {
         ])?;
         return Ok(());
     }
-    if let Event::DocumentsPurged { versions, .. } = event {
+    if let DocumentEvent::DocumentsPurged { versions, .. } = event {
         let mut ids: Vec<i64> = versions.iter().map(|(d, _)| *d).collect();
         ids.dedup();
         for id in ids {
@@ -40,14 +31,14 @@ pub fn apply(conn: &Connection, event: &Event) -> Result<(), StoreError> {
         }
         return Ok(());
     }
-    let Some(id) = document_id(event) else {
+    let Some(id) = event.document_id() else {
         return Ok(());
     };
     apply_to(conn, id, event)
 }
 
 /// Applies `event` to the stored body of document `id`.
-fn apply_to(conn: &Connection, id: i64, event: &Event) -> Result<(), StoreError> {
+fn apply_to(conn: &Connection, id: i64, event: &DocumentEvent) -> Result<(), StoreError> {
     let mut docs = DocsState::default();
     if let Some(body) = conn
         .query_row("SELECT body FROM documents WHERE id = ?1", [id], |r| {
