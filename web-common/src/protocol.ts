@@ -336,39 +336,242 @@ has_photo: boolean, };
 
 export type FaceOverview = { enabled: boolean, enrolled: number, enrolled_ids: Array<string>, threshold: number, margin: number, kiosks: Array<KioskInfo>, recent: Array<RecentCheckIn>, };
 
-export type VoteOption = { id: number, label: string, };
+export type VoteId = number;
 
-export type VoteKind = { "kind": "motion" } | { "kind": "choice", options: Array<VoteOption>, } | { "kind": "election", seats: number, candidates: Array<VoteOption>, };
+export type OptionId = number;
+
+export type VoteOption = { 
+/**
+ * What ballots refer to; unique within the vote.
+ */
+id: OptionId, 
+/**
+ * What the tablet and the projector print, in the congress's language. Not used by the rules.
+ */
+label: string, };
+
+export type VoteKind = { "kind": "motion" } | { "kind": "choice", 
+/**
+ * The options in ballot order (the order the tablet shows them). At least two.
+ */
+options: Array<VoteOption>, } | { "kind": "election", 
+/**
+ * How many are to be elected; a ballot keeping more names than this is invalid.
+ */
+seats: number, 
+/**
+ * The candidates in ballot order (usually alphabetical). May be fewer than `seats`:
+ * the seats that cannot be filled are reported as unfilled.
+ */
+candidates: Array<VoteOption>, };
 
 export type KindName = "motion" | "choice" | "election";
 
 export type Secrecy = "open" | "secret";
 
-export type Threshold = { "type": "more_than_half" } | { "type": "at_least_two_thirds" } | { "type": "at_least_fraction", num: number, den: number, } | { "type": "plurality" };
+export type Threshold = { "type": "more_than_half" } | { "type": "at_least_two_thirds" } | { "type": "at_least_fraction", 
+/**
+ * Numerator of the share.
+ */
+num: number, 
+/**
+ * Denominator of the share; not zero.
+ */
+den: number, } | { "type": "plurality" };
 
 export type Basis = "valid_ballots_cast" | "delegates_present" | "delegates_convened";
 
-export type MajorityRule = { threshold: Threshold, basis: Basis, };
+export type MajorityRule = { 
+/**
+ * How large a share is needed.
+ */
+threshold: Threshold, 
+/**
+ * What it is a share of.
+ */
+basis: Basis, };
 
-export type VoteSpec = { id: number, title: string, kind: VoteKind, secrecy: Secrecy, rule: MajorityRule, allow_change: boolean, show_running_tally: boolean, runoff_of: number | null, };
+export type VoteSpec = { 
+/**
+ * Which vote; ballots name it, so a ballot for another vote is never counted here.
+ */
+id: VoteId, 
+/**
+ * The question as shown on the tablets and the projector. Not used by the rules.
+ */
+title: string, 
+/**
+ * What is being decided and what a ballot may say.
+ */
+kind: VoteKind, 
+/**
+ * Whether who voted what may be shown.
+ */
+secrecy: Secrecy, 
+/**
+ * The majority needed, adopted by the congress for this vote.
+ */
+rule: MajorityRule, 
+/**
+ * Whether a delegate may replace their ballot before the close (the operator decides per
+ * vote). When false a second ballot is refused.
+ */
+allow_change: boolean, 
+/**
+ * Whether the tally may be shown while the vote is open. Off by default, because a growing
+ * tally can sway those who have not voted yet; turnout is always shown.
+ */
+show_running_tally: boolean, 
+/**
+ * The vote whose tie or missing majority this one settles, so screens can say "runoff".
+ */
+runoff_of: VoteId | null, };
 
 export type MotionPosition = "for" | "against" | "abstain";
 
-export type BallotChoice = { "kind": "motion", position: MotionPosition, } | { "kind": "choice", option: number, } | { "kind": "election", kept: Array<number>, } | { "kind": "blank" };
+export type BallotChoice = { "kind": "motion", 
+/**
+ * For, against or abstain.
+ */
+position: MotionPosition, } | { "kind": "choice", 
+/**
+ * The option chosen.
+ */
+option: OptionId, } | { "kind": "election", 
+/**
+ * The candidates kept, each at most once, in any order.
+ */
+kept: Array<OptionId>, } | { "kind": "blank" };
 
-export type BallotCounts = { cast: number, valid: number, invalid: number, blank: number, struck_all: number, };
+export type BallotCounts = { 
+/**
+ * Every ballot recorded: `valid + invalid`.
+ */
+cast: number, 
+/**
+ * Ballots that count in the basis "valid ballots cast"; includes blank ones and election
+ * ballots striking everyone.
+ */
+valid: number, 
+/**
+ * Spoiled ballots (election ballots keeping too many names): cast, but never counted.
+ */
+invalid: number, 
+/**
+ * Blank ballots (part of `valid`).
+ */
+blank: number, 
+/**
+ * Election ballots that strike every name (part of `valid`, not blank: the delegate marked
+ * the list).
+ */
+struck_all: number, };
 
-export type MotionCounts = { for: number, against: number, abstain: number, };
+export type MotionCounts = { 
+/**
+ * Ballots for; only these count towards adoption.
+ */
+for: number, 
+/**
+ * Ballots against.
+ */
+against: number, 
+/**
+ * Abstentions (blank ballots are counted apart, in [`BallotCounts::blank`]).
+ */
+abstain: number, };
 
-export type OptionCount = { option: number, votes: number, };
+export type OptionCount = { 
+/**
+ * The option or candidate.
+ */
+option: OptionId, 
+/**
+ * Valid ballots choosing the option, or keeping the candidate's name.
+ */
+votes: number, };
 
-export type VoteCounts = { "kind": "motion", for: number, against: number, abstain: number, } | { "kind": "options", options: Array<OptionCount>, };
+export type VoteCounts = { "kind": "motion" } & MotionCounts | { "kind": "options", 
+/**
+ * Votes per option, in ballot order.
+ */
+options: Array<OptionCount>, };
 
-export type SeatTie = { tied: Array<number>, seats_left: number, };
+export type SeatTie = { 
+/**
+ * The candidates with equal votes competing for the last seats, in ballot order.
+ */
+tied: Array<OptionId>, 
+/**
+ * How many seats they compete for (fewer than `tied.len()`).
+ */
+seats_left: number, };
 
-export type Outcome = { "outcome": "adopted" } | { "outcome": "rejected" } | { "outcome": "winner", option: number, } | { "outcome": "tie_for_first", tied: Array<number>, } | { "outcome": "no_majority" } | { "outcome": "election", elected: Array<number>, tie_for_last_seat: SeatTie | null, outranked: Array<number>, failed_threshold: Array<number>, unfilled_seats: number, };
+export type ElectionOutcome = { 
+/**
+ * Elected, most votes first (equal votes in ballot order).
+ */
+elected: Array<OptionId>, 
+/**
+ * A tie for the last seat(s), if any; those seats are neither filled nor unfilled yet.
+ */
+tie_for_last_seat: SeatTie | null, 
+/**
+ * Met the threshold but had fewer votes than those elected or tied, most votes first.
+ */
+outranked: Array<OptionId>, 
+/**
+ * Did not meet the threshold (or, under plurality, had no vote at all), in ballot order.
+ */
+failed_threshold: Array<OptionId>, 
+/**
+ * Seats no candidate could fill because too few met the threshold (or too few stood).
+ */
+unfilled_seats: number, };
 
-export type VoteResult = { vote: number, kind: KindName, rule: MajorityRule, ballots: BallotCounts, counts: VoteCounts, basis_value: number, votes_needed: number | null, outcome: Outcome, };
+export type Outcome = { "outcome": "adopted" } | { "outcome": "rejected" } | { "outcome": "winner", 
+/**
+ * The option chosen.
+ */
+option: OptionId, } | { "outcome": "tie_for_first", 
+/**
+ * The options tied, in ballot order.
+ */
+tied: Array<OptionId>, } | { "outcome": "no_majority" } | { "outcome": "election" } & ElectionOutcome;
+
+export type VoteResult = { 
+/**
+ * The vote counted.
+ */
+vote: VoteId, 
+/**
+ * Its kind.
+ */
+kind: KindName, 
+/**
+ * The rule applied.
+ */
+rule: MajorityRule, 
+/**
+ * Ballots by status.
+ */
+ballots: BallotCounts, 
+/**
+ * Votes by position or option.
+ */
+counts: VoteCounts, 
+/**
+ * The size of the basis the threshold was applied to.
+ */
+basis_value: number, 
+/**
+ * The fewest votes that met the threshold; `None` under plurality.
+ */
+votes_needed: number | null, 
+/**
+ * What was decided.
+ */
+outcome: Outcome, };
 
 export type VotePhase = { "state": "draft" } | { "state": "open", opened_at: number, closes_at: number | null, } | { "state": "closed", opened_at: number, closed_at: number, };
 

@@ -364,10 +364,11 @@ impl Api {
     /// `action` is `open`, `close` or `runoff`.
     pub async fn vote_action(
         &self,
-        vote_id: u64,
+        vote_id: impl Into<u64>,
         action: &str,
         client_id: &str,
     ) -> Result<VoteInfo, ClientError> {
+        let vote_id: u64 = vote_id.into();
         self.post(
             &format!("/api/votes/{vote_id}/{action}"),
             &VoteAction {
@@ -383,12 +384,12 @@ impl Live {
     pub async fn cast_ballot(
         &mut self,
         client_id: &str,
-        vote_id: u64,
+        vote_id: impl Into<u64>,
         choice: BallotChoice,
     ) -> Result<(), ClientError> {
         self.send(&ClientMsg::CastBallot {
             client_id: client_id.into(),
-            vote_id,
+            vote_id: vote_id.into(),
             choice,
         })
         .await

@@ -2,6 +2,7 @@
 //! records into a fresh `CongressState` and noting, on the way, what only the history knows
 //! (when the quorum changed, when each item was taken up).
 
+use congress_domain::vote::SpecRules;
 use congress_domain::vote::lifecycle::VotePhase;
 use congress_domain::vote::{BallotChoice, MotionPosition, VoteResult, VoteSpec};
 use congress_domain::{AttendanceEvent, CongressEvent, MeetingEvent};

@@ -1,198 +1,345 @@
-//! Votes on the wire. These types mirror, field for field and with the same serde form, the
-//! vote rules of `congress_domain::vote` (which converts to and from them; a test there checks
-//! that both serialise alike).
+//! Votes: what a vote is (kind, secrecy, majority rule), what a ballot says, and what a result
+//! decided. One set of types for the rules (`congress_domain::vote`, which adds the behaviour:
+//! validation, thresholds, tallies), the server, the store and the web apps (TypeScript
+//! generated from here).
+
+use std::fmt;
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+/// Identifies a vote. Chosen by the caller (the server numbers votes); runoffs get a new one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(transparent)]
+pub struct VoteId(pub u64);
+
+/// Identifies an option of a choice or a candidate of an election, within one vote.
+///
+/// A runoff keeps the ids of the options and candidates it carries over, so results of the two
+/// rounds can be read side by side.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(transparent)]
+pub struct OptionId(pub u32);
+
+/// One line of a ballot: an option of a choice or a candidate of an election.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
 pub struct VoteOption {
-    pub id: u32,
+    /// What ballots refer to; unique within the vote.
+    pub id: OptionId,
+    /// What the tablet and the projector print, in the congress's language. Not used by the rules.
     pub label: String,
 }
 
-/// Motion (for / against / abstain), choice of one option, or election of `seats`.
+/// What is being decided, and so what a ballot may say.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum VoteKind {
+    /// Approve or not: the agenda, the presidium list, a resolution. Ballots say for, against or
+    /// abstain.
     Motion,
+    /// Pick one of several options; a ballot names exactly one.
     Choice {
+        /// The options in ballot order (the order the tablet shows them). At least two.
         options: Vec<VoteOption>,
     },
+    /// Elect `seats` people from a list: the ballot keeps or strikes each name, as on paper.
     Election {
+        /// How many are to be elected; a ballot keeping more names than this is invalid.
         seats: u32,
+        /// The candidates in ballot order (usually alphabetical). May be fewer than `seats`:
+        /// the seats that cannot be filled are reported as unfilled.
         candidates: Vec<VoteOption>,
     },
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+/// The name of a kind of vote or ballot, used in error messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum KindName {
+    /// A motion: for / against / abstain.
     Motion,
+    /// A choice of one option.
     Choice,
+    /// An election from a candidate list.
     Election,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+/// Whether the congress may see who voted what.
+///
+/// This module only uses it to say what may be shown; keeping a secret ballot unlinkable from
+/// its voter is storage's job.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Secrecy {
+    /// Who voted what is recorded and may be shown (and who has not yet voted, live).
     Open,
+    /// Ballots are stored with no link to the delegate; only participation is kept, separately.
     Secret,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+/// How many votes in favour are needed, as a share of a [`Basis`].
+///
+/// All comparisons are exact integer arithmetic. Whatever the threshold, zero votes never carry
+/// anything.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Threshold {
+    /// Strictly more than half of the basis (`2 * votes > basis`): exactly half fails.
     MoreThanHalf,
+    /// At least two thirds of the basis (`3 * votes >= 2 * basis`): exactly two thirds passes.
     AtLeastTwoThirds,
-    AtLeastFraction { num: u32, den: u32 },
+    /// At least `num / den` of the basis (`votes * den >= basis * num`), for rules the congress
+    /// adopts that are neither of the above (for example three quarters). Needs
+    /// `0 < num <= den`.
+    AtLeastFraction {
+        /// Numerator of the share.
+        num: u32,
+        /// Denominator of the share; not zero.
+        den: u32,
+    },
+    /// No minimum share: the most votes win. A motion passes with more for than against; a
+    /// choice goes to the option with the most votes; an election elects the N highest. The
+    /// basis is not used.
     Plurality,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+/// What the threshold is a share of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Basis {
+    /// The valid ballots cast: every ballot cast except invalid ones. Blank ballots, abstentions
+    /// and election ballots striking every name are valid and count here.
     ValidBallotsCast,
+    /// The delegates present (checked in), as counted by the caller, normally at the close. A
+    /// delegate present who does not vote weighs like a vote against.
     DelegatesPresent,
+    /// All delegates convened to the congress, present or not.
     DelegatesConvened,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+/// The majority a vote needs: a threshold over a basis, chosen per vote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
 pub struct MajorityRule {
+    /// How large a share is needed.
     pub threshold: Threshold,
+    /// What it is a share of.
     pub basis: Basis,
 }
 
+/// A vote as the secretariat prepared it: everything the rules need to accept ballots and
+/// compute the result.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
 pub struct VoteSpec {
-    pub id: u64,
+    /// Which vote; ballots name it, so a ballot for another vote is never counted here.
+    pub id: VoteId,
+    /// The question as shown on the tablets and the projector. Not used by the rules.
     pub title: String,
+    /// What is being decided and what a ballot may say.
     pub kind: VoteKind,
+    /// Whether who voted what may be shown.
     pub secrecy: Secrecy,
+    /// The majority needed, adopted by the congress for this vote.
     pub rule: MajorityRule,
+    /// Whether a delegate may replace their ballot before the close (the operator decides per
+    /// vote). When false a second ballot is refused.
     pub allow_change: bool,
+    /// Whether the tally may be shown while the vote is open. Off by default, because a growing
+    /// tally can sway those who have not voted yet; turnout is always shown.
+    #[serde(default)]
     pub show_running_tally: bool,
-    pub runoff_of: Option<u64>,
+    /// The vote whose tie or missing majority this one settles, so screens can say "runoff".
+    #[serde(default)]
+    pub runoff_of: Option<VoteId>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+/// A position on a motion.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, TS)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum MotionPosition {
+    /// In favour: the only position that counts towards adoption.
     For,
+    /// Against.
     Against,
+    /// Abstains: a valid ballot that supports neither side (it counts in the basis).
     Abstain,
 }
 
-/// What the delegate marked.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+/// What the delegate marked, as the tablet sends it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum BallotChoice {
+    /// A ballot on a motion.
     Motion {
+        /// For, against or abstain.
         position: MotionPosition,
     },
+    /// A ballot on a choice: exactly one option.
     Choice {
-        option: u32,
+        /// The option chosen.
+        option: OptionId,
     },
-    /// The names kept; every other name is struck.
+    /// An election ballot: the names kept; every other name on the list is struck. An empty
+    /// list strikes everyone, which is a valid ballot supporting no one.
     Election {
-        kept: Vec<u32>,
+        /// The candidates kept, each at most once, in any order.
+        kept: Vec<OptionId>,
     },
+    /// A blank ballot, allowed in every kind of vote: cast and valid, supporting nothing.
     Blank,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+/// How many ballots there are of each status, as the minutes report them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
 pub struct BallotCounts {
+    /// Every ballot recorded: `valid + invalid`.
     pub cast: u64,
+    /// Ballots that count in the basis "valid ballots cast"; includes blank ones and election
+    /// ballots striking everyone.
     pub valid: u64,
+    /// Spoiled ballots (election ballots keeping too many names): cast, but never counted.
     pub invalid: u64,
+    /// Blank ballots (part of `valid`).
     pub blank: u64,
+    /// Election ballots that strike every name (part of `valid`, not blank: the delegate marked
+    /// the list).
     pub struck_all: u64,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+/// The ballots on a motion by position (valid ballots only).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
 pub struct MotionCounts {
+    /// Ballots for; only these count towards adoption.
     #[serde(rename = "for")]
     pub for_: u64,
+    /// Ballots against.
     pub against: u64,
+    /// Abstentions (blank ballots are counted apart, in [`BallotCounts::blank`]).
     pub abstain: u64,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+/// Votes for one option or candidate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
 pub struct OptionCount {
-    pub option: u32,
+    /// The option or candidate.
+    pub option: OptionId,
+    /// Valid ballots choosing the option, or keeping the candidate's name.
     pub votes: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+/// The counts by position or by option.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum VoteCounts {
-    Motion {
-        #[serde(rename = "for")]
-        for_: u64,
-        against: u64,
-        abstain: u64,
-    },
+    /// For a motion.
+    Motion(MotionCounts),
+    /// For a choice or an election, one entry per option in ballot order (zeros included, so
+    /// the projector can draw every bar).
     Options {
+        /// Votes per option, in ballot order.
         options: Vec<OptionCount>,
     },
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+/// A tie at the last seats of an election: more candidates have the same number of votes than
+/// there are seats left for them. The system does not choose; a runoff does.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
 pub struct SeatTie {
-    pub tied: Vec<u32>,
+    /// The candidates with equal votes competing for the last seats, in ballot order.
+    pub tied: Vec<OptionId>,
+    /// How many seats they compete for (fewer than `tied.len()`).
     pub seats_left: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+/// What an election decided.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub struct ElectionOutcome {
+    /// Elected, most votes first (equal votes in ballot order).
+    pub elected: Vec<OptionId>,
+    /// A tie for the last seat(s), if any; those seats are neither filled nor unfilled yet.
+    pub tie_for_last_seat: Option<SeatTie>,
+    /// Met the threshold but had fewer votes than those elected or tied, most votes first.
+    pub outranked: Vec<OptionId>,
+    /// Did not meet the threshold (or, under plurality, had no vote at all), in ballot order.
+    pub failed_threshold: Vec<OptionId>,
+    /// Seats no candidate could fill because too few met the threshold (or too few stood).
+    pub unfilled_seats: u32,
+}
+
+/// What the vote decided.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum Outcome {
+    /// The motion is adopted.
     Adopted,
+    /// The motion is not adopted.
     Rejected,
+    /// The choice is decided.
     Winner {
-        option: u32,
+        /// The option chosen.
+        option: OptionId,
     },
+    /// Two or more options that meet the threshold have the same, highest, number of votes.
     TieForFirst {
-        tied: Vec<u32>,
+        /// The options tied, in ballot order.
+        tied: Vec<OptionId>,
     },
+    /// No option met the threshold (under plurality: no valid ballot chose any option).
     NoMajority,
-    Election {
-        elected: Vec<u32>,
-        tie_for_last_seat: Option<SeatTie>,
-        outranked: Vec<u32>,
-        failed_threshold: Vec<u32>,
-        unfilled_seats: u32,
-    },
+    /// What the election decided.
+    Election(ElectionOutcome),
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+/// The result of a vote by its rule: the numbers the minutes record and what they decide.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
 pub struct VoteResult {
-    pub vote: u64,
+    /// The vote counted.
+    pub vote: VoteId,
+    /// Its kind.
     pub kind: KindName,
+    /// The rule applied.
     pub rule: MajorityRule,
+    /// Ballots by status.
     pub ballots: BallotCounts,
+    /// Votes by position or option.
     pub counts: VoteCounts,
+    /// The size of the basis the threshold was applied to.
     pub basis_value: u64,
+    /// The fewest votes that met the threshold; `None` under plurality.
     pub votes_needed: Option<u64>,
+    /// What was decided.
     pub outcome: Outcome,
 }
 
+/// Where a vote is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "state", rename_all = "snake_case")]
@@ -206,6 +353,102 @@ pub enum VotePhase {
         opened_at: i64,
         closed_at: i64,
     },
+}
+
+impl fmt::Display for VoteId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "vote {}", self.0)
+    }
+}
+
+impl From<VoteId> for u64 {
+    fn from(id: VoteId) -> u64 {
+        id.0
+    }
+}
+
+impl fmt::Display for OptionId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "option {}", self.0)
+    }
+}
+
+impl VoteOption {
+    /// An option with this id and label.
+    pub fn new(id: u32, label: impl Into<String>) -> Self {
+        Self {
+            id: OptionId(id),
+            label: label.into(),
+        }
+    }
+}
+
+impl VoteKind {
+    /// The kind without its options, for messages.
+    pub fn name(&self) -> KindName {
+        match self {
+            VoteKind::Motion => KindName::Motion,
+            VoteKind::Choice { .. } => KindName::Choice,
+            VoteKind::Election { .. } => KindName::Election,
+        }
+    }
+
+    /// The options of a choice or the candidates of an election (none for a motion).
+    pub fn options(&self) -> &[VoteOption] {
+        match self {
+            VoteKind::Motion => &[],
+            VoteKind::Choice { options } => options,
+            VoteKind::Election { candidates, .. } => candidates,
+        }
+    }
+}
+
+impl fmt::Display for KindName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            KindName::Motion => "motion",
+            KindName::Choice => "choice",
+            KindName::Election => "election",
+        })
+    }
+}
+
+impl MajorityRule {
+    /// More than half of the valid ballots cast: the rule a new vote gets unless the operator
+    /// picks another (`congress_domain::vote::default_rule`).
+    pub const MORE_THAN_HALF_OF_VALID: MajorityRule = MajorityRule {
+        threshold: Threshold::MoreThanHalf,
+        basis: Basis::ValidBallotsCast,
+    };
+}
+
+impl VoteSpec {
+    /// A vote of this kind with the default rule (more than half of the valid ballots cast), no
+    /// change of vote, and no running tally shown.
+    pub fn new(id: VoteId, title: impl Into<String>, kind: VoteKind, secrecy: Secrecy) -> Self {
+        Self {
+            id,
+            title: title.into(),
+            kind,
+            secrecy,
+            rule: MajorityRule::MORE_THAN_HALF_OF_VALID,
+            allow_change: false,
+            show_running_tally: false,
+            runoff_of: None,
+        }
+    }
+}
+
+impl BallotChoice {
+    /// The kind of vote this ballot is for, or `None` for a blank ballot, which fits any.
+    pub fn kind(&self) -> Option<KindName> {
+        match self {
+            BallotChoice::Motion { .. } => Some(KindName::Motion),
+            BallotChoice::Choice { .. } => Some(KindName::Choice),
+            BallotChoice::Election { .. } => Some(KindName::Election),
+            BallotChoice::Blank => None,
+        }
+    }
 }
 
 /// A vote as clients see it.

@@ -5,8 +5,8 @@ use congress_domain::VoteCommand;
 use std::collections::HashMap;
 use std::time::Duration;
 
+use congress_domain::vote::Secrecy;
 use congress_domain::vote::lifecycle::{BallotRequest, VoteRecord};
-use congress_domain::vote::{Secrecy, convert};
 use congress_domain::{Command, CongressState, DomainError, VoteEvent};
 use congress_proto::{AttendanceStatus, BallotAck, BallotChoice, Push, VoteInfo, VoteLive};
 
@@ -25,29 +25,13 @@ pub fn info(rec: &VoteRecord, delegate: Option<&str>) -> VoteInfo {
         None => (None, None),
     };
     VoteInfo {
-        spec: convert(&rec.spec).unwrap_or_else(|| panic_free_spec(rec)),
-        phase: convert(&rec.phase).unwrap_or(congress_proto::VotePhase::Draft),
+        spec: rec.spec.clone(),
+        phase: rec.phase,
         duration_s: rec.duration_s,
         cast: rec.tally.ballots().cast,
-        result: rec.result.as_ref().and_then(convert),
+        result: rec.result.clone(),
         voted,
         my_receipt,
-    }
-}
-
-fn panic_free_spec(rec: &VoteRecord) -> congress_proto::VoteSpec {
-    congress_proto::VoteSpec {
-        id: rec.spec.id.0,
-        title: rec.spec.title.clone(),
-        kind: congress_proto::VoteKind::Motion,
-        secrecy: congress_proto::Secrecy::Secret,
-        rule: congress_proto::MajorityRule {
-            threshold: congress_proto::Threshold::MoreThanHalf,
-            basis: congress_proto::Basis::ValidBallotsCast,
-        },
-        allow_change: false,
-        show_running_tally: false,
-        runoff_of: None,
     }
 }
 
@@ -104,8 +88,6 @@ pub async fn cast(
             "a ballot's client_id must be 16 to 100 random ASCII characters".into(),
         ));
     }
-    let domain_choice: congress_domain::vote::BallotChoice =
-        convert(&choice).ok_or_else(|| AppError::BadJson("the ballot is malformed".into()))?;
     let choice_json =
         serde_json::to_string(&choice).map_err(|e| AppError::Internal(e.to_string()))?;
     let secret = engine.read(|s| {
@@ -117,7 +99,7 @@ pub async fn cast(
     let req = BallotRequest {
         vote_id,
         delegate_id: delegate_id.to_string(),
-        choice: domain_choice,
+        choice,
         receipt: receipt.clone(),
         id_hash: sha256_hex(&format!("ballot-id\n{vote_id}\n{client_id}")),
         check_hash: sha256_hex(&format!(
@@ -170,7 +152,6 @@ fn live_of(state: &CongressState, rec: &VoteRecord) -> VoteLive {
             .as_ref()
             .map(|r| r.counts.clone())
             .or_else(|| Some(rec.count(congress_domain::vote::apply_basis(state)).counts))
-            .and_then(|c| convert(&c))
     } else {
         None
     };

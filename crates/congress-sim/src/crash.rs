@@ -157,7 +157,7 @@ pub async fn run(opts: &CrashOptions) -> anyhow::Result<CrashReport> {
                 duration_s: None,
             })
             .await?;
-        let vote_id = vote.spec.id;
+        let vote_id = vote.spec.id.0;
         admin
             .vote_action(vote_id, "open", &format!("crash-{}-r{r}-open", opts.seed))
             .await?;
@@ -469,11 +469,11 @@ pub async fn run(opts: &CrashOptions) -> anyhow::Result<CrashReport> {
             }
         }
         let sent = |p: MotionPosition| receipts_sent.values().filter(|x| **x == p).count() as u64;
-        if let Some(VoteCounts::Motion {
+        if let Some(VoteCounts::Motion(MotionCounts {
             for_,
             against,
             abstain,
-        }) = export.vote.result.as_ref().map(|res| &res.counts)
+        })) = export.vote.result.as_ref().map(|res| &res.counts)
             && (*for_, *against, *abstain)
                 != (
                     sent(MotionPosition::For),

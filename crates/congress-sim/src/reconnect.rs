@@ -264,7 +264,7 @@ pub async fn run(opts: &ReconnectOptions) -> anyhow::Result<ReconnectReport> {
             duration_s: None,
         })
         .await?;
-    let vote_id = vote.spec.id;
+    let vote_id = vote.spec.id.0;
     admin
         .vote_action(vote_id, "open", &format!("storm-{}-open", opts.seed))
         .await?;

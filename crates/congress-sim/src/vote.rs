@@ -75,7 +75,7 @@ async fn wait_open(live: &mut Live, vote_id: u64) -> anyhow::Result<()> {
     loop {
         let (_, push) = live.next_push_within(Duration::from_secs(30)).await?;
         if let Push::Vote { vote } = push
-            && vote.spec.id == vote_id
+            && vote.spec.id.0 == vote_id
             && matches!(vote.phase, VotePhase::Open { .. })
         {
             return Ok(());
@@ -188,7 +188,7 @@ pub async fn storm(
             duration_s: None,
         })
         .await?;
-    let vote_id = vote.spec.id;
+    let vote_id = vote.spec.id.0;
     let epoch = Instant::now();
     let open_sent = Arc::new(AtomicU64::new(0));
     let mut tasks = Vec::with_capacity(tablets.len());
@@ -249,11 +249,11 @@ pub async fn storm(
     };
     report.lost = report.acked.saturating_sub(result.ballots.cast);
     report.tally_correct = match &result.counts {
-        VoteCounts::Motion {
+        VoteCounts::Motion(MotionCounts {
             for_,
             against,
             abstain,
-        } => {
+        }) => {
             *for_ == sent.for_
                 && *against == sent.against
                 && *abstain == sent.abstain

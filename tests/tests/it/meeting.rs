@@ -438,7 +438,7 @@ async fn an_item_with_an_open_vote_cannot_be_closed_or_left() {
         })
         .await
         .unwrap();
-    let id = vote.spec.id;
+    let id = vote.spec.id.0;
     let ack: MeetingAck = s
         .secretariat
         .put(

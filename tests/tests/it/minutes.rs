@@ -46,7 +46,7 @@ async fn session() -> (TestServer, Vec<String>) {
             .create_vote(&motion(title, secrecy))
             .await
             .unwrap();
-        let id = v.spec.id;
+        let id = v.spec.id.0;
         s.secretariat
             .vote_action(id, "open", &cid("open"))
             .await

@@ -406,7 +406,7 @@ async fn every_route_checks_the_callers_role() {
                 .path
                 .replace("{own}", VIET)
                 .replace("{other}", ARAB)
-                .replace("{vote}", &vote.spec.id.to_string())
+                .replace("{vote}", &vote.spec.id.0.to_string())
                 .replace("{doc}", "424242")
                 .replace("{a2}", "A2")
                 .replace("{a3}", "A3");

@@ -36,7 +36,7 @@ async fn open_vote(s: &TestServer, req: CreateVote) -> u64 {
         .vote_action(v.spec.id, "open", &cid("open"))
         .await
         .unwrap();
-    v.spec.id
+    v.spec.id.0
 }
 
 async fn cast(
@@ -68,7 +68,7 @@ async fn ballot_life_and_every_refusal_changes_nothing() {
         .create_vote(&motion(Secrecy::Open))
         .await
         .unwrap();
-    let id = v.spec.id;
+    let id = v.spec.id.0;
     let (mut t1, _) = live(&tablets[0], "tablet", None).await;
     let (mut t2, _) = live(&tablets[1], "tablet", None).await;
     // Not open yet; unknown vote.
@@ -169,7 +169,9 @@ async fn ballot_life_and_every_refusal_changes_nothing() {
                 &mut t2,
                 "ballot-0000000000000005",
                 id,
-                BallotChoice::Choice { option: 7 }
+                BallotChoice::Choice {
+                    option: OptionId(7)
+                }
             )
             .await
         ),
@@ -225,11 +227,11 @@ async fn ballot_life_and_every_refusal_changes_nothing() {
     assert_eq!(r.ballots.cast, 2);
     assert_eq!(
         r.counts,
-        VoteCounts::Motion {
+        VoteCounts::Motion(MotionCounts {
             for_: 1,
             against: 0,
             abstain: 1
-        }
+        })
     );
     assert_eq!(r.outcome, Outcome::Rejected); // 1 of 2 valid is not more than half
     assert_eq!(
@@ -273,7 +275,7 @@ async fn an_election_ballot_keeping_too_many_names_is_recorded_invalid() {
     let (s, tablets) = setup().await;
     let candidates = (1..=3)
         .map(|i| VoteOption {
-            id: i,
+            id: OptionId(i),
             label: format!("Ứng viên {i}"),
         })
         .collect();
@@ -294,7 +296,9 @@ async fn an_election_ballot_keeping_too_many_names_is_recorded_invalid() {
         &mut t1,
         "ballot-e000000000000001",
         id,
-        BallotChoice::Election { kept: vec![1, 2] },
+        BallotChoice::Election {
+            kept: vec![OptionId(1), OptionId(2)],
+        },
     )
     .await
     .unwrap();
@@ -304,7 +308,9 @@ async fn an_election_ballot_keeping_too_many_names_is_recorded_invalid() {
                 &mut t2,
                 "ballot-e000000000000002",
                 id,
-                BallotChoice::Election { kept: vec![9] }
+                BallotChoice::Election {
+                    kept: vec![OptionId(9)]
+                }
             )
             .await
         ),
@@ -314,7 +320,9 @@ async fn an_election_ballot_keeping_too_many_names_is_recorded_invalid() {
         &mut t2,
         "ballot-e000000000000003",
         id,
-        BallotChoice::Election { kept: vec![1] },
+        BallotChoice::Election {
+            kept: vec![OptionId(1)],
+        },
     )
     .await
     .unwrap();
@@ -378,7 +386,7 @@ async fn an_offline_tablet_gets_the_open_vote_and_its_retry_after_reconnect_is_a
     let Start::Snapshot(snap) = start else {
         panic!()
     };
-    let v = snap.votes.iter().find(|v| v.spec.id == id).unwrap();
+    let v = snap.votes.iter().find(|v| v.spec.id.0 == id).unwrap();
     assert_eq!(v.voted, Some(false));
     // Send, drop the connection before the ack, reconnect and send the same ballot again.
     t1.cast_ballot("ballot-r000000000000001", id, pos(MotionPosition::For))
@@ -423,7 +431,7 @@ async fn an_offline_tablet_gets_the_open_vote_and_its_retry_after_reconnect_is_a
         panic!()
     };
     assert_eq!(
-        snap.votes.iter().find(|v| v.spec.id == id).unwrap().voted,
+        snap.votes.iter().find(|v| v.spec.id.0 == id).unwrap().voted,
         Some(true)
     );
     let r = s
@@ -633,11 +641,11 @@ async fn an_open_vote_survives_a_restart_with_its_ballots() {
         .unwrap();
     assert_eq!(
         r.counts,
-        VoteCounts::Motion {
+        VoteCounts::Motion(MotionCounts {
             for_: 2,
             against: 0,
             abstain: 0
-        }
+        })
     );
     assert_eq!(r.outcome, Outcome::Adopted);
     assert!(congress_store::verify(&s.db_path()).unwrap().ok());

@@ -5,56 +5,7 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
-use super::VoteId;
-use super::spec::{KindName, OptionId, VoteKind, VoteSpec};
-
-/// A position on a motion.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum MotionPosition {
-    /// In favour: the only position that counts towards adoption.
-    For,
-    /// Against.
-    Against,
-    /// Abstains: a valid ballot that supports neither side (it counts in the basis).
-    Abstain,
-}
-
-/// What the delegate marked, as the tablet sends it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum BallotChoice {
-    /// A ballot on a motion.
-    Motion {
-        /// For, against or abstain.
-        position: MotionPosition,
-    },
-    /// A ballot on a choice: exactly one option.
-    Choice {
-        /// The option chosen.
-        option: OptionId,
-    },
-    /// An election ballot: the names kept; every other name on the list is struck. An empty
-    /// list strikes everyone, which is a valid ballot supporting no one.
-    Election {
-        /// The candidates kept, each at most once, in any order.
-        kept: Vec<OptionId>,
-    },
-    /// A blank ballot, allowed in every kind of vote: cast and valid, supporting nothing.
-    Blank,
-}
-
-impl BallotChoice {
-    /// The kind of vote this ballot is for, or `None` for a blank ballot, which fits any.
-    pub fn kind(&self) -> Option<KindName> {
-        match self {
-            BallotChoice::Motion { .. } => Some(KindName::Motion),
-            BallotChoice::Choice { .. } => Some(KindName::Choice),
-            BallotChoice::Election { .. } => Some(KindName::Election),
-            BallotChoice::Blank => None,
-        }
-    }
-}
+use congress_proto::vote::{BallotChoice, KindName, OptionId, VoteId, VoteKind, VoteSpec};
 
 /// Why a recorded ballot does not count, like a spoiled paper ballot.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -18,25 +18,12 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::{
-    BallotChoice, BallotError, BasisCounts, CastBallot, RunningTally, Secrecy, SpecError, VoteId,
-    VoteResult, VoteSpec, runoff, validate,
-};
+pub use congress_proto::vote::VotePhase;
 
-/// Where a vote is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "state", rename_all = "snake_case")]
-pub enum VotePhase {
-    Draft,
-    Open {
-        opened_at: i64,
-        closes_at: Option<i64>,
-    },
-    Closed {
-        opened_at: i64,
-        closed_at: i64,
-    },
-}
+use super::{
+    BallotChoice, BallotError, BasisCounts, CastBallot, RunningTally, Secrecy, SpecError,
+    SpecRules, VoteId, VoteResult, VoteSpec, runoff, validate,
+};
 
 /// A secret vote's record that a delegate took part (no link to the ballot).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

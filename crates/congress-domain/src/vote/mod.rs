@@ -36,17 +36,16 @@ pub mod lifecycle;
 mod spec;
 mod tally;
 
-pub use ballot::{
-    BallotChoice, BallotError, BallotStatus, CastBallot, InvalidReason, MotionPosition, validate,
+pub use ballot::{BallotError, BallotStatus, CastBallot, InvalidReason, validate};
+/// The vote types are the wire's (`congress_proto::vote`): one definition for the rules, the
+/// store, the server and the web apps. This module adds their behaviour.
+pub use congress_proto::vote::{
+    BallotChoice, BallotCounts, Basis, ElectionOutcome, KindName, MajorityRule, MotionCounts,
+    MotionPosition, OptionCount, OptionId, Outcome, SeatTie, Secrecy, Threshold, VoteCounts,
+    VoteId, VoteKind, VoteOption, VoteResult, VoteSpec,
 };
-pub use spec::{
-    Basis, KindName, MajorityRule, OptionId, Secrecy, SpecError, Threshold, VoteKind, VoteOption,
-    VoteSpec, default_rule,
-};
-pub use tally::{
-    BallotCounts, BasisCounts, ElectionOutcome, MotionCounts, OptionCount, Outcome, RunningTally,
-    SeatTie, TallyError, Turnout, VoteCounts, VoteResult, runoff, tally,
-};
+pub use spec::{SpecError, SpecRules, ThresholdRules, default_rule};
+pub use tally::{BasisCounts, RunningTally, TallyError, Turnout, runoff, tally};
 
 /// What the secretariat and the tablets ask of votes.
 #[derive(Debug, Clone, PartialEq)]
@@ -125,37 +124,13 @@ pub enum VoteEvent {
     },
 }
 
-/// Identifies a vote. Chosen by the caller (the server numbers votes); runoffs get a new one.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
-)]
-#[serde(transparent)]
-pub struct VoteId(pub u64);
-
-impl std::fmt::Display for VoteId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "vote {}", self.0)
-    }
-}
-
 #[cfg(test)]
 mod tests;
 
 #[cfg(test)]
 mod proptests;
 
-/// Converts between these types and their wire mirrors in `congress_proto::vote`, which share
-/// their serde form. `None` only if the two drifted apart (a test guards against that).
-pub fn convert<A: serde::Serialize, B: serde::de::DeserializeOwned>(a: &A) -> Option<B> {
-    serde_json::to_value(a)
-        .ok()
-        .and_then(|v| serde_json::from_value(v).ok())
-}
-
 /// Attendance counts for a result's basis, from the congress state.
 pub fn apply_basis(state: &crate::CongressState) -> BasisCounts {
     apply::basis(state)
 }
-
-#[cfg(test)]
-mod wire_tests;

@@ -4,13 +4,13 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::VoteId;
-use super::ballot::{
-    BallotChoice, BallotError, BallotStatus, CastBallot, MotionPosition, classify,
+use congress_proto::vote::{
+    BallotChoice, BallotCounts, Basis, ElectionOutcome, MotionCounts, MotionPosition, OptionCount,
+    OptionId, Outcome, SeatTie, Threshold, VoteCounts, VoteId, VoteKind, VoteResult, VoteSpec,
 };
-use super::spec::{
-    Basis, KindName, MajorityRule, OptionId, SpecError, Threshold, VoteKind, VoteSpec,
-};
+
+use super::ballot::{BallotError, BallotStatus, CastBallot, classify};
+use super::spec::{SpecError, SpecRules, ThresholdRules};
 
 /// Attendance as the caller counted it, for the bases that are not the ballots themselves.
 ///
@@ -42,134 +42,6 @@ impl Turnout {
     pub fn not_yet_voted(&self) -> u64 {
         self.present.saturating_sub(self.cast)
     }
-}
-
-/// How many ballots there are of each status, as the minutes report them.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub struct BallotCounts {
-    /// Every ballot recorded: `valid + invalid`.
-    pub cast: u64,
-    /// Ballots that count in the basis "valid ballots cast"; includes blank ones and election
-    /// ballots striking everyone.
-    pub valid: u64,
-    /// Spoiled ballots (election ballots keeping too many names): cast, but never counted.
-    pub invalid: u64,
-    /// Blank ballots (part of `valid`).
-    pub blank: u64,
-    /// Election ballots that strike every name (part of `valid`, not blank: the delegate marked
-    /// the list).
-    pub struck_all: u64,
-}
-
-/// The ballots on a motion by position (valid ballots only).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub struct MotionCounts {
-    /// Ballots for; only these count towards adoption.
-    #[serde(rename = "for")]
-    pub for_: u64,
-    /// Ballots against.
-    pub against: u64,
-    /// Abstentions (blank ballots are counted apart, in [`BallotCounts::blank`]).
-    pub abstain: u64,
-}
-
-/// Votes for one option or candidate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub struct OptionCount {
-    /// The option or candidate.
-    pub option: OptionId,
-    /// Valid ballots choosing the option, or keeping the candidate's name.
-    pub votes: u64,
-}
-
-/// The counts by position or by option.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum VoteCounts {
-    /// For a motion.
-    Motion(MotionCounts),
-    /// For a choice or an election, one entry per option in ballot order (zeros included, so
-    /// the projector can draw every bar).
-    Options {
-        /// Votes per option, in ballot order.
-        options: Vec<OptionCount>,
-    },
-}
-
-/// A tie at the last seats of an election: more candidates have the same number of votes than
-/// there are seats left for them. The system does not choose; a runoff does.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub struct SeatTie {
-    /// The candidates with equal votes competing for the last seats, in ballot order.
-    pub tied: Vec<OptionId>,
-    /// How many seats they compete for (fewer than `tied.len()`).
-    pub seats_left: u32,
-}
-
-/// What an election decided.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub struct ElectionOutcome {
-    /// Elected, most votes first (equal votes in ballot order).
-    pub elected: Vec<OptionId>,
-    /// A tie for the last seat(s), if any; those seats are neither filled nor unfilled yet.
-    pub tie_for_last_seat: Option<SeatTie>,
-    /// Met the threshold but had fewer votes than those elected or tied, most votes first.
-    pub outranked: Vec<OptionId>,
-    /// Did not meet the threshold (or, under plurality, had no vote at all), in ballot order.
-    pub failed_threshold: Vec<OptionId>,
-    /// Seats no candidate could fill because too few met the threshold (or too few stood).
-    pub unfilled_seats: u32,
-}
-
-/// What the vote decided.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(tag = "outcome", rename_all = "snake_case")]
-pub enum Outcome {
-    /// The motion is adopted.
-    Adopted,
-    /// The motion is not adopted.
-    Rejected,
-    /// The choice is decided.
-    Winner {
-        /// The option chosen.
-        option: OptionId,
-    },
-    /// Two or more options that meet the threshold have the same, highest, number of votes.
-    TieForFirst {
-        /// The options tied, in ballot order.
-        tied: Vec<OptionId>,
-    },
-    /// No option met the threshold (under plurality: no valid ballot chose any option).
-    NoMajority,
-    /// What the election decided.
-    Election(ElectionOutcome),
-}
-
-/// The result of a vote by its rule: the numbers the minutes record and what they decide.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub struct VoteResult {
-    /// The vote counted.
-    pub vote: VoteId,
-    /// Its kind.
-    pub kind: KindName,
-    /// The rule applied.
-    pub rule: MajorityRule,
-    /// Ballots by status.
-    pub ballots: BallotCounts,
-    /// Votes by position or option.
-    pub counts: VoteCounts,
-    /// The size of the basis the threshold was applied to.
-    pub basis_value: u64,
-    /// The fewest votes that met the threshold; `None` under plurality.
-    pub votes_needed: Option<u64>,
-    /// What was decided.
-    pub outcome: Outcome,
 }
 
 /// Why ballots cannot be counted. Each means a bug or tampering upstream, never a delegate's

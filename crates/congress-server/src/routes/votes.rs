@@ -8,7 +8,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use congress_domain::Command;
-use congress_domain::vote::{VoteId, VoteSpec, convert, default_rule};
+use congress_domain::vote::default_rule;
 use congress_domain::{Event, VoteCommand, VoteEvent};
 use congress_proto::*;
 
@@ -93,14 +93,8 @@ async fn create(
     ApiJson(req): ApiJson<CreateVote>,
 ) -> Result<Response, AppError> {
     caller.operator_with(MANAGE)?;
-    let kind: congress_domain::vote::VoteKind =
-        convert(&req.kind).ok_or_else(|| AppError::BadJson("malformed kind".into()))?;
-    let secrecy = convert(&req.secrecy).ok_or_else(|| AppError::BadJson("bad secrecy".into()))?;
-    let mut spec = VoteSpec::new(VoteId(0), req.title.trim(), kind, secrecy);
-    spec.rule = match &req.rule {
-        Some(r) => convert(r).ok_or_else(|| AppError::BadJson("malformed rule".into()))?,
-        None => default_rule(&spec.kind),
-    };
+    let mut spec = VoteSpec::new(VoteId(0), req.title.trim(), req.kind.clone(), req.secrecy);
+    spec.rule = req.rule.unwrap_or_else(|| default_rule(&spec.kind));
     spec.allow_change = req.allow_change;
     spec.show_running_tally = req.show_running_tally;
     if req.duration_s.is_some_and(|d| d == 0 || d > 24 * 3600) {
@@ -185,7 +179,7 @@ fn export(app: &AppState, id: u64) -> Result<VoteExport, AppError> {
             .into_iter()
             .map(|(r, b)| PublishedBallot {
                 receipt: r.clone(),
-                choice: convert(b.choice()).unwrap_or(BallotChoice::Blank),
+                choice: b.choice().clone(),
                 status: match b.status() {
                     congress_domain::vote::BallotStatus::Valid => "valid".into(),
                     congress_domain::vote::BallotStatus::Blank => "blank".into(),
@@ -249,11 +243,11 @@ async fn export_csv(
     if let Some(r) = &e.vote.result {
         w.write_record(["option", "votes", ""]).map_err(io)?;
         match &r.counts {
-            VoteCounts::Motion {
+            VoteCounts::Motion(MotionCounts {
                 for_,
                 against,
                 abstain,
-            } => {
+            }) => {
                 for (k, n) in [("for", for_), ("against", against), ("abstain", abstain)] {
                     w.write_record([k, &n.to_string(), ""]).map_err(io)?;
                 }
