@@ -7,10 +7,8 @@ use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use congress_domain::CongressCommand;
 use congress_proto::OperatorRole;
-use congress_server::{Config, auth, import, setup};
+use congress_server::{Config, auth, import, photo_import, setup};
 use indicatif::{ProgressBar, ProgressStyle};
-
-mod photo_import;
 
 #[derive(Parser)]
 #[command(name = "congress", version, about = "The paperless congress server")]
@@ -430,7 +428,7 @@ async fn import_files(
     if let Some(ds) = parsed {
         let n = ds.len();
         app.engine
-            .run(CongressCommand::ImportDelegates(ds).into(), "cli")
+            .run(CongressCommand::ImportDelegates(ds), "cli")
             .await?;
         eprintln!("imported {n} delegates");
     }

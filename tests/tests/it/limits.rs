@@ -175,8 +175,7 @@ async fn over_max_connections_is_503_at_once_and_live_clients_keep_their_pushes(
                 },
                 kiosk: None,
                 reason: Some("Kiểm tra CCCD".into()),
-            }
-            .into(),
+            },
             "test",
         )
         .await

@@ -7,14 +7,13 @@
 
 use congress_domain::{AccessCommand, CongressCommand, MeetingCommand};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use congress_client::{Api, ClientError, Live};
 use congress_domain::Command;
 use congress_proto::*;
-use congress_server::engine::Clock;
 use congress_server::{AppState, Config, OpenError};
 use futures_util::{SinkExt, StreamExt};
 use tempfile::TempDir;
@@ -73,24 +72,8 @@ impl Who {
     }
 }
 
-/// A clock the tests move by hand.
-pub struct TestClock(AtomicI64);
-
-impl TestClock {
-    pub fn now_ms(&self) -> i64 {
-        self.0.load(Ordering::SeqCst)
-    }
-
-    pub fn advance(&self, ms: i64) {
-        self.0.fetch_add(ms, Ordering::SeqCst);
-    }
-}
-
-impl Clock for TestClock {
-    fn now_ms(&self) -> i64 {
-        TestClock::now_ms(self)
-    }
-}
+/// A clock the tests move by hand (both the wall clock and the monotonic one).
+pub type TestClock = congress_server::clock::ManualClock;
 
 /// Options for [`TestServer::start_with`].
 #[derive(Clone)]
@@ -186,11 +169,7 @@ impl TestServer {
             config.face_check_in = congress_server::face::FaceMode::On;
             config.face.models_dir = models.clone();
         }
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .expect("time")
-            .as_millis() as i64;
-        let clock = Arc::new(TestClock(AtomicI64::new(now)));
+        let clock = Arc::new(TestClock::from_system());
         let state = congress_server::open_with_clock(config.clone(), clock.clone()).expect("open");
         setup_congress(&state).await;
         let mut server = Self::serve(state, config, clock, dir, None).await;

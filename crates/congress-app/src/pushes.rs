@@ -1,0 +1,22 @@
+//! What clients see of each committed event: the engine calls [`push_for`], which hands the
+//! event to its feature's own rule. Adding an event to a feature changes that feature's rule
+//! only; this dispatch changes when a feature is added.
+
+use congress_domain::{CongressState, Event};
+use congress_proto::Push;
+
+use crate::hub::Audience;
+
+/// The push an event causes, computed from the state just after it.
+pub fn push_for(state: &CongressState, event: &Event) -> Option<(Audience, Push)> {
+    match event {
+        Event::Congress(e) => crate::attendance::push_for_congress(state, e),
+        Event::Attendance(e) => crate::attendance::push_for(state, e),
+        Event::Access(e) => crate::access::push_for(state, e),
+        Event::Documents(e) => crate::documents::push_for(state, e),
+        Event::Votes(e) => crate::votes::push_for(state, e),
+        Event::Meeting(e) => crate::meeting::push_for(state, e),
+        Event::Notices(e) => crate::notices::push_for(state, e),
+        Event::Groups(e) => crate::groups::push_for(state, e),
+    }
+}

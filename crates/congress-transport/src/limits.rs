@@ -1,0 +1,276 @@
+//! Limits against abusive or broken clients: per-IP token buckets on the login and pairing
+//! routes (a failed attempt costs more than a good one), the timeouts the transport applies
+//! (`[limits]` in the configuration), and the security headers every response carries.
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::Response;
+use serde::Deserialize;
+
+/// `[limits]` in the configuration. Every key is optional.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LimitsConfig {
+    /// `POST /api/login` attempts per minute and client address (also the burst); 0 = no limit.
+    /// A refused password costs [`LimitsConfig::failure_cost`] attempts. `CONGRESS_LOGIN_PER_MINUTE`.
+    pub login_per_minute: u32,
+    /// `POST /api/devices/pair` attempts per minute and client address; 0 = no limit.
+    /// `CONGRESS_PAIR_PER_MINUTE`.
+    pub pair_per_minute: u32,
+    /// What a failed login or pairing costs, in attempts.
+    pub failure_cost: u32,
+    /// Seconds a client has to send a request's headers (slow-header attacks).
+    pub header_timeout_secs: u64,
+    /// Seconds a connection may go without a byte read or written (slow bodies, dead peers,
+    /// idle keep-alive); also how long a websocket may stay silent (the server pings it every
+    /// third of this) and how long a write to a client that does not read may wait.
+    pub idle_timeout_secs: u64,
+    /// Seconds for a TLS handshake.
+    pub handshake_timeout_secs: u64,
+}
+
+impl Default for LimitsConfig {
+    fn default() -> Self {
+        LimitsConfig {
+            login_per_minute: 10,
+            pair_per_minute: 30,
+            failure_cost: 3,
+            header_timeout_secs: 10,
+            idle_timeout_secs: 60,
+            handshake_timeout_secs: 10,
+        }
+    }
+}
+
+impl LimitsConfig {
+    pub fn header_timeout(&self) -> Duration {
+        Duration::from_secs(self.header_timeout_secs.max(1))
+    }
+
+    pub fn idle_timeout(&self) -> Duration {
+        Duration::from_secs(self.idle_timeout_secs.max(1))
+    }
+
+    pub fn handshake_timeout(&self) -> Duration {
+        Duration::from_secs(self.handshake_timeout_secs.max(1))
+    }
+}
+
+struct Bucket {
+    tokens: f64,
+    at: Instant,
+}
+
+/// A token bucket per client address: `per_minute` tokens, refilled continuously.
+pub struct RateLimiter {
+    per_minute: u32,
+    buckets: Mutex<HashMap<IpAddr, Bucket>>,
+}
+
+/// Buckets kept before full ones are forgotten.
+const MAX_BUCKETS: usize = 10_000;
+
+impl RateLimiter {
+    pub fn new(per_minute: u32) -> RateLimiter {
+        RateLimiter {
+            per_minute,
+            buckets: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn capacity(&self) -> f64 {
+        f64::from(self.per_minute)
+    }
+
+    fn refill(&self, b: &mut Bucket, now: Instant) {
+        let per_sec = self.capacity() / 60.0;
+        b.tokens =
+            (b.tokens + now.duration_since(b.at).as_secs_f64() * per_sec).min(self.capacity());
+        b.at = now;
+    }
+
+    /// Takes `cost` tokens for `ip`, or says how long to wait.
+    pub fn take(&self, ip: IpAddr, cost: f64) -> Result<(), Duration> {
+        if self.per_minute == 0 {
+            return Ok(());
+        }
+        let now = Instant::now();
+        let Ok(mut map) = self.buckets.lock() else {
+            return Ok(());
+        };
+        if map.len() >= MAX_BUCKETS {
+            let cap = self.capacity();
+            let per_sec = cap / 60.0;
+            map.retain(|_, b| b.tokens + now.duration_since(b.at).as_secs_f64() * per_sec < cap);
+        }
+        let cap = self.capacity();
+        let b = map.entry(ip).or_insert(Bucket {
+            tokens: cap,
+            at: now,
+        });
+        self.refill(b, now);
+        if b.tokens >= cost.min(cap) {
+            b.tokens -= cost;
+            Ok(())
+        } else {
+            let per_sec = cap / 60.0;
+            let wait = (cost.min(cap) - b.tokens) / per_sec;
+            Err(Duration::from_secs_f64(wait.max(1.0)))
+        }
+    }
+
+    /// Charges `cost` more after the fact (a failed attempt); the bucket may go below zero, down
+    /// to one full bucket of debt.
+    pub fn charge(&self, ip: IpAddr, cost: f64) {
+        if self.per_minute == 0 {
+            return;
+        }
+        let now = Instant::now();
+        if let Ok(mut map) = self.buckets.lock()
+            && let Some(b) = map.get_mut(&ip)
+        {
+            self.refill(b, now);
+            b.tokens = (b.tokens - cost).max(-self.capacity());
+        }
+    }
+}
+
+/// The rate limiters of one server.
+pub struct Limits {
+    pub login: RateLimiter,
+    pub pair: RateLimiter,
+    pub failure_cost: f64,
+}
+
+impl Limits {
+    pub fn new(cfg: &LimitsConfig) -> Limits {
+        Limits {
+            login: RateLimiter::new(cfg.login_per_minute),
+            pair: RateLimiter::new(cfg.pair_per_minute),
+            failure_cost: f64::from(cfg.failure_cost),
+        }
+    }
+}
+
+/// Middleware: rate-limits `POST /api/login` and `POST /api/devices/pair` per client address.
+pub async fn rate_limit(
+    State(limits): State<std::sync::Arc<Limits>>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let limiter = match req.uri().path() {
+        "/api/login" => &limits.login,
+        "/api/devices/pair" => &limits.pair,
+        _ => return next.run(req).await,
+    };
+    let Some(ip) = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip())
+    else {
+        return next.run(req).await;
+    };
+    if let Err(wait) = limiter.take(ip, 1.0) {
+        tracing::warn!(%ip, path = req.uri().path(), "rate limited");
+        return rate_limited(wait.as_secs().max(1));
+    }
+    let res = next.run(req).await;
+    if matches!(
+        res.status(),
+        StatusCode::UNAUTHORIZED | StatusCode::CONFLICT | StatusCode::NOT_FOUND
+    ) {
+        limiter.charge(ip, limits.failure_cost - 1.0);
+    }
+    res
+}
+
+/// `429 rate_limited` with `Retry-After`, saying how long to wait.
+pub fn rate_limited(secs: u64) -> Response {
+    let mut res = crate::api_error(
+        StatusCode::TOO_MANY_REQUESTS,
+        "rate_limited",
+        format!("too many attempts from this address; wait {secs} s and try again"),
+    );
+    res.headers_mut().insert(header::RETRY_AFTER, secs.into());
+    res
+}
+
+/// The Content-Security-Policy of every page. pdf.js (tablet) needs its worker from 'self' (and
+/// blob: for fallbacks) and compiles PostScript functions to WebAssembly ('wasm-unsafe-eval',
+/// which allows WebAssembly compilation and nothing else); the apps set a few `style`
+/// attributes (bar widths), hence `style-src-attr 'unsafe-inline'` while `<style>` elements and
+/// inline scripts stay forbidden. `connect-src 'self'` covers wss:// to the same host.
+pub const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
+worker-src 'self' blob:; style-src 'self'; style-src-attr 'unsafe-inline'; \
+img-src 'self' data: blob:; font-src 'self' data:; media-src 'self' blob:; \
+connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
+frame-ancestors 'none'";
+
+/// Middleware: the security headers of every response. HSTS only when `tls` (it is ignored
+/// over plain HTTP and would break a server switched back to `tls = "off"`).
+pub async fn security_headers(tls: bool, req: Request, next: Next) -> Response {
+    let api = req.uri().path().starts_with("/api/") || req.uri().path() == "/ca.pem";
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    let set = |h: &mut axum::http::HeaderMap, k: HeaderName, v: &'static str| {
+        h.insert(k, HeaderValue::from_static(v));
+    };
+    if tls {
+        set(h, header::STRICT_TRANSPORT_SECURITY, "max-age=31536000");
+    }
+    set(h, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
+    set(h, header::X_FRAME_OPTIONS, "DENY");
+    set(h, header::REFERRER_POLICY, "no-referrer");
+    set(h, header::CONTENT_SECURITY_POLICY, CSP);
+    set(
+        h,
+        HeaderName::from_static("cross-origin-opener-policy"),
+        "same-origin",
+    );
+    if api && !h.contains_key(header::CACHE_CONTROL) {
+        set(h, header::CACHE_CONTROL, "no-store");
+    }
+    res
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bucket_refuses_past_its_size_and_failures_cost_more() {
+        let l = RateLimiter::new(5);
+        let ip: IpAddr = "10.0.0.1".parse().unwrap();
+        let other: IpAddr = "10.0.0.2".parse().unwrap();
+        for _ in 0..5 {
+            assert!(l.take(ip, 1.0).is_ok());
+        }
+        let wait = l.take(ip, 1.0).unwrap_err();
+        assert!(
+            wait >= Duration::from_secs(1) && wait <= Duration::from_secs(13),
+            "{wait:?}"
+        );
+        assert!(
+            l.take(other, 1.0).is_ok(),
+            "another address has its own bucket"
+        );
+        l.charge(other, 4.0);
+        assert!(l.take(other, 1.0).is_err(), "a failure costs more");
+    }
+
+    #[test]
+    fn zero_means_no_limit() {
+        let l = RateLimiter::new(0);
+        let ip: IpAddr = "10.0.0.1".parse().unwrap();
+        for _ in 0..1000 {
+            assert!(l.take(ip, 1.0).is_ok());
+        }
+    }
+}
