@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 
-use congress_docs::range::{RangeRequest, if_none_match, if_range_matches, parse_range};
+use congress_server::range::{RangeRequest, if_none_match, if_range_matches, parse_range};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -37,7 +37,7 @@ fuzz_target!(|data: &[u8]| {
             let _ = e.content_range();
         }
     }
-    let etag = congress_docs::range::etag_from_sha256(&[7; 32]);
+    let etag = congress_docs::crypto::etag_from_sha256(&[7; 32]);
     let _ = if_none_match(&etag_header, &etag);
     let _ = if_range_matches(&etag_header, &etag);
 

@@ -26,7 +26,6 @@ use congress_docs::pdf::PdfTools;
 use congress_domain::documents::{delegate_may_read, readers};
 use congress_domain::{Command, CongressState};
 use congress_proto::{DocDelivery, Document, Push};
-use rusqlite::Connection;
 
 use crate::engine::Engine;
 use crate::error::AppError;
@@ -42,7 +41,7 @@ pub struct DocService {
     pub root: PathBuf,
     pub key: StorageKey,
     pub tools: PdfTools,
-    index: Mutex<Connection>,
+    index: congress_store::SearchIndex,
     next_id: AtomicI64,
     busy: Mutex<std::collections::HashSet<i64>>,
     wake: (Mutex<bool>, Condvar),
@@ -55,16 +54,12 @@ impl DocService {
             .map_err(|e| AppError::Internal(format!("cannot create {}: {e}", root.display())))?;
         let key = StorageKey::load_or_create(data_dir)
             .map_err(|e| AppError::Internal(format!("storage key: {e}")))?;
-        let conn = Connection::open(db_path).map_err(|e| AppError::Internal(e.to_string()))?;
-        conn.busy_timeout(Duration::from_secs(10))
-            .map_err(|e| AppError::Internal(e.to_string()))?;
-        congress_docs::search::create_schema(&conn)
-            .map_err(|e| AppError::Internal(format!("search index: {e}")))?;
+        let index = congress_store::SearchIndex::open(db_path)?;
         Ok(DocService {
             root,
             key,
             tools: PdfTools::default(),
-            index: Mutex::new(conn),
+            index,
             next_id: AtomicI64::new(state.docs.next_id()),
             busy: Mutex::new(Default::default()),
             wake: (Mutex::new(false), Condvar::new()),
@@ -113,50 +108,19 @@ impl DocService {
         }
     }
 
-    fn with_index<T>(
-        &self,
-        f: impl FnOnce(&mut Connection) -> Result<T, congress_docs::search::SearchError>,
-    ) -> Result<T, AppError> {
-        let mut conn = self
-            .index
-            .lock()
-            .map_err(|_| AppError::Internal("search index lock poisoned".into()))?;
-        f(&mut conn).map_err(|e| AppError::Internal(format!("search index: {e}")))
-    }
-
     /// Indexes the text of a version (replacing the document's previous one).
     pub fn index(&self, id: i64, version: u32, pages: &[String]) -> Result<(), AppError> {
-        self.with_index(|conn| {
-            let tx = conn.transaction()?;
-            congress_docs::search::index_version(&tx, id, i64::from(version), pages)?;
-            tx.commit()?;
-            Ok(())
-        })
+        Ok(self.index.index_version(id, version, pages)?)
     }
 
     /// The indexed text of a document's pages (page number → text).
     pub fn indexed_pages(&self, id: i64) -> Result<Vec<(u32, String)>, AppError> {
-        self.with_index(|conn| {
-            let mut st =
-                conn.prepare_cached("SELECT page, body FROM doc_search_pages WHERE doc_id = ?1")?;
-            let rows = st.query_map([id], |r| Ok((r.get::<_, u32>(0)?, r.get::<_, String>(1)?)))?;
-            Ok(rows.collect::<Result<Vec<_>, _>>()?)
-        })
+        Ok(self.index.pages(id)?)
     }
 
     /// Removes a document's text from the search index (its content was purged).
     pub fn remove_from_index(&self, id: i64) -> Result<(), AppError> {
-        self.with_index(|conn| congress_docs::search::remove(conn, id))
-    }
-
-    fn indexed_version(&self, id: i64) -> Result<Option<u32>, AppError> {
-        self.with_index(|conn| {
-            Ok(conn.query_row(
-                "SELECT MAX(version) FROM doc_search_pages WHERE doc_id = ?1",
-                [id],
-                |r| r.get::<_, Option<u32>>(0),
-            )?)
-        })
+        Ok(self.index.remove(id)?)
     }
 
     pub fn search(
@@ -165,7 +129,7 @@ impl DocService {
         allowed: &[i64],
         limit: usize,
     ) -> Result<Vec<congress_docs::search::Hit>, AppError> {
-        self.with_index(|conn| congress_docs::search::search(conn, q, allowed, limit))
+        Ok(self.index.search(q, allowed, limit)?)
     }
 
     /// Re-extracts the text of newest versions the index lacks (a crash between the commit of
@@ -176,7 +140,7 @@ impl DocService {
             if latest.pages == 0 || latest.purged_at.is_some() {
                 continue;
             }
-            match self.indexed_version(doc.id) {
+            match self.index.indexed_version(doc.id) {
                 Ok(Some(v)) if v >= latest.version => continue,
                 Ok(_) => {}
                 Err(e) => {

@@ -232,7 +232,7 @@ impl EncryptedFile {
 
     /// The strong HTTP ETag for the ciphertext, quotes included (`"<sha256 hex>"`).
     pub fn etag(&self) -> String {
-        crate::range::etag_from_sha256(&self.sha256)
+        etag_from_sha256(&self.sha256)
     }
 }
 
@@ -413,4 +413,9 @@ pub fn sha256_file(path: &Path) -> io::Result<[u8; 32]> {
         hasher.update(&buf[..n]);
     }
     Ok(hasher.finalize().into())
+}
+
+/// The strong ETag (quotes included) for a SHA-256 digest.
+pub fn etag_from_sha256(sha256: &[u8; 32]) -> String {
+    format!("\"{}\"", hex::encode(sha256))
 }

@@ -16,7 +16,7 @@ pub mod crypto;
 mod fsutil;
 pub mod keys;
 pub mod pdf;
-pub mod range;
+
 pub mod search;
 
 pub use age::x25519::{Identity, Recipient};

@@ -6,24 +6,14 @@
 //! `Nghị quyết` and `NGHỊ QUYẾT` all find each other. Arabic and other scripts are only
 //! lowercased (their marks are kept).
 //!
-//! Storage layout (created by [`create_schema`], all names prefixed `doc_search_`):
-//! - `doc_search_pages(id, doc_id, version, page, body)`: the original page text, used
-//!   to build snippets;
-//! - `doc_search_fts(folded)`: a contentless FTS5 index (with `contentless_delete=1`)
-//!   whose rowid is `doc_search_pages.id`.
-//!
-//! Only the latest indexed version of a document is searchable: [`index_version`]
-//! replaces what was there. Every function takes a `&Connection`, so the storage crate
-//! can call them inside its own transaction (a `rusqlite::Transaction` derefs to one).
+//! This module is the text side only: folding, queries ([`Query::to_fts`]) and snippets. The
+//! index itself (SQLite FTS5 tables) is the store's (`congress_store::SearchIndex`).
 //!
 //! Queries never reach FTS5 syntax: they are folded and split into words, each word is
 //! quoted, and the words are ANDed (the last word also matches as a prefix, for
 //! search-as-you-type). Snippets are built in Rust from the original text, with the
 //! matching words marked.
 
-use std::collections::HashSet;
-
-use rusqlite::{Connection, ToSql, params};
 use serde::Serialize;
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::{decompose_canonical, is_combining_mark};
@@ -34,19 +24,6 @@ const MAX_QUERY_WORDS: usize = 16;
 const SNIPPET_WORDS_BEFORE: usize = 6;
 /// Total words in a snippet.
 const SNIPPET_WORDS: usize = 24;
-/// Above this many allowed documents the filter is applied in Rust instead of SQL.
-const MAX_SQL_IN_LIST: usize = 10_000;
-
-/// Errors from the search index.
-#[derive(Debug, thiserror::Error)]
-pub enum SearchError {
-    /// SQLite failed.
-    #[error("search index error: {0}")]
-    Sqlite(#[from] rusqlite::Error),
-    /// A page number does not fit the index.
-    #[error("too many pages in one document")]
-    TooManyPages,
-}
 
 /// The Combining Diacritical Marks block: every Vietnamese tone and vowel mark after
 /// canonical decomposition (grave, acute, tilde, hook above, dot below, circumflex,
@@ -79,7 +56,8 @@ pub fn fold(s: &str) -> String {
     }
 }
 
-fn is_word_char(c: char) -> bool {
+/// Whether `c` belongs to a word (letters, digits, marks).
+pub fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() || is_combining_mark(c)
 }
 
@@ -106,12 +84,13 @@ fn word_ranges(s: &str) -> Vec<(usize, usize)> {
 
 /// A parsed query: folded words; the last one also matches as a prefix.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Query {
+pub struct Query {
     words: Vec<String>,
 }
 
 impl Query {
-    fn parse(q: &str) -> Self {
+    /// Folds `q` and splits it into (at most 16, distinct) words.
+    pub fn parse(q: &str) -> Self {
         let folded = fold(q);
         let mut words: Vec<String> = Vec::new();
         for (s, e) in word_ranges(&folded) {
@@ -128,7 +107,7 @@ impl Query {
 
     /// The FTS5 MATCH expression: every word quoted (quotes doubled), ANDed, the last
     /// one as a prefix.
-    fn to_fts(&self) -> String {
+    pub fn to_fts(&self) -> String {
         let n = self.words.len();
         self.words
             .iter()
@@ -141,6 +120,11 @@ impl Query {
             .join(" ")
     }
 
+    /// No word to look for.
+    pub fn is_empty(&self) -> bool {
+        self.words.is_empty()
+    }
+
     fn matches_word(&self, folded_word: &str) -> bool {
         let n = self.words.len();
         self.words
@@ -148,65 +132,6 @@ impl Query {
             .enumerate()
             .any(|(i, w)| folded_word == w || (i + 1 == n && folded_word.starts_with(w.as_str())))
     }
-}
-
-/// Creates the search tables if they do not exist (idempotent).
-pub fn create_schema(conn: &Connection) -> Result<(), SearchError> {
-    conn.execute_batch(
-        "CREATE TABLE IF NOT EXISTS doc_search_pages (
-             id INTEGER PRIMARY KEY,
-             doc_id INTEGER NOT NULL,
-             version INTEGER NOT NULL,
-             page INTEGER NOT NULL,
-             body TEXT NOT NULL,
-             UNIQUE (doc_id, page)
-         );
-         CREATE VIRTUAL TABLE IF NOT EXISTS doc_search_fts USING fts5(
-             folded,
-             content = '',
-             contentless_delete = 1,
-             tokenize = \"unicode61 remove_diacritics 0 categories 'L* N* Co M*'\"
-         );",
-    )?;
-    Ok(())
-}
-
-/// Replaces the indexed text of `doc_id` with `pages` of `version` (`pages[0]` is
-/// page 1). Pages without any word are not stored. Run it in the same transaction as
-/// the version's other changes.
-pub fn index_version(
-    conn: &Connection,
-    doc_id: i64,
-    version: i64,
-    pages: &[String],
-) -> Result<(), SearchError> {
-    remove(conn, doc_id)?;
-    let mut insert_page = conn.prepare_cached(
-        "INSERT INTO doc_search_pages (doc_id, version, page, body) VALUES (?1, ?2, ?3, ?4)",
-    )?;
-    let mut insert_fts =
-        conn.prepare_cached("INSERT INTO doc_search_fts (rowid, folded) VALUES (?1, ?2)")?;
-    for (i, body) in pages.iter().enumerate() {
-        if !body.chars().any(is_word_char) {
-            continue;
-        }
-        let page = i64::try_from(i + 1).map_err(|_| SearchError::TooManyPages)?;
-        let id = insert_page.insert(params![doc_id, version, page, body])?;
-        insert_fts.execute(params![id, fold(body)])?;
-    }
-    Ok(())
-}
-
-/// Removes a document from the index (all its pages).
-pub fn remove(conn: &Connection, doc_id: i64) -> Result<(), SearchError> {
-    conn.prepare_cached(
-        "DELETE FROM doc_search_fts WHERE rowid IN
-             (SELECT id FROM doc_search_pages WHERE doc_id = ?1)",
-    )?
-    .execute([doc_id])?;
-    conn.prepare_cached("DELETE FROM doc_search_pages WHERE doc_id = ?1")?
-        .execute([doc_id])?;
-    Ok(())
 }
 
 /// One piece of a snippet: text, and whether it matched the query.
@@ -294,7 +219,8 @@ fn push_collapsed(snippet: &mut Snippet, text: &str) {
     snippet.push(&buf, false);
 }
 
-fn make_snippet(body: &str, query: &Query) -> Snippet {
+/// An excerpt of `body` around the first word that matches `query`, matches marked.
+pub fn make_snippet(body: &str, query: &Query) -> Snippet {
     let words = word_ranges(body);
     let hits: Vec<bool> = words
         .iter()
@@ -330,93 +256,6 @@ fn make_snippet(body: &str, query: &Query) -> Snippet {
         snippet.push(" …", false);
     }
     snippet
-}
-
-/// Searches for `query` among the documents in `allowed_doc_ids` only (an empty list
-/// finds nothing). Best matches first (bm25), at most `limit` pages. An empty query or
-/// one without any word finds nothing.
-pub fn search(
-    conn: &Connection,
-    query: &str,
-    allowed_doc_ids: &[i64],
-    limit: usize,
-) -> Result<Vec<Hit>, SearchError> {
-    if allowed_doc_ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    if allowed_doc_ids.len() > MAX_SQL_IN_LIST {
-        let allowed: HashSet<i64> = allowed_doc_ids.iter().copied().collect();
-        return search_filtered(conn, query, limit, |id| allowed.contains(&id));
-    }
-    let q = Query::parse(query);
-    if q.words.is_empty() || limit == 0 {
-        return Ok(Vec::new());
-    }
-    let placeholders = vec!["?"; allowed_doc_ids.len()].join(",");
-    let sql = format!(
-        "SELECT p.doc_id, p.version, p.page, p.body
-           FROM doc_search_fts f JOIN doc_search_pages p ON p.id = f.rowid
-          WHERE doc_search_fts MATCH ? AND p.doc_id IN ({placeholders})
-          ORDER BY f.rank
-          LIMIT ?"
-    );
-    let fts = q.to_fts();
-    let lim = i64::try_from(limit).unwrap_or(i64::MAX);
-    let mut args: Vec<&dyn ToSql> = Vec::with_capacity(allowed_doc_ids.len() + 2);
-    args.push(&fts);
-    args.extend(allowed_doc_ids.iter().map(|id| id as &dyn ToSql));
-    args.push(&lim);
-    run_query(conn, &sql, &args, &q, limit, |_| true)
-}
-
-/// Like [`search`], with the access decision made by `allow(doc_id)` for each matching
-/// document (called once per matching page, in rank order, until `limit` hits).
-pub fn search_filtered(
-    conn: &Connection,
-    query: &str,
-    limit: usize,
-    allow: impl FnMut(i64) -> bool,
-) -> Result<Vec<Hit>, SearchError> {
-    let q = Query::parse(query);
-    if q.words.is_empty() || limit == 0 {
-        return Ok(Vec::new());
-    }
-    let fts = q.to_fts();
-    let sql = "SELECT p.doc_id, p.version, p.page, p.body
-                 FROM doc_search_fts f JOIN doc_search_pages p ON p.id = f.rowid
-                WHERE doc_search_fts MATCH ?
-                ORDER BY f.rank";
-    run_query(conn, sql, &[&fts], &q, limit, allow)
-}
-
-fn run_query(
-    conn: &Connection,
-    sql: &str,
-    args: &[&dyn ToSql],
-    q: &Query,
-    limit: usize,
-    mut allow: impl FnMut(i64) -> bool,
-) -> Result<Vec<Hit>, SearchError> {
-    let mut stmt = conn.prepare(sql)?;
-    let mut rows = stmt.query(args)?;
-    let mut hits = Vec::new();
-    while let Some(row) = rows.next()? {
-        let doc_id: i64 = row.get(0)?;
-        if !allow(doc_id) {
-            continue;
-        }
-        let body: String = row.get(3)?;
-        hits.push(Hit {
-            doc_id,
-            version: row.get(1)?,
-            page: row.get(2)?,
-            snippet: make_snippet(&body, q),
-        });
-        if hits.len() >= limit {
-            break;
-        }
-    }
-    Ok(hits)
 }
 
 #[cfg(test)]

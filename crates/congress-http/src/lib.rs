@@ -8,6 +8,7 @@
 pub mod error;
 pub mod extract;
 pub mod openapi;
+pub mod range;
 pub mod routes;
 pub mod ws;
 

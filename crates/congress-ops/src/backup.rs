@@ -26,7 +26,6 @@ use std::path::{Component, Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use congress_proto::JournalHead;
-use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -48,8 +47,6 @@ pub enum BackupError {
         source: std::io::Error,
     },
     #[error("database: {0}")]
-    Sqlite(#[from] rusqlite::Error),
-    #[error(transparent)]
     Store(#[from] congress_store::StoreError),
     #[error("there is no congress database in {0}")]
     NoDatabase(String),
@@ -168,7 +165,10 @@ fn fill(
 ) -> Result<(Manifest, usize, u64), BackupError> {
     let created_at_ms = now_ms();
     let db_copy = tmp.join(DATABASE);
-    let journal = snapshot_database(&data_dir.join(DATABASE), &db_copy)?;
+    let journal = congress_store::copy_database(&data_dir.join(DATABASE), &db_copy)?;
+    File::open(&db_copy)
+        .and_then(|f| f.sync_all())
+        .map_err(io(&db_copy))?;
     let database = FileEntry {
         path: DATABASE.into(),
         bytes: fs::metadata(&db_copy).map_err(io(&db_copy))?.len(),
@@ -237,65 +237,9 @@ fn fill(
     Ok((manifest, linked, copied_bytes))
 }
 
-/// Copies the database at `src` into a new file `dst` with the online backup API, as of one
-/// commit; returns the journal head of the copy.
-fn snapshot_database(src: &Path, dst: &Path) -> Result<JournalHead, BackupError> {
-    let source = Connection::open_with_flags(src, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
-    source.busy_timeout(Duration::from_secs(10))?;
-    let mut target = Connection::open(dst)?;
-    {
-        let b = rusqlite::backup::Backup::new(&source, &mut target)?;
-        // All pages in one step: one read transaction, so one consistent snapshot; in WAL mode
-        // the server's writer is not blocked meanwhile.
-        let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
-            match b.step(-1)? {
-                rusqlite::backup::StepResult::Done => break,
-                _ if Instant::now() > deadline => {
-                    return Err(BackupError::Sqlite(rusqlite::Error::SqliteFailure(
-                        rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_BUSY),
-                        Some("the database stayed busy for 60 s".into()),
-                    )));
-                }
-                _ => std::thread::sleep(Duration::from_millis(20)),
-            }
-        }
-    }
-    // A single self-contained file (no -wal beside it).
-    target.pragma_update(None, "journal_mode", "DELETE")?;
-    let head = read_head(&target)?;
-    drop(target);
-    File::open(dst)
-        .and_then(|f| f.sync_all())
-        .map_err(io(dst))?;
-    Ok(head)
-}
-
-fn read_head(conn: &Connection) -> Result<JournalHead, BackupError> {
-    let head = conn
-        .query_row(
-            "SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1",
-            [],
-            |r| {
-                Ok(JournalHead {
-                    seq: r.get::<_, i64>(0)? as u64,
-                    hash: r.get(1)?,
-                })
-            },
-        )
-        .optional()?;
-    Ok(head.unwrap_or_else(|| JournalHead {
-        seq: 0,
-        hash: congress_store::GENESIS_HASH.to_string(),
-    }))
-}
-
 /// The journal head of the database in `data_dir` right now (read-only).
 pub fn current_head(data_dir: &Path) -> Result<JournalHead, BackupError> {
-    let conn =
-        Connection::open_with_flags(data_dir.join(DATABASE), OpenFlags::SQLITE_OPEN_READ_ONLY)?;
-    conn.busy_timeout(Duration::from_secs(10))?;
-    read_head(&conn)
+    Ok(congress_store::head_of(&data_dir.join(DATABASE))?)
 }
 
 /// Files of the data folder to back up besides the database, relative, sorted.
@@ -521,10 +465,8 @@ pub fn check(dir: &Path) -> Result<Manifest, BackupError> {
         }
     }
     let db = dir.join(DATABASE);
-    let conn = Connection::open_with_flags(&db, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
-    let head =
-        read_head(&conn).map_err(|e| damaged(format!("the database cannot be read: {e}")))?;
-    drop(conn);
+    let head = congress_store::head_of(&db)
+        .map_err(|e| damaged(format!("the database cannot be read: {e}")))?;
     if head != m.journal {
         return Err(damaged(format!(
             "the database's journal head (seq {}) is not the manifest's (seq {})",

@@ -14,7 +14,7 @@ pub use congress_app::{
     AppError, AppState, Config, OpenError, auth, clock, config, documents, engine, face, hub,
     minutes, snapshot, votes,
 };
-pub use congress_http::{openapi, router, routes, serve_redirect};
+pub use congress_http::{openapi, range, router, routes, serve_redirect};
 pub use congress_ops::{backup, import, photo_import, retention, setup};
 pub use congress_transport::{limits, tls};
 use tokio::net::TcpListener;

@@ -8,15 +8,19 @@
 
 mod biometrics;
 mod chain;
+mod copy;
 mod migrations;
 mod projection;
 mod reader;
+mod search;
 mod sqlite;
 mod verify;
 
 pub use biometrics::FaceEnrolment;
 pub use chain::{GENESIS_HASH, event_hash};
+pub use copy::{copy_database, head_of};
 pub use reader::{JournalReader, PageFilter};
+pub use search::SearchIndex;
 pub use sqlite::SqliteStore;
 pub use verify::{VerifyReport, verify};
 

@@ -84,7 +84,7 @@ pub(crate) fn query_events(
     Ok(out)
 }
 
-fn read_head(conn: &Connection) -> Result<JournalHead, StoreError> {
+pub(crate) fn read_head(conn: &Connection) -> Result<JournalHead, StoreError> {
     Ok(conn
         .query_row(
             "SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1",

@@ -6,6 +6,7 @@ use congress_domain::DocumentCommand;
 use std::collections::HashMap;
 use std::io::SeekFrom;
 
+use crate::range::{RangeRequest, if_none_match, if_range_matches, parse_range};
 use axum::Json;
 use axum::Router;
 use axum::body::Body;
@@ -13,7 +14,6 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use congress_docs::range::{RangeRequest, if_none_match, if_range_matches, parse_range};
 use congress_domain::Command;
 use congress_proto::*;
 use futures_util::StreamExt;

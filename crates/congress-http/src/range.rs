@@ -129,11 +129,6 @@ pub fn parse_range(header: Option<&str>, len: u64) -> Result<RangeRequest, Range
     Ok(RangeRequest::Partial(ByteRange { start, end }))
 }
 
-/// The strong ETag (quotes included) for a SHA-256 digest.
-pub fn etag_from_sha256(sha256: &[u8; 32]) -> String {
-    format!("\"{}\"", hex::encode(sha256))
-}
-
 /// Splits a list of entity tags (`"a", W/"b"`) into `(weak, opaque-tag-with-quotes)`.
 /// Returns `None` for malformed input.
 fn entity_tags(list: &str) -> Option<Vec<(bool, &str)>> {
@@ -243,7 +238,7 @@ mod tests {
 
     #[test]
     fn etags() {
-        let tag = etag_from_sha256(&[0xab; 32]);
+        let tag = congress_docs::crypto::etag_from_sha256(&[0xab; 32]);
         assert_eq!(tag.len(), 66);
         assert!(if_none_match(&tag, &tag));
         assert!(if_none_match("*", &tag));
