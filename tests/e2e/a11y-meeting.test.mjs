@@ -9,17 +9,22 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import {
+  callApi,
+  checkInAll,
   consoleToken,
+  delegateIds,
   expectAccessible,
   expectAccessibleAll,
   expectNoOverflow,
-  launchBrowser,
   loginConsole,
   newPage,
+  openProjector,
+  openTablet,
+  pairingCodeApi,
   screenshot,
-  setAttendanceApi,
   setVariant,
-  startServer,
+  startServerAndBrowser,
+  stopServerAndBrowsers,
 } from './helpers.mjs';
 
 let server;
@@ -31,25 +36,13 @@ let t2; // D0002: has the floor; member of Tổ 1
 let sec; // D0003: Tổ 1's secretary
 let proj;
 
-async function api(method, path, body) {
-  const res = await fetch(`${server.url}${path}`, {
-    method,
-    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  assert.ok(res.ok, `${method} ${path}: ${res.status} ${text}`);
-  return text ? JSON.parse(text) : null;
-}
+/** The REST API as the console's operator. */
+const api = (method, path, body) => callApi(server, token, method, path, body);
 
+/** A tablet for `delegateId`, paired through the API; its page. */
 async function pairTablet(delegateId) {
-  const { code } = await api('POST', '/api/devices/pairing-codes', { kind: 'tablet', delegate_id: delegateId, label: null, direction: null });
-  const tab = await newPage(browser, { viewport: { width: 1280, height: 800 }, hasTouch: true });
-  await tab.page.goto(`${server.url}/tablet/`);
-  await tab.page.getByTestId('pair-code').fill(code);
-  await tab.page.getByTestId('pair-submit').click();
-  await tab.page.getByTestId('greeting').waitFor();
-  return tab.page;
+  const code = await pairingCodeApi(server, token, 'tablet', delegateId);
+  return (await openTablet(browser, server, code, { viewport: { width: 1280, height: 800 }, hasTouch: true })).page;
 }
 
 /** Large type, portrait 800×1280: no sideways scrolling, no clipped text; back to vi landscape. */
@@ -63,15 +56,8 @@ async function largePortrait(page, label, show) {
   await setVariant(page, 'vi');
 }
 
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+before(async () => ({ server, browser } = await startServerAndBrowser()));
+after(() => stopServerAndBrowsers(server, browser));
 
 /** The delegate table has 450 rows: axe checks the first ten. */
 const MANY_ROWS = ['tr[data-testid="delegate-row"]:nth-child(n+11)'];
@@ -80,8 +66,7 @@ test('setup: quorum, Tổ 1 secretary, A4 on the floor, three tablets, the proje
   op = await newPage(browser, { viewport: { width: 1366, height: 900 } });
   await loginConsole(op.page, server);
   token = await consoleToken(op.page);
-  const ids = Array.from({ length: 310 }, (_, i) => `D${String(i + 1).padStart(4, '0')}`);
-  for (let i = 0; i < ids.length; i += 40) await Promise.all(ids.slice(i, i + 40).map((id) => setAttendanceApi(server, token, id, 'present')));
+  await checkInAll(server, token, delegateIds(310), { batch: 40 });
   await op.page.getByTestId('secretary-Tổ 1').selectOption('D0003');
   await op.page.waitForFunction(() => document.querySelector('[data-testid="secretary-Tổ 1"]')?.value === 'D0003');
   await op.page.getByTestId('set-current-A4').click();
@@ -89,7 +74,7 @@ test('setup: quorum, Tổ 1 secretary, A4 on the floor, three tablets, the proje
   t1 = await pairTablet('D0001');
   t2 = await pairTablet('D0002');
   sec = await pairTablet('D0003');
-  [proj] = await Promise.all([op.page.context().waitForEvent('page'), op.page.getByRole('button', { name: 'Mở màn chiếu', exact: true }).click()]);
+  proj = await openProjector(op.page, { exact: true });
   await proj.setViewportSize({ width: 1280, height: 720 });
   await proj.waitForSelector('[data-testid="present-count"]');
 });

@@ -8,40 +8,39 @@
 // one screen is skipped with a message.
 
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { chromium } from 'playwright-core';
 import {
-  REPO,
-  buildY4m,
+  FACE,
+  callApi,
+  checkInAll,
   consoleToken,
+  delegateIds,
   expectAccessible,
   expectAccessibleAll,
   expectNoOverflow,
+  faceModelsPresent,
+  facePhotosPresent,
+  launchBrowser,
   loginConsole,
   newPage,
+  openProjector,
+  pairPage,
+  pairingCodeApi,
+  pdf,
   screenshot,
-  setAttendanceApi,
   setVariant,
+  startFaceServer,
   startServer,
+  stopServerAndBrowsers,
   tabTo,
 } from './helpers.mjs';
 
-const MODELS = process.env.CONGRESS_MODELS_DIR || join(REPO, 'models');
-const FACES = process.env.CONGRESS_FACES_DIR || join(REPO, '../shared/faces');
-const ENROLLED = 'D0001';
-const ENROL_PHOTO = join(FACES, 'deepface/id01/img1.jpg');
-const VIDEO_PHOTO = join(FACES, 'deepface/id01/img2.jpg');
-const FACE_OK =
-  ['centerface.onnx', 'dlib_resnet128.onnx'].every((f) => existsSync(join(MODELS, f))) && existsSync(ENROL_PHOTO) && existsSync(VIDEO_PHOTO);
+const ENROLLED = FACE.enrolled;
+const FACE_OK = faceModelsPresent() && facePhotosPresent();
 if (!FACE_OK) console.log('a11y: face models or photos missing: the kiosk greeting screen is skipped');
-
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const BASE_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-sync'];
-const FAKE_CAMERA = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--autoplay-policy=no-user-gesture-required'];
 
 let server;
 let browser; // fake camera with Chromium's test pattern (no face)
@@ -52,81 +51,19 @@ let token;
 let tablet; // D0002's tablet page
 let voteId;
 
-async function api(method, path, body, { raw = null, type = 'application/json' } = {}) {
-  const res = await fetch(`${server.url}${path}`, {
-    method,
-    headers: { 'Content-Type': raw ? 'application/pdf' : type, Authorization: `Bearer ${token}` },
-    body: raw ?? (body === undefined ? undefined : JSON.stringify(body)),
-  });
-  const text = await res.text();
-  assert.ok(res.ok, `${method} ${path}: ${res.status} ${text}`);
-  return text ? JSON.parse(text) : null;
-}
-
-async function pairingCode(kind, delegate_id = null, extra = {}) {
-  const r = await api('POST', '/api/devices/pairing-codes', { kind, delegate_id, label: null, direction: kind === 'kiosk' ? 'entrance' : null, ...extra });
-  return r.code;
-}
-
-/** A one-page PDF with a line of text. */
-function pdf(text) {
-  const body = `BT /F1 24 Tf 72 700 Td (${text}) Tj ET`;
-  const objs = [
-    '<< /Type /Catalog /Pages 2 0 R >>',
-    '<< /Type /Pages /Kids [4 0 R] /Count 1 >>',
-    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
-    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> /Contents 5 0 R >>',
-    `<< /Length ${body.length} >>\nstream\n${body}\nendstream`,
-  ];
-  let out = '%PDF-1.4\n';
-  const offsets = [];
-  objs.forEach((o, i) => {
-    offsets.push(out.length);
-    out += `${i + 1} 0 obj\n${o}\nendobj\n`;
-  });
-  const xref = out.length;
-  out += `xref\n0 ${objs.length + 1}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}`;
-  out += `trailer\n<< /Size ${objs.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
-  return Buffer.from(out, 'latin1');
-}
-
-async function pairPage(page, path, code, ready) {
-  await page.goto(`${server.url}${path}`);
-  await page.getByTestId('pair-code').fill(code);
-  await page.getByTestId('pair-submit').click();
-  await ready.waitFor();
-}
+/** The REST API as the console's operator. */
+const api = (method, path, body, opts) => callApi(server, token, method, path, body, opts);
+const pairingCode = (kind, delegateId = null) => pairingCodeApi(server, token, kind, delegateId);
 
 before(async () => {
   work = mkdtempSync(join(tmpdir(), 'congress-e2e-a11y-'));
-  let data = null;
-  let video = null;
-  if (FACE_OK) {
-    const photos = join(work, 'photos');
-    mkdirSync(photos);
-    copyFileSync(ENROL_PHOTO, join(photos, `${ENROLLED}.jpg`));
-    data = join(work, 'data');
-    const fx = join(REPO, 'fixtures/demo');
-    const r = spawnSync(
-      process.env.CONGRESS_BIN || join(REPO, 'target/release/congress'),
-      ['import', '--data', data, '--congress', join(fx, 'congress.toml'), '--delegates', join(fx, 'delegates.csv'), '--photos', photos],
-      { encoding: 'utf8', env: { ...process.env, CONGRESS_MODELS_DIR: MODELS, NO_COLOR: '1' } },
-    );
-    assert.equal(r.status, 0, `import --photos failed:\n${r.stdout}\n${r.stderr}`);
-  }
-  server = await startServer({ data });
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...BASE_FLAGS, ...FAKE_CAMERA] });
-  if (FACE_OK) {
-    video = join(work, 'camera.y4m');
-    await buildY4m(browser, VIDEO_PHOTO, video);
-    camBrowser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...BASE_FLAGS, ...FAKE_CAMERA, `--use-file-for-fake-video-capture=${video}`] });
-  }
+  browser = await launchBrowser({ camera: true });
+  if (FACE_OK) ({ server, camBrowser } = await startFaceServer(work, browser));
+  else server = await startServer();
 });
 
 after(async () => {
-  await camBrowser?.close();
-  await browser?.close();
-  await server?.stop();
+  await stopServerAndBrowsers(server, camBrowser, browser);
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
@@ -142,8 +79,7 @@ test('setup: quorum, a document, a vote (through the API)', async () => {
   op = await newPage(browser);
   await loginConsole(op.page, server);
   token = await consoleToken(op.page);
-  const ids = Array.from({ length: 320 }, (_, i) => `D${String(i + 2).padStart(4, '0')}`);
-  for (let i = 0; i < ids.length; i += 40) await Promise.all(ids.slice(i, i + 40).map((id) => setAttendanceApi(server, token, id, 'present')));
+  await checkInAll(server, token, delegateIds(320, 2), { batch: 40 });
   // the console said so when the quorum was reached (300 of 450), in its polite live region
   await op.page.getByRole('status').filter({ hasText: /^Đã đủ số đại biểu theo quy định: 3\d\d\/450 có mặt$/ }).waitFor();
   // D0002's tablet first, so the document is encrypted to it
@@ -155,7 +91,7 @@ test('setup: quorum, a document, a vote (through the API)', async () => {
   await tablet.page.getByTestId('pair-code').fill(code);
   await tablet.page.getByTestId('pair-submit').click();
   await tablet.page.getByTestId('greeting').waitFor();
-  await api('POST', '/api/documents?title=Ngh%E1%BB%8B%20quy%E1%BA%BFt&audience=all&file_name=nq.pdf', undefined, { raw: pdf('Nghi quyet dai hoi') });
+  await api('POST', '/api/documents?title=Ngh%E1%BB%8B%20quy%E1%BA%BFt&audience=all&file_name=nq.pdf', undefined, { raw: pdf(['Nghi quyet dai hoi']) });
   await api('POST', '/api/votes', { client_id: crypto.randomUUID(), title: 'Thông qua chương trình', kind: { kind: 'motion' }, secrecy: 'secret', show_running_tally: true, duration_s: null });
   const votes = await api('GET', '/api/votes');
   voteId = votes[votes.length - 1].spec.id;
@@ -344,7 +280,7 @@ test('console main: every panel and dialog', async () => {
 });
 
 test('projector', async () => {
-  const [proj] = await Promise.all([op.page.context().waitForEvent('page'), op.page.getByRole('button', { name: 'Mở màn chiếu', exact: true }).click()]);
+  const proj = await openProjector(op.page, { exact: true });
   await proj.getByTestId('proj-vote').waitFor();
   await expectAccessibleAll(proj, 'projector');
   await proj.close();
@@ -356,7 +292,7 @@ test('kiosk pairing and idle screen', async () => {
   await page.goto(`${server.url}/kiosk/`);
   await page.getByTestId('pair-code').waitFor();
   await expectAccessibleAll(page, 'kiosk pairing');
-  await pairPage(page, '/kiosk/', await pairingCode('kiosk'), page.locator('[data-testid="kiosk"][data-conn="online"]'));
+  await pairPage(page, server, '/kiosk/', await pairingCode('kiosk'), page.locator('[data-testid="kiosk"][data-conn="online"]'));
   await page.getByTestId('face-panel').waitFor();
   await expectAccessibleAll(page, 'kiosk idle');
   await setVariant(page, 'en');
@@ -367,7 +303,7 @@ test('kiosk pairing and idle screen', async () => {
 test('kiosk greeting', { skip: FACE_OK ? false : 'face models or photos missing' }, async () => {
   const { page, context } = await newPage(camBrowser);
   await context.grantPermissions(['camera'], { origin: server.url });
-  await pairPage(page, '/kiosk/', await pairingCode('kiosk'), page.locator('[data-testid="kiosk"][data-conn="online"]'));
+  await pairPage(page, server, '/kiosk/', await pairingCode('kiosk'), page.locator('[data-testid="kiosk"][data-conn="online"]'));
   await setVariant(page, 'en');
   const greeted = page.locator(`[data-testid="face-panel"][data-status="recognized"][data-delegate="${ENROLLED}"]`);
   await greeted.waitFor({ timeout: 30_000 });

@@ -4,30 +4,24 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import {
+  checkInAll,
   consoleToken,
+  delegateIds,
   fixtureDelegate,
-  launchBrowser,
   loginConsole,
   newPage,
   presentCount,
   screenshot,
-  setAttendanceApi,
-  startServer,
+  startServerAndBrowser,
+  stopServerAndBrowsers,
   waitPresent,
 } from './helpers.mjs';
 
 let server;
 let browser;
 
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+before(async () => ({ server, browser } = await startServerAndBrowser()));
+after(() => stopServerAndBrowsers(server, browser));
 
 async function quorumReached(page) {
   return (await page.getByTestId('quorum-reached').getAttribute('data-reached')) === 'true';
@@ -81,11 +75,9 @@ test('manual check-in with a reason updates a second console live, quorum includ
 
   // --- bring the hall to one short of quorum through the API, then the deciding check-in by hand
   const token = await consoleToken(a.page);
-  const ids = Array.from({ length: 450 }, (_, i) => `D${String(i + 1).padStart(4, '0')}`).filter((id) => id !== 'D0002' && id !== 'D0450');
+  const ids = delegateIds(450).filter((id) => id !== 'D0002' && id !== 'D0450');
   const bulk = ids.slice(0, required - 2); // 1 (D0002) + 298 = 299 present
-  for (let i = 0; i < bulk.length; i += 10) {
-    await Promise.all(bulk.slice(i, i + 10).map((id) => setAttendanceApi(server, token, id, 'present')));
-  }
+  await checkInAll(server, token, bulk, { batch: 10 });
   await waitPresent(b.page, required - 1);
   assert.equal(await quorumReached(b.page), false);
 

@@ -4,65 +4,21 @@
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { launchBrowser, loginConsole, newPage, screenshot, startServer } from './helpers.mjs';
+import { createCode, loginConsole, newPage, openTablet, pdf, screenshot, startServerAndBrowser, stopServerAndBrowsers } from './helpers.mjs';
 
 let server;
 let browser;
 
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-/** A small valid PDF with one line of ASCII text per page. */
-function pdf(pages) {
-  const objs = ['<< /Type /Catalog /Pages 2 0 R >>'];
-  const kids = pages.map((_, i) => `${4 + 2 * i} 0 R`).join(' ');
-  objs.push(`<< /Type /Pages /Kids [${kids}] /Count ${pages.length} >>`);
-  objs.push('<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>');
-  pages.forEach((text, i) => {
-    objs.push(`<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> /Contents ${5 + 2 * i} 0 R >>`);
-    const body = `BT /F1 24 Tf 72 700 Td (${text}) Tj ET`;
-    objs.push(`<< /Length ${body.length} >>\nstream\n${body}\nendstream`);
-  });
-  let out = '%PDF-1.4\n';
-  const offsets = [];
-  objs.forEach((o, i) => {
-    offsets.push(out.length);
-    out += `${i + 1} 0 obj\n${o}\nendobj\n`;
-  });
-  const xref = out.length;
-  out += `xref\n0 ${objs.length + 1}\n0000000000 65535 f \n`;
-  for (const o of offsets) out += `${String(o).padStart(10, '0')} 00000 n \n`;
-  out += `trailer\n<< /Size ${objs.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
-  return Buffer.from(out, 'latin1');
-}
-
-async function createCode(page, delegateId) {
-  await page.getByTestId('pair-kind').selectOption('tablet');
-  await page.getByTestId('pair-delegate').fill(delegateId);
-  await page.getByTestId('pair-create').click();
-  await page.getByTestId('pairing-code').waitFor();
-  const code = (await page.getByTestId('pairing-code').innerText()).replace(/\D/g, '');
-  assert.match(code, /^\d{8}$/);
-  return code;
-}
+before(async () => ({ server, browser } = await startServerAndBrowser()));
+after(() => stopServerAndBrowsers(server, browser));
 
 test('upload in the console, read and search on the tablet, badge on a new version', async () => {
   const op = await newPage(browser);
   await loginConsole(op.page, server);
-  const code = await createCode(op.page, 'D0003');
+  const code = await createCode(op.page, 'tablet', 'D0003');
+  assert.match(code, /^\d{8}$/);
 
-  const tab = await newPage(browser, { viewport: { width: 1024, height: 900 }, hasTouch: true });
-  await tab.page.goto(`${server.url}/tablet/`);
-  await tab.page.getByTestId('pair-code').fill(code);
-  await tab.page.getByTestId('pair-submit').click();
-  await tab.page.getByTestId('greeting').waitFor();
+  const tab = await openTablet(browser, server, code, { viewport: { width: 1024, height: 900 }, hasTouch: true });
 
   // Upload in the console.
   await op.page.getByTestId('doc-title').fill('Nghị quyết Đại hội');

@@ -4,46 +4,16 @@
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { consoleToken, launchBrowser, loginConsole, newPage, screenshot, setAttendanceApi, startServer } from './helpers.mjs';
+import { consoleToken, loginConsole, newPage, pairTablet, screenshot, setAttendanceApi, startServerAndBrowser, stopServerAndBrowsers } from './helpers.mjs';
 
 let server;
 let browser;
 
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
+before(async () => ({ server, browser } = await startServerAndBrowser()));
+after(() => stopServerAndBrowsers(server, browser));
 
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-async function createCode(consolePage, delegateId) {
-  await consolePage.getByTestId('pair-kind').selectOption('tablet');
-  await consolePage.getByTestId('pair-delegate').fill(delegateId);
-  const codeEl = consolePage.getByTestId('pairing-code');
-  const old = (await codeEl.count()) > 0 ? await codeEl.innerText() : null;
-  await consolePage.getByTestId('pair-create').click();
-  await consolePage.waitForFunction(
-    (prev) => {
-      const el = document.querySelector('[data-testid="pairing-code"]');
-      return el && el.textContent !== prev;
-    },
-    old,
-  );
-  return (await consolePage.getByTestId('pairing-code').innerText()).replace(/\D/g, '');
-}
-
-async function pairTablet(op, delegateId) {
-  const code = await createCode(op, delegateId);
-  const tab = await newPage(browser, { viewport: { width: 1024, height: 900 }, hasTouch: true });
-  await tab.page.goto(`${server.url}/tablet/`);
-  await tab.page.getByTestId('pair-code').fill(code);
-  await tab.page.getByTestId('pair-submit').click();
-  await tab.page.getByTestId('greeting').waitFor();
-  return tab;
-}
+/** A member's tablet, paired from the console. */
+const memberTablet = (op, delegateId) => pairTablet(browser, server, op, delegateId, { viewport: { width: 1024, height: 900 }, hasTouch: true });
 
 const MARKUP = '<img src=x onerror="window.__pwned=1"> Phòng họp Tổ 1 chuyển sang P.201 lúc 14:30';
 
@@ -59,8 +29,8 @@ test('members send opinions, the secretary submits the summary, a notice is read
   await op.page.waitForFunction(() => document.querySelector('[data-testid="secretary-Tổ 1"]')?.value === 'D0003');
   await op.page.getByTestId('set-current-A4').click();
 
-  const members = [await pairTablet(op.page, 'D0001'), await pairTablet(op.page, 'D0002')];
-  const sec = await pairTablet(op.page, 'D0003');
+  const members = [await memberTablet(op.page, 'D0001'), await memberTablet(op.page, 'D0002')];
+  const sec = await memberTablet(op.page, 'D0003');
   await sec.page.getByTestId('secretary-view').waitFor();
 
   // An opinion over the limit is refused with a clear message, nothing is sent.

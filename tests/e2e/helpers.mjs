@@ -1,8 +1,10 @@
 // Shared helpers for the browser tests: start the real server binary on a free port with a fresh
-// data directory, launch Debian's Chromium through playwright-core, log in, take screenshots.
+// data directory, launch Debian's Chromium through playwright-core, log in, pair devices, call
+// the REST API, build test documents and camera videos, take screenshots, run axe-core. Every
+// helper a test file would otherwise repeat lives here (`duplicates --repo tests/e2e` checks).
 
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -36,16 +38,22 @@ export function fixtureDelegateCount() {
   return readFileSync(join(REPO, 'fixtures/demo/delegates.csv'), 'utf8').split(/\r?\n/).filter((l) => l.trim()).length - 1;
 }
 
+/** The `congress` binary the tests run: `$CONGRESS_BIN`, else the release build. */
+export function congressBin() {
+  const bin = process.env.CONGRESS_BIN || join(REPO, 'target/release/congress');
+  if (!existsSync(bin)) {
+    throw new Error(`server binary not found at ${bin}: run \`cargo build --release -p congress-server\` or set CONGRESS_BIN`);
+  }
+  return bin;
+}
+
 /**
  * Starts `congress demo` on 127.0.0.1:0 and waits for its one `ready: {json}` line on stdout.
  * Returns { url, admin_user, admin_password, stop() }. Plain HTTP unless `tls: true` (then also
  * `ca_path`, `ca_sha256` and `http_url`, the plain port that redirects and serves /ca.pem).
  */
 export async function startServer({ data: reuseData = null, listen = '127.0.0.1:0', tls = false, rateLimits = false } = {}) {
-  const bin = process.env.CONGRESS_BIN || join(REPO, 'target/release/congress');
-  if (!existsSync(bin)) {
-    throw new Error(`server binary not found at ${bin}: run \`cargo build --release -p congress-server\` or set CONGRESS_BIN`);
-  }
+  const bin = congressBin();
   for (const app of ['console', 'tablet-app', 'kiosk']) {
     if (!existsSync(join(REPO, app, 'dist/index.html'))) throw new Error(`${app}/dist missing: run \`npm run build\``);
   }
@@ -102,6 +110,22 @@ export async function startServer({ data: reuseData = null, listen = '127.0.0.1:
   return { ...ready, data, stop, output: () => output.join('') };
 }
 
+/**
+ * What most test files share: one server (`startServer(serverOptions)`) and one browser, from a
+ * `before` hook: `before(async () => ({ server, browser } = await startServerAndBrowser()));`.
+ */
+export async function startServerAndBrowser(serverOptions = {}) {
+  const server = await startServer(serverOptions);
+  const browser = await launchBrowser();
+  return { server, browser };
+}
+
+/** The `after` hook's half: closes the browsers, then stops the server (any may be missing). */
+export async function stopServerAndBrowsers(server, ...browsers) {
+  for (const browser of browsers) await browser?.close();
+  await server?.stop();
+}
+
 const CHROMIUM_FLAGS = [
   '--no-sandbox',
   '--disable-gpu',
@@ -112,15 +136,22 @@ const CHROMIUM_FLAGS = [
   '--disable-sync',
 ];
 
+/** Chromium's fake camera (its test pattern, no face) allowed without a permission prompt. */
+const FAKE_CAMERA_FLAGS = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--autoplay-policy=no-user-gesture-required'];
+
 /**
  * Debian's Chromium, headless; playwright gives every launch a fresh, empty user-data-dir.
  * `env` replaces the browser's environment (the HTTPS test gives it a HOME whose NSS database
- * trusts the congress CA).
+ * trusts the congress CA). `camera: true` gives it a fake camera showing Chromium's test pattern;
+ * `video` (a .y4m file, see `buildY4m`) makes the fake camera play that instead.
  */
-export async function launchBrowser({ env } = {}) {
+export async function launchBrowser({ env, camera = false, video = null } = {}) {
   const executablePath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
   if (!existsSync(executablePath)) throw new Error(`Chromium not found at ${executablePath} (apt-get install chromium, or set CHROMIUM_PATH)`);
-  return chromium.launch({ executablePath, headless: true, args: CHROMIUM_FLAGS, ...(env ? { env } : {}) });
+  const args = [...CHROMIUM_FLAGS];
+  if (camera || video) args.push(...FAKE_CAMERA_FLAGS);
+  if (video) args.push(`--use-file-for-fake-video-capture=${video}`);
+  return chromium.launch({ executablePath, headless: true, args, ...(env ? { env } : {}) });
 }
 
 /** A new isolated context (own storage) with a page; browser errors are collected. */
@@ -157,6 +188,55 @@ export async function loginConsole(page, server) {
   await page.locator('[data-testid="delegate-row"]').first().waitFor();
 }
 
+/**
+ * Creates a pairing code in the console's devices panel (`kind` tablet, kiosk or projector; a
+ * tablet for `delegateId`) and returns its 8 digits once the panel shows a new code.
+ */
+export async function createCode(consolePage, kind = 'tablet', delegateId = null) {
+  await consolePage.getByTestId('pair-kind').selectOption(kind);
+  if (delegateId) await consolePage.getByTestId('pair-delegate').fill(delegateId);
+  const codeEl = consolePage.getByTestId('pairing-code');
+  const old = (await codeEl.count()) > 0 ? await codeEl.innerText() : null;
+  await consolePage.getByTestId('pair-create').click();
+  await consolePage.waitForFunction(
+    (prev) => {
+      const el = document.querySelector('[data-testid="pairing-code"]');
+      return el && el.textContent !== prev;
+    },
+    old,
+  );
+  return (await codeEl.innerText()).replace(/\D/g, '');
+}
+
+/**
+ * Opens `path` (`/tablet/`, `/kiosk/`, `/console/projector.html`) on `page`, types the pairing
+ * `code` and submits it; then waits for `ready` (a locator) when one is given.
+ */
+export async function pairPage(page, server, path, code, ready = null) {
+  await page.goto(`${server.url}${path}`);
+  await page.getByTestId('pair-code').fill(code);
+  await page.getByTestId('pair-submit').click();
+  if (ready) await ready.waitFor();
+}
+
+/** A new tablet page (own context, `pageOptions` for `newPage`) paired with `code`, greeting its delegate. */
+export async function openTablet(browser, server, code, pageOptions = { viewport: { width: 1024, height: 768 }, hasTouch: true }) {
+  const tab = await newPage(browser, pageOptions);
+  await pairPage(tab.page, server, '/tablet/', code, tab.page.getByTestId('greeting'));
+  return tab;
+}
+
+/** Pairs a tablet for `delegateId` with a code made in the console (`consolePage`); returns `{ context, page }`. */
+export async function pairTablet(browser, server, consolePage, delegateId, pageOptions = undefined) {
+  return openTablet(browser, server, await createCode(consolePage, 'tablet', delegateId), pageOptions);
+}
+
+/** Clicks the console's "open projector" button (`name`, in the page's language); returns the new page. */
+export async function openProjector(consolePage, { name = 'Mở màn chiếu', exact = false } = {}) {
+  const [proj] = await Promise.all([consolePage.context().waitForEvent('page'), consolePage.getByRole('button', { name, exact }).click()]);
+  return proj;
+}
+
 /** Reads the live present count shown on a page. */
 export async function presentCount(page) {
   return Number(await page.getByTestId('present-count').getAttribute('data-value'));
@@ -184,6 +264,136 @@ export async function setAttendanceApi(server, token, delegateId, status, reason
   });
   if (!res.ok) throw new Error(`POST /api/attendance ${delegateId}: ${res.status} ${await res.text()}`);
   return res.json();
+}
+
+/**
+ * One REST call from the test process: JSON `body` (or `raw` bytes, sent as `type`), the bearer
+ * `token` if any. Throws with the status and the answer unless it is 2xx; returns the parsed JSON
+ * answer, or null for an empty one.
+ */
+export async function callApi(server, token, method, path, body = undefined, { raw = null, type = raw ? 'application/pdf' : 'application/json' } = {}) {
+  const res = await fetch(`${server.url}${path}`, {
+    method,
+    headers: { 'Content-Type': type, ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+    body: raw ?? (body === undefined ? undefined : JSON.stringify(body)),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
+/** Logs the demo admin in through the API; returns the session token. */
+export async function loginApi(server) {
+  const { token } = await callApi(server, null, 'POST', '/api/login', { username: server.admin_user, password: server.admin_password });
+  return token;
+}
+
+/** A pairing code made through the API (a kiosk's is for the entrance); `extra` overrides fields. */
+export async function pairingCodeApi(server, token, kind, delegateId = null, extra = {}) {
+  const body = { kind, delegate_id: delegateId, label: null, direction: kind === 'kiosk' ? 'entrance' : null, ...extra };
+  return (await callApi(server, token, 'POST', '/api/devices/pairing-codes', body)).code;
+}
+
+/** Pairs a tablet for `delegateId` through the API alone; returns its device token. */
+export async function pairTabletApi(server, token, delegateId) {
+  const code = await pairingCodeApi(server, token, 'tablet', delegateId);
+  return (await callApi(server, token, 'POST', '/api/devices/pair', { code, recipient: null })).device_token;
+}
+
+/** `count` demo delegate ids from `D000<first>` on (D0001, D0002, …). */
+export function delegateIds(count, first = 1) {
+  return Array.from({ length: count }, (_, i) => `D${String(i + first).padStart(4, '0')}`);
+}
+
+/** Checks `ids` in through the API, `batch` requests at a time (bulk setup, e.g. a quorum). */
+export async function checkInAll(server, token, ids, { batch = 20, reason = undefined } = {}) {
+  for (let i = 0; i < ids.length; i += batch) {
+    await Promise.all(ids.slice(i, i + batch).map((id) => setAttendanceApi(server, token, id, 'present', reason)));
+  }
+}
+
+/** A small valid PDF (Helvetica) with one line of ASCII text on each page of `pages`. */
+export function pdf(pages) {
+  const objs = ['<< /Type /Catalog /Pages 2 0 R >>'];
+  const kids = pages.map((_, i) => `${4 + 2 * i} 0 R`).join(' ');
+  objs.push(`<< /Type /Pages /Kids [${kids}] /Count ${pages.length} >>`);
+  objs.push('<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>');
+  pages.forEach((text, i) => {
+    objs.push(`<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> /Contents ${5 + 2 * i} 0 R >>`);
+    const body = `BT /F1 24 Tf 72 700 Td (${text}) Tj ET`;
+    objs.push(`<< /Length ${body.length} >>\nstream\n${body}\nendstream`);
+  });
+  let out = '%PDF-1.4\n';
+  const offsets = [];
+  objs.forEach((o, i) => {
+    offsets.push(out.length);
+    out += `${i + 1} 0 obj\n${o}\nendobj\n`;
+  });
+  const xref = out.length;
+  out += `xref\n0 ${objs.length + 1}\n0000000000 65535 f \n`;
+  for (const o of offsets) out += `${String(o).padStart(10, '0')} 00000 n \n`;
+  out += `trailer\n<< /Size ${objs.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return Buffer.from(out, 'latin1');
+}
+
+// ---------------------------------------------------------------- face check-in
+
+/**
+ * The face models and the labelled photos the kiosk tests use: `enrolled` is enrolled from
+ * `enrolPhoto` by the bulk import, and the fake camera plays `videoPhoto` (another photo of the
+ * same person).
+ */
+const FACES_DIR = process.env.CONGRESS_FACES_DIR || join(REPO, '../shared/faces');
+export const FACE = {
+  models: process.env.CONGRESS_MODELS_DIR || join(REPO, 'models'),
+  faces: FACES_DIR,
+  enrolled: 'D0001',
+  enrolPhoto: join(FACES_DIR, 'deepface/id01/img1.jpg'),
+  videoPhoto: join(FACES_DIR, 'deepface/id01/img2.jpg'),
+};
+
+/** Whether both face models are in `FACE.models`. */
+export function faceModelsPresent() {
+  return ['centerface.onnx', 'dlib_resnet128.onnx'].every((f) => existsSync(join(FACE.models, f)));
+}
+
+/** Whether both labelled photos are in `FACE.faces`. */
+export function facePhotosPresent() {
+  return existsSync(FACE.enrolPhoto) && existsSync(FACE.videoPhoto);
+}
+
+/**
+ * Imports the demo congress into `<work>/data` with `FACE.enrolled`'s photo enrolled
+ * (`congress import --photos`); throws unless the import succeeds. Returns the data folder and
+ * the import's standard output.
+ */
+export function importWithEnrolledFace(work) {
+  const photos = join(work, 'photos');
+  mkdirSync(photos);
+  copyFileSync(FACE.enrolPhoto, join(photos, `${FACE.enrolled}.jpg`));
+  const data = join(work, 'data');
+  const fx = join(REPO, 'fixtures/demo');
+  const r = spawnSync(
+    congressBin(),
+    ['import', '--data', data, '--congress', join(fx, 'congress.toml'), '--delegates', join(fx, 'delegates.csv'), '--photos', photos],
+    { encoding: 'utf8', env: { ...process.env, CONGRESS_MODELS_DIR: FACE.models, NO_COLOR: '1' } },
+  );
+  if (r.status !== 0) throw new Error(`import --photos failed:\n${r.stdout}\n${r.stderr}`);
+  return { data, stdout: r.stdout };
+}
+
+/**
+ * The kiosk camera set-up: the demo congress in `<work>/data` with `FACE.enrolled` enrolled, a
+ * server on it, and a browser whose fake camera plays `FACE.videoPhoto` (the video is made with
+ * `browser`). Returns `{ server, camBrowser, importOutput }`.
+ */
+export async function startFaceServer(work, browser) {
+  const { data, stdout } = importWithEnrolledFace(work);
+  const server = await startServer({ data });
+  const video = join(work, 'camera.y4m');
+  await buildY4m(browser, FACE.videoPhoto, video);
+  const camBrowser = await launchBrowser({ video });
+  return { server, camBrowser, importOutput: stdout };
 }
 
 /**

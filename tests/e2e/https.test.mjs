@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { fixtureDelegate, launchBrowser, loginConsole, newPage, screenshot, startServer } from './helpers.mjs';
+import { fixtureDelegate, launchBrowser, loginConsole, newPage, pairPage, screenshot, startServer } from './helpers.mjs';
 
 let server;
 let trusting;
@@ -76,10 +76,7 @@ test('a browser that trusts the congress CA pairs a tablet over https; its webso
   tab.page.on('websocket', (ws) => sockets.push(ws));
   const failed = [];
   tab.page.on('requestfailed', (r) => failed.push(`${r.url()}: ${r.failure()?.errorText}`));
-  await tab.page.goto(`${server.url}/tablet/`);
-  await tab.page.getByTestId('pair-code').fill(code);
-  await tab.page.getByTestId('pair-submit').click();
-  await tab.page.getByTestId('greeting').waitFor();
+  await pairPage(tab.page, server, '/tablet/', code, tab.page.getByTestId('greeting'));
   assert.equal(await tab.page.getByTestId('greeting').innerText(), `Xin chào, ${who.full_name}`);
 
   // The tablet's websocket is wss:// to the same host, and live: the console moves the current

@@ -7,24 +7,17 @@ import {
   fixtureCongressName,
   fixtureDelegate,
   fixtureDelegateCount,
-  launchBrowser,
   newPage,
   screenshot,
-  startServer,
+  startServerAndBrowser,
+  stopServerAndBrowsers,
 } from './helpers.mjs';
 
 let server;
 let browser;
 
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+before(async () => ({ server, browser } = await startServerAndBrowser()));
+after(() => stopServerAndBrowsers(server, browser));
 
 test('operator login: wrong password is refused, right one shows the congress and 450 delegates', async () => {
   const { context, page } = await newPage(browser);

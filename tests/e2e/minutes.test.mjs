@@ -9,37 +9,26 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { ARTIFACTS, consoleToken, fixtureDelegate, launchBrowser, loginConsole, newPage, screenshot, setAttendanceApi, startServer } from './helpers.mjs';
+import {
+  ARTIFACTS,
+  callApi,
+  checkInAll,
+  consoleToken,
+  delegateIds,
+  fixtureDelegate,
+  loginConsole,
+  newPage,
+  pairTabletApi,
+  screenshot,
+  startServerAndBrowser,
+  stopServerAndBrowsers,
+} from './helpers.mjs';
 
 let server;
 let browser;
 
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-async function api(method, path, token, body) {
-  const res = await fetch(`${server.url}${path}`, {
-    method,
-    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-  return res.json();
-}
-
-/** Pairs a tablet for `delegateId` through the API; returns its device token. */
-async function pairTablet(token, delegateId) {
-  const code = await api('POST', '/api/devices/pairing-codes', token, { kind: 'tablet', delegate_id: delegateId, label: null, direction: null });
-  const paired = await api('POST', '/api/devices/pair', token, { code: code.code, recipient: null });
-  return paired.device_token;
-}
+before(async () => ({ server, browser } = await startServerAndBrowser()));
+after(() => stopServerAndBrowsers(server, browser));
 
 /** Casts a ballot from a browser page over the tablet websocket; resolves with the ack. */
 async function castInBrowser(page, tabletToken, voteId, position) {
@@ -70,29 +59,26 @@ test('the minutes PDF downloaded from the console is an official record with the
   await loginConsole(op.page, server);
   const token = await consoleToken(op.page);
 
-  const ids = Array.from({ length: 300 }, (_, i) => `D${String(i + 1).padStart(4, '0')}`);
-  for (let i = 0; i < ids.length; i += 20) {
-    await Promise.all(ids.slice(i, i + 20).map((id) => setAttendanceApi(server, token, id, 'present', 'Kiểm tra thẻ đại biểu')));
-  }
-  await api('PUT', '/api/agenda/current', token, { client_id: crypto.randomUUID(), item_id: 'A1' });
+  await checkInAll(server, token, delegateIds(300), { batch: 20, reason: 'Kiểm tra thẻ đại biểu' });
+  await callApi(server, token, 'PUT', '/api/agenda/current', { client_id: crypto.randomUUID(), item_id: 'A1' });
 
   const voters = ['D0001', 'D0002'];
   const tabletTokens = [];
-  for (const id of voters) tabletTokens.push(await pairTablet(token, id));
-  const vote = await api('POST', '/api/votes', token, {
+  for (const id of voters) tabletTokens.push(await pairTabletApi(server, token, id));
+  const vote = await callApi(server, token, 'POST', '/api/votes', {
     client_id: crypto.randomUUID(),
     title: 'Thông qua chương trình Đại hội',
     kind: { kind: 'motion' },
     secrecy: 'open',
   });
   const voteId = vote.spec.id;
-  await api('POST', `/api/votes/${voteId}/open`, token, { client_id: crypto.randomUUID() });
+  await callApi(server, token, 'POST', `/api/votes/${voteId}/open`, { client_id: crypto.randomUUID() });
   for (const [i, t] of tabletTokens.entries()) {
     const ack = await castInBrowser(op.page, t, voteId, i === 0 ? 'for' : 'against');
     assert.ok(ack.receipt, 'receipt');
   }
-  await api('POST', `/api/votes/${voteId}/close`, token, { client_id: crypto.randomUUID() });
-  const head = await api('GET', '/api/journal/head', token);
+  await callApi(server, token, 'POST', `/api/votes/${voteId}/close`, { client_id: crypto.randomUUID() });
+  const head = await callApi(server, token, 'GET', '/api/journal/head');
 
   // The console's Minutes panel: Vietnamese, PDF.
   const panel = op.page.getByTestId('minutes');

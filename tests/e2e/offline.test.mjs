@@ -3,41 +3,19 @@
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { fixtureDelegate, launchBrowser, newPage, screenshot, startServer } from './helpers.mjs';
+import { callApi, fixtureDelegate, loginApi, openTablet, pairingCodeApi, screenshot, startServer, startServerAndBrowser, stopServerAndBrowsers } from './helpers.mjs';
 
 let server;
 let browser;
 
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-async function api(method, path, token, body) {
-  const res = await fetch(`${server.url}${path}`, {
-    method,
-    headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-  return text ? JSON.parse(text) : null;
-}
+before(async () => ({ server, browser } = await startServerAndBrowser()));
+after(() => stopServerAndBrowsers(server, browser));
 
 test('tablet shows an offline banner while the server is down and recovers by itself', async () => {
-  const { token } = await api('POST', '/api/login', null, { username: server.admin_user, password: server.admin_password });
-  const { code } = await api('POST', '/api/devices/pairing-codes', token, { kind: 'tablet', delegate_id: 'D0005', label: null, direction: null });
+  const token = await loginApi(server);
+  const code = await pairingCodeApi(server, token, 'tablet', 'D0005');
 
-  const tab = await newPage(browser, { viewport: { width: 1024, height: 768 } });
-  await tab.page.goto(`${server.url}/tablet/`);
-  await tab.page.getByTestId('pair-code').fill(code);
-  await tab.page.getByTestId('pair-submit').click();
-  await tab.page.getByTestId('greeting').waitFor();
+  const tab = await openTablet(browser, server, code, { viewport: { width: 1024, height: 768 } });
   assert.match(await tab.page.getByTestId('greeting').innerText(), new RegExp(fixtureDelegate('D0005').full_name));
   await tab.page.waitForSelector('[data-testid="conn"][data-conn="online"]');
   assert.equal(await tab.page.getByTestId('offline-banner').count(), 0);
@@ -57,8 +35,8 @@ test('tablet shows an offline banner while the server is down and recovers by it
   assert.equal(await tab.page.getByTestId('offline-banner').count(), 0);
 
   // and it is live: a change made after the restart arrives
-  const { token: token2 } = await api('POST', '/api/login', null, { username: server.admin_user, password: server.admin_password });
-  await api('PUT', '/api/agenda/current', token2, { client_id: crypto.randomUUID(), item_id: 'A6' });
+  const token2 = await loginApi(server);
+  await callApi(server, token2, 'PUT', '/api/agenda/current', { client_id: crypto.randomUUID(), item_id: 'A6' });
   await tab.page.waitForSelector('.agenda li.current[data-item="A6"]');
   // Chromium logs each refused reconnect attempt while the server was down; nothing else.
   assert.deepEqual(tab.page.errors.filter((e) => !/^WebSocket connection to .* failed/.test(e)), []);

@@ -12,7 +12,22 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { ARTIFACTS, consoleToken, fixtureCongressName, fixtureDelegate, launchBrowser, newPage, screenshot, setAttendanceApi, startServer } from './helpers.mjs';
+import {
+  ARTIFACTS,
+  callApi,
+  checkInAll,
+  consoleToken,
+  createCode,
+  delegateIds,
+  fixtureCongressName,
+  fixtureDelegate,
+  launchBrowser,
+  newPage,
+  openProjector,
+  pdf,
+  screenshot,
+  startServer,
+} from './helpers.mjs';
 
 let browser;
 /** The document's ink on the tablet in the first language run, to compare the others with. */
@@ -68,53 +83,6 @@ async function expectNoVietnamese(page, where, allowed) {
   assert.deepEqual(bad, [], `Vietnamese text on the ${where}`);
 }
 
-async function api(server, token, method, path, body) {
-  const res = await fetch(`${server.url}${path}`, {
-    method,
-    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  assert.ok(res.ok, `${method} ${path}: ${res.status} ${text}`);
-  return text ? JSON.parse(text) : null;
-}
-
-/** A two-page PDF with a line of text per page. */
-function pdf(lines) {
-  const objs = ['<< /Type /Catalog /Pages 2 0 R >>', null, '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>'];
-  const kids = [];
-  for (const line of lines) {
-    const body = `BT /F1 24 Tf 72 700 Td (${line}) Tj ET`;
-    objs.push(`<< /Length ${body.length} >>\nstream\n${body}\nendstream`);
-    objs.push(`<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> /Contents ${objs.length} 0 R >>`);
-    kids.push(`${objs.length} 0 R`);
-  }
-  objs[1] = `<< /Type /Pages /Kids [${kids.join(' ')}] /Count ${kids.length} >>`;
-  let out = '%PDF-1.4\n';
-  const offsets = [];
-  objs.forEach((o, i) => {
-    offsets.push(out.length);
-    out += `${i + 1} 0 obj\n${o}\nendobj\n`;
-  });
-  const xref = out.length;
-  out += `xref\n0 ${objs.length + 1}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}`;
-  out += `trailer\n<< /Size ${objs.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
-  return Buffer.from(out, 'latin1');
-}
-
-async function pairingCodeUi(op, delegateId) {
-  await op.getByTestId('pair-kind').selectOption('tablet');
-  await op.getByTestId('pair-delegate').fill(delegateId);
-  const codeEl = op.getByTestId('pairing-code');
-  const old = (await codeEl.count()) > 0 ? await codeEl.innerText() : null;
-  await op.getByTestId('pair-create').click();
-  await op.waitForFunction((prev) => {
-    const el = document.querySelector('[data-testid="pairing-code"]');
-    return el && el.textContent !== prev;
-  }, old);
-  return (await codeEl.innerText()).replace(/\D/g, '');
-}
-
 /** SESSION_LANGS=vi,ar runs some of the languages only (in that order). */
 const LANGS = (process.env.SESSION_LANGS ?? 'vi,en,ar').split(',');
 
@@ -142,8 +110,7 @@ for (const lang of LANGS) {
       const token = await consoleToken(page);
 
       // --- quorum: 299 through the API, D0001 by hand (search, row button, reason dialog)
-      const ids = Array.from({ length: 299 }, (_, i) => `D${String(i + 2).padStart(4, '0')}`);
-      for (let i = 0; i < ids.length; i += 50) await Promise.all(ids.slice(i, i + 50).map((id) => setAttendanceApi(server, token, id, 'present')));
+      await checkInAll(server, token, delegateIds(299, 2), { batch: 50 });
       await page.waitForFunction(() => document.querySelector('[data-testid="present-count"]')?.getAttribute('data-value') === '299');
       await page.getByTestId('delegate-search').fill('D0001');
       await page.locator('[data-testid="delegate-row"][data-id="D0001"]').getByTestId('check-in').click();
@@ -158,7 +125,7 @@ for (const lang of LANGS) {
       // --- two tablets, each switched to the language on its pairing screen
       const tablets = [];
       for (const id of ['D0001', 'D0002']) {
-        const code = await pairingCodeUi(page, id);
+        const code = await createCode(page, 'tablet', id);
         const tab = await newPage(browser, { viewport: { width: 1280, height: 800 }, hasTouch: true });
         contexts.push(tab.context);
         await tab.page.goto(`${server.url}/tablet/`);
@@ -175,7 +142,7 @@ for (const lang of LANGS) {
       const [n1, n2] = ['D0001', 'D0002'].map((id) => fixtureDelegate(id).full_name);
 
       // --- the projector, opened from the console, in the language too
-      const [proj] = await Promise.all([page.context().waitForEvent('page'), page.getByRole('button', { name: T.openProjector, exact: true }).click()]);
+      const proj = await openProjector(page, { name: T.openProjector, exact: true });
       await proj.setViewportSize({ width: 1280, height: 720 });
       await proj.waitForSelector('[data-testid="present-count"]');
       await pickLanguage(proj, lang);
@@ -291,7 +258,7 @@ for (const lang of LANGS) {
       if (lang !== 'vi') {
         // data, not UI text: the congress's name, the agenda's titles, the delegates' names,
         // units and groups, the language picker's own names, and what the operator typed
-        const agenda = await api(server, token, 'GET', '/api/agenda');
+        const agenda = await callApi(server, token, 'GET', '/api/agenda');
         const allowed = [fixtureCongressName(), ...agenda.items.map((i) => i.title), ...['D0001', 'D0002'].flatMap((id) => Object.values(fixtureDelegate(id)))];
         allowed.push('Tiếng Việt', C.doc, C.vote, C.notice);
         allowed.sort((a, b) => b.length - a.length);

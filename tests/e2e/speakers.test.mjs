@@ -6,46 +6,25 @@
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { ARTIFACTS, consoleToken, fixtureDelegate, launchBrowser, loginConsole, newPage, screenshot, setAttendanceApi, startServer } from './helpers.mjs';
+import {
+  ARTIFACTS,
+  consoleToken,
+  fixtureDelegate,
+  loginConsole,
+  newPage,
+  openProjector,
+  pairTablet,
+  screenshot,
+  setAttendanceApi,
+  startServerAndBrowser,
+  stopServerAndBrowsers,
+} from './helpers.mjs';
 
 let server;
 let browser;
 
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-async function createCode(consolePage, kind, delegateId) {
-  await consolePage.getByTestId('pair-kind').selectOption(kind);
-  await consolePage.getByTestId('pair-delegate').fill(delegateId);
-  const codeEl = consolePage.getByTestId('pairing-code');
-  const old = (await codeEl.count()) > 0 ? await codeEl.innerText() : null;
-  await consolePage.getByTestId('pair-create').click();
-  await consolePage.waitForFunction(
-    (prev) => {
-      const el = document.querySelector('[data-testid="pairing-code"]');
-      return el && el.textContent !== prev;
-    },
-    old,
-  );
-  return (await consolePage.getByTestId('pairing-code').innerText()).replace(/\D/g, '');
-}
-
-async function pairTablet(op, id) {
-  const code = await createCode(op.page, 'tablet', id);
-  const tab = await newPage(browser, { viewport: { width: 1024, height: 768 }, hasTouch: true });
-  await tab.page.goto(`${server.url}/tablet/`);
-  await tab.page.getByTestId('pair-code').fill(code);
-  await tab.page.getByTestId('pair-submit').click();
-  await tab.page.getByTestId('greeting').waitFor();
-  return tab;
-}
+before(async () => ({ server, browser } = await startServerAndBrowser()));
+after(() => stopServerAndBrowsers(server, browser));
 
 /** Seconds shown by a countdown element (`m:ss`). */
 async function shownSeconds(page, testid) {
@@ -63,14 +42,11 @@ test('a speaker queue from two tablets and the console, with the projector follo
   await setAttendanceApi(server, token, 'D0002', 'present');
   const [d1, d2, d3] = ['D0001', 'D0002', 'D0003'].map((id) => fixtureDelegate(id).full_name);
 
-  const t1 = await pairTablet(op, 'D0001');
-  const t2 = await pairTablet(op, 'D0002');
-  const t3 = await pairTablet(op, 'D0003'); // not checked in
+  const t1 = await pairTablet(browser, server, op.page, 'D0001');
+  const t2 = await pairTablet(browser, server, op.page, 'D0002');
+  const t3 = await pairTablet(browser, server, op.page, 'D0003'); // not checked in
 
-  const [proj] = await Promise.all([
-    op.page.context().waitForEvent('page'),
-    op.page.getByRole('button', { name: 'Mở màn chiếu' }).click(),
-  ]);
+  const proj = await openProjector(op.page);
   await proj.setViewportSize({ width: 1280, height: 720 });
   await proj.waitForSelector('[data-testid="present-count"]');
 

@@ -6,43 +6,28 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import {
   consoleToken,
+  createCode,
   fixtureDelegate,
-  setAttendanceApi,
-  launchBrowser,
   loginConsole,
   newPage,
+  openProjector,
+  openTablet,
+  pairPage,
   screenshot,
-  startServer,
+  setAttendanceApi,
+  startServerAndBrowser,
+  stopServerAndBrowsers,
 } from './helpers.mjs';
 
 let server;
 let browser;
 
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
+before(async () => ({ server, browser } = await startServerAndBrowser()));
+after(() => stopServerAndBrowsers(server, browser));
 
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-/** Creates a pairing code on the console and returns its 8 digits. */
-async function createCode(consolePage, kind, delegateId = null) {
-  await consolePage.getByTestId('pair-kind').selectOption(kind);
-  if (delegateId) await consolePage.getByTestId('pair-delegate').fill(delegateId);
-  const codeEl = consolePage.getByTestId('pairing-code');
-  const old = (await codeEl.count()) > 0 ? await codeEl.innerText() : null;
-  await consolePage.getByTestId('pair-create').click();
-  await consolePage.waitForFunction(
-    (prev) => {
-      const el = document.querySelector('[data-testid="pairing-code"]');
-      return el && el.textContent !== prev;
-    },
-    old,
-  );
-  const code = (await consolePage.getByTestId('pairing-code').innerText()).replace(/\D/g, '');
+/** A pairing code made on the console; its 8 digits. */
+async function eightDigitCode(consolePage, kind, delegateId = null) {
+  const code = await createCode(consolePage, kind, delegateId);
   assert.match(code, /^\d{8}$/);
   return code;
 }
@@ -57,7 +42,7 @@ test('tablet pairs with a console code, greets its delegate, follows the current
   const who = fixtureDelegate('D0003');
   assert.match(who.full_name, /[^\x00-\x7f]/); // a name with diacritics
 
-  const code = await createCode(op.page, 'tablet', 'D0003');
+  const code = await eightDigitCode(op.page, 'tablet', 'D0003');
   await screenshot(op.page, 'c1-console-pairing-code');
 
   const tab = await newPage(browser, { viewport: { width: 1024, height: 768 }, hasTouch: true });
@@ -148,21 +133,16 @@ test('tablet pairs with a console code, greets its delegate, follows the current
 test('kiosk pairs and shows that it is ready; projector follows the agenda', async () => {
   const op = await newPage(browser);
   await loginConsole(op.page, server);
-  const code = await createCode(op.page, 'kiosk');
+  const code = await eightDigitCode(op.page, 'kiosk');
 
   const kiosk = await newPage(browser, { viewport: { width: 1280, height: 800 } });
-  await kiosk.page.goto(`${server.url}/kiosk/`);
-  await kiosk.page.getByTestId('pair-code').fill(code);
-  await kiosk.page.getByTestId('pair-submit').click();
+  await pairPage(kiosk.page, server, '/kiosk/', code);
   await kiosk.page.waitForSelector('[data-testid="kiosk"][data-conn="online"]');
   assert.equal(await kiosk.page.getByTestId('kiosk-ready').innerText(), 'Sẵn sàng');
   await screenshot(kiosk.page, 'c3-kiosk-ready');
 
   // projector opened from the console uses the operator session
-  const [proj] = await Promise.all([
-    op.page.context().waitForEvent('page'),
-    op.page.getByRole('button', { name: 'Mở màn chiếu' }).click(),
-  ]);
+  const proj = await openProjector(op.page);
   await proj.waitForSelector('[data-testid="present-count"]');
   await op.page.getByTestId('set-current-A2').click();
   await proj.waitForFunction(() => document.querySelector('[data-testid="current-item"]')?.textContent === 'Báo cáo thẩm tra tư cách đại biểu');
@@ -177,23 +157,17 @@ test('a projector pairs with its own code; an unpaired tablet goes back to the p
   await loginConsole(op.page, server);
 
   // projector without an operator session: pairs once, then shows the hall view
-  const pcode = await createCode(op.page, 'projector');
+  const pcode = await eightDigitCode(op.page, 'projector');
   const proj = await newPage(browser);
-  await proj.page.goto(`${server.url}/console/projector.html`);
-  await proj.page.getByTestId('pair-code').fill(pcode);
-  await proj.page.getByTestId('pair-submit').click();
+  await pairPage(proj.page, server, '/console/projector.html', pcode);
   await proj.page.waitForSelector('[data-testid="present-count"]');
   await op.page.getByTestId('set-current-A7').click();
   await proj.page.waitForFunction(() => document.querySelector('[data-testid="current-item"]')?.textContent === 'Thông qua Nghị quyết Đại hội');
 
   // a tablet paired, then unpaired from the console
   const who = fixtureDelegate('D0010');
-  const tcode = await createCode(op.page, 'tablet', 'D0010');
-  const tab = await newPage(browser, { viewport: { width: 1024, height: 768 } });
-  await tab.page.goto(`${server.url}/tablet/`);
-  await tab.page.getByTestId('pair-code').fill(tcode);
-  await tab.page.getByTestId('pair-submit').click();
-  await tab.page.getByTestId('greeting').waitFor();
+  const tcode = await eightDigitCode(op.page, 'tablet', 'D0010');
+  const tab = await openTablet(browser, server, tcode, { viewport: { width: 1024, height: 768 } });
 
   const item = op.page.locator('[data-testid="devices"] li', { hasText: who.full_name });
   await item.getByRole('button').click();

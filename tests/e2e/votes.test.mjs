@@ -4,62 +4,25 @@
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { consoleToken, launchBrowser, loginConsole, newPage, screenshot, setAttendanceApi, startServer } from './helpers.mjs';
+import { checkInAll, consoleToken, delegateIds, loginConsole, newPage, openProjector, pairTablet, screenshot, startServerAndBrowser, stopServerAndBrowsers } from './helpers.mjs';
 
 let server;
 let browser;
 
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-async function createCode(consolePage, kind, delegateId) {
-  await consolePage.getByTestId('pair-kind').selectOption(kind);
-  await consolePage.getByTestId('pair-delegate').fill(delegateId);
-  const codeEl = consolePage.getByTestId('pairing-code');
-  const old = (await codeEl.count()) > 0 ? await codeEl.innerText() : null;
-  await consolePage.getByTestId('pair-create').click();
-  await consolePage.waitForFunction(
-    (prev) => {
-      const el = document.querySelector('[data-testid="pairing-code"]');
-      return el && el.textContent !== prev;
-    },
-    old,
-  );
-  return (await consolePage.getByTestId('pairing-code').innerText()).replace(/\D/g, '');
-}
+before(async () => ({ server, browser } = await startServerAndBrowser()));
+after(() => stopServerAndBrowsers(server, browser));
 
 test('operator opens a vote, two tablets vote, the projector shows the result', async () => {
   const op = await newPage(browser);
   await loginConsole(op.page, server);
   const token = await consoleToken(op.page);
   // Quorum: check in 320 delegates through the API.
-  const ids = Array.from({ length: 320 }, (_, i) => `D${String(i + 1).padStart(4, '0')}`);
-  for (let i = 0; i < ids.length; i += 20) {
-    await Promise.all(ids.slice(i, i + 20).map((id) => setAttendanceApi(server, token, id, 'present')));
-  }
+  await checkInAll(server, token, delegateIds(320), { batch: 20 });
 
   const tablets = [];
-  for (const id of ['D0001', 'D0002']) {
-    const code = await createCode(op.page, 'tablet', id);
-    const tab = await newPage(browser, { viewport: { width: 1024, height: 768 }, hasTouch: true });
-    await tab.page.goto(`${server.url}/tablet/`);
-    await tab.page.getByTestId('pair-code').fill(code);
-    await tab.page.getByTestId('pair-submit').click();
-    await tab.page.getByTestId('greeting').waitFor();
-    tablets.push(tab);
-  }
+  for (const id of ['D0001', 'D0002']) tablets.push(await pairTablet(browser, server, op.page, id));
 
-  const [proj] = await Promise.all([
-    op.page.context().waitForEvent('page'),
-    op.page.getByRole('button', { name: 'Mở màn chiếu' }).click(),
-  ]);
+  const proj = await openProjector(op.page);
   await proj.waitForSelector('[data-testid="present-count"]');
 
   await op.page.getByTestId('vote-title').fill('Thông qua chương trình đại hội');

@@ -44,6 +44,10 @@ COMMANDS:
                  One benchmark in a release build; it ends with one JSON line.
                  NAME: fanout, vote-storm, face-accuracy, face-speed, docs,
                  crash [--rounds N] [--seed S], reconnect-storm [--clients N], backup.
+                 fanout, vote-storm and reconnect-storm take --baseline-bin PATH
+                 [--rounds N]: the same workload against an older `congress` binary
+                 too, in alternating rounds (N per build, default 2), both sets of
+                 figures and ratio_vs_baseline_* in the JSON line.
     fixtures [--check]
                  Regenerate fixtures/demo (python3 fixtures/generate.py).
     fuzz [--seconds N] [TARGET]
@@ -285,7 +289,9 @@ fn bench(ctx: &Ctx, args: &[OsString]) -> Result<ExitCode> {
         ]))?;
     }
     let mut cmd = ctx.cargo(["run", "--release", "-p", package, "--bin", bin, "--"]);
-    cmd.args(first).args(&args[1..]).envs(ctx.project_env(true));
+    cmd.args(first)
+        .args(bench_args(name, &args[1..])?)
+        .envs(ctx.project_env(true));
     if needs_server {
         cmd.env("CONGRESS_BIN", ctx.congress_bin());
     }
@@ -295,9 +301,54 @@ fn bench(ctx: &Ctx, args: &[OsString]) -> Result<ExitCode> {
     Err(err).context("could not start cargo")
 }
 
+/// Benches that take `--baseline-bin PATH` (see crates/congress-sim `baseline.rs`).
+const BASELINE_BENCHES: &[&str] = &["fanout", "vote-storm", "reconnect-storm"];
+
+/// A bench's arguments as passed on: `--baseline-bin PATH` is refused where it means nothing,
+/// must name a file, and is made absolute (the bench runs from the workspace root, not from
+/// where xtask was started).
+fn bench_args(name: &str, args: &[OsString]) -> Result<Vec<OsString>> {
+    let mut out = args.to_vec();
+    if let Some(i) = args.iter().position(|a| a == "--baseline-bin") {
+        if !BASELINE_BENCHES.contains(&name) {
+            bail!(
+                "bench `{name}` has no --baseline-bin (only {})",
+                BASELINE_BENCHES.join(", ")
+            );
+        }
+        let Some(path) = args.get(i + 1) else {
+            bail!("--baseline-bin needs the path of a `congress` binary");
+        };
+        let path = std::path::absolute(path)
+            .with_context(|| format!("--baseline-bin {}", path.to_string_lossy()))?;
+        if !path.is_file() {
+            bail!("--baseline-bin {}: no such file", path.display());
+        }
+        out[i + 1] = path.into_os_string();
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::{BENCHES, HELP};
+
+    #[test]
+    fn baseline_bin_is_checked_and_made_absolute() {
+        use std::ffi::OsString;
+        let args = |a: &[&str]| a.iter().map(OsString::from).collect::<Vec<_>>();
+        let cargo_toml = "Cargo.toml"; // xtask's tests run in xtask/
+        let out = super::bench_args("fanout", &args(&["--baseline-bin", cargo_toml])).unwrap();
+        assert!(std::path::Path::new(&out[1]).is_absolute(), "{out:?}");
+        assert!(super::bench_args("fanout", &args(&["--baseline-bin", "no/such/file"])).is_err());
+        assert!(super::bench_args("fanout", &args(&["--baseline-bin"])).is_err());
+        assert!(super::bench_args("crash", &args(&["--baseline-bin", cargo_toml])).is_err());
+        assert_eq!(
+            super::bench_args("crash", &args(&["--rounds", "3"])).unwrap(),
+            args(&["--rounds", "3"])
+        );
+    }
 
     #[test]
     fn help_names_every_bench() {

@@ -11,6 +11,8 @@
 //!   that reconnects sends the last `seq` it saw and gets what it missed, or a fresh snapshot.
 
 pub mod api;
+#[cfg(feature = "openapi")]
+pub mod asyncapi;
 pub mod docs;
 pub mod face;
 pub mod groups;

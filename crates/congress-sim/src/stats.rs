@@ -16,6 +16,11 @@ pub fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
 
+/// [`percentile`] rounded with [`round2`], as the benches report it.
+pub fn reported(samples: &[f64], p: f64) -> f64 {
+    round2(percentile(samples, p))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
