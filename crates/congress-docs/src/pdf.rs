@@ -248,11 +248,15 @@ impl PdfTools {
         };
         let out = drain_limited(out, stdout_limit);
         let err = drain_limited(err, 16 * 1024);
-        let deadline = Instant::now() + self.timeout;
+        // A child process's deadline is real time by nature: a stuck Poppler is killed after
+        // `timeout`, whatever clock the congress runs on.
+        #[allow(clippy::disallowed_methods)]
+        let now = Instant::now;
+        let deadline = now() + self.timeout;
         let status = loop {
             match child.try_wait() {
                 Ok(Some(status)) => break status,
-                Ok(None) if Instant::now() >= deadline => {
+                Ok(None) if now() >= deadline => {
                     kill_and_reap(&mut child);
                     // The drain threads end when the pipes close; do not wait for them.
                     drop((out, err));

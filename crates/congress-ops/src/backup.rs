@@ -23,7 +23,9 @@ use std::collections::HashMap;
 use std::fs::{self, File};
 use std::io::{Read, Write};
 use std::path::{Component, Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use congress_app::clock::{Clock, Stopwatch, SystemClock};
 
 use congress_proto::JournalHead;
 use serde::{Deserialize, Serialize};
@@ -112,7 +114,7 @@ pub fn backup(
     root: &Path,
     keep: Option<usize>,
 ) -> Result<BackupReport, BackupError> {
-    let started = Instant::now();
+    let started = Stopwatch::start();
     let db_path = data_dir.join(DATABASE);
     if !db_path.is_file() {
         return Err(BackupError::NoDatabase(data_dir.display().to_string()));
@@ -354,12 +356,13 @@ fn clean_stale_temp(root: &Path) {
     for e in rd.flatten() {
         if e.file_name().to_string_lossy().starts_with(".tmp-") {
             // Only old ones: a concurrent backup may be writing a fresh one.
-            let old = e
+            let modified_ms = e
                 .metadata()
                 .and_then(|m| m.modified())
                 .ok()
-                .and_then(|t| t.elapsed().ok())
-                .is_some_and(|age| age > Duration::from_secs(3600));
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map(|d| d.as_millis() as i64);
+            let old = modified_ms.is_some_and(|m| now_ms() - m > 3_600_000);
             if old {
                 let _ = fs::remove_dir_all(e.path());
             }
@@ -492,7 +495,7 @@ pub struct RestoreReport {
 /// Restores the backup `from` (a backup folder, or a root: its newest backup) into the new
 /// data folder `data` (absent or empty): checks it, installs it, verifies it.
 pub fn restore(from: &Path, data: &Path) -> Result<RestoreReport, BackupError> {
-    let started = Instant::now();
+    let started = Stopwatch::start();
     if data.exists() {
         let empty = fs::read_dir(data).map_err(io(data))?.next().is_none();
         if !empty {
@@ -611,11 +614,9 @@ pub fn backup_if_changed(
     backup(data_dir, root, Some(keep)).map(Some)
 }
 
+/// Backups are named after the machine's time (a backup runs outside the engine's clock).
 fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
+    SystemClock.now_ms()
 }
 
 /// (year, month, day, hour, minute, second, millisecond) of a Unix time in ms, UTC.

@@ -2,6 +2,9 @@
 //! separate process on a generated congress, pair many simulated tablets, and measure. Used by
 //! `congress-bench` (benchmarks) and the simulator.
 
+// A simulator and benchmark harness: it measures real latencies, so it reads the clock.
+#![allow(clippy::disallowed_methods)]
+
 pub mod crash;
 pub mod docs_serve;
 pub mod reconnect;

@@ -95,12 +95,11 @@ impl RateLimiter {
         b.at = now;
     }
 
-    /// Takes `cost` tokens for `ip`, or says how long to wait.
-    pub fn take(&self, ip: IpAddr, cost: f64) -> Result<(), Duration> {
+    /// Takes `cost` tokens for `ip` at `now`, or says how long to wait.
+    pub fn take(&self, ip: IpAddr, cost: f64, now: Instant) -> Result<(), Duration> {
         if self.per_minute == 0 {
             return Ok(());
         }
-        let now = Instant::now();
         let Ok(mut map) = self.buckets.lock() else {
             return Ok(());
         };
@@ -127,11 +126,10 @@ impl RateLimiter {
 
     /// Charges `cost` more after the fact (a failed attempt); the bucket may go below zero, down
     /// to one full bucket of debt.
-    pub fn charge(&self, ip: IpAddr, cost: f64) {
+    pub fn charge(&self, ip: IpAddr, cost: f64, now: Instant) {
         if self.per_minute == 0 {
             return;
         }
-        let now = Instant::now();
         if let Ok(mut map) = self.buckets.lock()
             && let Some(b) = map.get_mut(&ip)
         {
@@ -176,7 +174,9 @@ pub async fn rate_limit(
     else {
         return next.run(req).await;
     };
-    if let Err(wait) = limiter.take(ip, 1.0) {
+    // tokio's clock, so tests can advance it instead of waiting.
+    let now = tokio::time::Instant::now().into_std();
+    if let Err(wait) = limiter.take(ip, 1.0, now) {
         tracing::warn!(%ip, path = req.uri().path(), "rate limited");
         return rate_limited(wait.as_secs().max(1));
     }
@@ -185,7 +185,7 @@ pub async fn rate_limit(
         res.status(),
         StatusCode::UNAUTHORIZED | StatusCode::CONFLICT | StatusCode::NOT_FOUND
     ) {
-        limiter.charge(ip, limits.failure_cost - 1.0);
+        limiter.charge(ip, limits.failure_cost - 1.0, now);
     }
     res
 }
@@ -244,33 +244,52 @@ pub async fn security_headers(tls: bool, req: Request, next: Next) -> Response {
 mod tests {
     use super::*;
 
+    /// Any instant will do: buckets only compare instants with each other.
+    fn congress_test_time() -> Instant {
+        tokio::time::Instant::now().into_std()
+    }
+
+    #[test]
+    fn a_bucket_refills_with_the_time_given() {
+        let l = RateLimiter::new(60);
+        let ip: IpAddr = "10.0.0.3".parse().unwrap();
+        let t0 = congress_test_time();
+        for _ in 0..60 {
+            assert!(l.take(ip, 1.0, t0).is_ok());
+        }
+        assert!(l.take(ip, 1.0, t0).is_err());
+        assert!(l.take(ip, 1.0, t0 + Duration::from_secs(2)).is_ok(), "one token a second");
+    }
+
     #[test]
     fn a_bucket_refuses_past_its_size_and_failures_cost_more() {
         let l = RateLimiter::new(5);
+        let now = congress_test_time();
         let ip: IpAddr = "10.0.0.1".parse().unwrap();
         let other: IpAddr = "10.0.0.2".parse().unwrap();
         for _ in 0..5 {
-            assert!(l.take(ip, 1.0).is_ok());
+            assert!(l.take(ip, 1.0, now).is_ok());
         }
-        let wait = l.take(ip, 1.0).unwrap_err();
+        let wait = l.take(ip, 1.0, now).unwrap_err();
         assert!(
             wait >= Duration::from_secs(1) && wait <= Duration::from_secs(13),
             "{wait:?}"
         );
         assert!(
-            l.take(other, 1.0).is_ok(),
+            l.take(other, 1.0, now).is_ok(),
             "another address has its own bucket"
         );
-        l.charge(other, 4.0);
-        assert!(l.take(other, 1.0).is_err(), "a failure costs more");
+        l.charge(other, 4.0, now);
+        assert!(l.take(other, 1.0, now).is_err(), "a failure costs more");
     }
 
     #[test]
     fn zero_means_no_limit() {
         let l = RateLimiter::new(0);
+        let now = congress_test_time();
         let ip: IpAddr = "10.0.0.1".parse().unwrap();
         for _ in 0..1000 {
-            assert!(l.take(ip, 1.0).is_ok());
+            assert!(l.take(ip, 1.0, now).is_ok());
         }
     }
 }

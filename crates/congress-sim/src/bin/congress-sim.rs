@@ -5,6 +5,9 @@
 //! `congress-sim vote --url http://127.0.0.1:8080 --user admin --password-env PW --tablets 200
 //!  --window-ms 2000 --reconnect-pct 10 --retry-pct 5 [--open]`
 
+// A simulator and benchmark harness: it measures real latencies, so it reads the clock.
+#![allow(clippy::disallowed_methods)]
+
 use anyhow::{Context, bail};
 use congress_client::Api;
 use congress_proto::{AttendanceStatus, Delegate, DeviceKind, Secrecy};

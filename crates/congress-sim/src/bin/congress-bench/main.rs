@@ -6,6 +6,9 @@
 //!   `--baseline-bin PATH` (`baseline.rs`).
 //! - `crash`, `backup`, `docs-serve`: here.
 
+// A simulator and benchmark harness: it measures real latencies, so it reads the clock.
+#![allow(clippy::disallowed_methods)]
+
 mod baseline;
 mod fanout;
 mod reconnect_storm;
