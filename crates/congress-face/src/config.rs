@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 use crate::error::FaceError;
+use crate::pad::PadConfig;
 
 /// Which detector to run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -126,6 +127,11 @@ pub struct FaceConfig {
     pub agreement_n: usize,
     /// … within this window, in milliseconds.
     pub agreement_window_ms: u64,
+    /// Another face at least this fraction of the chosen face's area makes the frame
+    /// `several_faces`; a face much larger than all others is taken.
+    pub several_faces_area_ratio: f32,
+    /// Presentation-attack detection.
+    pub pad: PadConfig,
 }
 
 impl Default for FaceConfig {
@@ -150,6 +156,8 @@ impl Default for FaceConfig {
             agreement_k: 3,
             agreement_n: 5,
             agreement_window_ms: 2000,
+            several_faces_area_ratio: 0.5,
+            pad: PadConfig::default(),
         }
     }
 }
@@ -198,6 +206,10 @@ impl FaceConfig {
         if self.min_image_side < 2 {
             return err("min_image_side must be at least 2");
         }
+        if !(0.0..=1.0).contains(&self.several_faces_area_ratio) {
+            return err("several_faces_area_ratio must lie in 0..=1");
+        }
+        self.pad.validate().map_err(FaceError::Config)?;
         Ok(())
     }
 }

@@ -75,6 +75,7 @@ pub mod embed;
 pub mod engine;
 pub mod error;
 pub mod gallery;
+pub mod pad;
 pub mod paths;
 pub mod quality;
 pub mod runtime;
@@ -86,8 +87,11 @@ pub use config::{DetectorKind, EmbedderKind, FaceConfig, QualityConfig};
 pub use decode::decode_image;
 pub use detect::{CenterFace, Detector, FaceBox};
 pub use embed::{DlibResnet, Embedder, Embedding, Metric, MobileFaceNet};
-pub use engine::{Analysis, EnrolOutcome, FaceEngine, Timings, enrol_photo};
+pub use engine::{Analysis, EnrolOutcome, FaceEngine, Timings, comparable_faces, enrol_photo};
 pub use error::FaceError;
 pub use gallery::{Gallery, MatchOutcome};
+pub use pad::{
+    Evidence, PadConfig, PadFeatures, PadSession, PadVerdict, PassiveKind, Prompt, SpoofReason,
+};
 pub use quality::{QualityMetrics, Rejection};
 pub use workers::FaceWorkers;

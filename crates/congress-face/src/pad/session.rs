@@ -1,0 +1,758 @@
+//! `PadSession`: the per-kiosk state machine that turns analysed frames into a liveness
+//! verdict. Pure logic: the time of each frame and the seed for the challenge direction are
+//! parameters, so tests and benchmarks replay sequences exactly.
+
+use std::collections::VecDeque;
+
+use serde::{Deserialize, Serialize};
+
+use super::PadConfig;
+use super::features::{PadFeatures, Thumb, change};
+use super::geometry::{eye_distance, motion, parallax, yaw};
+use crate::align::Landmarks;
+use crate::engine::Analysis;
+
+/// What the kiosk asks the person to do when passive evidence is not enough.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Prompt {
+    /// "Turn your head a little to your left" (the person's left).
+    TurnLeft,
+    /// "Turn your head a little to your right".
+    TurnRight,
+}
+
+impl Prompt {
+    /// Stable key of the translated prompt the kiosk shows.
+    pub fn message_key(self) -> &'static str {
+        match self {
+            Prompt::TurnLeft => "face.pad.turn_left",
+            Prompt::TurnRight => "face.pad.turn_right",
+        }
+    }
+}
+
+/// Why the session believes the face is live.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Evidence {
+    /// Natural head movement showed parallax in enough frames.
+    Parallax {
+        /// Largest parallax seen (eye distances).
+        parallax: f32,
+    },
+    /// The person answered the challenge.
+    Challenge {
+        /// The prompt answered.
+        prompt: Prompt,
+        /// Yaw change in the asked direction (eye distances).
+        yaw_change: f32,
+        /// Parallax of the answer (eye distances).
+        parallax: f32,
+    },
+}
+
+/// Why a presentation was refused: shown to the desk operator (`Display`) and keyed for
+/// translation (`message_key`).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, thiserror::Error)]
+#[serde(tag = "reason", rename_all = "snake_case")]
+pub enum SpoofReason {
+    /// The frames did not change: a still picture sent as video.
+    #[error("still image: {frames} frames without any change (largest change {max_change:.2})")]
+    StillImage {
+        /// Frames seen.
+        frames: usize,
+        /// Largest face/scene change seen (grey levels).
+        max_change: f32,
+    },
+    /// The face moved like a flat picture (no parallax between nose and face plane).
+    #[error(
+        "flat picture: the face moved in {frames} frames without depth (parallax {max_parallax:.3} eye distances)"
+    )]
+    PlanarMotion {
+        /// Frames with clear motion and no parallax.
+        frames: usize,
+        /// Largest parallax seen.
+        max_parallax: f32,
+    },
+    /// The passive model scored the face crop as a print or a screen.
+    #[error("texture check: live probability {live:.2} (print or screen)")]
+    PassiveModel {
+        /// Mean live probability.
+        live: f32,
+    },
+    /// The person did not turn their head as asked before the deadline.
+    #[error("did not {} within {waited_ms} ms (best turn {best_yaw_change:.2})", prompt_text(*prompt))]
+    ChallengeNotAnswered {
+        /// The prompt.
+        prompt: Prompt,
+        /// Time waited.
+        waited_ms: u64,
+        /// Largest yaw change in the asked direction.
+        best_yaw_change: f32,
+    },
+    /// The face turned as asked, but without depth: a picture being tilted.
+    #[error("turned as asked but without depth (parallax {parallax:.3}): a tilted picture")]
+    ChallengeFlat {
+        /// The prompt.
+        prompt: Prompt,
+        /// Yaw change reached.
+        yaw_change: f32,
+        /// Parallax at that moment.
+        parallax: f32,
+    },
+}
+
+fn prompt_text(p: Prompt) -> &'static str {
+    match p {
+        Prompt::TurnLeft => "turn the head to the left",
+        Prompt::TurnRight => "turn the head to the right",
+    }
+}
+
+impl SpoofReason {
+    /// Stable key for the translated message on the desk console.
+    pub fn message_key(&self) -> &'static str {
+        match self {
+            SpoofReason::StillImage { .. } => "face.pad.spoof.still_image",
+            SpoofReason::PlanarMotion { .. } => "face.pad.spoof.planar_motion",
+            SpoofReason::PassiveModel { .. } => "face.pad.spoof.passive_model",
+            SpoofReason::ChallengeNotAnswered { .. } => "face.pad.spoof.challenge_not_answered",
+            SpoofReason::ChallengeFlat { .. } => "face.pad.spoof.challenge_flat",
+        }
+    }
+}
+
+/// The session's answer after a frame.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "pad", rename_all = "snake_case")]
+pub enum PadVerdict {
+    /// Not enough evidence yet: keep sending frames (the kiosk shows its normal "looking").
+    Collecting {
+        /// Frames of this presentation so far.
+        frames: usize,
+    },
+    /// Unsure: show this prompt until the deadline (the time base of `observe`).
+    Challenge {
+        /// What to ask.
+        prompt: Prompt,
+        /// Answer before this time (ms, same clock as the frames).
+        deadline_ms: u64,
+    },
+    /// A living person: a recognised delegate may be checked in.
+    Live {
+        /// Why.
+        evidence: Evidence,
+    },
+    /// A presentation attack (or a failed challenge): never check in; send to the desk.
+    Spoof {
+        /// Why, for the operator.
+        reason: SpoofReason,
+    },
+}
+
+impl PadVerdict {
+    /// Live?
+    pub fn is_live(&self) -> bool {
+        matches!(self, PadVerdict::Live { .. })
+    }
+    /// Spoof?
+    pub fn is_spoof(&self) -> bool {
+        matches!(self, PadVerdict::Spoof { .. })
+    }
+}
+
+struct Obs {
+    lm: Landmarks,
+    face: Thumb,
+    scene: Thumb,
+}
+
+struct ChallengeState {
+    prompt: Prompt,
+    issued: u64,
+    deadline: u64,
+    base_yaw: f32,
+    base_lm: Landmarks,
+    best_yaw: f32,
+    flat_at_best: f32,
+}
+
+/// One kiosk's liveness state. Feed every analysed frame (with or without a face) in time order.
+pub struct PadSession {
+    cfg: PadConfig,
+    rng: u64,
+    frames: VecDeque<Obs>,
+    last_face_t: Option<u64>,
+    seen: usize,
+    any_change: bool,
+    max_change: f32,
+    max_parallax: f32,
+    parallax_hits: usize,
+    planar_hits: usize,
+    passive: Vec<f32>,
+    challenge: Option<ChallengeState>,
+    decided: Option<(PadVerdict, u64)>,
+}
+
+impl PadSession {
+    /// A session; `seed` drives the challenge direction (pass a random value per connection).
+    pub fn new(cfg: PadConfig, seed: u64) -> Self {
+        PadSession {
+            cfg,
+            rng: seed | 1,
+            frames: VecDeque::new(),
+            last_face_t: None,
+            seen: 0,
+            any_change: false,
+            max_change: 0.0,
+            max_parallax: 0.0,
+            parallax_hits: 0,
+            planar_hits: 0,
+            passive: Vec::new(),
+            challenge: None,
+            decided: None,
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &PadConfig {
+        &self.cfg
+    }
+
+    /// Forget the current presentation (a new person; after a check-in).
+    pub fn reset(&mut self) {
+        self.frames.clear();
+        self.last_face_t = None;
+        self.seen = 0;
+        self.any_change = false;
+        self.max_change = 0.0;
+        self.max_parallax = 0.0;
+        self.parallax_hits = 0;
+        self.planar_hits = 0;
+        self.passive.clear();
+        self.challenge = None;
+        self.decided = None;
+    }
+
+    /// Feed one analysed frame at time `t_ms` (any monotonic clock, milliseconds).
+    pub fn observe_analysis(&mut self, t_ms: u64, a: &Analysis) -> PadVerdict {
+        let face = a.chosen.and_then(|i| a.faces.get(i));
+        match (face, &a.pad) {
+            (Some(f), Some(p)) => self.observe(t_ms, Some((&f.landmarks, p))),
+            _ => self.observe(t_ms, None),
+        }
+    }
+
+    /// Feed one frame: the chosen face's landmarks and PAD features, or `None` without a face.
+    pub fn observe(&mut self, t: u64, face: Option<(&Landmarks, &PadFeatures)>) -> PadVerdict {
+        if !self.cfg.enabled {
+            return PadVerdict::Live {
+                evidence: Evidence::Parallax { parallax: 0.0 },
+            };
+        }
+        if let Some((v, at)) = self.decided {
+            let expired = v.is_spoof() && t.saturating_sub(at) >= self.cfg.spoof_hold_ms;
+            let gone = self
+                .last_face_t
+                .is_some_and(|l| t.saturating_sub(l) > self.cfg.reset_gap_ms);
+            if !expired && !gone {
+                if face.is_some() {
+                    self.last_face_t = Some(t);
+                }
+                return v;
+            }
+            self.reset();
+        }
+        let Some((lm, feat)) = face else {
+            if self
+                .last_face_t
+                .is_some_and(|l| t.saturating_sub(l) > self.cfg.reset_gap_ms)
+            {
+                self.reset();
+            }
+            return self.pending(t);
+        };
+        if self
+            .last_face_t
+            .is_some_and(|l| t.saturating_sub(l) > self.cfg.reset_gap_ms)
+        {
+            self.reset();
+        }
+        self.last_face_t = Some(t);
+        if let Some(v) = self.ingest(t, lm, feat) {
+            self.decided = Some((v, t));
+            return v;
+        }
+        self.pending(t)
+    }
+
+    fn pending(&self, t: u64) -> PadVerdict {
+        match &self.challenge {
+            Some(c) if t < c.deadline => PadVerdict::Challenge {
+                prompt: c.prompt,
+                deadline_ms: c.deadline,
+            },
+            _ => PadVerdict::Collecting { frames: self.seen },
+        }
+    }
+
+    /// Add a frame; a decision when one is reached.
+    fn ingest(&mut self, t: u64, lm: &Landmarks, feat: &PadFeatures) -> Option<PadVerdict> {
+        let cfg = self.cfg.clone();
+        if let Some(prev) = self.frames.back()
+            && change(&prev.scene, &feat.scene).is_some_and(|c| c > cfg.cut_scene_change)
+        {
+            // another picture, not motion: evidence from before the cut does not carry over
+            let keep_challenge = self.challenge.take();
+            self.reset();
+            self.challenge = keep_challenge;
+        }
+        let iod = eye_distance(lm).max(1.0);
+        let mut changed = false;
+        // compare with the previous frame and with the oldest one kept (slow drift counts too)
+        let refs = [self.frames.back(), self.frames.front()];
+        for o in refs.into_iter().flatten() {
+            let fc = change(&o.face, &feat.face).unwrap_or(0.0);
+            let sc = change(&o.scene, &feat.scene).unwrap_or(0.0);
+            let shift =
+                o.lm.iter()
+                    .zip(lm)
+                    .map(|(a, b)| a.dist(*b))
+                    .fold(0f32, f32::max)
+                    / iod;
+            self.max_change = self.max_change.max(fc).max(sc);
+            if fc > cfg.min_face_change
+                || sc > cfg.min_scene_change
+                || shift > cfg.min_landmark_shift
+            {
+                changed = true;
+            }
+        }
+        self.any_change |= changed;
+        // geometry against every earlier frame of the window
+        let (mut pmax, mut mmax) = (0f32, 0f32);
+        for o in &self.frames {
+            if let Some(p) = parallax(&o.lm, lm) {
+                pmax = pmax.max(p);
+            }
+            if let Some(m) = motion(&o.lm, lm) {
+                mmax =
+                    mmax.max(m.magnitude(cfg.moved_shift, cfg.moved_rotation_deg, cfg.moved_scale));
+            }
+        }
+        self.max_parallax = self.max_parallax.max(pmax);
+        if changed && pmax >= cfg.min_parallax {
+            self.parallax_hits += 1;
+        }
+        if mmax >= 1.0 && pmax < cfg.planar_max_parallax {
+            self.planar_hits += 1;
+        }
+        self.seen += 1;
+        self.frames.push_back(Obs {
+            lm: *lm,
+            face: feat.face.clone(),
+            scene: feat.scene.clone(),
+        });
+        while self.frames.len() > cfg.history {
+            self.frames.pop_front();
+        }
+        if let Some(p) = feat.passive {
+            self.passive.push(p);
+        }
+
+        // 1. frames must change
+        if !self.any_change && self.seen >= cfg.still_frames {
+            return Some(PadVerdict::Spoof {
+                reason: SpoofReason::StillImage {
+                    frames: self.seen,
+                    max_change: self.max_change,
+                },
+            });
+        }
+        // 2. passive model
+        if self.passive.len() >= 3 {
+            let live = self.passive.iter().sum::<f32>() / self.passive.len() as f32;
+            if live < cfg.passive_min_live {
+                return Some(PadVerdict::Spoof {
+                    reason: SpoofReason::PassiveModel { live },
+                });
+            }
+        }
+        // 3. motion consistency
+        if self.planar_hits >= cfg.planar_frames && self.parallax_hits == 0 {
+            return Some(PadVerdict::Spoof {
+                reason: SpoofReason::PlanarMotion {
+                    frames: self.planar_hits,
+                    max_parallax: self.max_parallax,
+                },
+            });
+        }
+        // 4. active challenge
+        if let Some(v) = self.check_challenge(t, lm) {
+            return Some(v);
+        }
+        if self.challenge.is_some() {
+            return None;
+        }
+        if self.any_change && self.parallax_hits >= cfg.parallax_frames && !cfg.always_challenge {
+            return Some(PadVerdict::Live {
+                evidence: Evidence::Parallax {
+                    parallax: self.max_parallax,
+                },
+            });
+        }
+        if self.seen >= cfg.challenge_after_frames || (cfg.always_challenge && self.seen >= 2) {
+            self.issue_challenge(t, lm);
+        }
+        None
+    }
+
+    fn issue_challenge(&mut self, t: u64, lm: &Landmarks) {
+        // xorshift64: the direction cannot be guessed by someone who replays a video
+        self.rng ^= self.rng << 13;
+        self.rng ^= self.rng >> 7;
+        self.rng ^= self.rng << 17;
+        let prompt = if self.rng & 1 == 0 {
+            Prompt::TurnLeft
+        } else {
+            Prompt::TurnRight
+        };
+        let mut yaws: Vec<f32> = self.frames.iter().map(|o| yaw(&o.lm)).collect();
+        yaws.sort_by(f32::total_cmp);
+        let base_yaw = yaws.get(yaws.len() / 2).copied().unwrap_or_else(|| yaw(lm));
+        self.challenge = Some(ChallengeState {
+            prompt,
+            issued: t,
+            deadline: t + self.cfg.challenge_timeout_ms,
+            base_yaw,
+            base_lm: *lm,
+            best_yaw: 0.0,
+            flat_at_best: 0.0,
+        });
+    }
+
+    fn check_challenge(&mut self, t: u64, lm: &Landmarks) -> Option<PadVerdict> {
+        let cfg = &self.cfg;
+        let c = self.challenge.as_mut()?;
+        // person's left = image right in an unmirrored frame = yaw increases
+        let sign = match (c.prompt, cfg.frames_mirrored) {
+            (Prompt::TurnLeft, false) | (Prompt::TurnRight, true) => 1.0,
+            _ => -1.0,
+        };
+        let turned = (yaw(lm) - c.base_yaw) * sign;
+        let par = parallax(&c.base_lm, lm).unwrap_or(0.0);
+        if turned >= cfg.challenge_min_yaw && par >= cfg.min_parallax {
+            return Some(PadVerdict::Live {
+                evidence: Evidence::Challenge {
+                    prompt: c.prompt,
+                    yaw_change: turned,
+                    parallax: par,
+                },
+            });
+        }
+        if turned > c.best_yaw {
+            c.best_yaw = turned;
+            c.flat_at_best = par;
+        }
+        if t >= c.deadline {
+            let reason = if c.best_yaw >= cfg.challenge_min_yaw {
+                SpoofReason::ChallengeFlat {
+                    prompt: c.prompt,
+                    yaw_change: c.best_yaw,
+                    parallax: c.flat_at_best,
+                }
+            } else {
+                SpoofReason::ChallengeNotAnswered {
+                    prompt: c.prompt,
+                    waited_ms: t - c.issued,
+                    best_yaw_change: c.best_yaw,
+                }
+            };
+            return Some(PadVerdict::Spoof { reason });
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use crate::align::Point;
+
+    /// Landmarks of a head (eyes/mouth near one plane, nose 0.55 eye distances in front) at
+    /// the given yaw (degrees), position and scale, seen by a perspective camera.
+    fn head(yaw_deg: f64, tx: f64, scale: f64) -> Landmarks {
+        let pts3 = [
+            (-0.5, -0.45, 0.0),
+            (0.5, -0.45, 0.0),
+            (0.0, 0.1, -0.55),
+            (-0.42, 0.55, -0.05),
+            (0.42, 0.55, -0.05),
+        ];
+        let (c, s) = (yaw_deg.to_radians().cos(), yaw_deg.to_radians().sin());
+        pts3.map(|(x, y, z)| {
+            let (x1, z1) = (c * x + s * z, -s * x + c * z);
+            let w = 8.0 / (8.0 + z1);
+            Point::new(
+                (320.0 + tx + 70.0 * scale * x1 * w) as f32,
+                (240.0 + 70.0 * scale * y * w) as f32,
+            )
+        })
+    }
+
+    /// A flat picture of `l` moved by a similarity (shift, rotation, scale) about its centre.
+    fn card(l: &Landmarks, tx: f32, rot_deg: f32, scale: f32) -> Landmarks {
+        let (c, s) = (rot_deg.to_radians().cos(), rot_deg.to_radians().sin());
+        l.map(|p| {
+            let (x, y) = (p.x - 320.0, p.y - 240.0);
+            Point::new(
+                320.0 + tx + scale * (c * x - s * y),
+                240.0 + scale * (s * x + c * y),
+            )
+        })
+    }
+
+    fn thumbs(seed: u8) -> PadFeatures {
+        let face = Thumb {
+            w: 32,
+            h: 32,
+            px: (0..1024u32)
+                .map(|i| ((i * 7 + u32::from(seed) * 13) % 251) as u8)
+                .collect(),
+        };
+        let scene = Thumb {
+            w: 40,
+            h: 30,
+            px: (0..1200u32)
+                .map(|i| ((i * 3 + u32::from(seed) * 5) % 199) as u8)
+                .collect(),
+        };
+        PadFeatures {
+            face,
+            scene,
+            passive: None,
+        }
+    }
+
+    fn run(s: &mut PadSession, frames: &[(Landmarks, PadFeatures)]) -> Vec<PadVerdict> {
+        frames
+            .iter()
+            .enumerate()
+            .map(|(i, (l, f))| s.observe(i as u64 * 200, Some((l, f))))
+            .collect()
+    }
+
+    #[test]
+    fn a_still_never_confirms() {
+        let mut s = PadSession::new(PadConfig::default(), 7);
+        let f = thumbs(1);
+        let l = head(0.0, 0.0, 1.0);
+        let v = run(&mut s, &vec![(l, f); 10]);
+        assert!(v.iter().all(|v| !v.is_live()), "{v:?}");
+        assert!(matches!(
+            v.last().unwrap(),
+            PadVerdict::Spoof {
+                reason: SpoofReason::StillImage { .. }
+            }
+        ));
+        // and it stays refused while the picture is shown
+        let again = s.observe(2_400, Some((&l, &thumbs(1))));
+        assert!(again.is_spoof());
+        assert_eq!(
+            SpoofReason::StillImage {
+                frames: 4,
+                max_change: 0.0
+            }
+            .message_key(),
+            "face.pad.spoof.still_image"
+        );
+    }
+
+    #[test]
+    fn a_planar_moved_picture_is_flagged() {
+        let mut s = PadSession::new(PadConfig::default(), 7);
+        let base = head(0.0, 0.0, 1.0);
+        let frames: Vec<_> = (0..8)
+            .map(|i| {
+                let k = i as f32;
+                (
+                    card(&base, 12.0 * k, 2.0 * k, 1.0 + 0.03 * k),
+                    thumbs(i as u8),
+                )
+            })
+            .collect();
+        let v = run(&mut s, &frames);
+        assert!(v.iter().all(|v| !v.is_live()), "{v:?}");
+        assert!(
+            v.iter().any(|v| matches!(
+                v,
+                PadVerdict::Spoof {
+                    reason: SpoofReason::PlanarMotion { .. }
+                }
+            )),
+            "{v:?}"
+        );
+    }
+
+    #[test]
+    fn a_turning_head_is_live_without_challenge() {
+        let mut s = PadSession::new(PadConfig::default(), 7);
+        let frames: Vec<_> = (0..6)
+            .map(|i| (head(4.0 * i as f64, 3.0 * i as f64, 1.0), thumbs(i as u8)))
+            .collect();
+        let v = run(&mut s, &frames);
+        assert!(
+            v.iter().any(|v| matches!(
+                v,
+                PadVerdict::Live {
+                    evidence: Evidence::Parallax { .. }
+                }
+            )),
+            "{v:?}"
+        );
+    }
+
+    fn challenged(seed: u64) -> (PadSession, Prompt, u64) {
+        // a person standing almost still: changes, but no parallax -> challenge
+        let mut s = PadSession::new(PadConfig::default(), seed);
+        let frames: Vec<_> = (0..6)
+            .map(|i| (head(0.0, (i % 2) as f64 * 1.5, 1.0), thumbs(i as u8)))
+            .collect();
+        let v = run(&mut s, &frames);
+        let PadVerdict::Challenge {
+            prompt,
+            deadline_ms,
+        } = *v.last().unwrap()
+        else {
+            panic!("expected a challenge, got {v:?}");
+        };
+        assert!(v.iter().all(|v| !v.is_spoof()));
+        (s, prompt, deadline_ms)
+    }
+
+    #[test]
+    fn a_challenge_answered_is_live() {
+        let (mut s, prompt, deadline) = challenged(7);
+        // person's left = nose towards image right = negative model yaw in `head` (see geometry)
+        let dir = match prompt {
+            Prompt::TurnLeft => 1.0,
+            Prompt::TurnRight => -1.0,
+        };
+        let mut got = None;
+        for (k, t) in (1_400..deadline).step_by(200).enumerate() {
+            let l = head(-dir * 4.0 * k as f64, 0.0, 1.0);
+            let v = s.observe(t, Some((&l, &thumbs(50 + k as u8))));
+            if v.is_live() || v.is_spoof() {
+                got = Some(v);
+                break;
+            }
+        }
+        assert!(
+            matches!(
+                got,
+                Some(PadVerdict::Live {
+                    evidence: Evidence::Challenge { .. }
+                })
+            ),
+            "{got:?}"
+        );
+    }
+
+    #[test]
+    fn a_challenge_unanswered_or_answered_the_wrong_way_is_refused() {
+        let (mut s, prompt, deadline) = challenged(9);
+        let mut last = PadVerdict::Collecting { frames: 0 };
+        for (k, t) in (1_400..=deadline + 200).step_by(200).enumerate() {
+            let l = head(0.0, (k % 2) as f64, 1.0);
+            last = s.observe(t, Some((&l, &thumbs(60 + k as u8))));
+            assert!(!last.is_live());
+        }
+        assert!(
+            matches!(
+                last,
+                PadVerdict::Spoof {
+                    reason: SpoofReason::ChallengeNotAnswered { .. }
+                }
+            ),
+            "{last:?}"
+        );
+        // the wrong direction does not answer either
+        let (mut s, prompt2, deadline) = challenged(11);
+        let wrong = match prompt2 {
+            Prompt::TurnLeft => -1.0,
+            Prompt::TurnRight => 1.0,
+        };
+        for (k, t) in (1_400..=deadline + 200).step_by(200).enumerate() {
+            let l = head(-wrong * 3.0 * k as f64, 0.0, 1.0);
+            last = s.observe(t, Some((&l, &thumbs(70 + k as u8))));
+            assert!(
+                !last.is_live(),
+                "{prompt2:?} answered the wrong way: {last:?}"
+            );
+        }
+        assert!(last.is_spoof());
+        let _ = prompt;
+    }
+
+    #[test]
+    fn a_picture_tilted_as_asked_is_refused() {
+        let (mut s, prompt, deadline) = challenged(7);
+        let base = head(0.0, 0.0, 1.0);
+        let dir = match prompt {
+            Prompt::TurnLeft => 1.0f32,
+            Prompt::TurnRight => -1.0,
+        };
+        let mut last = PadVerdict::Collecting { frames: 0 };
+        for (k, t) in (1_400..=deadline + 200).step_by(200).enumerate() {
+            // the attacker shifts and squeezes the card sideways: a flat transform
+            let l = base.map(|p| {
+                Point::new(
+                    320.0 + (p.x - 320.0) * (1.0 - 0.04 * k as f32) + dir * 6.0 * k as f32,
+                    p.y,
+                )
+            });
+            last = s.observe(t, Some((&l, &thumbs(80 + k as u8))));
+            assert!(!last.is_live(), "{last:?}");
+        }
+        assert!(last.is_spoof(), "{last:?}");
+    }
+
+    #[test]
+    fn a_new_presentation_after_a_gap_starts_afresh() {
+        let mut s = PadSession::new(PadConfig::default(), 7);
+        let l = head(0.0, 0.0, 1.0);
+        let v = run(&mut s, &vec![(l, thumbs(1)); 5]);
+        assert!(v.last().unwrap().is_spoof());
+        // the picture is taken away; 2 s later a real, turning person arrives
+        assert!(s.observe(1_200, None).is_spoof());
+        let mut live = false;
+        for i in 0..6u64 {
+            let l = head(4.0 * i as f64, 2.0 * i as f64, 1.0);
+            live |= s
+                .observe(3_500 + 200 * i, Some((&l, &thumbs(20 + i as u8))))
+                .is_live();
+        }
+        assert!(live);
+    }
+
+    #[test]
+    fn disabled_pad_is_always_live_and_config_validates() {
+        let cfg = PadConfig {
+            enabled: false,
+            ..PadConfig::default()
+        };
+        let mut s = PadSession::new(cfg, 1);
+        assert!(s.observe(0, None).is_live());
+        assert!(PadConfig::default().validate().is_ok());
+        assert!(
+            PadConfig {
+                still_frames: 1,
+                ..PadConfig::default()
+            }
+            .validate()
+            .is_err()
+        );
+    }
+}
