@@ -27,7 +27,7 @@ use serde::{Deserialize, Serialize};
 
 pub use features::{PadFeatures, Thumb};
 pub use passive::{PassiveKind, PassiveModel};
-pub use session::{Evidence, PadSession, PadVerdict, Prompt, SpoofReason};
+pub use session::{Evidence, FrameStats, PadSession, PadVerdict, Prompt, SpoofReason};
 
 /// Tunables of the PAD session. Defaults come from the `face-pad` benchmark's measured
 /// distributions (see `docs/face-pad.md`, "Thresholds").
@@ -63,12 +63,18 @@ pub struct PadConfig {
     pub moved_rotation_deg: f32,
     /// … or relative size change (|ln scale|).
     pub moved_scale: f32,
-    /// Frames with clear motion and no parallax before the session answers `planar_motion`.
+    /// Frames with clear motion and no parallax after which the session stops waiting for
+    /// natural parallax and asks the challenge at once; if the challenge then fails, the
+    /// reason is `planar_motion`.
     pub planar_frames: usize,
     /// Frames with a face after which, without a decision, the challenge is shown.
     pub challenge_after_frames: usize,
-    /// Yaw change (eye distances) that answers the challenge.
+    /// Yaw change (eye distances) in the asked direction that answers the challenge …
     pub challenge_min_yaw: f32,
+    /// … with parallax (eye distances) in the same direction …
+    pub challenge_min_parallax: f32,
+    /// … in this many frames.
+    pub challenge_frames: usize,
     /// Time the person has to answer the challenge, in milliseconds.
     pub challenge_timeout_ms: u64,
     /// Always challenge (e.g. a 1:1 check before a secret ballot), even with natural parallax.
@@ -89,20 +95,22 @@ impl Default for PadConfig {
             enabled: true,
             passive: PassiveKind::None,
             passive_min_live: 0.5,
-            min_face_change: 1.5,
+            min_face_change: 6.0,
             min_scene_change: 1.0,
-            min_landmark_shift: 0.03,
+            min_landmark_shift: 0.02,
             cut_scene_change: 30.0,
             still_frames: 4,
-            min_parallax: 0.06,
+            min_parallax: 0.07,
             parallax_frames: 2,
-            planar_max_parallax: 0.035,
+            planar_max_parallax: 0.045,
             moved_shift: 0.25,
             moved_rotation_deg: 4.0,
             moved_scale: 0.06,
             planar_frames: 3,
             challenge_after_frames: 6,
-            challenge_min_yaw: 0.08,
+            challenge_min_yaw: 0.07,
+            challenge_min_parallax: 0.05,
+            challenge_frames: 2,
             challenge_timeout_ms: 6000,
             always_challenge: false,
             frames_mirrored: false,
@@ -122,8 +130,10 @@ impl PadConfig {
         if self.history < self.still_frames.max(self.challenge_after_frames) {
             return Err("pad.history must hold still_frames and challenge_after_frames".into());
         }
-        if self.parallax_frames == 0 || self.planar_frames == 0 {
-            return Err("pad.parallax_frames and pad.planar_frames must be at least 1".into());
+        if self.parallax_frames == 0 || self.planar_frames == 0 || self.challenge_frames == 0 {
+            return Err(
+                "pad.parallax_frames, planar_frames and challenge_frames must be at least 1".into(),
+            );
         }
         if self.planar_max_parallax > self.min_parallax {
             return Err("pad.planar_max_parallax must not exceed pad.min_parallax".into());

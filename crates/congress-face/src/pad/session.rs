@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::PadConfig;
 use super::features::{PadFeatures, Thumb, change};
-use super::geometry::{eye_distance, motion, parallax, yaw};
+use super::geometry::{eye_distance, motion, parallax, parallax_signed, yaw};
 use crate::align::Landmarks;
 use crate::engine::Analysis;
 
@@ -162,6 +162,23 @@ impl PadVerdict {
     }
 }
 
+/// What the session measured on the last frame with a face (for logs and calibration).
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct FrameStats {
+    /// Largest face-thumbnail change against the previous and the oldest frame (grey levels).
+    pub face_change: f32,
+    /// Largest scene-thumbnail change (grey levels).
+    pub scene_change: f32,
+    /// Largest landmark movement (eye distances).
+    pub landmark_shift: f32,
+    /// Largest parallax against the frames of the window (eye distances).
+    pub parallax: f32,
+    /// Largest motion magnitude against the frames of the window (1.0 = clearly moved).
+    pub motion: f32,
+    /// The frame counted as changed.
+    pub changed: bool,
+}
+
 struct Obs {
     lm: Landmarks,
     face: Thumb,
@@ -176,6 +193,7 @@ struct ChallengeState {
     base_lm: Landmarks,
     best_yaw: f32,
     flat_at_best: f32,
+    answered: usize,
 }
 
 /// One kiosk's liveness state. Feed every analysed frame (with or without a face) in time order.
@@ -193,6 +211,7 @@ pub struct PadSession {
     passive: Vec<f32>,
     challenge: Option<ChallengeState>,
     decided: Option<(PadVerdict, u64)>,
+    last: Option<FrameStats>,
 }
 
 impl PadSession {
@@ -212,7 +231,13 @@ impl PadSession {
             passive: Vec::new(),
             challenge: None,
             decided: None,
+            last: None,
         }
+    }
+
+    /// Measurements of the last frame with a face that was analysed (not while a decision is held).
+    pub fn last_stats(&self) -> Option<FrameStats> {
+        self.last
     }
 
     /// The configuration.
@@ -310,6 +335,7 @@ impl PadSession {
         }
         let iod = eye_distance(lm).max(1.0);
         let mut changed = false;
+        let mut st = FrameStats::default();
         // compare with the previous frame and with the oldest one kept (slow drift counts too)
         let refs = [self.frames.back(), self.frames.front()];
         for o in refs.into_iter().flatten() {
@@ -322,6 +348,9 @@ impl PadSession {
                     .fold(0f32, f32::max)
                     / iod;
             self.max_change = self.max_change.max(fc).max(sc);
+            st.face_change = st.face_change.max(fc);
+            st.scene_change = st.scene_change.max(sc);
+            st.landmark_shift = st.landmark_shift.max(shift);
             if fc > cfg.min_face_change
                 || sc > cfg.min_scene_change
                 || shift > cfg.min_landmark_shift
@@ -342,6 +371,10 @@ impl PadSession {
             }
         }
         self.max_parallax = self.max_parallax.max(pmax);
+        st.parallax = pmax;
+        st.motion = mmax;
+        st.changed = changed;
+        self.last = Some(st);
         if changed && pmax >= cfg.min_parallax {
             self.parallax_hits += 1;
         }
@@ -379,30 +412,28 @@ impl PadSession {
                 });
             }
         }
-        // 3. motion consistency
-        if self.planar_hits >= cfg.planar_frames && self.parallax_hits == 0 {
-            return Some(PadVerdict::Spoof {
-                reason: SpoofReason::PlanarMotion {
-                    frames: self.planar_hits,
-                    max_parallax: self.max_parallax,
-                },
-            });
-        }
-        // 4. active challenge
+        // 3. motion consistency: natural parallax is enough (unless always challenging) …
         if let Some(v) = self.check_challenge(t, lm) {
             return Some(v);
         }
         if self.challenge.is_some() {
             return None;
         }
-        if self.any_change && self.parallax_hits >= cfg.parallax_frames && !cfg.always_challenge {
+        if self.any_change
+            && self.parallax_hits >= cfg.parallax_frames
+            && !cfg.always_challenge
+        {
             return Some(PadVerdict::Live {
                 evidence: Evidence::Parallax {
                     parallax: self.max_parallax,
                 },
             });
         }
-        if self.seen >= cfg.challenge_after_frames || (cfg.always_challenge && self.seen >= 2) {
+        // 4. … otherwise, or when the face moves like a flat picture, the active challenge
+        if self.seen >= cfg.challenge_after_frames
+            || self.planar_hits >= cfg.planar_frames
+            || (cfg.always_challenge && self.seen >= 2)
+        {
             self.issue_challenge(t, lm);
         }
         None
@@ -429,6 +460,7 @@ impl PadSession {
             base_lm: *lm,
             best_yaw: 0.0,
             flat_at_best: 0.0,
+            answered: 0,
         });
     }
 
@@ -441,22 +473,38 @@ impl PadSession {
             _ => -1.0,
         };
         let turned = (yaw(lm) - c.base_yaw) * sign;
-        let par = parallax(&c.base_lm, lm).unwrap_or(0.0);
-        if turned >= cfg.challenge_min_yaw && par >= cfg.min_parallax {
-            return Some(PadVerdict::Live {
-                evidence: Evidence::Challenge {
-                    prompt: c.prompt,
-                    yaw_change: turned,
-                    parallax: par,
-                },
-            });
+        let par = parallax_signed(&c.base_lm, lm).unwrap_or(0.0) * sign;
+        // turning the head shifts the face but hardly rolls or resizes it; a picture waved
+        // about makes noisy landmarks, so frames whose face clearly rolled or changed size
+        // do not count as an answer
+        let steady = motion(&c.base_lm, lm).is_some_and(|m| {
+            m.rotation_deg < cfg.moved_rotation_deg && m.scale < cfg.moved_scale
+        });
+        if !(steady && turned >= cfg.challenge_min_yaw && par >= cfg.challenge_min_parallax) {
+            c.answered = 0;
+        } else {
+            c.answered += 1;
+            if c.answered >= cfg.challenge_frames {
+                return Some(PadVerdict::Live {
+                    evidence: Evidence::Challenge {
+                        prompt: c.prompt,
+                        yaw_change: turned,
+                        parallax: par,
+                    },
+                });
+            }
         }
         if turned > c.best_yaw {
             c.best_yaw = turned;
             c.flat_at_best = par;
         }
         if t >= c.deadline {
-            let reason = if c.best_yaw >= cfg.challenge_min_yaw {
+            let reason = if self.planar_hits >= cfg.planar_frames && self.parallax_hits == 0 {
+                SpoofReason::PlanarMotion {
+                    frames: self.planar_hits,
+                    max_parallax: self.max_parallax,
+                }
+            } else if c.best_yaw >= cfg.challenge_min_yaw {
                 SpoofReason::ChallengeFlat {
                     prompt: c.prompt,
                     yaw_change: c.best_yaw,
@@ -574,9 +622,9 @@ mod tests {
     fn a_planar_moved_picture_is_flagged() {
         let mut s = PadSession::new(PadConfig::default(), 7);
         let base = head(0.0, 0.0, 1.0);
-        let frames: Vec<_> = (0..8)
+        let frames: Vec<_> = (0..45)
             .map(|i| {
-                let k = i as f32;
+                let k = (i as f32 * 0.7).sin() * 4.0;
                 (
                     card(&base, 12.0 * k, 2.0 * k, 1.0 + 0.03 * k),
                     thumbs(i as u8),
