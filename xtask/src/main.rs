@@ -42,7 +42,7 @@ COMMANDS:
                  and `npm run e2e`. CI runs exactly this (.ci/run).
     bench NAME [ARGS]
                  One benchmark in a release build; it ends with one JSON line.
-                 NAME: fanout, vote-storm, face-accuracy, face-speed, docs,
+                 NAME: fanout, vote-storm, face-accuracy, face-pad, face-speed, docs,
                  crash [--rounds N] [--seed S], reconnect-storm [--clients N], backup.
     fixtures [--check]
                  Regenerate fixtures/demo (python3 fixtures/generate.py).
@@ -86,6 +86,13 @@ const BENCHES: &[(&str, &str, &str, Option<&str>, &str)] = &[
         "face-accuracy",
         None,
         "recognition accuracy on the shared faces set",
+    ),
+    (
+        "face-pad",
+        "congress-face",
+        "face-pad",
+        None,
+        "presentation-attack detection: stills, prints, screens vs genuine sequences",
     ),
     (
         "face-speed",

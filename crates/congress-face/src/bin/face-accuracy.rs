@@ -106,9 +106,18 @@ fn evaluate(
                 image::Rgb(img.get_pixel(x, y).0.map(|c| c / 4))
             });
             let (w, h) = img.dimensions();
-            let small = image::imageops::resize(&img, (w / 8).max(8), (h / 8).max(8), image::imageops::FilterType::Triangle);
-            let blurred = image::imageops::resize(&small, w, h, image::imageops::FilterType::Triangle);
-            if let (Ok(d), Ok(b)) = (engine.analyze_image(&dark, false), engine.analyze_image(&blurred, false)) {
+            let small = image::imageops::resize(
+                &img,
+                (w / 8).max(8),
+                (h / 8).max(8),
+                image::imageops::FilterType::Triangle,
+            );
+            let blurred =
+                image::imageops::resize(&small, w, h, image::imageops::FilterType::Triangle);
+            if let (Ok(d), Ok(b)) = (
+                engine.analyze_image(&dark, false),
+                engine.analyze_image(&blurred, false),
+            ) {
                 degraded += 1;
                 dark_rej += usize::from(d.quality.is_err());
                 blur_rej += usize::from(b.quality.is_err());
@@ -138,16 +147,48 @@ fn evaluate(
     let q = |f: fn(&congress_face::QualityMetrics) -> f32| {
         let mut v: Vec<f32> = metrics.iter().map(f).collect();
         v.sort_by(f32::total_cmp);
-        let at = |p: f32| v.get(((v.len().max(1) - 1) as f32 * p).round() as usize).copied().unwrap_or(f32::NAN);
-        format!("min {:.2} p5 {:.2} p50 {:.2} p95 {:.2} max {:.2}", at(0.0), at(0.05), at(0.5), at(0.95), at(1.0))
+        let at = |p: f32| {
+            v.get(((v.len().max(1) - 1) as f32 * p).round() as usize)
+                .copied()
+                .unwrap_or(f32::NAN)
+        };
+        format!(
+            "min {:.2} p5 {:.2} p50 {:.2} p95 {:.2} max {:.2}",
+            at(0.0),
+            at(0.05),
+            at(0.5),
+            at(0.95),
+            at(1.0)
+        )
     };
-    println!("{prefix} quality of the labelled photos: size_px {}", q(|m| m.size_px));
-    println!("  |yaw| {}; |pitch| {}; roll {}", q(|m| m.yaw.abs()), q(|m| m.pitch.abs()), q(|m| m.roll_deg));
-    println!("  sharpness {}; brightness {}; score {}", q(|m| m.sharpness), q(|m| m.brightness), q(|m| m.score));
-    println!("{prefix}: degraded copies rejected by the gates: dark {dark_rej}/{degraded}, blurred {blur_rej}/{degraded}");
+    println!(
+        "{prefix} quality of the labelled photos: size_px {}",
+        q(|m| m.size_px)
+    );
+    println!(
+        "  |yaw| {}; |pitch| {}; roll {}",
+        q(|m| m.yaw.abs()),
+        q(|m| m.pitch.abs()),
+        q(|m| m.roll_deg)
+    );
+    println!(
+        "  sharpness {}; brightness {}; score {}",
+        q(|m| m.sharpness),
+        q(|m| m.brightness),
+        q(|m| m.score)
+    );
+    println!(
+        "{prefix}: degraded copies rejected by the gates: dark {dark_rej}/{degraded}, blurred {blur_rej}/{degraded}"
+    );
     let degraded_json = vec![
-        (format!("{prefix}_dark_rejected_rate"), format!("{:.4}", dark_rej as f64 / degraded.max(1) as f64)),
-        (format!("{prefix}_blurred_rejected_rate"), format!("{:.4}", blur_rej as f64 / degraded.max(1) as f64)),
+        (
+            format!("{prefix}_dark_rejected_rate"),
+            format!("{:.4}", dark_rej as f64 / degraded.max(1) as f64),
+        ),
+        (
+            format!("{prefix}_blurred_rejected_rate"),
+            format!("{:.4}", blur_rej as f64 / degraded.max(1) as f64),
+        ),
     ];
 
     // verification: all pairs
@@ -245,31 +286,31 @@ fn evaluate(
     let p = prefix;
     let mut json = degraded_json;
     json.extend(vec![
-            (format!("{p}_photos"), embs.len().to_string()),
-            (format!("{p}_accuracy"), format!("{accuracy:.4}")),
-            (format!("{p}_threshold"), format!("{threshold:.3}")),
-            (format!("{p}_margin"), format!("{margin:.3}")),
-            (
-                format!("{p}_tpr"),
-                format!("{:.4}", rate(&genuine, threshold)),
-            ),
-            (
-                format!("{p}_fpr"),
-                format!("{:.4}", rate(&impostor, threshold)),
-            ),
-            (format!("{p}_best_accuracy"), format!("{best_acc:.4}")),
-            (format!("{p}_best_threshold"), format!("{best_t:.3}")),
-            (format!("{p}_false_matches"), false_matches.to_string()),
-            (format!("{p}_misses"), misses.to_string()),
-            (format!("{p}_ambiguous"), ambiguous.to_string()),
-            (format!("{p}_genuine_probes"), genuine_probes.to_string()),
-            (format!("{p}_impostor_probes"), impostor_probes.to_string()),
-            (format!("{p}_rank1_rate"), format!("{rank1:.4}")),
-            (format!("{p}_threshold_at_0fm"), format!("{t0:.4}")),
-            (format!("{p}_misses_at_0fm"), misses0.to_string()),
-            (format!("{p}_no_face"), no_face.to_string()),
-            (format!("{p}_quality_rejected"), rejected.to_string()),
-        ]);
+        (format!("{p}_photos"), embs.len().to_string()),
+        (format!("{p}_accuracy"), format!("{accuracy:.4}")),
+        (format!("{p}_threshold"), format!("{threshold:.3}")),
+        (format!("{p}_margin"), format!("{margin:.3}")),
+        (
+            format!("{p}_tpr"),
+            format!("{:.4}", rate(&genuine, threshold)),
+        ),
+        (
+            format!("{p}_fpr"),
+            format!("{:.4}", rate(&impostor, threshold)),
+        ),
+        (format!("{p}_best_accuracy"), format!("{best_acc:.4}")),
+        (format!("{p}_best_threshold"), format!("{best_t:.3}")),
+        (format!("{p}_false_matches"), false_matches.to_string()),
+        (format!("{p}_misses"), misses.to_string()),
+        (format!("{p}_ambiguous"), ambiguous.to_string()),
+        (format!("{p}_genuine_probes"), genuine_probes.to_string()),
+        (format!("{p}_impostor_probes"), impostor_probes.to_string()),
+        (format!("{p}_rank1_rate"), format!("{rank1:.4}")),
+        (format!("{p}_threshold_at_0fm"), format!("{t0:.4}")),
+        (format!("{p}_misses_at_0fm"), misses0.to_string()),
+        (format!("{p}_no_face"), no_face.to_string()),
+        (format!("{p}_quality_rejected"), rejected.to_string()),
+    ]);
     Ok(Result1 { json })
 }
 
@@ -380,7 +421,11 @@ fn run() -> Result<(), String> {
             "mobilefacenet.onnx absent (python3 models/setup.py --with-mobilefacenet): MobileFaceNet skipped"
         );
     }
-    let get = |k: &str| json.iter().find(|(n, _)| n == k).and_then(|(_, v)| v.parse::<f64>().ok());
+    let get = |k: &str| {
+        json.iter()
+            .find(|(n, _)| n == k)
+            .and_then(|(_, v)| v.parse::<f64>().ok())
+    };
     if let (Some(d), Some(m)) = (get("dlib_misses_at_0fm"), get("mfn_misses_at_0fm")) {
         let r = m / d.max(1.0);
         json.push(("mfn_misses_at_0fm_ratio_vs_dlib".into(), format!("{r:.3}")));

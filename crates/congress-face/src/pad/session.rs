@@ -419,10 +419,7 @@ impl PadSession {
         if self.challenge.is_some() {
             return None;
         }
-        if self.any_change
-            && self.parallax_hits >= cfg.parallax_frames
-            && !cfg.always_challenge
-        {
+        if self.any_change && self.parallax_hits >= cfg.parallax_frames && !cfg.always_challenge {
             return Some(PadVerdict::Live {
                 evidence: Evidence::Parallax {
                     parallax: self.max_parallax,
@@ -477,9 +474,8 @@ impl PadSession {
         // turning the head shifts the face but hardly rolls or resizes it; a picture waved
         // about makes noisy landmarks, so frames whose face clearly rolled or changed size
         // do not count as an answer
-        let steady = motion(&c.base_lm, lm).is_some_and(|m| {
-            m.rotation_deg < cfg.moved_rotation_deg && m.scale < cfg.moved_scale
-        });
+        let steady = motion(&c.base_lm, lm)
+            .is_some_and(|m| m.rotation_deg < cfg.moved_rotation_deg && m.scale < cfg.moved_scale);
         if !(steady && turned >= cfg.challenge_min_yaw && par >= cfg.challenge_min_parallax) {
             c.answered = 0;
         } else {

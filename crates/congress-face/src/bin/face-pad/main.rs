@@ -16,9 +16,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use congress_face::pad::FrameStats;
-use congress_face::{
-    FaceConfig, FaceEngine, Gallery, PadSession, PadVerdict, Prompt,
-};
+use congress_face::{FaceConfig, FaceEngine, Gallery, PadSession, PadVerdict, Prompt};
 use image::RgbImage;
 use synth::{Medium, Portrait, Rng};
 
@@ -94,7 +92,10 @@ impl Scene<'_> {
             Kind::Genuine => {
                 let w = 2.0 * std::f32::consts::PI * t / 1.6 + self.phase;
                 let yaw = self.yaw_amp * w.sin() + 20.0 * answer.unwrap_or(0.0);
-                let (dx, dy) = (self.sway * (0.7 * w).sin(), 0.5 * self.sway * (0.9 * w).cos());
+                let (dx, dy) = (
+                    self.sway * (0.7 * w).sin(),
+                    0.5 * self.sway * (0.9 * w).cos(),
+                );
                 let mut img = synth::genuine(self.portrait, yaw, dx, dy);
                 synth::noise(&mut img, 2.0, &mut self.rng);
                 synth::jpeg(&img, 85)
@@ -151,6 +152,7 @@ struct Tally {
     reasons: BTreeMap<String, usize>,
     decision_ms: Vec<u64>,
     stats: Vec<FrameStats>,
+    passive: Vec<f32>,
 }
 
 struct Outcome {
@@ -187,6 +189,9 @@ fn run_sequence(
         let v = pad.observe_analysis(i as u64 * FRAME_MS, &a);
         cost.observe_ms.push(t0.elapsed().as_secs_f32() * 1000.0);
         cost.features_ms.push(a.timings.pad_ms);
+        if let Some(p) = a.pad.as_ref().and_then(|p| p.passive) {
+            tally.passive.push(p);
+        }
         cost.detect_embed_ms
             .push(a.timings.detect_ms + a.timings.align_ms + a.timings.embed_ms);
         if let Some(s) = pad.last_stats()
@@ -227,6 +232,26 @@ struct Cost {
     detect_embed_ms: Vec<f32>,
 }
 
+/// Probability that a genuine frame scores higher (more live) than an attack frame.
+fn auc(genuine: &[f32], attack: &[f32]) -> f64 {
+    if genuine.is_empty() || attack.is_empty() {
+        return f64::NAN;
+    }
+    let mut wins = 0f64;
+    for g in genuine {
+        for a in attack {
+            wins += if g > a {
+                1.0
+            } else if g == a {
+                0.5
+            } else {
+                0.0
+            };
+        }
+    }
+    wins / (genuine.len() as f64 * attack.len() as f64)
+}
+
 fn pct(v: &mut [f32], p: f32) -> f32 {
     if v.is_empty() {
         return f32::NAN;
@@ -244,7 +269,10 @@ fn photos(dir: &std::path::Path) -> Vec<(String, PathBuf)> {
         let mut ids: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
         ids.sort();
         for id in ids.into_iter().filter(|p| p.is_dir()) {
-            let name = id.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+            let name = id
+                .file_name()
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or_default();
             let Ok(rd) = std::fs::read_dir(&id) else {
                 continue;
             };
@@ -271,10 +299,17 @@ fn run() -> Result<(), String> {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(usize::MAX);
-    let config = FaceConfig {
+    let mut config = FaceConfig {
         models_dir: congress_face::paths::models_dir(),
         ..FaceConfig::default()
     };
+    // the passive model, when converted, is scored on every frame but never decides here:
+    // its separation is reported (AUC) next to the other layers' figures
+    if config.models_dir.join("pad_liveness.onnx").exists() {
+        config.pad.passive = congress_face::PassiveKind::HumanLiveness;
+        config.pad.passive_min_live = 0.0;
+    }
+    let passive_on = config.pad.passive != congress_face::PassiveKind::None;
     let mut engine = FaceEngine::load(&config).map_err(|e| e.to_string())?;
     let started = Instant::now();
     // gallery for the no-PAD baseline: every photo of every identity
@@ -282,14 +317,25 @@ fn run() -> Result<(), String> {
     let mut gallery = engine.new_gallery();
     let mut portraits: Vec<(String, Portrait)> = Vec::new();
     for (id, path) in list.iter().take(limit) {
-        let Ok(bytes) = std::fs::read(path) else { continue };
-        let Ok(img) = engine.decode(&bytes) else { continue };
-        let Ok(a) = engine.analyze_image(&img, true) else { continue };
-        let Some(f) = a.chosen.map(|i| a.faces[i].clone()) else { continue };
+        let Ok(bytes) = std::fs::read(path) else {
+            continue;
+        };
+        let Ok(img) = engine.decode(&bytes) else {
+            continue;
+        };
+        let Ok(a) = engine.analyze_image(&img, true) else {
+            continue;
+        };
+        let Some(f) = a.chosen.map(|i| a.faces[i].clone()) else {
+            continue;
+        };
         if let Some(e) = a.embedding {
             gallery.add(id.clone(), e).map_err(|e| e.to_string())?;
         }
-        portraits.push((id.clone(), synth::portrait(&img, (f.x1, f.y1, f.x2, f.y2), &f.landmarks)));
+        portraits.push((
+            id.clone(),
+            synth::portrait(&img, (f.x1, f.y1, f.x2, f.y2), &f.landmarks),
+        ));
     }
     let mut tallies: BTreeMap<Kind, Tally> = BTreeMap::new();
     let mut cost = Cost::default();
@@ -298,8 +344,12 @@ fn run() -> Result<(), String> {
         for kind in Kind::ALL {
             let mut srng = Rng(rng.next() | 1);
             let card = match kind {
-                Kind::PrintMoved | Kind::PrintHeld => Some(synth::medium(p, Medium::Print, &mut srng)),
-                Kind::ScreenMoved | Kind::ScreenHeld => Some(synth::medium(p, Medium::Screen, &mut srng)),
+                Kind::PrintMoved | Kind::PrintHeld => {
+                    Some(synth::medium(p, Medium::Print, &mut srng))
+                }
+                Kind::ScreenMoved | Kind::ScreenHeld => {
+                    Some(synth::medium(p, Medium::Screen, &mut srng))
+                }
                 _ => None,
             };
             let mut scene = Scene {
@@ -315,7 +365,15 @@ fn run() -> Result<(), String> {
                 rng: Rng(srng.next() | 1),
             };
             let tally = tallies.entry(kind).or_default();
-            let o = run_sequence(&mut engine, &mut scene, &gallery, id, rng.next(), tally, &mut cost);
+            let o = run_sequence(
+                &mut engine,
+                &mut scene,
+                &gallery,
+                id,
+                rng.next(),
+                tally,
+                &mut cost,
+            );
             tally.sequences += 1;
             tally.challenged += usize::from(o.challenged);
             tally.recognised_without_pad += usize::from(o.recognised_frames >= 3);
@@ -332,7 +390,10 @@ fn run() -> Result<(), String> {
                         println!("  genuine refused: {} ({id}): {reason}", p.iod);
                     }
                     tally.spoof += 1;
-                    *tally.reasons.entry(reason.message_key().to_string()).or_default() += 1;
+                    *tally
+                        .reasons
+                        .entry(reason.message_key().to_string())
+                        .or_default() += 1;
                 }
                 _ => tally.undecided += 1,
             }
@@ -350,39 +411,93 @@ fn run() -> Result<(), String> {
         let mut mo: Vec<f32> = t.stats.iter().map(|s| s.motion).collect();
         println!(
             "{k}: {} sequences, live {}, spoof {}, undecided {}, challenged {}, recognised without PAD {}; reasons {:?}",
-            t.sequences, t.live, t.spoof, t.undecided, t.challenged, t.recognised_without_pad, t.reasons
+            t.sequences,
+            t.live,
+            t.spoof,
+            t.undecided,
+            t.challenged,
+            t.recognised_without_pad,
+            t.reasons
         );
         println!(
             "  per-frame p10/p50/p90: face_change {:.2}/{:.2}/{:.2} scene_change {:.2}/{:.2}/{:.2} landmark_shift {:.3}/{:.3}/{:.3} parallax {:.3}/{:.3}/{:.3} motion {:.2}/{:.2}/{:.2}",
-            pct(&mut fc, 0.1), pct(&mut fc, 0.5), pct(&mut fc, 0.9),
-            pct(&mut sc, 0.1), pct(&mut sc, 0.5), pct(&mut sc, 0.9),
-            pct(&mut ls, 0.1), pct(&mut ls, 0.5), pct(&mut ls, 0.9),
-            pct(&mut px, 0.1), pct(&mut px, 0.5), pct(&mut px, 0.9),
-            pct(&mut mo, 0.1), pct(&mut mo, 0.5), pct(&mut mo, 0.9),
+            pct(&mut fc, 0.1),
+            pct(&mut fc, 0.5),
+            pct(&mut fc, 0.9),
+            pct(&mut sc, 0.1),
+            pct(&mut sc, 0.5),
+            pct(&mut sc, 0.9),
+            pct(&mut ls, 0.1),
+            pct(&mut ls, 0.5),
+            pct(&mut ls, 0.9),
+            pct(&mut px, 0.1),
+            pct(&mut px, 0.5),
+            pct(&mut px, 0.9),
+            pct(&mut mo, 0.1),
+            pct(&mut mo, 0.5),
+            pct(&mut mo, 0.9),
         );
         if *kind == Kind::Genuine {
             let mut d: Vec<f32> = t.decision_ms.iter().map(|&v| v as f32 / 1000.0).collect();
             json.push(("genuine_sequences".into(), t.sequences.to_string()));
-            json.push(("genuine_reject_rate".into(), format!("{:.4}", rate(t.spoof))));
-            json.push(("genuine_undecided_rate".into(), format!("{:.4}", rate(t.undecided))));
-            json.push(("genuine_challenged_rate".into(), format!("{:.4}", rate(t.challenged))));
-            json.push(("genuine_live_after_p50_s".into(), format!("{:.2}", pct(&mut d, 0.5))));
-            json.push(("genuine_live_after_p90_s".into(), format!("{:.2}", pct(&mut d, 0.9))));
+            json.push((
+                "genuine_reject_rate".into(),
+                format!("{:.4}", rate(t.spoof)),
+            ));
+            json.push((
+                "genuine_undecided_rate".into(),
+                format!("{:.4}", rate(t.undecided)),
+            ));
+            json.push((
+                "genuine_challenged_rate".into(),
+                format!("{:.4}", rate(t.challenged)),
+            ));
+            json.push((
+                "genuine_live_after_p50_s".into(),
+                format!("{:.2}", pct(&mut d, 0.5)),
+            ));
+            json.push((
+                "genuine_live_after_p90_s".into(),
+                format!("{:.2}", pct(&mut d, 0.9)),
+            ));
         } else {
             att_total += t.sequences;
             att_live += t.live;
             att_base += t.recognised_without_pad;
             json.push((format!("{k}_sequences"), t.sequences.to_string()));
-            json.push((format!("{k}_attack_accept_rate"), format!("{:.4}", rate(t.live))));
+            json.push((
+                format!("{k}_attack_accept_rate"),
+                format!("{:.4}", rate(t.live)),
+            ));
             json.push((
                 format!("{k}_attack_accept_rate_no_pad"),
                 format!("{:.4}", rate(t.recognised_without_pad)),
             ));
         }
     }
+    if passive_on {
+        let genuine = tallies
+            .get(&Kind::Genuine)
+            .map(|t| t.passive.clone())
+            .unwrap_or_default();
+        for (kind, t) in &tallies {
+            if *kind == Kind::Genuine || t.passive.is_empty() {
+                continue;
+            }
+            let a = auc(&genuine, &t.passive);
+            println!(
+                "passive liveness model: AUC genuine vs {} = {a:.3}",
+                kind.name()
+            );
+            json.push((format!("passive_auc_vs_{}", kind.name()), format!("{a:.4}")));
+        }
+    }
     let r = |a: usize| a as f64 / att_total.max(1) as f64;
     json.push(("attack_accept_rate".into(), format!("{:.4}", r(att_live))));
-    json.push(("attack_accept_rate_no_pad".into(), format!("{:.4}", r(att_base))));
+    json.push((
+        "attack_accept_rate_no_pad".into(),
+        format!("{:.4}", r(att_base)),
+    ));
     let mut per_frame: Vec<f32> = cost
         .features_ms
         .iter()
@@ -393,10 +508,19 @@ fn run() -> Result<(), String> {
     let de = pct(&mut cost.detect_embed_ms, 0.5);
     json.push(("frames".into(), per_frame.len().to_string()));
     json.push(("pad_ms_per_frame".into(), format!("{pad_ms:.3}")));
-    json.push(("pad_ms_per_frame_p99".into(), format!("{:.3}", pct(&mut per_frame, 0.99))));
+    json.push((
+        "pad_ms_per_frame_p99".into(),
+        format!("{:.3}", pct(&mut per_frame, 0.99)),
+    ));
     json.push(("detect_embed_ms_per_frame".into(), format!("{de:.2}")));
-    json.push(("pad_ratio_vs_detect_embed".into(), format!("{:.4}", pad_ms / de.max(1e-3))));
-    json.push(("elapsed_s".into(), format!("{:.1}", started.elapsed().as_secs_f64())));
+    json.push((
+        "pad_ratio_vs_detect_embed".into(),
+        format!("{:.4}", pad_ms / de.max(1e-3)),
+    ));
+    json.push((
+        "elapsed_s".into(),
+        format!("{:.1}", started.elapsed().as_secs_f64()),
+    ));
     let body: Vec<String> = json.iter().map(|(k, v)| format!("\"{k}\":{v}")).collect();
     println!("{{{}}}", body.join(","));
     Ok(())

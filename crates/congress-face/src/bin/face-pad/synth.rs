@@ -58,8 +58,12 @@ pub fn portrait(photo: &RgbImage, b: (f32, f32, f32, f32), lm: &[Point; 5]) -> P
     let (ox, oy) = (cx - cw / 2.0, cy - ch / 2.0);
     let s = cw / W as f32;
     let img = RgbImage::from_fn(W, H, |u, v| {
-        sample(photo, ox + (u as f32 + 0.5) * s - 0.5, oy + (v as f32 + 0.5) * s - 0.5)
-            .unwrap_or(Rgb([90, 90, 95]))
+        sample(
+            photo,
+            ox + (u as f32 + 0.5) * s - 0.5,
+            oy + (v as f32 + 0.5) * s - 0.5,
+        )
+        .unwrap_or(Rgb([90, 90, 95]))
     });
     let map = |p: Point| Point::new((p.x - ox) / s, (p.y - oy) / s);
     Portrait {
@@ -133,7 +137,10 @@ pub enum Medium {
 pub fn medium(p: &Portrait, m: Medium, rng: &mut Rng) -> RgbImage {
     let border = 24;
     let (w, h) = (W + 2 * border, H + 2 * border);
-    let glare = (rng.range(0.2, 0.8) * W as f32, rng.range(0.1, 0.5) * H as f32);
+    let glare = (
+        rng.range(0.2, 0.8) * W as f32,
+        rng.range(0.1, 0.5) * H as f32,
+    );
     let phase = rng.range(0.0, 6.28);
     let grain: Vec<f32> = (0..(w * h)).map(|_| rng.normal()).collect();
     RgbImage::from_fn(w, h, |x, y| {
@@ -194,13 +201,27 @@ fn blur3(img: &RgbImage, x: u32, y: u32) -> [f32; 3] {
 
 /// A synthetic room behind a held-up attack (static per sequence).
 pub fn room(rng: &mut Rng) -> RgbImage {
-    let base = [rng.range(90.0, 170.0), rng.range(90.0, 170.0), rng.range(90.0, 170.0)];
+    let base = [
+        rng.range(90.0, 170.0),
+        rng.range(90.0, 170.0),
+        rng.range(90.0, 170.0),
+    ];
     let rects: Vec<(u32, u32, u32, u32, [f32; 3])> = (0..6)
         .map(|_| {
             let x = (rng.uniform() * W as f32) as u32;
             let y = (rng.uniform() * H as f32) as u32;
-            let c = [rng.range(30.0, 230.0), rng.range(30.0, 230.0), rng.range(30.0, 230.0)];
-            (x, y, x + 40 + (rng.uniform() * 120.0) as u32, y + 30 + (rng.uniform() * 90.0) as u32, c)
+            let c = [
+                rng.range(30.0, 230.0),
+                rng.range(30.0, 230.0),
+                rng.range(30.0, 230.0),
+            ];
+            (
+                x,
+                y,
+                x + 40 + (rng.uniform() * 120.0) as u32,
+                y + 30 + (rng.uniform() * 90.0) as u32,
+                c,
+            )
         })
         .collect();
     RgbImage::from_fn(W, H, |x, y| {
@@ -217,11 +238,20 @@ pub fn room(rng: &mut Rng) -> RgbImage {
 /// The held card's pose: a homography from card pixels to frame pixels.
 /// `shift` in pixels, `rot_deg` in-plane, `scale` of the card, `yaw` an out-of-plane turn
 /// (perspective, −1..1 ~ ±35°) about the card's vertical axis.
-pub fn card_pose(card: &RgbImage, shift: (f32, f32), rot_deg: f32, scale: f32, yaw: f32) -> Homography {
+pub fn card_pose(
+    card: &RgbImage,
+    shift: (f32, f32),
+    rot_deg: f32,
+    scale: f32,
+    yaw: f32,
+) -> Homography {
     let (cw, ch) = (card.width() as f32, card.height() as f32);
     // the card fills about 85 % of the frame at scale 1
     let k = 0.85 * (W as f32 / cw).min(H as f32 / ch) * scale;
-    let (c, s) = (rot_deg.to_radians().cos() * k, rot_deg.to_radians().sin() * k);
+    let (c, s) = (
+        rot_deg.to_radians().cos() * k,
+        rot_deg.to_radians().sin() * k,
+    );
     let (cx, cy) = (cw / 2.0, ch / 2.0);
     let (fx, fy) = (W as f32 / 2.0 + shift.0, H as f32 / 2.0 + shift.1);
     // out-of-plane: x squeezed by cos, perspective term along x
@@ -239,9 +269,29 @@ pub fn card_pose(card: &RgbImage, shift: (f32, f32), rot_deg: f32, scale: f32, y
         1.0,
     ];
     // translate the card centre to the origin first, then to the frame position
-    let t = [1.0, 0.0, -f64::from(cx), 0.0, 1.0, -f64::from(cy), 0.0, 0.0, 1.0];
+    let t = [
+        1.0,
+        0.0,
+        -f64::from(cx),
+        0.0,
+        1.0,
+        -f64::from(cy),
+        0.0,
+        0.0,
+        1.0,
+    ];
     let m = mul(&h, &t);
-    let back = [1.0, 0.0, f64::from(fx), 0.0, 1.0, f64::from(fy), 0.0, 0.0, 1.0];
+    let back = [
+        1.0,
+        0.0,
+        f64::from(fx),
+        0.0,
+        1.0,
+        f64::from(fy),
+        0.0,
+        0.0,
+        1.0,
+    ];
     Homography(normalise(mul(&back, &m)))
 }
 
