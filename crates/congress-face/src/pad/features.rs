@@ -73,7 +73,7 @@ pub fn thumb(img: &RgbImage, rect: (f32, f32, f32, f32), w: u32, h: u32) -> Thum
                 }
                 y += step_y;
             }
-            px.push(if n == 0 { 0 } else { (sum / n) as u8 });
+            px.push(sum.checked_div(n).unwrap_or(0) as u8);
         }
     }
     Thumb { w, h, px }

@@ -360,7 +360,7 @@ fn run() -> Result<(), String> {
                 still: synth::jpeg(&p.img, 85),
                 yaw_amp: srng.range(0.0, 9.0),
                 sway: srng.range(1.0, 8.0),
-                phase: srng.range(0.0, 6.28),
+                phase: srng.range(0.0, std::f32::consts::TAU),
                 noisy_still: n % 2 == 1,
                 rng: Rng(srng.next() | 1),
             };

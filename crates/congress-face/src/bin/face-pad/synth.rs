@@ -141,7 +141,7 @@ pub fn medium(p: &Portrait, m: Medium, rng: &mut Rng) -> RgbImage {
         rng.range(0.2, 0.8) * W as f32,
         rng.range(0.1, 0.5) * H as f32,
     );
-    let phase = rng.range(0.0, 6.28);
+    let phase = rng.range(0.0, std::f32::consts::TAU);
     let grain: Vec<f32> = (0..(w * h)).map(|_| rng.normal()).collect();
     RgbImage::from_fn(w, h, |x, y| {
         let inside = x >= border && y >= border && x < w - border && y < h - border;
