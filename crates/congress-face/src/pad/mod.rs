@@ -73,8 +73,12 @@ pub struct PadConfig {
     pub challenge_min_yaw: f32,
     /// … with parallax (eye distances) in the same direction …
     pub challenge_min_parallax: f32,
-    /// … in this many frames.
+    /// … in this many consecutive frames …
     pub challenge_frames: usize,
+    /// … in which the face rolled less than this (degrees) …
+    pub challenge_max_roll_deg: f32,
+    /// … and changed size less than this (|ln scale|) against the frame before the prompt.
+    pub challenge_max_scale: f32,
     /// Time the person has to answer the challenge, in milliseconds.
     pub challenge_timeout_ms: u64,
     /// Always challenge (e.g. a 1:1 check before a secret ballot), even with natural parallax.
@@ -108,9 +112,11 @@ impl Default for PadConfig {
             moved_scale: 0.06,
             planar_frames: 3,
             challenge_after_frames: 6,
-            challenge_min_yaw: 0.07,
-            challenge_min_parallax: 0.05,
-            challenge_frames: 2,
+            challenge_min_yaw: 0.05,
+            challenge_min_parallax: 0.045,
+            challenge_frames: 3,
+            challenge_max_roll_deg: 6.0,
+            challenge_max_scale: 0.15,
             challenge_timeout_ms: 6000,
             always_challenge: false,
             frames_mirrored: false,

@@ -21,7 +21,7 @@ pub enum PassiveKind {
     /// No passive layer (default).
     #[default]
     None,
-    /// `pad_liveness.onnx`: human-models `liveness` (LivenessNet, 32×32 input, softmax [fake, real]).
+    /// `pad_liveness.onnx`: human-models `liveness` (LivenessNet, 32×32 input, softmax [real, fake]).
     HumanLiveness,
     /// `pad_antispoof.onnx`: human-models `antispoof` (128×128 input, sigmoid).
     HumanAntispoof,
@@ -79,8 +79,9 @@ impl PassiveModel {
             .try_extract_tensor::<f32>()
             .map_err(|e| bad(e.to_string()))?;
         let live = match (self.kind, v) {
-            // LivenessNet's classes are label-encoded alphabetically: [fake, real] (softmax)
-            (PassiveKind::HumanLiveness, [_fake, real]) => *real,
+            // LivenessNet's softmax is [real, fake]: measured, the first output is higher on
+            // genuine frames than on prints and screens (face-pad: AUC 0.8 this way, 0.2 the other)
+            (PassiveKind::HumanLiveness, [real, _fake]) => *real,
             (PassiveKind::HumanAntispoof, [real]) => *real,
             (_, other) => return Err(bad(format!("{} values", other.len()))),
         };

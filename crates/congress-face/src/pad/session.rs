@@ -471,11 +471,13 @@ impl PadSession {
         };
         let turned = (yaw(lm) - c.base_yaw) * sign;
         let par = parallax_signed(&c.base_lm, lm).unwrap_or(0.0) * sign;
-        // turning the head shifts the face but hardly rolls or resizes it; a picture waved
-        // about makes noisy landmarks, so frames whose face clearly rolled or changed size
-        // do not count as an answer
-        let steady = motion(&c.base_lm, lm)
-            .is_some_and(|m| m.rotation_deg < cfg.moved_rotation_deg && m.scale < cfg.moved_scale);
+        // turning the head shifts the face and narrows it a little (the eye distance shrinks
+        // with the cosine of the turn) but hardly rolls it; a picture waved about makes noisy
+        // landmarks, so frames whose face rolled or changed size more than a turn explains do
+        // not count as an answer
+        let steady = motion(&c.base_lm, lm).is_some_and(|m| {
+            m.rotation_deg < cfg.challenge_max_roll_deg && m.scale < cfg.challenge_max_scale
+        });
         if !(steady && turned >= cfg.challenge_min_yaw && par >= cfg.challenge_min_parallax) {
             c.answered = 0;
         } else {
