@@ -130,6 +130,9 @@ pub struct FaceConfig {
     /// Another face at least this fraction of the chosen face's area makes the frame
     /// `several_faces`; a face much larger than all others is taken.
     pub several_faces_area_ratio: f32,
+    /// Embed the aligned chip and its mirror image and average the two (test-time flip):
+    /// twice the embedding cost; measured by `face-accuracy` (`dlib_flip_*`).
+    pub embed_flip: bool,
     /// Presentation-attack detection.
     pub pad: PadConfig,
 }
@@ -157,6 +160,7 @@ impl Default for FaceConfig {
             agreement_n: 5,
             agreement_window_ms: 2000,
             several_faces_area_ratio: 0.5,
+            embed_flip: false,
             pad: PadConfig::default(),
         }
     }

@@ -232,7 +232,15 @@ impl FaceEngine {
         out.metrics = Some(metrics);
         if out.quality.is_ok() || embed_rejected {
             let t = Instant::now();
-            out.embedding = Some(self.embedder.embed_chip(&chip)?);
+            let mut e = self.embedder.embed_chip(&chip)?;
+            if self.config.embed_flip {
+                // the templates are left-right symmetric: the mirrored chip is aligned too
+                let flipped = self
+                    .embedder
+                    .embed_chip(&image::imageops::flip_horizontal(&chip))?;
+                e = average(&e, &flipped, self.embedder.metric());
+            }
+            out.embedding = Some(e);
             out.timings.embed_ms = ms(t);
         }
         tracing::debug!(faces = out.faces.len(), quality = ?out.quality, "analysed image");
@@ -283,6 +291,18 @@ pub fn enrol_outcome(a: Analysis) -> EnrolOutcome {
 /// Convenience for the server: check an enrolment photo with an engine.
 pub fn enrol_photo(engine: &mut FaceEngine, bytes: &[u8]) -> Result<EnrolOutcome, FaceError> {
     engine.enrol_photo(bytes)
+}
+
+/// Mean of two embeddings (re-normalised for cosine embedders).
+fn average(a: &Embedding, b: &Embedding, metric: Metric) -> Embedding {
+    let mut v: Vec<f32> = a.0.iter().zip(&b.0).map(|(x, y)| (x + y) / 2.0).collect();
+    if metric == Metric::Cosine {
+        let n = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+        if n > 0.0 {
+            v.iter_mut().for_each(|x| *x /= n);
+        }
+    }
+    Embedding(v)
 }
 
 fn ms(t: Instant) -> f32 {

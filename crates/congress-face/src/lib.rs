@@ -37,13 +37,40 @@
 //! # Ok(()) }
 //! ```
 //!
+//! ## Liveness (presentation-attack detection) — per kiosk session
+//!
+//! ```
+//! # use congress_face::*;
+//! # fn demo(analysis: &Analysis, now_ms: u64, seed: u64) {
+//! let config = FaceConfig::default();
+//! let mut pad = PadSession::new(config.pad.clone(), seed); // one per kiosk connection; seed random
+//! // for every analysed frame (with or without a face), in order, time from any monotonic clock:
+//! match pad.observe_analysis(now_ms, analysis) {
+//!     PadVerdict::Collecting { .. } => { /* keep looking; check in nobody yet */ }
+//!     PadVerdict::Challenge { prompt, deadline_ms } => {
+//!         /* show prompt.message_key() ("face.pad.turn_left" / "face.pad.turn_right") */
+//!     }
+//!     PadVerdict::Live { .. } => { /* a FrameAgreement-confirmed delegate may be checked in */ }
+//!     PadVerdict::Spoof { reason } => {
+//!         /* never check in; to the desk with reason.to_string() / reason.message_key() */
+//!     }
+//! }
+//! // after a check-in, or when the kiosk is told a new person stands there:
+//! pad.reset();
+//! # }
+//! ```
+//!
+//! A frame whose chosen face has other faces of comparable size answers
+//! `quality: Err(Rejection::SeveralFaces { count })` (no embedding); see `docs/face-pad.md`.
+//!
 //! * [`FaceConfig`] — all settings (serde, `deny_unknown_fields`), with working defaults.
 //! * [`FaceEngine::load`] — verify the model files against `models/SHA256SUMS`, initialise ONNX
 //!   Runtime (`ORT_DYLIB_PATH` or `<models_dir>/lib/libonnxruntime.so`), build the sessions.
 //!   `engine.analyze(&bytes)` runs the whole pipeline synchronously on the calling thread.
 //! * [`FaceWorkers::start`] — N threads each owning an engine, bounded queue;
 //!   `workers.analyze(bytes).await` → [`Analysis`] or [`FaceError::Overloaded`] at once.
-//! * [`Analysis`] — `{ width, height, faces, chosen, metrics, quality, embedding, timings }`.
+//! * [`Analysis`] — `{ width, height, faces, chosen, metrics, quality, embedding, pad, timings }`.
+//! * [`PadSession`] / [`PadVerdict`] / [`SpoofReason`] / [`Prompt`] — liveness per kiosk session.
 //! * [`Gallery`] / [`MatchOutcome`] — 1:N with a threshold and a margin over the runner-up.
 //! * [`FrameAgreement`] — k of the last n frames within a window agree on a delegate.
 //! * [`enrol_photo`] / [`EnrolOutcome`] — enrolment check.

@@ -414,6 +414,11 @@ fn run() -> Result<(), String> {
     let photos = photos(&faces)?;
     let t0 = std::time::Instant::now();
     let mut json = evaluate(EmbedderKind::DlibResnet, "dlib", &base, &photos)?.json;
+    let flip = FaceConfig {
+        embed_flip: true,
+        ..base.clone()
+    };
+    json.extend(evaluate(EmbedderKind::DlibResnet, "dlib_flip", &flip, &photos)?.json);
     if models.join("mobilefacenet.onnx").exists() {
         json.extend(evaluate(EmbedderKind::MobileFaceNet, "mfn", &base, &photos)?.json);
     } else {
@@ -426,10 +431,20 @@ fn run() -> Result<(), String> {
             .find(|(n, _)| n == k)
             .and_then(|(_, v)| v.parse::<f64>().ok())
     };
-    if let (Some(d), Some(m)) = (get("dlib_misses_at_0fm"), get("mfn_misses_at_0fm")) {
-        let r = m / d.max(1.0);
-        json.push(("mfn_misses_at_0fm_ratio_vs_dlib".into(), format!("{r:.3}")));
+    let mut ratios = Vec::new();
+    for other in ["dlib_flip", "mfn"] {
+        if let (Some(d), Some(m)) = (
+            get("dlib_misses_at_0fm"),
+            get(&format!("{other}_misses_at_0fm")),
+        ) {
+            let r = m / d.max(1.0);
+            ratios.push((
+                format!("{other}_misses_at_0fm_ratio_vs_dlib"),
+                format!("{r:.3}"),
+            ));
+        }
     }
+    json.extend(ratios);
     json.push((
         "elapsed_s".into(),
         format!("{:.1}", t0.elapsed().as_secs_f64()),

@@ -375,7 +375,14 @@ impl PadSession {
         st.motion = mmax;
         st.changed = changed;
         self.last = Some(st);
-        if changed && pmax >= cfg.min_parallax {
+        // a face that jumps between two frames (a picture waved about) has noisy landmarks:
+        // such frames never count as evidence of depth
+        let steady_step = self.frames.back().is_none_or(|prev| {
+            motion(&prev.lm, lm).is_some_and(|m| {
+                m.magnitude(cfg.moved_shift, cfg.moved_rotation_deg, cfg.moved_scale) < 1.0
+            })
+        });
+        if changed && steady_step && pmax >= cfg.min_parallax {
             self.parallax_hits += 1;
         }
         if mmax >= 1.0 && pmax < cfg.planar_max_parallax {
@@ -413,7 +420,7 @@ impl PadSession {
             }
         }
         // 3. motion consistency: natural parallax is enough (unless always challenging) …
-        if let Some(v) = self.check_challenge(t, lm) {
+        if let Some(v) = self.check_challenge(t, lm, steady_step) {
             return Some(v);
         }
         if self.challenge.is_some() {
@@ -461,7 +468,7 @@ impl PadSession {
         });
     }
 
-    fn check_challenge(&mut self, t: u64, lm: &Landmarks) -> Option<PadVerdict> {
+    fn check_challenge(&mut self, t: u64, lm: &Landmarks, steady_step: bool) -> Option<PadVerdict> {
         let cfg = &self.cfg;
         let c = self.challenge.as_mut()?;
         // person's left = image right in an unmirrored frame = yaw increases
@@ -475,9 +482,10 @@ impl PadSession {
         // with the cosine of the turn) but hardly rolls it; a picture waved about makes noisy
         // landmarks, so frames whose face rolled or changed size more than a turn explains do
         // not count as an answer
-        let steady = motion(&c.base_lm, lm).is_some_and(|m| {
-            m.rotation_deg < cfg.challenge_max_roll_deg && m.scale < cfg.challenge_max_scale
-        });
+        let steady = steady_step
+            && motion(&c.base_lm, lm).is_some_and(|m| {
+                m.rotation_deg < cfg.challenge_max_roll_deg && m.scale < cfg.challenge_max_scale
+            });
         if !(steady && turned >= cfg.challenge_min_yaw && par >= cfg.challenge_min_parallax) {
             c.answered = 0;
         } else {
