@@ -248,12 +248,8 @@ fn evaluate(
         rate(&impostor, threshold)
     );
 
-    for t in [
-        threshold - 0.06,
-        threshold - 0.03,
-        threshold + 0.03,
-        threshold + 0.06,
-    ] {
+    let sweep: Vec<f32> = (-6..=6).map(|i| threshold + i as f32 * 0.01).collect();
+    for t in sweep {
         let r = one_to_n(&embs, metric, t, margin)?;
         println!(
             "  1:N sweep threshold {t:.3}: correct {} misses {} false matches {} (of {} genuine + {} impostor probes)",
@@ -400,8 +396,10 @@ fn run() -> Result<(), String> {
             return Ok(());
         }
     };
+    // the baseline is the pipeline as it was (no test-time flip); `dlib_flip` is the default now
     let mut base = FaceConfig {
         models_dir: models.clone(),
+        embed_flip: false,
         ..FaceConfig::default()
     };
     // experiment knob: FACE_DETECT_MAX_SIDE overrides the detector's input size
