@@ -137,3 +137,55 @@ fn passive_model_scores_when_converted() {
     let p = a.pad.and_then(|p| p.passive).expect("passive score");
     assert!((0.0..=1.0).contains(&p), "{p}");
 }
+
+#[test]
+fn the_quality_gates_fire_on_a_dark_or_blurred_face() {
+    let (faces, engine) = setup!();
+    let img = image::load_from_memory(&common::read(&faces.join("fr/obama/obama.jpg")))
+        .unwrap()
+        .to_rgb8();
+    let ok = engine
+        .lock()
+        .unwrap()
+        .analyze(&common::encode(
+            &DynamicImage::ImageRgb8(img.clone()),
+            ImageFormat::Png,
+        ))
+        .unwrap();
+    assert!(ok.quality.is_ok(), "{:?}", ok.quality);
+    let dark = image::RgbImage::from_fn(img.width(), img.height(), |x, y| {
+        image::Rgb(img.get_pixel(x, y).0.map(|c| c / 4))
+    });
+    let a = engine
+        .lock()
+        .unwrap()
+        .analyze(&common::encode(
+            &DynamicImage::ImageRgb8(dark),
+            ImageFormat::Png,
+        ))
+        .unwrap();
+    assert!(
+        matches!(a.quality, Err(Rejection::TooDark { .. })),
+        "{:?} {:?}",
+        a.quality,
+        a.metrics
+    );
+    let (w, h) = img.dimensions();
+    let small =
+        image::imageops::resize(&img, w / 10, h / 10, image::imageops::FilterType::Triangle);
+    let blurred = image::imageops::resize(&small, w, h, image::imageops::FilterType::Triangle);
+    let a = engine
+        .lock()
+        .unwrap()
+        .analyze(&common::encode(
+            &DynamicImage::ImageRgb8(blurred),
+            ImageFormat::Png,
+        ))
+        .unwrap();
+    assert!(
+        matches!(a.quality, Err(Rejection::Blurry { .. })),
+        "{:?} {:?}",
+        a.quality,
+        a.metrics
+    );
+}
