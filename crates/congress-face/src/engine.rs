@@ -308,3 +308,38 @@ fn average(a: &Embedding, b: &Embedding, metric: Metric) -> Embedding {
 fn ms(t: Instant) -> f32 {
     t.elapsed().as_secs_f32() * 1000.0
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use crate::align::Point;
+
+    fn fb(x: f32, side: f32) -> FaceBox {
+        FaceBox {
+            x1: x,
+            y1: 0.0,
+            x2: x + side,
+            y2: side,
+            score: 0.9,
+            landmarks: [Point::default(); 5],
+        }
+    }
+
+    #[test]
+    fn several_comparable_faces_and_one_much_larger_face() {
+        // two faces of similar size: several
+        let faces = vec![fb(0.0, 100.0), fb(300.0, 90.0)];
+        assert_eq!(comparable_faces(&faces, 0, 0.5), 2);
+        // one face much larger than the people queueing behind: taken alone
+        let faces = vec![fb(0.0, 200.0), fb(300.0, 100.0), fb(500.0, 80.0)];
+        assert_eq!(comparable_faces(&faces, 0, 0.5), 1);
+        assert_eq!(comparable_faces(&faces, 7, 0.5), 0);
+        // the embedding average of a cosine embedder stays unit length
+        let a = Embedding(vec![1.0, 0.0]);
+        let b = Embedding(vec![0.0, 1.0]);
+        let m = average(&a, &b, Metric::Cosine);
+        assert!((m.0.iter().map(|x| x * x).sum::<f32>() - 1.0).abs() < 1e-6);
+        assert_eq!(average(&a, &b, Metric::Euclidean).0, vec![0.5, 0.5]);
+    }
+}
