@@ -12,6 +12,11 @@ use super::geometry::{eye_distance, motion, parallax, parallax_signed, yaw};
 use crate::align::Landmarks;
 use crate::engine::Analysis;
 
+/// Between two frames, a face that moves more than this (eye distances) …
+const MAX_TRACK_SHIFT: f32 = 1.5;
+/// … or changes size more than this (|ln scale|) is another face: a new presentation.
+const MAX_TRACK_SCALE: f32 = 0.4;
+
 /// What the kiosk asks the person to do when passive evidence is not enough.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -281,8 +286,21 @@ impl PadSession {
             let gone = self
                 .last_face_t
                 .is_some_and(|l| t.saturating_sub(l) > self.cfg.reset_gap_ms);
-            if !expired && !gone {
-                if face.is_some() {
+            // a verdict belongs to one face: a face that appears somewhere else or at another
+            // size (someone else stepping in) starts a new presentation
+            let jumped = match (face, self.frames.back()) {
+                (Some((lm, _)), Some(prev)) => motion(&prev.lm, lm)
+                    .is_none_or(|m| m.shift > MAX_TRACK_SHIFT || m.scale > MAX_TRACK_SCALE),
+                _ => false,
+            };
+            if !expired && !gone && !jumped {
+                if let Some((lm, feat)) = face
+                    && let Some(last) = self.frames.back_mut()
+                {
+                    // follow the face so that slow movement is not taken for a jump
+                    last.lm = *lm;
+                    last.face = feat.face.clone();
+                    last.scene = feat.scene.clone();
                     self.last_face_t = Some(t);
                 }
                 return v;

@@ -279,3 +279,19 @@ fn disabled_pad_is_always_live_and_config_validates() {
         .is_err()
     );
 }
+
+#[test]
+fn a_live_verdict_does_not_carry_over_to_another_face() {
+    let mut s = PadSession::new(PadConfig::default(), 7);
+    let frames: Vec<_> = (0..6)
+        .map(|i| (head(4.0 * i as f64, 3.0 * i as f64, 1.0), thumbs(i as u8)))
+        .collect();
+    assert!(run(&mut s, &frames).iter().any(|v| v.is_live()));
+    // the same face a little later and a little moved: still live
+    let near = head(20.0, 18.0, 1.0);
+    assert!(s.observe(1_200, Some((&near, &thumbs(30)))).is_live());
+    // a photo of someone else pushed in at once, elsewhere and bigger: not live any more
+    let other = card(&head(0.0, 0.0, 1.0), 200.0, 0.0, 1.6);
+    let v = s.observe(1_400, Some((&other, &thumbs(31))));
+    assert!(!v.is_live(), "{v:?}");
+}
