@@ -85,11 +85,13 @@
 //!
 //! * Detection: CenterFace on the frame scaled to a longer side of 320 px
 //!   ([`FaceConfig::detect_max_side`]); the face is aligned from the full-resolution image.
-//! * dlib ResNet, Euclidean: threshold 0.50, margin 0.04. On the 74 labelled photos:
-//!   pair accuracy ≈ 99.4 % (FPR 0), 1:N with a third of the identities as impostors:
-//!   0 false matches, ≈ 14 % of single frames missed — which multi-frame agreement absorbs.
+//! * dlib ResNet, Euclidean, with the test-time flip ([`FaceConfig::embed_flip`]): threshold
+//!   0.52, margin 0.04. On the 74 labelled photos, 1:N with a third of the identities as
+//!   impostors: 0 false matches, 6 of 112 genuine probes missed (14 without the flip at 0.50).
+//!   Multi-frame agreement absorbs single-frame misses. See `docs/face-pad.md`.
 //! * MobileFaceNet (opt-in), cosine distance: threshold 0.40, margin 0.05.
-//! * Cost per 640×480 frame on one core: ≈ 30–40 ms (detect ≈ 20, embed ≈ 8, decode ≈ 1,
+//! * Cost per 640×480 frame on one core: ≈ 30–40 ms (detect ≈ 20, embed ≈ 8 (×2 with the
+//!   flip), PAD features ≈ 0.7, decode ≈ 1,
 //!   1:N over 2 000 delegates ≈ 0.3 ms). Under overload, frames are shed
 //!   ([`FaceError::Overloaded`]) rather than queued, keeping latency bounded.
 
