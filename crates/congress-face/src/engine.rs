@@ -1,6 +1,7 @@
 //! `FaceEngine`: one detector + one embedder (each owning its ONNX Runtime session) and the
-//! full per-image pipeline: decode → detect → choose → align → quality → embed. Also the
-//! enrolment helper. An engine is used from one thread; `FaceWorkers` runs several.
+//! full per-image pipeline: decode → detect → choose (or `several_faces`) → align → quality →
+//! PAD features → embed. Also the enrolment helper. An engine is used from one thread;
+//! `FaceWorkers` runs several.
 
 use std::time::Instant;
 
@@ -13,6 +14,7 @@ use crate::detect::{CenterFace, Detector, FaceBox};
 use crate::embed::{DlibResnet, Embedder, Embedding, Metric, MobileFaceNet};
 use crate::error::FaceError;
 use crate::gallery::Gallery;
+use crate::pad::{PadFeatures, PassiveModel, features};
 use crate::quality::{QualityMetrics, Rejection, choose_face, measure, verdict};
 
 /// Time spent per step, in milliseconds.
@@ -26,6 +28,8 @@ pub struct Timings {
     pub align_ms: f32,
     /// Embedding.
     pub embed_ms: f32,
+    /// PAD features (thumbnails, passive model).
+    pub pad_ms: f32,
 }
 
 /// Everything the server needs from one image.
@@ -46,6 +50,9 @@ pub struct Analysis {
     /// Embedding of the chosen face, present when the quality gates passed
     /// (or when asked to embed regardless).
     pub embedding: Option<Embedding>,
+    /// What the PAD session needs from this frame (present when a face was chosen and PAD
+    /// is enabled); feed it to [`crate::PadSession::observe_analysis`].
+    pub pad: Option<PadFeatures>,
     /// Step timings.
     pub timings: Timings,
 }
@@ -80,6 +87,7 @@ pub struct FaceEngine {
     config: FaceConfig,
     detector: Box<dyn Detector>,
     embedder: Box<dyn Embedder>,
+    passive: Option<PassiveModel>,
 }
 
 impl FaceEngine {
@@ -93,15 +101,18 @@ impl FaceEngine {
             EmbedderKind::DlibResnet => Box::new(DlibResnet::load(config)?),
             EmbedderKind::MobileFaceNet => Box::new(MobileFaceNet::load(config)?),
         };
+        let passive = PassiveModel::load(config)?;
         tracing::info!(
             detector = detector.name(),
             embedder = embedder.name(),
+            passive = ?config.pad.passive,
             "face engine loaded"
         );
         Ok(FaceEngine {
             config: config.clone(),
             detector,
             embedder,
+            passive,
         })
     }
 
@@ -116,6 +127,7 @@ impl FaceEngine {
             config: config.clone(),
             detector,
             embedder,
+            passive: None,
         })
     }
 
@@ -183,12 +195,23 @@ impl FaceEngine {
             metrics: None,
             quality: Err(Rejection::NoFace),
             embedding: None,
+            pad: None,
             timings,
         };
         let Some(ci) = chosen else {
             return Ok(out);
         };
         let face = &out.faces[ci];
+        let several = comparable_faces(&out.faces, ci, self.config.several_faces_area_ratio);
+        if self.config.pad.enabled {
+            let t = Instant::now();
+            let passive = match self.passive.as_mut() {
+                Some(m) => Some(m.score(img, face)?),
+                None => None,
+            };
+            out.pad = Some(features::extract(img, face, passive));
+            out.timings.pad_ms = ms(t);
+        }
         let t = Instant::now();
         let Some((chip, to_chip)) = self.embedder.align(img, &face.landmarks) else {
             out.quality = Err(Rejection::Pose {
@@ -201,11 +224,23 @@ impl FaceEngine {
         let (template, _) = self.embedder.template();
         let metrics = measure(face, &chip, &to_chip, template);
         out.timings.align_ms = ms(t);
-        out.quality = verdict(&metrics, &self.config.quality);
+        out.quality = if several > 1 {
+            Err(Rejection::SeveralFaces { count: several })
+        } else {
+            verdict(&metrics, &self.config.quality)
+        };
         out.metrics = Some(metrics);
         if out.quality.is_ok() || embed_rejected {
             let t = Instant::now();
-            out.embedding = Some(self.embedder.embed_chip(&chip)?);
+            let mut e = self.embedder.embed_chip(&chip)?;
+            if self.config.embed_flip {
+                // the templates are left-right symmetric: the mirrored chip is aligned too
+                let flipped = self
+                    .embedder
+                    .embed_chip(&image::imageops::flip_horizontal(&chip))?;
+                e = average(&e, &flipped, self.embedder.metric());
+            }
+            out.embedding = Some(e);
             out.timings.embed_ms = ms(t);
         }
         tracing::debug!(faces = out.faces.len(), quality = ?out.quality, "analysed image");
@@ -219,20 +254,29 @@ impl FaceEngine {
     }
 }
 
+/// Number of faces (the chosen one included) whose area is at least `ratio` × the chosen
+/// face's: more than one means the frame shows several comparable faces; small faces in the
+/// background (people further away) are tolerated.
+pub fn comparable_faces(faces: &[FaceBox], chosen: usize, ratio: f32) -> usize {
+    let Some(main) = faces.get(chosen) else {
+        return 0;
+    };
+    let main_area = main.area();
+    faces
+        .iter()
+        .enumerate()
+        .filter(|(i, f)| *i == chosen || f.area() >= ratio * main_area)
+        .count()
+}
+
 /// Turn an analysis into an enrolment verdict. Other faces at least half as large (in area)
 /// as the chosen one make the photo ambiguous; small background faces are tolerated.
 pub fn enrol_outcome(a: Analysis) -> EnrolOutcome {
     let Some(main) = a.chosen.and_then(|ci| a.faces.get(ci)).cloned() else {
         return EnrolOutcome::NoFace;
     };
-    let main_area = main.area();
-    let comparable = a
-        .faces
-        .iter()
-        .filter(|f| f.area() >= 0.5 * main_area)
-        .count();
-    if comparable > 1 {
-        return EnrolOutcome::SeveralFaces { count: comparable };
+    if let Err(Rejection::SeveralFaces { count }) = a.quality {
+        return EnrolOutcome::SeveralFaces { count };
     }
     match (a.quality, a.embedding) {
         (Err(reason), _) => EnrolOutcome::LowQuality { reason },
@@ -249,6 +293,53 @@ pub fn enrol_photo(engine: &mut FaceEngine, bytes: &[u8]) -> Result<EnrolOutcome
     engine.enrol_photo(bytes)
 }
 
+/// Mean of two embeddings (re-normalised for cosine embedders).
+fn average(a: &Embedding, b: &Embedding, metric: Metric) -> Embedding {
+    let mut v: Vec<f32> = a.0.iter().zip(&b.0).map(|(x, y)| (x + y) / 2.0).collect();
+    if metric == Metric::Cosine {
+        let n = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+        if n > 0.0 {
+            v.iter_mut().for_each(|x| *x /= n);
+        }
+    }
+    Embedding(v)
+}
+
 fn ms(t: Instant) -> f32 {
     t.elapsed().as_secs_f32() * 1000.0
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use crate::align::Point;
+
+    fn fb(x: f32, side: f32) -> FaceBox {
+        FaceBox {
+            x1: x,
+            y1: 0.0,
+            x2: x + side,
+            y2: side,
+            score: 0.9,
+            landmarks: [Point::default(); 5],
+        }
+    }
+
+    #[test]
+    fn several_comparable_faces_and_one_much_larger_face() {
+        // two faces of similar size: several
+        let faces = vec![fb(0.0, 100.0), fb(300.0, 90.0)];
+        assert_eq!(comparable_faces(&faces, 0, 0.5), 2);
+        // one face much larger than the people queueing behind: taken alone
+        let faces = vec![fb(0.0, 200.0), fb(300.0, 100.0), fb(500.0, 80.0)];
+        assert_eq!(comparable_faces(&faces, 0, 0.5), 1);
+        assert_eq!(comparable_faces(&faces, 7, 0.5), 0);
+        // the embedding average of a cosine embedder stays unit length
+        let a = Embedding(vec![1.0, 0.0]);
+        let b = Embedding(vec![0.0, 1.0]);
+        let m = average(&a, &b, Metric::Cosine);
+        assert!((m.0.iter().map(|x| x * x).sum::<f32>() - 1.0).abs() < 1e-6);
+        assert_eq!(average(&a, &b, Metric::Euclidean).0, vec![0.5, 0.5]);
+    }
 }

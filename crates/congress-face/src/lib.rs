@@ -37,13 +37,40 @@
 //! # Ok(()) }
 //! ```
 //!
+//! ## Liveness (presentation-attack detection) — per kiosk session
+//!
+//! ```
+//! # use congress_face::*;
+//! # fn demo(analysis: &Analysis, now_ms: u64, seed: u64) {
+//! let config = FaceConfig::default();
+//! let mut pad = PadSession::new(config.pad.clone(), seed); // one per kiosk connection; seed random
+//! // for every analysed frame (with or without a face), in order, time from any monotonic clock:
+//! match pad.observe_analysis(now_ms, analysis) {
+//!     PadVerdict::Collecting { .. } => { /* keep looking; check in nobody yet */ }
+//!     PadVerdict::Challenge { prompt, deadline_ms } => {
+//!         /* show prompt.message_key() ("face.pad.turn_left" / "face.pad.turn_right") */
+//!     }
+//!     PadVerdict::Live { .. } => { /* a FrameAgreement-confirmed delegate may be checked in */ }
+//!     PadVerdict::Spoof { reason } => {
+//!         /* never check in; to the desk with reason.to_string() / reason.message_key() */
+//!     }
+//! }
+//! // after a check-in, or when the kiosk is told a new person stands there:
+//! pad.reset();
+//! # }
+//! ```
+//!
+//! A frame whose chosen face has other faces of comparable size answers
+//! `quality: Err(Rejection::SeveralFaces { count })` (no embedding); see `docs/face-pad.md`.
+//!
 //! * [`FaceConfig`] — all settings (serde, `deny_unknown_fields`), with working defaults.
 //! * [`FaceEngine::load`] — verify the model files against `models/SHA256SUMS`, initialise ONNX
 //!   Runtime (`ORT_DYLIB_PATH` or `<models_dir>/lib/libonnxruntime.so`), build the sessions.
 //!   `engine.analyze(&bytes)` runs the whole pipeline synchronously on the calling thread.
 //! * [`FaceWorkers::start`] — N threads each owning an engine, bounded queue;
 //!   `workers.analyze(bytes).await` → [`Analysis`] or [`FaceError::Overloaded`] at once.
-//! * [`Analysis`] — `{ width, height, faces, chosen, metrics, quality, embedding, timings }`.
+//! * [`Analysis`] — `{ width, height, faces, chosen, metrics, quality, embedding, pad, timings }`.
+//! * [`PadSession`] / [`PadVerdict`] / [`SpoofReason`] / [`Prompt`] — liveness per kiosk session.
 //! * [`Gallery`] / [`MatchOutcome`] — 1:N with a threshold and a margin over the runner-up.
 //! * [`FrameAgreement`] — k of the last n frames within a window agree on a delegate.
 //! * [`enrol_photo`] / [`EnrolOutcome`] — enrolment check.
@@ -58,11 +85,13 @@
 //!
 //! * Detection: CenterFace on the frame scaled to a longer side of 320 px
 //!   ([`FaceConfig::detect_max_side`]); the face is aligned from the full-resolution image.
-//! * dlib ResNet, Euclidean: threshold 0.50, margin 0.04. On the 74 labelled photos:
-//!   pair accuracy ≈ 99.4 % (FPR 0), 1:N with a third of the identities as impostors:
-//!   0 false matches, ≈ 14 % of single frames missed — which multi-frame agreement absorbs.
+//! * dlib ResNet, Euclidean, with the test-time flip ([`FaceConfig::embed_flip`]): threshold
+//!   0.52, margin 0.04. On the 74 labelled photos, 1:N with a third of the identities as
+//!   impostors: 0 false matches, 6 of 112 genuine probes missed (14 without the flip at 0.50).
+//!   Multi-frame agreement absorbs single-frame misses. See `docs/face-pad.md`.
 //! * MobileFaceNet (opt-in), cosine distance: threshold 0.40, margin 0.05.
-//! * Cost per 640×480 frame on one core: ≈ 30–40 ms (detect ≈ 20, embed ≈ 8, decode ≈ 1,
+//! * Cost per 640×480 frame on one core: ≈ 30–40 ms (detect ≈ 20, embed ≈ 8 (×2 with the
+//!   flip), PAD features ≈ 0.7, decode ≈ 1,
 //!   1:N over 2 000 delegates ≈ 0.3 ms). Under overload, frames are shed
 //!   ([`FaceError::Overloaded`]) rather than queued, keeping latency bounded.
 
@@ -75,6 +104,7 @@ pub mod embed;
 pub mod engine;
 pub mod error;
 pub mod gallery;
+pub mod pad;
 pub mod paths;
 pub mod quality;
 pub mod runtime;
@@ -86,8 +116,11 @@ pub use config::{DetectorKind, EmbedderKind, FaceConfig, QualityConfig};
 pub use decode::decode_image;
 pub use detect::{CenterFace, Detector, FaceBox};
 pub use embed::{DlibResnet, Embedder, Embedding, Metric, MobileFaceNet};
-pub use engine::{Analysis, EnrolOutcome, FaceEngine, Timings, enrol_photo};
+pub use engine::{Analysis, EnrolOutcome, FaceEngine, Timings, comparable_faces, enrol_photo};
 pub use error::FaceError;
 pub use gallery::{Gallery, MatchOutcome};
+pub use pad::{
+    Evidence, PadConfig, PadFeatures, PadSession, PadVerdict, PassiveKind, Prompt, SpoofReason,
+};
 pub use quality::{QualityMetrics, Rejection};
 pub use workers::FaceWorkers;

@@ -17,7 +17,7 @@ pub enum Rejection {
     /// No face in the image.
     #[error("no face found")]
     NoFace,
-    /// Several faces of similar size (enrolment only).
+    /// Several faces of comparable size: one person at a time.
     #[error("{count} faces found; the photo must show exactly one person")]
     SeveralFaces {
         /// Number of comparable faces.

@@ -83,6 +83,8 @@ fn evaluate(
     let mut engine = FaceEngine::load(&cfg).map_err(|e| e.to_string())?;
     let metric = engine.metric();
     let mut embs: Vec<(String, Embedding)> = Vec::new();
+    let mut metrics: Vec<congress_face::QualityMetrics> = Vec::new();
+    let (mut dark_rej, mut blur_rej, mut degraded) = (0usize, 0usize, 0usize);
     let (mut no_face, mut rejected, mut unreadable) = (0usize, 0usize, 0usize);
     let mut reasons: BTreeMap<&'static str, usize> = BTreeMap::new();
     for p in photos {
@@ -95,6 +97,32 @@ fn evaluate(
                 continue;
             }
         };
+        if let Some(m) = a.metrics {
+            metrics.push(m);
+        }
+        if let Ok(img) = engine.decode(&bytes) {
+            // the same photo made dark (×0.25) and blurred (¼ size and back): the gates must fire
+            let dark = image::RgbImage::from_fn(img.width(), img.height(), |x, y| {
+                image::Rgb(img.get_pixel(x, y).0.map(|c| c / 4))
+            });
+            let (w, h) = img.dimensions();
+            let small = image::imageops::resize(
+                &img,
+                (w / 8).max(8),
+                (h / 8).max(8),
+                image::imageops::FilterType::Triangle,
+            );
+            let blurred =
+                image::imageops::resize(&small, w, h, image::imageops::FilterType::Triangle);
+            if let (Ok(d), Ok(b)) = (
+                engine.analyze_image(&dark, false),
+                engine.analyze_image(&blurred, false),
+            ) {
+                degraded += 1;
+                dark_rej += usize::from(d.quality.is_err());
+                blur_rej += usize::from(b.quality.is_err());
+            }
+        }
         if let Err(r) = &a.quality {
             *reasons.entry(r.message_key()).or_default() += 1;
             if a.embedding.is_none() {
@@ -115,6 +143,53 @@ fn evaluate(
         rejected,
         reasons
     );
+
+    let q = |f: fn(&congress_face::QualityMetrics) -> f32| {
+        let mut v: Vec<f32> = metrics.iter().map(f).collect();
+        v.sort_by(f32::total_cmp);
+        let at = |p: f32| {
+            v.get(((v.len().max(1) - 1) as f32 * p).round() as usize)
+                .copied()
+                .unwrap_or(f32::NAN)
+        };
+        format!(
+            "min {:.2} p5 {:.2} p50 {:.2} p95 {:.2} max {:.2}",
+            at(0.0),
+            at(0.05),
+            at(0.5),
+            at(0.95),
+            at(1.0)
+        )
+    };
+    println!(
+        "{prefix} quality of the labelled photos: size_px {}",
+        q(|m| m.size_px)
+    );
+    println!(
+        "  |yaw| {}; |pitch| {}; roll {}",
+        q(|m| m.yaw.abs()),
+        q(|m| m.pitch.abs()),
+        q(|m| m.roll_deg)
+    );
+    println!(
+        "  sharpness {}; brightness {}; score {}",
+        q(|m| m.sharpness),
+        q(|m| m.brightness),
+        q(|m| m.score)
+    );
+    println!(
+        "{prefix}: degraded copies rejected by the gates: dark {dark_rej}/{degraded}, blurred {blur_rej}/{degraded}"
+    );
+    let degraded_json = vec![
+        (
+            format!("{prefix}_dark_rejected_rate"),
+            format!("{:.4}", dark_rej as f64 / degraded.max(1) as f64),
+        ),
+        (
+            format!("{prefix}_blurred_rejected_rate"),
+            format!("{:.4}", blur_rej as f64 / degraded.max(1) as f64),
+        ),
+    ];
 
     // verification: all pairs
     let mut genuine = Vec::new();
@@ -173,18 +248,27 @@ fn evaluate(
         rate(&impostor, threshold)
     );
 
-    for t in [
-        threshold - 0.06,
-        threshold - 0.03,
-        threshold + 0.03,
-        threshold + 0.06,
-    ] {
+    let sweep: Vec<f32> = (-6..=6).map(|i| threshold + i as f32 * 0.01).collect();
+    for t in sweep {
         let r = one_to_n(&embs, metric, t, margin)?;
         println!(
             "  1:N sweep threshold {t:.3}: correct {} misses {} false matches {} (of {} genuine + {} impostor probes)",
             r.correct, r.misses, r.false_matches, r.genuine_probes, r.impostor_probes
         );
     }
+    // operating point from the data: the largest threshold with no false match (1:N, margin kept)
+    let (mut t0, mut misses0) = (f32::NAN, usize::MAX);
+    for i in 0..=160 {
+        let t = 0.30 + i as f32 * 0.0025;
+        let r = one_to_n(&embs, metric, t, margin)?;
+        if r.false_matches == 0 {
+            t0 = t;
+            misses0 = r.misses;
+        } else {
+            break;
+        }
+    }
+    println!("{prefix}: 0-false-match operating point: threshold {t0:.4}, misses {misses0}");
     let OneToN {
         false_matches,
         misses,
@@ -196,32 +280,34 @@ fn evaluate(
     } = one_to_n(&embs, metric, threshold, margin)?;
     let rank1 = correct as f64 / genuine_probes.max(1) as f64;
     let p = prefix;
-    Ok(Result1 {
-        json: vec![
-            (format!("{p}_photos"), embs.len().to_string()),
-            (format!("{p}_accuracy"), format!("{accuracy:.4}")),
-            (format!("{p}_threshold"), format!("{threshold:.3}")),
-            (format!("{p}_margin"), format!("{margin:.3}")),
-            (
-                format!("{p}_tpr"),
-                format!("{:.4}", rate(&genuine, threshold)),
-            ),
-            (
-                format!("{p}_fpr"),
-                format!("{:.4}", rate(&impostor, threshold)),
-            ),
-            (format!("{p}_best_accuracy"), format!("{best_acc:.4}")),
-            (format!("{p}_best_threshold"), format!("{best_t:.3}")),
-            (format!("{p}_false_matches"), false_matches.to_string()),
-            (format!("{p}_misses"), misses.to_string()),
-            (format!("{p}_ambiguous"), ambiguous.to_string()),
-            (format!("{p}_genuine_probes"), genuine_probes.to_string()),
-            (format!("{p}_impostor_probes"), impostor_probes.to_string()),
-            (format!("{p}_rank1_rate"), format!("{rank1:.4}")),
-            (format!("{p}_no_face"), no_face.to_string()),
-            (format!("{p}_quality_rejected"), rejected.to_string()),
-        ],
-    })
+    let mut json = degraded_json;
+    json.extend(vec![
+        (format!("{p}_photos"), embs.len().to_string()),
+        (format!("{p}_accuracy"), format!("{accuracy:.4}")),
+        (format!("{p}_threshold"), format!("{threshold:.3}")),
+        (format!("{p}_margin"), format!("{margin:.3}")),
+        (
+            format!("{p}_tpr"),
+            format!("{:.4}", rate(&genuine, threshold)),
+        ),
+        (
+            format!("{p}_fpr"),
+            format!("{:.4}", rate(&impostor, threshold)),
+        ),
+        (format!("{p}_best_accuracy"), format!("{best_acc:.4}")),
+        (format!("{p}_best_threshold"), format!("{best_t:.3}")),
+        (format!("{p}_false_matches"), false_matches.to_string()),
+        (format!("{p}_misses"), misses.to_string()),
+        (format!("{p}_ambiguous"), ambiguous.to_string()),
+        (format!("{p}_genuine_probes"), genuine_probes.to_string()),
+        (format!("{p}_impostor_probes"), impostor_probes.to_string()),
+        (format!("{p}_rank1_rate"), format!("{rank1:.4}")),
+        (format!("{p}_threshold_at_0fm"), format!("{t0:.4}")),
+        (format!("{p}_misses_at_0fm"), misses0.to_string()),
+        (format!("{p}_no_face"), no_face.to_string()),
+        (format!("{p}_quality_rejected"), rejected.to_string()),
+    ]);
+    Ok(Result1 { json })
 }
 
 struct OneToN {
@@ -310,8 +396,10 @@ fn run() -> Result<(), String> {
             return Ok(());
         }
     };
+    // the baseline is the pipeline as it was (no test-time flip); `dlib_flip` is the default now
     let mut base = FaceConfig {
         models_dir: models.clone(),
+        embed_flip: false,
         ..FaceConfig::default()
     };
     // experiment knob: FACE_DETECT_MAX_SIDE overrides the detector's input size
@@ -324,6 +412,11 @@ fn run() -> Result<(), String> {
     let photos = photos(&faces)?;
     let t0 = std::time::Instant::now();
     let mut json = evaluate(EmbedderKind::DlibResnet, "dlib", &base, &photos)?.json;
+    let flip = FaceConfig {
+        embed_flip: true,
+        ..base.clone()
+    };
+    json.extend(evaluate(EmbedderKind::DlibResnet, "dlib_flip", &flip, &photos)?.json);
     if models.join("mobilefacenet.onnx").exists() {
         json.extend(evaluate(EmbedderKind::MobileFaceNet, "mfn", &base, &photos)?.json);
     } else {
@@ -331,6 +424,25 @@ fn run() -> Result<(), String> {
             "mobilefacenet.onnx absent (python3 models/setup.py --with-mobilefacenet): MobileFaceNet skipped"
         );
     }
+    let get = |k: &str| {
+        json.iter()
+            .find(|(n, _)| n == k)
+            .and_then(|(_, v)| v.parse::<f64>().ok())
+    };
+    let mut ratios = Vec::new();
+    for other in ["dlib_flip", "mfn"] {
+        if let (Some(d), Some(m)) = (
+            get("dlib_misses_at_0fm"),
+            get(&format!("{other}_misses_at_0fm")),
+        ) {
+            let r = m / d.max(1.0);
+            ratios.push((
+                format!("{other}_misses_at_0fm_ratio_vs_dlib"),
+                format!("{r:.3}"),
+            ));
+        }
+    }
+    json.extend(ratios);
     json.push((
         "elapsed_s".into(),
         format!("{:.1}", t0.elapsed().as_secs_f64()),
