@@ -2,6 +2,8 @@
 //! Tests needing the tools are skipped with a message if they are missing, unless
 //! `CONGRESS_REQUIRE_TOOLS=1`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
+// These tests measure real time (a subprocess or socket deadline, a random seed), on purpose.
+#![allow(clippy::disallowed_methods)]
 
 mod common;
 

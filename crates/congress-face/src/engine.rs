@@ -167,7 +167,7 @@ impl FaceEngine {
         bytes: &[u8],
         embed_rejected: bool,
     ) -> Result<Analysis, FaceError> {
-        let t0 = Instant::now();
+        let t0 = stage_start();
         let img = self.decode(bytes)?;
         let decode_ms = ms(t0);
         let mut a = self.analyze_image(&img, embed_rejected)?;
@@ -183,7 +183,7 @@ impl FaceEngine {
     ) -> Result<Analysis, FaceError> {
         let (width, height) = img.dimensions();
         let mut timings = Timings::default();
-        let t = Instant::now();
+        let t = stage_start();
         let faces = self.detector.detect(img)?;
         timings.detect_ms = ms(t);
         let chosen = choose_face(&faces, width, height);
@@ -204,7 +204,7 @@ impl FaceEngine {
         let face = &out.faces[ci];
         let several = comparable_faces(&out.faces, ci, self.config.several_faces_area_ratio);
         if self.config.pad.enabled {
-            let t = Instant::now();
+            let t = stage_start();
             let passive = match self.passive.as_mut() {
                 Some(m) => Some(m.score(img, face)?),
                 None => None,
@@ -212,7 +212,7 @@ impl FaceEngine {
             out.pad = Some(features::extract(img, face, passive));
             out.timings.pad_ms = ms(t);
         }
-        let t = Instant::now();
+        let t = stage_start();
         let Some((chip, to_chip)) = self.embedder.align(img, &face.landmarks) else {
             out.quality = Err(Rejection::Pose {
                 roll_deg: 0.0,
@@ -231,7 +231,7 @@ impl FaceEngine {
         };
         out.metrics = Some(metrics);
         if out.quality.is_ok() || embed_rejected {
-            let t = Instant::now();
+            let t = stage_start();
             let mut e = self.embedder.embed_chip(&chip)?;
             if self.config.embed_flip {
                 // the templates are left-right symmetric: the mirrored chip is aligned too
@@ -305,6 +305,16 @@ fn average(a: &Embedding, b: &Embedding, metric: Metric) -> Embedding {
     Embedding(v)
 }
 
+/// The start of a pipeline stage. Stage timings are measured on the real clock on purpose:
+/// they report how long the work took (to logs and the kiosk's `ms`), and no decision is made
+/// on them (the PAD and the frame agreement take the frame's time as a parameter).
+#[allow(clippy::disallowed_methods)]
+fn stage_start() -> Instant {
+    Instant::now()
+}
+
+/// Milliseconds since a stage started.
+#[allow(clippy::disallowed_methods)]
 fn ms(t: Instant) -> f32 {
     t.elapsed().as_secs_f32() * 1000.0
 }

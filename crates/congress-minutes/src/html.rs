@@ -1,6 +1,8 @@
 //! The minutes as one self-contained HTML document (inline CSS and SVG, no script, no external
 //! resource): laid out as an official record for A4 print, and printed to PDF by headless
 //! Chromium on the server.
+//!
+//! (Over 600 lines on purpose: one renderer, section after section, with its print CSS.)
 
 use std::fmt::Write as _;
 

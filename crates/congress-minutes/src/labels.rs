@@ -1,6 +1,8 @@
 //! The words of the minutes and the audit log in each congress language: one table of
 //! `(key, Vietnamese, English, Arabic)`. Templates name their blanks `{like_this}` ([`fill`]).
 //! A section added later (speakers, notices) adds its rows here.
+//!
+//! (Over 600 lines on purpose: one table of every label in three languages.)
 
 /// The language of the record.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]

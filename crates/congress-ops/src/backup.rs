@@ -64,7 +64,7 @@ pub enum BackupError {
     Verify(String),
 }
 
-fn io(path: &Path) -> impl FnOnce(std::io::Error) -> BackupError + '_ {
+pub(crate) fn io(path: &Path) -> impl FnOnce(std::io::Error) -> BackupError + '_ {
     move |source| BackupError::Io {
         path: path.display().to_string(),
         source,
@@ -244,8 +244,13 @@ pub fn current_head(data_dir: &Path) -> Result<JournalHead, BackupError> {
     Ok(congress_store::head_of(&data_dir.join(DATABASE))?)
 }
 
+pub use crate::restore::{RestoreReport, check, resolve, restore};
+
 /// Files of the data folder to back up besides the database, relative, sorted.
-fn data_files(data_dir: &Path, skip: Option<&Path>) -> Result<Vec<PathBuf>, BackupError> {
+pub(crate) fn data_files(
+    data_dir: &Path,
+    skip: Option<&Path>,
+) -> Result<Vec<PathBuf>, BackupError> {
     let mut out = Vec::new();
     let mut stack = vec![PathBuf::new()];
     while let Some(rel) = stack.pop() {
@@ -280,7 +285,7 @@ fn skipped_file(dir: &Path, name: &str) -> bool {
         || name.ends_with(".tmp")
 }
 
-fn rel_string(p: &Path) -> String {
+pub(crate) fn rel_string(p: &Path) -> String {
     p.components()
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
         .collect::<Vec<_>>()
@@ -288,13 +293,13 @@ fn rel_string(p: &Path) -> String {
 }
 
 /// A manifest path as a safe relative path (no `..`, not absolute).
-fn safe_rel(path: &str) -> Option<PathBuf> {
+pub(crate) fn safe_rel(path: &str) -> Option<PathBuf> {
     let p = PathBuf::from(path);
     let ok = !path.is_empty() && p.components().all(|c| matches!(c, Component::Normal(_)));
     ok.then_some(p)
 }
 
-fn copy_file(src: &Path, dst: &Path) -> Result<(u64, String), BackupError> {
+pub(crate) fn copy_file(src: &Path, dst: &Path) -> Result<(u64, String), BackupError> {
     let mut from = File::open(src).map_err(io(src))?;
     let mut to = File::create(dst).map_err(io(dst))?;
     let mut hasher = Sha256::new();
@@ -315,7 +320,7 @@ fn copy_file(src: &Path, dst: &Path) -> Result<(u64, String), BackupError> {
     Ok((total, hex::encode(hasher.finalize())))
 }
 
-fn sha256_file(path: &Path) -> Result<String, BackupError> {
+pub(crate) fn sha256_file(path: &Path) -> Result<String, BackupError> {
     let mut f = File::open(path).map_err(io(path))?;
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 1 << 20];
@@ -329,18 +334,18 @@ fn sha256_file(path: &Path) -> Result<String, BackupError> {
     Ok(hex::encode(hasher.finalize()))
 }
 
-fn write_synced(path: &Path, bytes: &[u8]) -> Result<(), BackupError> {
+pub(crate) fn write_synced(path: &Path, bytes: &[u8]) -> Result<(), BackupError> {
     let mut f = File::create(path).map_err(io(path))?;
     f.write_all(bytes).map_err(io(path))?;
     f.sync_all().map_err(io(path))
 }
 
-fn sync_dir(dir: &Path) -> Result<(), BackupError> {
+pub(crate) fn sync_dir(dir: &Path) -> Result<(), BackupError> {
     File::open(dir).and_then(|f| f.sync_all()).map_err(io(dir))
 }
 
 /// fsyncs every folder under (and including) `dir` (files are synced when written).
-fn sync_tree(dir: &Path) -> Result<(), BackupError> {
+pub(crate) fn sync_tree(dir: &Path) -> Result<(), BackupError> {
     for entry in fs::read_dir(dir).map_err(io(dir))? {
         let entry = entry.map_err(io(dir))?;
         if entry.file_type().map_err(io(dir))?.is_dir() {
@@ -405,7 +410,7 @@ pub fn rotate(root: &Path, keep: usize) -> Result<Vec<PathBuf>, BackupError> {
     Ok(removed)
 }
 
-fn read_manifest(dir: &Path) -> Result<Manifest, BackupError> {
+pub(crate) fn read_manifest(dir: &Path) -> Result<Manifest, BackupError> {
     let damaged = |reason: String| BackupError::Damaged {
         backup: dir.display().to_string(),
         reason,
@@ -428,131 +433,7 @@ fn read_manifest(dir: &Path) -> Result<Manifest, BackupError> {
     Ok(m)
 }
 
-/// Resolves `from` to one backup folder: itself if it holds a manifest, else the newest backup
-/// under it.
-pub fn resolve(from: &Path) -> Result<PathBuf, BackupError> {
-    if from.join(MANIFEST).is_file() {
-        return Ok(from.to_path_buf());
-    }
-    latest(from).ok_or_else(|| BackupError::NoBackup(from.display().to_string()))
-}
-
-/// Checks a backup folder: manifest checksum, every file's size and SHA-256, the database's
-/// journal head against the manifest, and `verify` on the database copy.
-pub fn check(dir: &Path) -> Result<Manifest, BackupError> {
-    let damaged = |reason: String| BackupError::Damaged {
-        backup: dir.display().to_string(),
-        reason,
-    };
-    let m = read_manifest(dir)?;
-    if m.database.path != DATABASE {
-        return Err(damaged(format!("the database must be {DATABASE}")));
-    }
-    for f in std::iter::once(&m.database).chain(&m.files) {
-        let rel = safe_rel(&f.path).ok_or_else(|| damaged(format!("bad path {:?}", f.path)))?;
-        let p = dir.join(rel);
-        let len = fs::metadata(&p)
-            .map_err(|e| damaged(format!("{} is missing: {e}", f.path)))?
-            .len();
-        if len != f.bytes {
-            return Err(damaged(format!(
-                "{} has {len} bytes, the manifest says {}",
-                f.path, f.bytes
-            )));
-        }
-        if sha256_file(&p)? != f.sha256 {
-            return Err(damaged(format!(
-                "{} does not match its SHA-256 in the manifest",
-                f.path
-            )));
-        }
-    }
-    let db = dir.join(DATABASE);
-    let head = congress_store::head_of(&db)
-        .map_err(|e| damaged(format!("the database cannot be read: {e}")))?;
-    if head != m.journal {
-        return Err(damaged(format!(
-            "the database's journal head (seq {}) is not the manifest's (seq {})",
-            head.seq, m.journal.seq
-        )));
-    }
-    let report = congress_store::verify(&db).map_err(|e| damaged(format!("verify: {e}")))?;
-    if !report.ok() {
-        return Err(damaged(format!("verify: {}", report.problems.join("; "))));
-    }
-    Ok(m)
-}
-
-/// What [`restore`] did.
-#[derive(Debug, Clone)]
-pub struct RestoreReport {
-    pub from: PathBuf,
-    pub manifest: Manifest,
-    pub events: u64,
-    pub took: Duration,
-}
-
-/// Restores the backup `from` (a backup folder, or a root: its newest backup) into the new
-/// data folder `data` (absent or empty): checks it, installs it, verifies it.
-pub fn restore(from: &Path, data: &Path) -> Result<RestoreReport, BackupError> {
-    let started = Stopwatch::start();
-    if data.exists() {
-        let empty = fs::read_dir(data).map_err(io(data))?.next().is_none();
-        if !empty {
-            return Err(BackupError::NotEmpty(data.display().to_string()));
-        }
-    }
-    let dir = resolve(from)?;
-    let manifest = check(&dir)?;
-    let parent = match data.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    fs::create_dir_all(&parent).map_err(io(&parent))?;
-    let stage = parent.join(format!(".restoring-{:016x}", rand::random::<u64>()));
-    let installed = (|| {
-        create_private_dir(&stage)?;
-        for f in std::iter::once(&manifest.database).chain(&manifest.files) {
-            let rel = safe_rel(&f.path).ok_or_else(|| BackupError::Damaged {
-                backup: dir.display().to_string(),
-                reason: format!("bad path {:?}", f.path),
-            })?;
-            let dst = stage.join(&rel);
-            if let Some(p) = dst.parent() {
-                fs::create_dir_all(p).map_err(io(p))?;
-            }
-            let (_, sha) = copy_file(&dir.join(&rel), &dst)?;
-            if sha != f.sha256 {
-                return Err(BackupError::Damaged {
-                    backup: dir.display().to_string(),
-                    reason: format!("{} changed while it was being restored", f.path),
-                });
-            }
-        }
-        sync_tree(&stage)?;
-        if data.exists() {
-            fs::remove_dir(data).map_err(io(data))?;
-        }
-        fs::rename(&stage, data).map_err(io(data))?;
-        sync_dir(&parent)
-    })();
-    if let Err(e) = installed {
-        let _ = fs::remove_dir_all(&stage);
-        return Err(e);
-    }
-    let report = congress_store::verify(&data.join(DATABASE))?;
-    if !report.ok() {
-        return Err(BackupError::Verify(report.problems.join("; ")));
-    }
-    Ok(RestoreReport {
-        from: dir,
-        manifest,
-        events: report.events,
-        took: started.elapsed(),
-    })
-}
-
-fn create_private_dir(dir: &Path) -> Result<(), BackupError> {
+pub(crate) fn create_private_dir(dir: &Path) -> Result<(), BackupError> {
     use std::os::unix::fs::DirBuilderExt;
     fs::DirBuilder::new()
         .mode(0o700)

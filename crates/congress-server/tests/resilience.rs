@@ -5,6 +5,8 @@
 //! `cargo xtask bench crash`. Also: `congress backup` and `congress restore` from the command
 //! line, while the server serves.
 
+// These tests measure real time (a subprocess or socket deadline, a random seed), on purpose.
+#![allow(clippy::disallowed_methods)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::PathBuf;

@@ -14,6 +14,8 @@
 //!    equals the choices sent; the attendance equals what the desk set; the journal holds at
 //!    most one change per delegate and round and one ballot per delegate and vote;
 //! 5. `congress verify` again, on the live server's data.
+//!
+//! (Over 600 lines on purpose: one harness, its rounds and their report read best together.)
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};

@@ -258,7 +258,10 @@ mod tests {
             assert!(l.take(ip, 1.0, t0).is_ok());
         }
         assert!(l.take(ip, 1.0, t0).is_err());
-        assert!(l.take(ip, 1.0, t0 + Duration::from_secs(2)).is_ok(), "one token a second");
+        assert!(
+            l.take(ip, 1.0, t0 + Duration::from_secs(2)).is_ok(),
+            "one token a second"
+        );
     }
 
     #[test]

@@ -1,5 +1,7 @@
 //! Documents: upload, delivery encrypted to the tablets, Range/ETag, search, access control
 //! for every role and audience, bad uploads, and interoperability with Debian's `age` CLI.
+//!
+//! (Over 600 lines on purpose: each test is a whole scenario over real sockets.)
 
 use congress_domain::CongressCommand;
 use std::path::Path;

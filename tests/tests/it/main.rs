@@ -12,7 +12,10 @@ mod groups;
 mod import;
 mod journal;
 mod journal_fixture;
+// Real-time latency and socket-deadline measurements, on purpose.
+#[allow(clippy::disallowed_methods)]
 mod kiosk;
+#[allow(clippy::disallowed_methods)]
 mod limits;
 mod meeting;
 mod minutes;

@@ -1,6 +1,8 @@
 //! The meeting over real HTTP and websockets: agenda control, the speakers' queue driven from
 //! tablets and the console, the floor with its timer, projector scenes, refusals (not present,
 //! unknown item, duplicates, replayed client ids, open votes), restart and `verify`.
+//!
+//! (Over 600 lines on purpose: each test is a whole scenario over real sockets.)
 
 use congress_client::{Api, Live, Start};
 use congress_proto::*;

@@ -4,6 +4,8 @@
 //!
 //! The congress: 4 delegates listed, 3 convened, quorum 2/3 (so 2 present make the quorum, and a
 //! server that counted the list instead of the convened would need 3); an agenda of 3 items.
+//!
+//! (Over 600 lines on purpose: the one testkit every integration test shares.)
 
 use congress_domain::{AccessCommand, CongressCommand, MeetingCommand};
 use std::path::PathBuf;

@@ -1,5 +1,7 @@
 //! Votes over real websockets: the ballot's life, refusals that change nothing, reconnect and
 //! retry, quorum, roles, and secrecy read from the SQLite file itself.
+//!
+//! (Over 600 lines on purpose: each test is a whole scenario over real sockets.)
 
 use congress_client::{Api, Live, Start};
 use congress_proto::*;

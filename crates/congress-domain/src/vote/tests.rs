@@ -1,4 +1,6 @@
 //! Edge cases of the rules, one by one.
+//!
+//! (Over 600 lines on purpose: one test per rule of the tally, with its worked example.)
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use super::*;

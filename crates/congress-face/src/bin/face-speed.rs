@@ -5,6 +5,9 @@
 //! Ends with one JSON line. Env: `CONGRESS_FACES_DIR`, `CONGRESS_MODELS_DIR`,
 //! `FACE_SPEED_LOAD_SECS` (default 20), `FACE_SPEED_KIOSKS` (10), `FACE_SPEED_FPS` (5).
 
+// A benchmark: it measures real time, so it reads the clock.
+#![allow(clippy::disallowed_methods)]
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
