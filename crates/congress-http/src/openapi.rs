@@ -346,7 +346,7 @@ mod tests {
     }
 
     /// The committed `docs/openapi.json` must equal what the code generates
-    /// (`UPDATE_BINDINGS=1 cargo test -p congress-server openapi` rewrites it).
+    /// (`UPDATE_BINDINGS=1 cargo test -p congress-http openapi` rewrites it).
     #[test]
     fn committed_openapi_is_current() {
         let fresh = openapi_json_text();
@@ -357,7 +357,7 @@ mod tests {
         let committed = std::fs::read_to_string(&path).unwrap_or_default();
         assert!(
             committed == fresh,
-            "{} is out of date: run `UPDATE_BINDINGS=1 cargo test -p congress-server openapi` \
+            "{} is out of date: run `UPDATE_BINDINGS=1 cargo test -p congress-http openapi` \
              and commit it",
             path.display()
         );
