@@ -164,3 +164,69 @@ pub fn run_vote<R: RngCore + CryptoRng>(
         voters,
     ))
 }
+
+/// A committed test vector: a board and the values both implementations must derive from it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Vector {
+    /// What it exercises.
+    pub name: String,
+    /// The board.
+    pub board: Board,
+    /// What a verifier must find.
+    pub expected: Expected,
+}
+
+/// The values a verifier derives from a vector's board.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Expected {
+    /// Setup fingerprint, hex.
+    pub setup_fingerprint: String,
+    /// Vote fingerprint, hex.
+    pub vote_fingerprint: String,
+    /// Short trackers of the ballots, in board order.
+    pub short_trackers: Vec<String>,
+    /// Dealers in QUAL.
+    pub qualified: Vec<u16>,
+    /// The result per slot.
+    pub result: Vec<u64>,
+}
+
+/// What a verifier derives from a board (fails if the board does not verify).
+pub fn expected_of(board: &Board) -> Result<Expected> {
+    let v = crate::board::verify_board(board).map_err(|r| Error::Proof(r.to_string()))?;
+    let mut short_trackers = Vec::new();
+    for b in &board.ballots {
+        short_trackers.push(crate::ballot::Tracker { hash: b.tracker.0 }.short());
+    }
+    Ok(Expected {
+        setup_fingerprint: hex::encode(board.setup.fingerprint()),
+        vote_fingerprint: hex::encode(v.fingerprint),
+        short_trackers,
+        qualified: v.qualified,
+        result: v.result,
+    })
+}
+
+/// The Rust-side vectors, deterministic: an election (5 candidates, 2 seats, a dealer excluded
+/// by a complaint, members 1, 3, 5 decrypt) and a motion (members 2, 4, 5 decrypt).
+pub fn rust_vectors() -> Result<Vec<Vector>> {
+    use rand_chacha::ChaCha20Rng;
+    use rand_core::SeedableRng;
+    let mut rng = ChaCha20Rng::from_seed(*b"congress-ballot/v1 test vectors!");
+    let sim = run_dkg(&mut rng, "vectors/rust", 5, 3, Some((4, 2)))?;
+    let o = |v: &[u32]| Selection::Options(v.to_vec());
+    let election = VoteParams { vote_id: "vectors/rust/election".into(), question: crate::Question::election(5, 2) };
+    let selections = [o(&[0, 2]), o(&[2]), o(&[]), Selection::Blank, o(&[1, 4]), o(&[0, 4])];
+    let (b1, _) = run_vote(&mut rng, &sim, election, &selections, 2, &[1, 3, 5])?;
+    let motion = VoteParams { vote_id: "vectors/rust/motion".into(), question: crate::Question::motion() };
+    let selections = [o(&[0]), o(&[0]), o(&[1]), o(&[2]), Selection::Blank];
+    let (b2, _) = run_vote(&mut rng, &sim, motion, &selections, 0, &[2, 4, 5])?;
+    let mut out = Vec::new();
+    for (name, board) in [("rust election 5 candidates 2 seats, dealer 4 excluded", b1), ("rust motion", b2)] {
+        let expected = expected_of(&board)?;
+        out.push(Vector { name: name.into(), board, expected });
+    }
+    Ok(out)
+}
