@@ -4,7 +4,9 @@
  * (crates/congress-ballot/vectors/rust-vectors.json) verify here with the same derived values.
  */
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+
+vi.setConfig({ testTimeout: 120_000 });
 import {
   type Board,
   castBallot,
