@@ -103,6 +103,12 @@ pub fn verify_partial(
 
 /// λ_j = Π_{k ≠ j} k / (k − j) for the distinct indices given (interpolation at 0).
 pub fn lagrange_at_zero(indices: &[u16]) -> Result<Vec<Scalar>> {
+    let distinct: std::collections::BTreeSet<u16> = indices.iter().copied().collect();
+    if distinct.len() != indices.len() || distinct.contains(&0) {
+        return Err(Error::Params(
+            "indices must be distinct and non-zero".into(),
+        ));
+    }
     let mut out = Vec::with_capacity(indices.len());
     for &j in indices {
         let (mut num, mut den) = (Scalar::ONE, Scalar::ONE);

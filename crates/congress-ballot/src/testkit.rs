@@ -217,16 +217,36 @@ pub fn rust_vectors() -> Result<Vec<Vector>> {
     let mut rng = ChaCha20Rng::from_seed(*b"congress-ballot/v1 test vectors!");
     let sim = run_dkg(&mut rng, "vectors/rust", 5, 3, Some((4, 2)))?;
     let o = |v: &[u32]| Selection::Options(v.to_vec());
-    let election = VoteParams { vote_id: "vectors/rust/election".into(), question: crate::Question::election(5, 2) };
-    let selections = [o(&[0, 2]), o(&[2]), o(&[]), Selection::Blank, o(&[1, 4]), o(&[0, 4])];
+    let election = VoteParams {
+        vote_id: "vectors/rust/election".into(),
+        question: crate::Question::election(5, 2),
+    };
+    let selections = [
+        o(&[0, 2]),
+        o(&[2]),
+        o(&[]),
+        Selection::Blank,
+        o(&[1, 4]),
+        o(&[0, 4]),
+    ];
     let (b1, _) = run_vote(&mut rng, &sim, election, &selections, 2, &[1, 3, 5])?;
-    let motion = VoteParams { vote_id: "vectors/rust/motion".into(), question: crate::Question::motion() };
+    let motion = VoteParams {
+        vote_id: "vectors/rust/motion".into(),
+        question: crate::Question::motion(),
+    };
     let selections = [o(&[0]), o(&[0]), o(&[1]), o(&[2]), Selection::Blank];
     let (b2, _) = run_vote(&mut rng, &sim, motion, &selections, 0, &[2, 4, 5])?;
     let mut out = Vec::new();
-    for (name, board) in [("rust election 5 candidates 2 seats, dealer 4 excluded", b1), ("rust motion", b2)] {
+    for (name, board) in [
+        ("rust election 5 candidates 2 seats, dealer 4 excluded", b1),
+        ("rust motion", b2),
+    ] {
         let expected = expected_of(&board)?;
-        out.push(Vector { name: name.into(), board, expected });
+        out.push(Vector {
+            name: name.into(),
+            board,
+            expected,
+        });
     }
     Ok(out)
 }

@@ -31,7 +31,12 @@ fn typescript_vectors_verify_in_rust() {
         let got = expected_of(&v.board).unwrap_or_else(|e| panic!("{}: {e}", v.name));
         assert_eq!(got, v.expected, "{}", v.name);
         // Each TypeScript ballot also verifies on its own, as the server would check it.
-        let ctx = VoteContext::new(v.board.setup.clone(), v.board.vote.clone(), &v.board.joint_public_key.0).unwrap();
+        let ctx = VoteContext::new(
+            v.board.setup.clone(),
+            v.board.vote.clone(),
+            &v.board.joint_public_key.0,
+        )
+        .unwrap();
         for b in &v.board.ballots {
             let ballot = Ballot::from_bytes(&b.ballot.0).unwrap();
             verify_ballot(&ctx, &ballot).unwrap();
@@ -52,5 +57,8 @@ fn a_typescript_board_tampered_is_caught_in_rust() {
     let mut board = vectors[0].board.clone();
     board.partials[0].proofs[0].s.0[0] ^= 1;
     let report = verify_board(&board).unwrap_err();
-    assert!(report.problems.iter().any(|p| p.at == "partials[0]"), "{report:?}");
+    assert!(
+        report.problems.iter().any(|p| p.at == "partials[0]"),
+        "{report:?}"
+    );
 }

@@ -71,6 +71,8 @@ export function verifyPartial(ctx: VoteContext, q: Qualified, tally: Ciphertext[
 }
 
 export function lagrangeAtZero(indices: number[]): bigint[] {
+  if (new Set(indices).size !== indices.length || indices.some((j) => !Number.isInteger(j) || j <= 0))
+    fail('invalid parameters: indices must be distinct and non-zero');
   return indices.map((j) => {
     let num = 1n;
     let den = 1n;
@@ -79,7 +81,6 @@ export function lagrangeAtZero(indices: number[]): bigint[] {
       num = mod(num * BigInt(k));
       den = mod(den * BigInt(k - j));
     }
-    if (den === 0n || j === 0) fail('invalid parameters: indices must be distinct and non-zero');
     return mod(num * inv(den));
   });
 }

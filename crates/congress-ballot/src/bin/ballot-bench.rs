@@ -43,10 +43,20 @@ fn main() -> Res<()> {
     let joint = sim.qualified.joint_key().compress().to_bytes();
     let election = VoteContext::new(
         sim.setup.clone(),
-        VoteParams { vote_id: "bench-election".into(), question: Question::election(60, 53) },
+        VoteParams {
+            vote_id: "bench-election".into(),
+            question: Question::election(60, 53),
+        },
         &joint,
     )?;
-    let motion = VoteContext::new(sim.setup.clone(), VoteParams { vote_id: "bench-motion".into(), question: Question::motion() }, &joint)?;
+    let motion = VoteContext::new(
+        sim.setup.clone(),
+        VoteParams {
+            vote_id: "bench-motion".into(),
+            question: Question::motion(),
+        },
+        &joint,
+    )?;
 
     // Single ballots.
     let cred = Credential::generate(&mut rng);
@@ -73,8 +83,12 @@ fn main() -> Res<()> {
     }
 
     // 2,000 distinct voters, cast in parallel (not timed as verification).
-    let voters: Vec<Credential> = (0..n_ballots).map(|_| Credential::generate(&mut rng)).collect();
-    let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let voters: Vec<Credential> = (0..n_ballots)
+        .map(|_| Credential::generate(&mut rng))
+        .collect();
+    let workers = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
     let per = n_ballots.div_ceil(workers).max(1);
     let t = Instant::now();
     let mut ballots: Vec<Ballot> = std::thread::scope(|s| {
@@ -85,11 +99,17 @@ fn main() -> Res<()> {
                 let election = &election;
                 s.spawn(move || -> Result<Vec<Ballot>> {
                     let mut rng = ChaCha20Rng::seed_from_u64(k as u64);
-                    chunk.iter().enumerate().map(|(i, c)| Ballot::cast(&mut rng, election, c, &selection(k * per + i))).collect()
+                    chunk
+                        .iter()
+                        .enumerate()
+                        .map(|(i, c)| Ballot::cast(&mut rng, election, c, &selection(k * per + i)))
+                        .collect()
                 })
             })
             .collect();
-        hs.into_iter().map(|h| h.join().map_err(|_| Error::Proof("panic".into()))?).collect::<Result<Vec<Vec<Ballot>>>>()
+        hs.into_iter()
+            .map(|h| h.join().map_err(|_| Error::Proof("panic".into()))?)
+            .collect::<Result<Vec<Vec<Ballot>>>>()
     })?
     .into_iter()
     .flatten()
@@ -99,15 +119,25 @@ fn main() -> Res<()> {
 
     let refs: Vec<&Ballot> = ballots.iter().collect();
     let t = Instant::now();
-    let tally = verify_and_tally(&election, &refs, threads).map_err(|b| format!("{} bad ballots", b.len()))?;
+    let tally = verify_and_tally(&election, &refs, threads)
+        .map_err(|b| format!("{} bad ballots", b.len()))?;
     let verify_batch_s = t.elapsed().as_secs_f64();
 
     let t = Instant::now();
-    let partials: Vec<PartialDecryption> =
-        [1u16, 2, 3].iter().filter_map(|m| sim.shares.get(m)).map(|s| partial_decrypt(&mut rng, &election, s, &tally)).collect();
+    let partials: Vec<PartialDecryption> = [1u16, 2, 3]
+        .iter()
+        .filter_map(|m| sim.shares.get(m))
+        .map(|s| partial_decrypt(&mut rng, &election, s, &tally))
+        .collect();
     let partial_s = t.elapsed().as_secs_f64();
     let t = Instant::now();
-    let decrypted = decrypt_tally(&election, &sim.qualified, &tally, &partials, ballots.len() as u64)?;
+    let decrypted = decrypt_tally(
+        &election,
+        &sim.qualified,
+        &tally,
+        &partials,
+        ballots.len() as u64,
+    )?;
     let decrypt_s = t.elapsed().as_secs_f64();
 
     let mut credentials: Vec<Hex32> = voters.iter().map(|c| Hex32(c.public())).collect();
