@@ -73,10 +73,12 @@ fn main() -> Res<()> {
         size = b.to_bytes().len();
     }
     let (mut menc, mut mver) = (Vec::new(), Vec::new());
+    let mut motion_size = 0;
     for i in 0..50 {
         let t = Instant::now();
         let b = Ballot::cast(&mut rng, &motion, &cred, &Selection::Options(vec![i % 3]))?;
         menc.push(ms(t));
+        motion_size = b.to_bytes().len();
         let t = Instant::now();
         verify_ballot(&motion, &b)?;
         mver.push(ms(t));
@@ -171,6 +173,7 @@ fn main() -> Res<()> {
         "encrypt_prove_ms": median(enc),
         "verify_one_ms": median(ver),
         "ballot_bytes": size,
+        "motion_ballot_bytes": motion_size,
         "motion_encrypt_prove_ms": median(menc),
         "motion_verify_one_ms": median(mver),
         "cast_all_s": cast_all_s,
