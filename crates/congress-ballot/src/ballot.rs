@@ -6,6 +6,7 @@ use curve25519_dalek::ristretto::CompressedRistretto;
 use curve25519_dalek::scalar::Scalar;
 use rand_core::{CryptoRng, RngCore};
 use sha2::{Digest, Sha256};
+use zeroize::Zeroize;
 
 use crate::credential::Credential;
 use crate::elgamal::Ciphertext;
@@ -184,6 +185,8 @@ impl Ballot {
             q.max.into(),
             |com| range_challenge(ctx, &cred, &cts, com),
         );
+        r_sum.zeroize();
+        rs.zeroize();
         let mut ballot = Ballot {
             vote: ctx.fingerprint,
             credential: cred,

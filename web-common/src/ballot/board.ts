@@ -91,10 +91,10 @@ export function verifyBoard(board: Board, rng: Rng = systemRng, onProgress?: (do
   board.credentials.forEach((c, i) => {
     try {
       checkPublicKey(fromHex(c, 32));
+      if (i > 0 && compareBytes(fromHex(board.credentials[i - 1]!), fromHex(c)) >= 0) add(`credentials[${i}]`, 'not ascending or repeated');
     } catch (e) {
       add(`credentials[${i}]`, msg(e));
     }
-    if (i > 0 && compareBytes(fromHex(board.credentials[i - 1]!), fromHex(c)) >= 0) add(`credentials[${i}]`, 'not ascending or repeated');
     registered.add(c.toLowerCase());
   });
 

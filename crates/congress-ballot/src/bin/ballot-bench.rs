@@ -19,6 +19,23 @@ fn ms(t: Instant) -> f64 {
     t.elapsed().as_secs_f64() * 1e3
 }
 
+/// CPU seconds used by this process so far (user + system, from /proc/self/stat; 0 if absent).
+fn cpu_s() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let after = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
+    let f: Vec<&str> = after.split_whitespace().collect();
+    let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+/// The 1-minute load average (other work on the machine inflates every figure).
+fn load() -> f64 {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|s| s.split_whitespace().next().and_then(|v| v.parse().ok()))
+        .unwrap_or(0.0)
+}
+
 fn arg(name: &str, default: usize) -> Res<usize> {
     let args: Vec<String> = std::env::args().collect();
     match args.iter().position(|a| a == name) {
@@ -120,10 +137,13 @@ fn main() -> Res<()> {
     ballots.sort_by_key(|b| b.tracker().hash);
 
     let refs: Vec<&Ballot> = ballots.iter().collect();
+    let load_before = load();
+    let cpu = cpu_s();
     let t = Instant::now();
     let tally = verify_and_tally(&election, &refs, threads)
         .map_err(|b| format!("{} bad ballots", b.len()))?;
     let verify_batch_s = t.elapsed().as_secs_f64();
+    let verify_batch_cpu_s = cpu_s() - cpu;
 
     let t = Instant::now();
     let partials: Vec<PartialDecryption> = [1u16, 2, 3]
@@ -178,6 +198,8 @@ fn main() -> Res<()> {
         "motion_verify_one_ms": median(mver),
         "cast_all_s": cast_all_s,
         "verify_batch_2000_s": verify_batch_s,
+        "verify_batch_2000_cpu_s": verify_batch_cpu_s,
+        "load_avg_1min": load_before,
         "partial_decrypt_3_members_s": partial_s,
         "decrypt_s": decrypt_s,
         "board_json_mb": json.len() as f64 / 1e6,
