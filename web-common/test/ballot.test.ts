@@ -10,7 +10,9 @@ vi.setConfig({ testTimeout: 120_000 });
 import {
   type Board,
   castBallot,
+  checkPublicKey,
   decodeBallot,
+  fromHex,
   election,
   findTracker,
   generateCredential,
@@ -169,6 +171,37 @@ describe('Rust vectors verify in TypeScript', () => {
       const fp = Array.from(setupFingerprint(v.board.setup), (x) => x.toString(16).padStart(2, '0')).join('');
       expect(fp).toBe(v.expected.setup_fingerprint);
       expect(v.board.ballots.map((b) => trackerOf(fromBase64(b.ballot)).short)).toEqual(v.expected.short_trackers);
+    });
+  }
+});
+
+describe('negative vectors (crates/congress-ballot/vectors/invalid-vectors.json) are refused in TypeScript too', () => {
+  const dir = '../../crates/congress-ballot/vectors/';
+  const vectors = JSON.parse(readFileSync(new URL(dir + 'rust-vectors.json', import.meta.url), 'utf8')) as { board: Board }[];
+  const inv = JSON.parse(readFileSync(new URL(dir + 'invalid-vectors.json', import.meta.url), 'utf8')) as {
+    valid_ballot: string;
+    ballots: { name: string; ballot: string }[];
+    keys: { name: string; key: string; valid: boolean }[];
+  };
+  const b = vectors[0]!.board;
+  const ctx = voteContext(b.setup, b.vote, fromHex(b.joint_public_key, 32));
+  it('the control ballot verifies', () => {
+    expect(() => verifyBallot(ctx, decodeBallot(fromBase64(inv.valid_ballot)), rng)).not.toThrow();
+  });
+  for (const c of inv.ballots) {
+    it(`refuses: ${c.name}`, () => {
+      expect(() => verifyBallot(ctx, decodeBallot(fromBase64(c.ballot)), rng)).toThrow();
+    });
+  }
+  for (const k of inv.keys) {
+    it(`credential key: ${k.name}`, () => {
+      let ok = true;
+      try {
+        checkPublicKey(fromHex(k.key, 32));
+      } catch {
+        ok = false;
+      }
+      expect(ok).toBe(k.valid);
     });
   }
 });

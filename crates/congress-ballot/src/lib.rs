@@ -21,6 +21,7 @@ mod elgamal;
 pub mod encoding;
 mod error;
 pub mod hash;
+mod invalid;
 mod params;
 mod proofs;
 mod sigma;

@@ -212,6 +212,11 @@ pub fn expected_of(board: &Board) -> Result<Expected> {
 /// The Rust-side vectors, deterministic: an election (5 candidates, 2 seats, a dealer excluded
 /// by a complaint, members 1, 3, 5 decrypt) and a motion (members 2, 4, 5 decrypt).
 pub fn rust_vectors() -> Result<Vec<Vector>> {
+    Ok(rust_scenario()?.0)
+}
+
+/// The vectors, the election's voters' credentials and the RNG state after them.
+pub(crate) fn rust_scenario() -> Result<(Vec<Vector>, Vec<Credential>, rand_chacha::ChaCha20Rng)> {
     use rand_chacha::ChaCha20Rng;
     use rand_core::SeedableRng;
     let mut rng = ChaCha20Rng::from_seed(*b"congress-ballot/v1 test vectors!");
@@ -229,7 +234,7 @@ pub fn rust_vectors() -> Result<Vec<Vector>> {
         o(&[1, 4]),
         o(&[0, 4]),
     ];
-    let (b1, _) = run_vote(&mut rng, &sim, election, &selections, 2, &[1, 3, 5])?;
+    let (b1, voters) = run_vote(&mut rng, &sim, election, &selections, 2, &[1, 3, 5])?;
     let motion = VoteParams {
         vote_id: "vectors/rust/motion".into(),
         question: crate::Question::motion(),
@@ -248,5 +253,9 @@ pub fn rust_vectors() -> Result<Vec<Vector>> {
             expected,
         });
     }
-    Ok(out)
+    Ok((out, voters, rng))
 }
+
+pub use crate::invalid::{
+    InvalidBallot, InvalidVectors, KeyCase, invalid_vectors, rust_invalid_vectors,
+};

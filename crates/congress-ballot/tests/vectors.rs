@@ -6,7 +6,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use congress_ballot::testkit::{Vector, expected_of, rust_vectors};
+use congress_ballot::testkit::{
+    InvalidVectors, Vector, expected_of, rust_invalid_vectors, rust_vectors,
+};
 use congress_ballot::*;
 
 fn read(name: &str) -> String {
@@ -61,4 +63,26 @@ fn a_typescript_board_tampered_is_caught_in_rust() {
         report.problems.iter().any(|p| p.at == "partials[0]"),
         "{report:?}"
     );
+}
+
+#[test]
+fn negative_vectors_are_refused() {
+    let fresh = serde_json::to_string_pretty(&rust_invalid_vectors().unwrap()).unwrap() + "\n";
+    assert!(
+        read("invalid-vectors.json") == fresh,
+        "vectors/invalid-vectors.json differs from the code: run `cargo run -p congress-ballot --bin ballot-vectors`"
+    );
+    let inv: InvalidVectors = serde_json::from_str(&fresh).unwrap();
+    let vectors: Vec<Vector> = serde_json::from_str(&read("rust-vectors.json")).unwrap();
+    let b = &vectors[0].board;
+    let ctx = VoteContext::new(b.setup.clone(), b.vote.clone(), &b.joint_public_key.0).unwrap();
+    verify_ballot(&ctx, &Ballot::from_bytes(&inv.valid_ballot.0).unwrap()).unwrap();
+    assert!(inv.ballots.len() >= 15);
+    for case in &inv.ballots {
+        let refused = Ballot::from_bytes(&case.ballot.0).and_then(|x| verify_ballot(&ctx, &x));
+        assert!(refused.is_err(), "accepted: {}", case.name);
+    }
+    for k in &inv.keys {
+        assert_eq!(check_public_key(&k.key.0).is_ok(), k.valid, "{}", k.name);
+    }
 }
