@@ -64,10 +64,10 @@ describe('DKG inputs', () => {
     expect(() => openEnvelope(setup, env.slice(0, -1))).toThrow(/length/);
     expect(() => openEnvelope({ ...setup, board_id: 'other' }, env)).toThrow(/another board/);
   });
-  it('ignores a false complaint and excludes a dealer with two messages', () => {
+  it('ignores a false complaint and excludes a dealer with two different signed messages', () => {
     const env = shareEnvelope(d1.dealer, 2, keys[0]!);
     const q = qualify(setup, {
-      dealers: [d1.message, d2.message, d3.message, d3.message],
+      dealers: [d1.message, d2.message, d3.message, newDealer(setup, 3, keys[2]!, rng).message],
       complaints: [{ accuser: 2, envelope: toHex(env) }],
     });
     expect(q.dealers).toEqual([1, 2]);
@@ -102,5 +102,28 @@ describe('decryption inputs', () => {
     const pts = [0, 1, 57, 2000].map((k) => mul(G, BigInt(k)));
     expect(discreteLogs(pts, 2000)).toEqual([0, 1, 57, 2000]);
     expect(() => discreteLogs(pts, 1999)).toThrow(/bound/);
+  });
+});
+
+describe('a forged dealer message', () => {
+  it('does not exclude the honest dealer (as a second message or in front of the real one)', () => {
+    const forged = copy(d3.message);
+    forged.commitments[1] = d1.message.commitments[1]!;
+    expect(() => checkDealer(setup, forged)).toThrow(/signature/);
+    for (const dealers of [
+      [d1.message, d2.message, d3.message, forged],
+      [forged, d1.message, d2.message, d3.message],
+    ]) {
+      const q = qualify(setup, { dealers, complaints: [] });
+      expect(q.dealers).toEqual([1, 2, 3]);
+      expect(q.excluded).toEqual([]);
+    }
+    // Relayed twice: one message.
+    expect(qualify(setup, { dealers: [d1.message, d2.message, d3.message, d3.message], complaints: [] }).dealers).toEqual([1, 2, 3]);
+    // Two different messages signed by dealer 3: an equivocation.
+    const again = newDealer(setup, 3, keys[2]!, rng).message;
+    const q = qualify(setup, { dealers: [d1.message, d2.message, d3.message, again], complaints: [] });
+    expect(q.dealers).toEqual([1, 2]);
+    expect(q.excluded).toEqual([[3, 'more than one message']]);
   });
 });

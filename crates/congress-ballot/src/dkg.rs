@@ -210,15 +210,27 @@ pub fn open_envelope(setup: &BoardSetup, bytes: &[u8]) -> Result<Envelope> {
     Ok(Envelope { from, to, share })
 }
 
-/// Checks a dealer's message (signature, t commitments, none the identity, proof of knowledge)
-/// and returns the commitments.
-pub fn check_dealer(setup: &BoardSetup, m: &DealerMessage) -> Result<Vec<RistrettoPoint>> {
-    let setup_fp = setup.fingerprint();
+/// Checks that a dealer's message is signed by that dealer's member key. A message that fails
+/// this proves nothing about the dealer (anyone, the relaying server included, can make one).
+fn check_dealer_signature(
+    setup: &BoardSetup,
+    setup_fp: &[u8; 32],
+    m: &DealerMessage,
+) -> Result<()> {
     credential::verify(
         &member_key(setup, m.dealer)?,
-        &commitments_body(&setup_fp, m),
+        &commitments_body(setup_fp, m),
         &m.signature.0,
-    )?;
+    )
+}
+
+/// Checks the content of a message already known to be signed by its dealer (t commitments,
+/// none the identity, proof of knowledge): a failure here is the dealer's own doing.
+fn check_dealer_content(
+    setup: &BoardSetup,
+    setup_fp: &[u8; 32],
+    m: &DealerMessage,
+) -> Result<Vec<RistrettoPoint>> {
     if m.commitments.len() != usize::from(setup.threshold) {
         return Err(Error::Range(format!(
             "{} commitments, threshold {}",
@@ -237,9 +249,17 @@ pub fn check_dealer(setup: &BoardSetup, m: &DealerMessage) -> Result<Vec<Ristret
         })
         .collect::<Result<Vec<_>>>()?;
     sigma::verify_pok(&m.pok, &points[0], |r| {
-        pok_challenge(&setup_fp, m.dealer, &points[0], r)
+        pok_challenge(setup_fp, m.dealer, &points[0], r)
     })?;
     Ok(points)
+}
+
+/// Checks a dealer's message (signature, t commitments, none the identity, proof of knowledge)
+/// and returns the commitments.
+pub fn check_dealer(setup: &BoardSetup, m: &DealerMessage) -> Result<Vec<RistrettoPoint>> {
+    let setup_fp = setup.fingerprint();
+    check_dealer_signature(setup, &setup_fp, m)?;
+    check_dealer_content(setup, &setup_fp, m)
 }
 
 /// Σ_k j^k·C_k: what g^{f(j)} must be.
@@ -282,6 +302,9 @@ pub struct Qualified {
     pub excluded: Vec<(u16, String)>,
     /// Complaints that were not valid evidence (by position), and why.
     pub ignored_complaints: Vec<(usize, String)>,
+    /// Dealer messages not signed by the dealer they name (by position), and why: they prove
+    /// nothing about that member and are left out.
+    pub ignored_messages: Vec<(usize, String)>,
     /// A_k = Σ_{i ∈ QUAL} C_{i,k}.
     aggregate: Vec<RistrettoPoint>,
 }
@@ -301,22 +324,39 @@ impl Qualified {
 /// least t of them.
 pub fn qualify(setup: &BoardSetup, transcript: &DkgTranscript) -> Result<Qualified> {
     setup.check()?;
+    let setup_fp = setup.fingerprint();
+    // Only messages signed by their dealer count as the dealer's: a message the relay made up
+    // is ignored, never held against the member it names. The same signed message relayed
+    // twice is one message; two different signed messages are an equivocation.
+    let mut signed: BTreeMap<u16, Vec<&DealerMessage>> = BTreeMap::new();
+    let mut ignored_messages = Vec::new();
+    for (k, m) in transcript.dealers.iter().enumerate() {
+        match check_dealer_signature(setup, &setup_fp, m) {
+            Ok(()) => {
+                let seen = signed.entry(m.dealer).or_default();
+                if seen
+                    .iter()
+                    .all(|s| commitments_body(&setup_fp, s) != commitments_body(&setup_fp, m))
+                {
+                    seen.push(m);
+                }
+            }
+            Err(e) => ignored_messages.push((k, e.to_string())),
+        }
+    }
     let mut good: BTreeMap<u16, Vec<RistrettoPoint>> = BTreeMap::new();
     let mut excluded: BTreeMap<u16, String> = BTreeMap::new();
-    for m in &transcript.dealers {
-        if excluded.contains_key(&m.dealer) {
+    for (dealer, messages) in &signed {
+        if messages.len() > 1 {
+            excluded.insert(*dealer, "more than one message".into());
             continue;
         }
-        if good.remove(&m.dealer).is_some() {
-            excluded.insert(m.dealer, "more than one message".into());
-            continue;
-        }
-        match check_dealer(setup, m) {
+        match check_dealer_content(setup, &setup_fp, messages[0]) {
             Ok(c) => {
-                good.insert(m.dealer, c);
+                good.insert(*dealer, c);
             }
             Err(e) => {
-                excluded.insert(m.dealer, format!("message: {e}"));
+                excluded.insert(*dealer, format!("message: {e}"));
             }
         }
     }
@@ -365,6 +405,7 @@ pub fn qualify(setup: &BoardSetup, transcript: &DkgTranscript) -> Result<Qualifi
         dealers: good.keys().copied().collect(),
         excluded: excluded.into_iter().collect(),
         ignored_complaints: ignored,
+        ignored_messages,
         aggregate,
     })
 }

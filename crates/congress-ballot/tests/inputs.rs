@@ -304,9 +304,11 @@ fn dkg_refuses_bad_messages_envelopes_and_complaints() {
     other.board_id = "other".into();
     assert!(open_envelope(&other, &env).is_err());
 
-    // A false complaint (the share is right) is ignored; a duplicate message excludes the dealer.
+    // A false complaint (the share is right) is ignored; two different messages signed by one
+    // dealer exclude that dealer.
+    let (_d3b, m3b) = Dealer::new(&mut rng, &setup, 3, &keys[2]).unwrap();
     let transcript = DkgTranscript {
-        dealers: vec![m1.clone(), m2.clone(), m3.clone(), m3.clone()],
+        dealers: vec![m1.clone(), m2.clone(), m3.clone(), m3b],
         complaints: vec![Complaint {
             accuser: 2,
             envelope: HexBytes(env.clone()),
@@ -404,4 +406,81 @@ fn key_shares_partials_and_logs() {
 
 fn curve25519_dalek_point(k: u64) -> curve25519_dalek::ristretto::RistrettoPoint {
     curve25519_dalek::constants::RISTRETTO_BASEPOINT_POINT * Scalar::from(k)
+}
+
+/// A board of four members (t = 2), their keys, and three dealers' messages and polynomials.
+fn small_dkg(seed: u64) -> (BoardSetup, Vec<Credential>, Vec<(Dealer, DealerMessage)>) {
+    let mut rng = ChaCha20Rng::seed_from_u64(seed);
+    let keys: Vec<Credential> = (0..4).map(|_| Credential::generate(&mut rng)).collect();
+    let setup = BoardSetup {
+        board_id: "dkg".into(),
+        threshold: 2,
+        members: keys
+            .iter()
+            .enumerate()
+            .map(|(i, k)| Member {
+                index: i as u16 + 1,
+                key: Hex32(k.public()),
+            })
+            .collect(),
+    };
+    let dealers = (1..=3u16)
+        .map(|i| Dealer::new(&mut rng, &setup, i, &keys[usize::from(i) - 1]).unwrap())
+        .collect();
+    (setup, keys, dealers)
+}
+
+#[test]
+fn a_forged_dealer_message_does_not_exclude_the_honest_dealer() {
+    // The server relays the transcript. A message it makes up for dealer 3 (any content, no
+    // valid signature by member 3) proves nothing about member 3: neither as a second message
+    // nor in front of the real one may it exclude that dealer.
+    let (setup, _, dealers) = small_dkg(11);
+    let m: Vec<DealerMessage> = dealers.iter().map(|(_, m)| m.clone()).collect();
+    let mut forged = m[2].clone();
+    forged.commitments[1] = m[0].commitments[1];
+    assert!(matches!(
+        check_dealer(&setup, &forged),
+        Err(Error::Signature(_))
+    ));
+    for dealers in [
+        vec![m[0].clone(), m[1].clone(), m[2].clone(), forged.clone()],
+        vec![forged.clone(), m[0].clone(), m[1].clone(), m[2].clone()],
+    ] {
+        let q = qualify(
+            &setup,
+            &DkgTranscript {
+                dealers,
+                complaints: vec![],
+            },
+        )
+        .unwrap();
+        assert_eq!(q.dealers, vec![1, 2, 3], "excluded: {:?}", q.excluded);
+        assert!(q.excluded.is_empty());
+    }
+    // The same message relayed twice is one message, not an equivocation.
+    let q = qualify(
+        &setup,
+        &DkgTranscript {
+            dealers: vec![m[0].clone(), m[1].clone(), m[2].clone(), m[2].clone()],
+            complaints: vec![],
+        },
+    )
+    .unwrap();
+    assert_eq!(q.dealers, vec![1, 2, 3]);
+    // Two different messages both signed by dealer 3 are an equivocation: excluded.
+    let (setup2, keys2, _) = small_dkg(11);
+    assert_eq!(setup2, setup);
+    let mut rng = ChaCha20Rng::seed_from_u64(12);
+    let (_, again) = Dealer::new(&mut rng, &setup, 3, &keys2[2]).unwrap();
+    let q = qualify(
+        &setup,
+        &DkgTranscript {
+            dealers: vec![m[0].clone(), m[1].clone(), m[2].clone(), again],
+            complaints: vec![],
+        },
+    )
+    .unwrap();
+    assert_eq!(q.dealers, vec![1, 2]);
+    assert_eq!(q.excluded, vec![(3, "more than one message".to_string())]);
 }

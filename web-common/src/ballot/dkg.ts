@@ -121,10 +121,13 @@ export function openEnvelope(setup: BoardSetup, bytes: Uint8Array): Envelope {
   return { from, to, share };
 }
 
-/** Checks a dealer's message; returns its commitments. */
-export function checkDealer(setup: BoardSetup, m: DealerMessage): Point[] {
-  const setupFp = setupFingerprint(setup);
+/** Whether the message is signed by the member it names (if not, it proves nothing about that member). */
+function checkDealerSignature(setup: BoardSetup, setupFp: Uint8Array, m: DealerMessage): void {
   verifySignature(memberKey(setup, m.dealer), commitmentsMessage(setupFp, m), fromHex(m.signature, 64));
+}
+
+/** The content of a message signed by its dealer: t commitments, none the identity, proof of knowledge. */
+function checkDealerContent(setup: BoardSetup, setupFp: Uint8Array, m: DealerMessage): Point[] {
   if (m.commitments.length !== setup.threshold) fail(`out of range: ${m.commitments.length} commitments`);
   const points = m.commitments.map((c) => decodeKey(fromHex(c, 32), 'commitment'));
   const c = decodeScalar(fromHex(m.pok.c, 32), 'proof challenge');
@@ -132,6 +135,13 @@ export function checkDealer(setup: BoardSetup, m: DealerMessage): Point[] {
   const r = mulVartime(G, s).subtract(mulVartime(points[0]!, c));
   if (pokChallenge(setupFp, m.dealer, points[0]!, r) !== c) fail('proof does not verify: proof of knowledge');
   return points;
+}
+
+/** Checks a dealer's message; returns its commitments. */
+export function checkDealer(setup: BoardSetup, m: DealerMessage): Point[] {
+  const setupFp = setupFingerprint(setup);
+  checkDealerSignature(setup, setupFp, m);
+  return checkDealerContent(setup, setupFp, m);
 }
 
 function evalCommitments(cs: Point[], j: number): Point {
@@ -152,6 +162,8 @@ export interface Qualified {
   dealers: number[];
   excluded: [number, string][];
   ignoredComplaints: [number, string][];
+  /** Messages not signed by the dealer they name (by position): they prove nothing about it. */
+  ignoredMessages: [number, string][];
   aggregate: Point[];
 }
 
@@ -160,18 +172,36 @@ const msg = (e: unknown) => (e instanceof Error ? e.message : String(e));
 /** QUAL from the public transcript: one valid message and no valid complaint; at least t. */
 export function qualify(setup: BoardSetup, t: DkgTranscript): Qualified {
   checkSetup(setup);
+  const setupFp = setupFingerprint(setup);
+  // Only messages signed by their dealer are the dealer's: one the relay made up is ignored. The
+  // same signed message twice is one message; two different signed ones are an equivocation.
+  const signed = new Map<number, Uint8Array[]>();
+  const byDealer = new Map<number, DealerMessage>();
+  const ignoredMessages: [number, string][] = [];
+  t.dealers.forEach((m, k) => {
+    try {
+      checkDealerSignature(setup, setupFp, m);
+    } catch (e) {
+      ignoredMessages.push([k, msg(e)]);
+      return;
+    }
+    const body = commitmentsMessage(setupFp, m);
+    const seen = signed.get(m.dealer) ?? [];
+    if (seen.every((b) => !bytesEqual(b, body))) seen.push(body);
+    signed.set(m.dealer, seen);
+    if (!byDealer.has(m.dealer)) byDealer.set(m.dealer, m);
+  });
   const good = new Map<number, Point[]>();
   const excluded = new Map<number, string>();
-  for (const m of t.dealers) {
-    if (excluded.has(m.dealer)) continue;
-    if (good.delete(m.dealer)) {
-      excluded.set(m.dealer, 'more than one message');
+  for (const [dealer, bodies] of signed) {
+    if (bodies.length > 1) {
+      excluded.set(dealer, 'more than one message');
       continue;
     }
     try {
-      good.set(m.dealer, checkDealer(setup, m));
+      good.set(dealer, checkDealerContent(setup, setupFp, byDealer.get(dealer)!));
     } catch (e) {
-      excluded.set(m.dealer, `message: ${msg(e)}`);
+      excluded.set(dealer, `message: ${msg(e)}`);
     }
   }
   const ignored: [number, string][] = [];
@@ -196,6 +226,7 @@ export function qualify(setup: BoardSetup, t: DkgTranscript): Qualified {
     dealers: [...good.keys()].sort((a, b) => a - b),
     excluded: [...excluded.entries()].sort((a, b) => a[0] - b[0]),
     ignoredComplaints: ignored,
+    ignoredMessages,
     aggregate,
   };
 }
