@@ -127,3 +127,16 @@ describe('a forged dealer message', () => {
     expect(q.excluded).toEqual([[3, 'more than one message']]);
   });
 });
+
+describe('an envelope of another polynomial of the same dealer', () => {
+  it('frames nobody: the complaint is ignored, the recipient is told to ask again', () => {
+    // Dealer 1 dealt again under the same setup; only the second message is on the transcript.
+    const again = newDealer(setup, 1, keys[0]!, rng);
+    const old = shareEnvelope(d1.dealer, 2, keys[0]!);
+    expect(() => receiveShare(setup, again.message, 2, old)).toThrow(/other commitments/);
+    expect(receiveShare(setup, again.message, 2, shareEnvelope(again.dealer, 2, keys[0]!))).toBeTypeOf('bigint');
+    const q = qualify(setup, { dealers: [again.message, d2.message, d3.message], complaints: [{ accuser: 2, envelope: toHex(old) }] });
+    expect(q.dealers).toEqual([1, 2, 3]);
+    expect(q.ignoredComplaints).toHaveLength(1);
+  });
+});

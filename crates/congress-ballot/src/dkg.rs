@@ -10,6 +10,7 @@ use curve25519_dalek::scalar::Scalar;
 use curve25519_dalek::traits::{Identity, IsIdentity};
 use rand_core::{CryptoRng, RngCore};
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 use zeroize::Zeroize;
 
 use crate::credential::{self, Credential};
@@ -83,10 +84,17 @@ fn commitments_body(setup_fp: &[u8; 32], m: &DealerMessage) -> Vec<u8> {
     signed_message(TAG_DKG_COMMITMENTS, &w.finish())
 }
 
+/// SHA-256 of the message a dealer signs over its commitments: what each of its share envelopes
+/// names, so that an envelope is evidence about these commitments only.
+fn dealer_fingerprint(setup_fp: &[u8; 32], m: &DealerMessage) -> [u8; 32] {
+    Sha256::digest(commitments_body(setup_fp, m)).into()
+}
+
 /// A dealer's secret polynomial f(x) = a_0 + a_1·x + … + a_{t−1}·x^{t−1}.
 pub struct Dealer {
     index: u16,
     setup_fp: [u8; 32],
+    message_fp: [u8; 32],
     coefficients: Vec<Scalar>,
 }
 
@@ -140,10 +148,12 @@ impl Dealer {
             signature: Hex64([0; 64]),
         };
         msg.signature = Hex64(key.sign(&commitments_body(&setup_fp, &msg)));
+        let message_fp = dealer_fingerprint(&setup_fp, &msg);
         Ok((
             Self {
                 index,
                 setup_fp,
+                message_fp,
                 coefficients,
             },
             msg,
@@ -160,14 +170,16 @@ impl Dealer {
     }
 
     /// The signed envelope carrying f(to) to member `to`: u8 version 1 || setup fp || u16 from ||
-    /// u16 to || share || Ed25519 signature over tag || everything before it. Encrypt it to the
-    /// recipient (age) before it leaves the device.
+    /// u16 to || SHA-256 of the dealer's signed commitments message || share || Ed25519
+    /// signature over tag || everything before it. Encrypt it to the recipient (age) before it
+    /// leaves the device.
     pub fn share_envelope(&self, to: u16, key: &Credential) -> Vec<u8> {
         let mut w = Writer::new();
         w.u8(1)
             .raw(&self.setup_fp)
             .u16(self.index)
             .u16(to)
+            .raw(&self.message_fp)
             .scalar(&self.evaluate(to));
         let mut body = w.finish();
         let sig = key.sign(&signed_message(TAG_DKG_SHARE, &body));
@@ -183,6 +195,8 @@ pub struct Envelope {
     pub from: u16,
     /// The recipient.
     pub to: u16,
+    /// SHA-256 of the dealer's signed commitments message the share belongs to.
+    pub commitments: [u8; 32],
     /// f_from(to).
     pub share: Scalar,
 }
@@ -198,6 +212,7 @@ pub fn open_envelope(setup: &BoardSetup, bytes: &[u8]) -> Result<Envelope> {
     }
     let from = r.u16("from")?;
     let to = r.u16("to")?;
+    let commitments = r.bytes32("commitments fingerprint")?;
     let share = r.scalar("share")?;
     let sig = r.bytes64("envelope signature")?;
     r.end("envelope")?;
@@ -207,7 +222,12 @@ pub fn open_envelope(setup: &BoardSetup, bytes: &[u8]) -> Result<Envelope> {
         &signed_message(TAG_DKG_SHARE, &bytes[..bytes.len() - 64]),
         &sig,
     )?;
-    Ok(Envelope { from, to, share })
+    Ok(Envelope {
+        from,
+        to,
+        commitments,
+        share,
+    })
 }
 
 /// Checks that a dealer's message is signed by that dealer's member key. A message that fails
@@ -287,6 +307,12 @@ pub fn receive_share(
             e.from, e.to
         )));
     }
+    if e.commitments != dealer_fingerprint(&setup.fingerprint(), dealer) {
+        return Err(Error::Params(format!(
+            "envelope for other commitments of dealer {}",
+            e.from
+        )));
+    }
     if g_mul(&e.share) != eval_commitments(&commitments, me) {
         return Err(Error::BadShare);
     }
@@ -344,7 +370,8 @@ pub fn qualify(setup: &BoardSetup, transcript: &DkgTranscript) -> Result<Qualifi
             Err(e) => ignored_messages.push((k, e.to_string())),
         }
     }
-    let mut good: BTreeMap<u16, Vec<RistrettoPoint>> = BTreeMap::new();
+    // Per qualified dealer: its commitments and the fingerprint of its message.
+    let mut good: BTreeMap<u16, (Vec<RistrettoPoint>, [u8; 32])> = BTreeMap::new();
     let mut excluded: BTreeMap<u16, String> = BTreeMap::new();
     for (dealer, messages) in &signed {
         if messages.len() > 1 {
@@ -353,7 +380,7 @@ pub fn qualify(setup: &BoardSetup, transcript: &DkgTranscript) -> Result<Qualifi
         }
         match check_dealer_content(setup, &setup_fp, messages[0]) {
             Ok(c) => {
-                good.insert(*dealer, c);
+                good.insert(*dealer, (c, dealer_fingerprint(&setup_fp, messages[0])));
             }
             Err(e) => {
                 excluded.insert(*dealer, format!("message: {e}"));
@@ -368,9 +395,14 @@ pub fn qualify(setup: &BoardSetup, transcript: &DkgTranscript) -> Result<Qualifi
                     "envelope is not addressed to the accuser".into(),
                 ));
             }
-            let com = good
+            let (com, fp) = good
                 .get(&e.from)
                 .ok_or_else(|| Error::Params(format!("dealer {} not in play", e.from)))?;
+            if e.commitments != *fp {
+                return Err(Error::Params(
+                    "envelope for other commitments of this dealer".into(),
+                ));
+            }
             if g_mul(&e.share) == eval_commitments(com, e.to) {
                 return Err(Error::Params("the share is correct".into()));
             }
@@ -393,7 +425,7 @@ pub fn qualify(setup: &BoardSetup, transcript: &DkgTranscript) -> Result<Qualifi
     }
     let t = usize::from(setup.threshold);
     let mut aggregate = vec![RistrettoPoint::identity(); t];
-    for c in good.values() {
+    for (c, _) in good.values() {
         for (a, ck) in aggregate.iter_mut().zip(c) {
             *a += ck;
         }

@@ -69,11 +69,11 @@ pub fn run_dkg<R: RngCore + CryptoRng>(
             if cheat == Some((from, to)) {
                 // A wrong share, signed by the dealer: f(to) + 1.
                 let s = crate::encoding::decode_scalar(
-                    &env[37..69].try_into().map_err(|_| Error::Length("env"))?,
+                    &env[69..101].try_into().map_err(|_| Error::Length("env"))?,
                     "s",
                 )? + crate::Scalar::ONE;
-                env[37..69].copy_from_slice(s.as_bytes());
-                env.truncate(69);
+                env[69..101].copy_from_slice(s.as_bytes());
+                env.truncate(101);
                 let sig = keys[di].sign(&crate::hash::signed_message(
                     crate::hash::TAG_DKG_SHARE,
                     &env,

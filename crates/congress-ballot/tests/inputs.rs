@@ -484,3 +484,35 @@ fn a_forged_dealer_message_does_not_exclude_the_honest_dealer() {
     assert_eq!(q.dealers, vec![1, 2]);
     assert_eq!(q.excluded, vec![(3, "more than one message".to_string())]);
 }
+
+#[test]
+fn an_envelope_of_another_polynomial_frames_nobody() {
+    // Dealer 1 dealt twice under the same setup (a ceremony restarted, or a device that crashed
+    // and dealt again); only the second message is on the transcript. Member 2 (or anyone
+    // holding a published complaint of the first run) produces dealer 1's signed envelope of the
+    // first polynomial: it does not match the second commitments, but it is no evidence against
+    // them, so dealer 1 stays. Its recipient is told it is not for these commitments (resend),
+    // not that the share is bad (complain).
+    let (setup, keys, first) = small_dkg(21);
+    let mut rng = ChaCha20Rng::seed_from_u64(22);
+    let (d1b, m1b) = Dealer::new(&mut rng, &setup, 1, &keys[0]).unwrap();
+    let old = first[0].0.share_envelope(2, &keys[0]);
+    assert!(matches!(
+        receive_share(&setup, &m1b, 2, &old),
+        Err(e) if e != Error::BadShare
+    ));
+    assert!(receive_share(&setup, &m1b, 2, &d1b.share_envelope(2, &keys[0])).is_ok());
+    let q = qualify(
+        &setup,
+        &DkgTranscript {
+            dealers: vec![m1b, first[1].1.clone(), first[2].1.clone()],
+            complaints: vec![Complaint {
+                accuser: 2,
+                envelope: HexBytes(old),
+            }],
+        },
+    )
+    .unwrap();
+    assert_eq!(q.dealers, vec![1, 2, 3], "excluded: {:?}", q.excluded);
+    assert_eq!(q.ignored_complaints.len(), 1);
+}

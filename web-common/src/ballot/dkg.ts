@@ -5,6 +5,7 @@
  * set, the joint key, verification keys, and the member's key share.
  */
 
+import { sha256 } from '@noble/hashes/sha2.js';
 import { type Credential, sign, verifySignature } from './credential';
 import { Reader, Writer, bytesEqual, fail, fromHex, toHex } from './encoding';
 import {
@@ -63,10 +64,17 @@ function commitmentsMessage(setupFp: Uint8Array, m: DealerMessage): Uint8Array {
   return signedMessage(TAG_DKG_COMMITMENTS, w.finish());
 }
 
+/** SHA-256 of the message a dealer signs over its commitments: what its envelopes name. */
+function dealerFingerprint(setupFp: Uint8Array, m: DealerMessage): Uint8Array {
+  return sha256(commitmentsMessage(setupFp, m));
+}
+
 /** A dealer's secret polynomial; keep it only until the envelopes are sent. */
 export interface Dealer {
   index: number;
   setupFp: Uint8Array;
+  /** SHA-256 of the signed commitments message (named in every envelope). */
+  messageFp: Uint8Array;
   coefficients: bigint[];
 }
 
@@ -92,18 +100,20 @@ export function newDealer(setup: BoardSetup, index: number, key: Credential, rng
     signature: '',
   };
   message.signature = toHex(sign(key, commitmentsMessage(setupFp, message)));
-  return { dealer: { index, setupFp, coefficients }, message };
+  return { dealer: { index, setupFp, messageFp: dealerFingerprint(setupFp, message), coefficients }, message };
 }
 
 /** The signed envelope carrying f(to); encrypt it to the recipient's age identity. */
 export function shareEnvelope(d: Dealer, to: number, key: Credential): Uint8Array {
-  const body = new Writer().u8(1).raw(d.setupFp).u16(d.index).u16(to).raw(scalarBytes(evaluate(d, to))).finish();
+  const body = new Writer().u8(1).raw(d.setupFp).u16(d.index).u16(to).raw(d.messageFp).raw(scalarBytes(evaluate(d, to))).finish();
   return new Writer().raw(body).raw(sign(key, signedMessage(TAG_DKG_SHARE, body))).finish();
 }
 
 export interface Envelope {
   from: number;
   to: number;
+  /** SHA-256 of the dealer's signed commitments message the share belongs to. */
+  commitments: Uint8Array;
   share: bigint;
 }
 
@@ -113,12 +123,13 @@ export function openEnvelope(setup: BoardSetup, bytes: Uint8Array): Envelope {
   if (!bytesEqual(r.take(32, 'setup fingerprint'), setupFingerprint(setup))) fail('invalid parameters: envelope for another board');
   const from = r.u16('from');
   const to = r.u16('to');
+  const commitments = r.take(32, 'commitments fingerprint');
   const share = decodeScalar(r.take(32, 'share'), 'share');
   const sig = r.take(64, 'envelope signature');
   r.end('envelope');
   memberKey(setup, to);
   verifySignature(memberKey(setup, from), signedMessage(TAG_DKG_SHARE, bytes.subarray(0, bytes.length - 64)), sig);
-  return { from, to, share };
+  return { from, to, commitments, share };
 }
 
 /** Whether the message is signed by the member it names (if not, it proves nothing about that member). */
@@ -154,6 +165,8 @@ export function receiveShare(setup: BoardSetup, dealer: DealerMessage, me: numbe
   const cs = checkDealer(setup, dealer);
   const e = openEnvelope(setup, envelope);
   if (e.from !== dealer.dealer || e.to !== me) fail(`invalid parameters: envelope from ${e.from} to ${e.to}`);
+  if (!bytesEqual(e.commitments, dealerFingerprint(setupFingerprint(setup), dealer)))
+    fail(`invalid parameters: envelope for other commitments of dealer ${e.from}`);
   if (!mul(G, e.share).equals(evalCommitments(cs, me))) fail("share does not match the dealer's commitments");
   return e.share;
 }
@@ -192,6 +205,7 @@ export function qualify(setup: BoardSetup, t: DkgTranscript): Qualified {
     if (!byDealer.has(m.dealer)) byDealer.set(m.dealer, m);
   });
   const good = new Map<number, Point[]>();
+  const goodFp = new Map<number, Uint8Array>();
   const excluded = new Map<number, string>();
   for (const [dealer, bodies] of signed) {
     if (bodies.length > 1) {
@@ -199,7 +213,9 @@ export function qualify(setup: BoardSetup, t: DkgTranscript): Qualified {
       continue;
     }
     try {
-      good.set(dealer, checkDealerContent(setup, setupFp, byDealer.get(dealer)!));
+      const m = byDealer.get(dealer)!;
+      good.set(dealer, checkDealerContent(setup, setupFp, m));
+      goodFp.set(dealer, dealerFingerprint(setupFp, m));
     } catch (e) {
       excluded.set(dealer, `message: ${msg(e)}`);
     }
@@ -211,6 +227,7 @@ export function qualify(setup: BoardSetup, t: DkgTranscript): Qualified {
       if (e.to !== c.accuser) fail('envelope is not addressed to the accuser');
       const cs = good.get(e.from);
       if (!cs) fail(`dealer ${e.from} not in play`);
+      if (!bytesEqual(e.commitments, goodFp.get(e.from)!)) fail('envelope for other commitments of this dealer');
       if (mul(G, e.share).equals(evalCommitments(cs, e.to))) fail('the share is correct');
       good.delete(e.from);
       excluded.set(e.from, `valid complaint by member ${c.accuser}`);

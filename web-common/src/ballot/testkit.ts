@@ -45,8 +45,8 @@ export function runDkg(rng: Rng, boardId: string, n: number, t: number, cheat?: 
     for (let to = 1; to <= n; to++) {
       let env = shareEnvelope(dealer, to, keys[di]!);
       if (cheat && cheat[0] === di + 1 && cheat[1] === to) {
-        const body = env.slice(0, 69);
-        body.set(scalarBytes(decodeScalar(body.slice(37, 69), 's') + 1n), 37);
+        const body = env.slice(0, 101);
+        body.set(scalarBytes(decodeScalar(body.slice(69, 101), 's') + 1n), 69);
         env = new Writer().raw(body).raw(sign(keys[di]!, signedMessage(TAG_DKG_SHARE, body))).finish();
       }
       try {
