@@ -143,7 +143,10 @@ impl Question {
     }
     /// Checks 1 ≤ options, slots ≤ 1024, 0 ≤ min ≤ max ≤ options, max ≥ 1.
     pub fn check(&self) -> Result<()> {
-        if self.options == 0 || self.options + u32::from(self.blank) > MAX_SLOTS {
+        // In u64: `options` comes from a board's JSON and may be anything up to u32::MAX.
+        if self.options == 0
+            || u64::from(self.options) + u64::from(self.blank) > u64::from(MAX_SLOTS)
+        {
             return Err(Error::Params(format!("{} options", self.options)));
         }
         if self.max == 0 || self.min > self.max || self.max > self.options {

@@ -177,3 +177,19 @@ fn tampered_boards_are_caught() {
     b.ballots[0].tracker.0[31] ^= 1;
     assert!(problems(&b).iter().any(|s| s.contains("tracker")));
 }
+
+#[test]
+fn a_board_with_absurd_parameters_is_reported_not_a_crash() {
+    // options + blank overflowed u32 in the parameter check: a panic in a debug build, and in
+    // a release build a "valid" question of 2^32 slots whose buffers the verifier then tried to
+    // allocate. `verify-election` must report such a board, never crash on it.
+    let (_, board, _, _) = election();
+    let mut b = board.clone();
+    b.vote.question.options = u32::MAX;
+    let p = problems(&b);
+    assert!(p.len() == 1 && p[0].starts_with("vote"), "{p:?}");
+    b.vote.question.blank = false;
+    b.vote.question.max = u32::MAX;
+    let p = problems(&b);
+    assert!(p.len() == 1 && p[0].starts_with("vote"), "{p:?}");
+}
