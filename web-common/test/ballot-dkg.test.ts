@@ -140,3 +140,13 @@ describe('an envelope of another polynomial of the same dealer', () => {
     expect(q.ignoredComplaints).toHaveLength(1);
   });
 });
+
+describe('the board setup', () => {
+  it('refuses one device key for two members, and a weak member key', () => {
+    expect(() => newDealer({ ...setup, members: setup.members.map((m, i) => (i === 3 ? { ...m, key: setup.members[0]!.key } : m)) }, 1, keys[0]!, rng)).toThrow(
+      /same key/,
+    );
+    const identity = '01' + '00'.repeat(31);
+    expect(() => newDealer({ ...setup, members: setup.members.map((m, i) => (i === 1 ? { ...m, key: identity } : m)) }, 1, keys[0]!, rng)).toThrow(/public key/);
+  });
+});

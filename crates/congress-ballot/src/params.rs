@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::credential::check_public_key;
 use crate::elgamal::PublicKey;
 use crate::error::{Error, Result};
 use crate::hash::{TAG_SETUP, TAG_VOTE, fingerprint, tagged};
@@ -35,7 +36,8 @@ pub struct BoardSetup {
 }
 
 impl BoardSetup {
-    /// Checks the shape: indices 1..=n in order, 1 ≤ t ≤ n ≤ 255, id ≤ 255 bytes.
+    /// Checks the shape: indices 1..=n in order, 1 ≤ t ≤ n ≤ 255, id ≤ 255 bytes, member keys
+    /// distinct strict Ed25519 keys.
     pub fn check(&self) -> Result<()> {
         let n = self.members.len();
         if n == 0 || n > 255 {
@@ -50,6 +52,7 @@ impl BoardSetup {
         if self.board_id.len() > 255 {
             return Err(Error::Params("board id longer than 255 bytes".into()));
         }
+        let mut keys = std::collections::BTreeSet::new();
         for (i, m) in self.members.iter().enumerate() {
             if usize::from(m.index) != i + 1 {
                 return Err(Error::Params(format!(
@@ -58,6 +61,16 @@ impl BoardSetup {
                     i + 1
                 )));
             }
+            // One device, one share: a key listed twice would hold two shares, and t − 1 others
+            // would then be enough to decrypt.
+            if !keys.insert(m.key) {
+                return Err(Error::Params(format!(
+                    "member {} has the same key as another member",
+                    m.index
+                )));
+            }
+            check_public_key(&m.key.0)
+                .map_err(|e| Error::Params(format!("member {}: {e}", m.index)))?;
         }
         Ok(())
     }

@@ -516,3 +516,24 @@ fn an_envelope_of_another_polynomial_frames_nobody() {
     assert_eq!(q.dealers, vec![1, 2, 3], "excluded: {:?}", q.excluded);
     assert_eq!(q.ignored_complaints.len(), 1);
 }
+
+#[test]
+fn a_setup_giving_one_device_two_seats_or_a_weak_key_is_refused() {
+    // Two indices under one device key: that device would receive two shares, so t − 1 other
+    // members would be enough to decrypt. A member key that is not a strict Ed25519 key could
+    // never sign, or could sign ambiguously.
+    let (setup, _, _) = small_dkg(31);
+    assert!(setup.check().is_ok());
+    let mut s = setup.clone();
+    s.members[3].key = s.members[0].key;
+    assert!(
+        matches!(s.check(), Err(Error::Params(_))),
+        "{:?}",
+        s.check()
+    );
+    let mut s = setup.clone();
+    let mut identity = [0u8; 32];
+    identity[0] = 1;
+    s.members[1].key = Hex32(identity);
+    assert!(s.check().is_err());
+}

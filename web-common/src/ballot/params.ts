@@ -3,6 +3,7 @@
  * marks, the blank slot weighing `max`), and the fingerprints binding every proof to one vote.
  */
 
+import { checkPublicKey } from './credential';
 import { fail, fromHex } from './encoding';
 import { TAG_SETUP, TAG_VOTE, decodeKey, fingerprint, tagged, type Point } from './group';
 
@@ -57,9 +58,18 @@ export function checkSetup(s: BoardSetup): void {
   if (n === 0 || n > 255) fail(`invalid parameters: board of ${n} members`);
   if (!Number.isInteger(s.threshold) || s.threshold < 1 || s.threshold > n) fail(`invalid parameters: threshold ${s.threshold} of ${n}`);
   if (utf8Len(s.board_id) > 255) fail('invalid parameters: board id too long');
+  const keys = new Set<string>();
   s.members.forEach((m, i) => {
     if (m.index !== i + 1) fail(`invalid parameters: member ${m.index} at position ${i + 1}`);
-    fromHex(m.key, 32);
+    const key = fromHex(m.key, 32);
+    // One device, one share: a key listed twice would hold two shares.
+    if (keys.has(m.key.toLowerCase())) fail(`invalid parameters: member ${m.index} has the same key as another member`);
+    keys.add(m.key.toLowerCase());
+    try {
+      checkPublicKey(key);
+    } catch (e) {
+      fail(`invalid parameters: member ${m.index}: ${e instanceof Error ? e.message : String(e)}`);
+    }
   });
 }
 
