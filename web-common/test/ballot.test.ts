@@ -147,6 +147,12 @@ describe('malformed input', () => {
     p.fill(0xff, 67, 67 + 32);
     expect(() => verifyBallot(ctx, decodeBallot(p), rng)).toThrow(/signature|canonical/);
   });
+  it('a ballot whose fields were changed after decoding (its bytes, hence its tracker, are another ballot\'s)', () => {
+    const other = castBallot(ctx, voter, { options: [2] }, rng);
+    const franken = { ...other, bytes: good.bytes };
+    expect(trackerOf(franken.bytes).hash).toBe(trackerOf(good.bytes).hash);
+    expect(() => verifyBallot(ctx, franken, rng)).toThrow(/not its bytes/);
+  });
   it('a proof moved to another credential, a replayed ballot for another vote', () => {
     const other = voteContext(sim.setup, { vote_id: 'm2', question: motion() }, jointKey(sim.qualified).toBytes());
     expect(() => verifyBallot(other, decodeBallot(good.bytes), rng)).toThrow(/another vote/);

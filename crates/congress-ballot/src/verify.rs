@@ -43,11 +43,22 @@ fn check_shape(ctx: &VoteContext, b: &Ballot) -> Result<()> {
     Ok(())
 }
 
-/// Checks the credential's signature over the body.
+/// Checks that the fields are exactly the bytes (the tracker, the stored bytes and the batch
+/// weights come from the bytes), then the credential's signature over the body.
 fn check_signature(b: &Ballot) -> Result<()> {
+    let body = b.body();
+    let bytes = b.to_bytes();
+    if bytes.len() != body.len() + 64
+        || bytes[..body.len()] != body[..]
+        || bytes[body.len()..] != b.signature[..]
+    {
+        return Err(Error::Params(
+            "the ballot's fields are not its bytes (changed after decoding)".into(),
+        ));
+    }
     credential::verify(
         &b.credential,
-        &signed_message(TAG_BALLOT_SIGNATURE, &b.body()),
+        &signed_message(TAG_BALLOT_SIGNATURE, &body),
         &b.signature,
     )
 }

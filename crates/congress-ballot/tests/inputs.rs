@@ -537,3 +537,23 @@ fn a_setup_giving_one_device_two_seats_or_a_weak_key_is_refused() {
     s.members[1].key = Hex32(identity);
     assert!(s.check().is_err());
 }
+
+#[test]
+fn a_ballot_whose_fields_differ_from_its_bytes_is_refused() {
+    // `Ballot`'s fields are public, its bytes are not: a value whose fields were changed after
+    // decoding must not verify, since its tracker, its stored bytes and the batch weights all
+    // come from the bytes, not from what was checked.
+    let (sim, mut rng) = setup();
+    let m = ctx(&sim, "m", Question::motion());
+    let c = Credential::generate(&mut rng);
+    let a = Ballot::cast(&mut rng, &m, &c, &Selection::Options(vec![0])).unwrap();
+    let b = Ballot::cast(&mut rng, &m, &c, &Selection::Options(vec![1])).unwrap();
+    let mut franken = a.clone();
+    franken.ciphertexts = b.ciphertexts.clone();
+    franken.bits = b.bits.clone();
+    franken.range = b.range.clone();
+    franken.signature = b.signature;
+    assert_eq!(franken.tracker(), a.tracker());
+    assert!(verify_ballot(&m, &franken).is_err());
+    assert!(verify_and_tally(&m, &[&franken], 1).is_err());
+}

@@ -184,7 +184,11 @@ export function verifyBallot(ctx: VoteContext, b: Ballot, rng: Rng = systemRng):
   if (!bytesEqual(b.vote, ctx.fingerprint)) fail('ballot belongs to another vote');
   if (b.ciphertexts.length !== slots(q)) fail(`out of range: ${b.ciphertexts.length} slots, the question has ${slots(q)}`);
   if (b.range.commitments.length !== q.max - q.min + 1) fail('out of range: range branches');
-  verifySignature(b.credential, signedMessage(TAG_BALLOT_SIGNATURE, ballotBody(b)), b.signature);
+  // The tracker and the stored bytes come from `bytes`: the fields checked must be exactly them.
+  const body = ballotBody(b);
+  if (b.bytes.length !== body.length + 64 || !bytesEqual(b.bytes.subarray(0, body.length), body) || !bytesEqual(b.bytes.subarray(body.length), b.signature))
+    fail("invalid parameters: the ballot's fields are not its bytes (changed after decoding)");
+  verifySignature(b.credential, signedMessage(TAG_BALLOT_SIGNATURE, body), b.signature);
   const cts = ballotCiphertexts(b);
   const msm = new Msm(rng);
   const ca = cts.map(() => 0n);
