@@ -111,6 +111,24 @@ describe('tampered boards are caught', () => {
     b.joint_public_key = b.dkg.dealers[0]!.commitments[0]!;
     expect(problems(b).some((p) => p.startsWith('joint_public_key'))).toBe(true);
   });
+  it('a board that is not what the Rust verifier parses (wrong types, unknown fields)', () => {
+    // The Rust verifier refuses such JSON outright; the TypeScript one must not accept it under
+    // another reading (e.g. `blank: 1` as true, `vote_id: 12` as "12").
+    const cases: ((b: Record<string, any>) => void)[] = [
+      (b) => (b.vote.question.blank = 1),
+      (b) => (b.vote.vote_id = 12),
+      (b) => (b.setup.board_id = ['ts-test']),
+      (b) => (b.extra = 'hidden'),
+      (b) => (b.partials[0].note = 'x'),
+      (b) => (b.dkg.dealers[0].pok.c = b.dkg.dealers[0].pok.c + '00'),
+    ];
+    for (const change of cases) {
+      const b = clone(board) as unknown as Record<string, any>;
+      change(b);
+      const r = verifyBoard(b as unknown as Board, rng);
+      expect(r.ok, change.toString()).toBe(false);
+    }
+  });
   it('a ballot from another vote', () => {
     const { board: other } = runVote(rng, sim, { vote_id: 'v2', question: election(5, 2) }, [sel(0)], 0, [1, 2, 3]);
     const b = clone(board);

@@ -66,11 +66,70 @@ export function sumCiphertexts(n: number, all: Ciphertext[][]): Ciphertext[] {
 
 const msg = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
+/**
+ * The board's JSON shape, as strictly as the Rust verifier parses it (serde, unknown fields
+ * refused): every field present with its type, integers in range, fixed-length hex where the
+ * Rust side has `Hex32`/`Hex64`. Written out here rather than shared, so the two verifiers do
+ * not share a reading of the JSON either.
+ */
+type Shape = 'u16' | 'u32' | 'u64' | 'bool' | 'string' | 'hex32' | 'hex64' | 'hex' | { [field: string]: Shape } | [Shape];
+
+const HEX = /^(?:[0-9a-fA-F]{2})*$/;
+const CR: Shape = { c: 'hex32', s: 'hex32' };
+const BOARD_SHAPE: Shape = {
+  version: 'u32',
+  setup: { board_id: 'string', threshold: 'u16', members: [{ index: 'u16', key: 'hex32' }] },
+  dkg: {
+    dealers: [{ dealer: 'u16', commitments: ['hex32'], pok: CR, signature: 'hex64' }],
+    complaints: [{ accuser: 'u16', envelope: 'hex' }],
+  },
+  joint_public_key: 'hex32',
+  vote: { vote_id: 'string', question: { options: 'u32', blank: 'bool', min: 'u32', max: 'u32' } },
+  credentials: ['hex32'],
+  participation: 'u64',
+  ballots: [{ tracker: 'hex32', ballot: 'string' }],
+  tally: [{ alpha: 'hex32', beta: 'hex32' }],
+  partials: [{ member: 'u16', factors: ['hex32'], proofs: [CR] }],
+  result: ['u64'],
+};
+
+function shapeProblem(v: unknown, shape: Shape, at: string): string | undefined {
+  const int = (max: number) => (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 && v <= max ? undefined : `${at}: expected an integer 0..=${max}`);
+  const hex = (bytes?: number) =>
+    typeof v === 'string' && HEX.test(v) && (bytes === undefined || v.length === 2 * bytes) ? undefined : `${at}: expected ${bytes ?? 'any number of'} bytes of hex`;
+  if (shape === 'u16') return int(0xffff);
+  if (shape === 'u32') return int(0xffffffff);
+  if (shape === 'u64') return int(Number.MAX_SAFE_INTEGER);
+  if (shape === 'bool') return typeof v === 'boolean' ? undefined : `${at}: expected true or false`;
+  if (shape === 'string') return typeof v === 'string' ? undefined : `${at}: expected a string`;
+  if (shape === 'hex32') return hex(32);
+  if (shape === 'hex64') return hex(64);
+  if (shape === 'hex') return hex();
+  if (Array.isArray(shape)) {
+    if (!Array.isArray(v)) return `${at}: expected a list`;
+    for (let i = 0; i < v.length; i++) {
+      const p = shapeProblem(v[i], shape[0], `${at}[${i}]`);
+      if (p) return p;
+    }
+    return undefined;
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return `${at}: expected an object`;
+  for (const k of Object.keys(v)) if (!(k in shape)) return `${at}: unknown field ${JSON.stringify(k)}`;
+  for (const [k, s] of Object.entries(shape)) {
+    if (!(k in v)) return `${at}: missing field ${JSON.stringify(k)}`;
+    const p = shapeProblem((v as Record<string, unknown>)[k], s, at ? `${at}.${k}` : k);
+    if (p) return p;
+  }
+  return undefined;
+}
+
 /** Verifies a board from its content alone. `onProgress(done, total)` after each ballot. */
 export function verifyBoard(board: Board, rng: Rng = systemRng, onProgress?: (done: number, total: number) => void): BoardCheck {
   const problems: Problem[] = [];
   const add = (at: string, what: string) => problems.push({ at, what });
   const stop = (at: string, what: string): BoardCheck => (add(at, what), { ok: false, problems });
+  const shape = shapeProblem(board, BOARD_SHAPE, '');
+  if (shape !== undefined) return stop('board', `not a board: ${shape}`);
   if (board.version !== BOARD_VERSION) return stop('version', `version ${board.version}`);
   let q: Qualified;
   let ctx: VoteContext;
