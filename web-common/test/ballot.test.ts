@@ -28,13 +28,15 @@ import {
 } from '../src/ballot';
 import { runDkg, runVote } from '../src/ballot/testkit';
 import { setupFingerprint } from '../src/ballot/params';
-import { toBase32 } from '../src/ballot/encoding';
+import { toBase32, toHex } from '../src/ballot/encoding';
+import { TAG_BALLOT_SIGNATURE, signedMessage } from '../src/ballot/group';
+import { ed25519 } from '@noble/curves/ed25519.js';
 
 const rng = seededRng('ballot.test');
 const sim = runDkg(rng, 'ts-test', 5, 3, [4, 2]);
 const sel = (...options: number[]) => ({ options });
 const selections = [sel(0, 2), sel(2), sel(), { blank: true as const }, sel(1, 4), sel(0, 4)];
-const { board } = runVote(rng, sim, { vote_id: 'v1', question: election(5, 2) }, selections, 2, [1, 3, 5]);
+const { board, voters } = runVote(rng, sim, { vote_id: 'v1', question: election(5, 2) }, selections, 2, [1, 3, 5]);
 const clone = (b: Board): Board => JSON.parse(JSON.stringify(b)) as Board;
 const problems = (b: Board): string[] => {
   const r = verifyBoard(b, rng);
@@ -66,12 +68,23 @@ describe('ballot ceremony', () => {
 });
 
 describe('tampered boards are caught', () => {
-  it('a ballot with a bad proof', () => {
-    const b = clone(board);
+  it('a ballot changed by the server (signature), or a bad proof signed by the voter (proof)', () => {
+    let b = clone(board);
     const bytes = fromBase64(b.ballots[2]!.ballot);
     bytes[1 + 32 + 32 + 2 + 6 * 64 + 4 * 32]! ^= 1;
     b.ballots[2]!.ballot = toBase64(bytes);
-    expect(problems(b).some((p) => p.startsWith('ballots[2]'))).toBe(true);
+    b.ballots[2]!.tracker = trackerOf(bytes).hash;
+    expect(problems(b).some((p) => p.startsWith('ballots[2]: signature does not verify'))).toBe(true);
+    // Signed by the voter's own credential: the proof is what fails, and only that.
+    const cred = toHex(decodeBallot(bytes).credential);
+    const voter = voters.find((v) => toHex(v.public) === cred)!;
+    const n = bytes.length - 64;
+    bytes.set(ed25519.sign(signedMessage(TAG_BALLOT_SIGNATURE, bytes.subarray(0, n)), voter.seed), n);
+    b = clone(board);
+    b.ballots[2] = { tracker: trackerOf(bytes).hash, ballot: toBase64(bytes) };
+    b.ballots.sort((x, y) => (x.tracker < y.tracker ? -1 : 1));
+    const at = b.ballots.findIndex((x) => x.ballot === toBase64(bytes));
+    expect(problems(b)).toEqual([`ballots[${at}]: proof does not verify: ballot proofs`]);
   });
   it('re-ordered, dropped, duplicated ballots', () => {
     let b = clone(board);
@@ -204,7 +217,7 @@ describe('negative vectors (crates/congress-ballot/vectors/invalid-vectors.json)
   const vectors = JSON.parse(readFileSync(new URL(dir + 'rust-vectors.json', import.meta.url), 'utf8')) as { board: Board }[];
   const inv = JSON.parse(readFileSync(new URL(dir + 'invalid-vectors.json', import.meta.url), 'utf8')) as {
     valid_ballot: string;
-    ballots: { name: string; ballot: string }[];
+    ballots: { name: string; reason: string; ballot: string }[];
     keys: { name: string; key: string; valid: boolean }[];
   };
   const b = vectors[0]!.board;
@@ -214,7 +227,8 @@ describe('negative vectors (crates/congress-ballot/vectors/invalid-vectors.json)
   });
   for (const c of inv.ballots) {
     it(`refuses: ${c.name}`, () => {
-      expect(() => verifyBallot(ctx, decodeBallot(fromBase64(c.ballot)), rng)).toThrow();
+      // For the rule it breaks, not an earlier, unrelated one.
+      expect(() => verifyBallot(ctx, decodeBallot(fromBase64(c.ballot)), rng)).toThrow(new RegExp(`^${c.reason}`));
     });
   }
   for (const k of inv.keys) {

@@ -19,6 +19,9 @@ use crate::wire::{B64, Hex32};
 pub struct InvalidBallot {
     /// The rule it breaks.
     pub name: String,
+    /// How a verifier's error message starts when it refuses the ballot for that rule (both
+    /// implementations word their errors alike).
+    pub reason: String,
     /// Its bytes.
     pub ballot: B64,
 }
@@ -91,45 +94,74 @@ pub fn invalid_vectors<R: rand_core::RngCore + rand_core::CryptoRng>(
     let n = good.ciphertexts.len();
     let bits = 1 + 32 + 32 + 2 + n * 64;
     let range = bits + n * 224 + 2;
-    let mut cases: Vec<(&str, Vec<u8>)> = Vec::new();
+    let mut cases: Vec<(&str, &str, Vec<u8>)> = Vec::new();
 
     let mut b = body.clone();
     b[67..99].fill(0xff);
-    cases.push(("alpha is not a canonical point", signed(b, voter)));
+    cases.push((
+        "alpha is not a canonical point",
+        "not a canonical ristretto255 point",
+        signed(b, voter),
+    ));
     let mut b = body.clone();
     b[67 + 32..67 + 64].copy_from_slice(&[
         0xec, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
         0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
         0xff, 0x7f,
     ]);
-    cases.push(("beta is p - 1, not a canonical point", signed(b, voter)));
+    cases.push((
+        "beta is p - 1, not a canonical point",
+        "not a canonical ristretto255 point",
+        signed(b, voter),
+    ));
     let mut b = body.clone();
     let s0 = bits + 4 * 32 + 32;
     let big = plus_l(&b[s0..s0 + 32]);
     b[s0..s0 + 32].copy_from_slice(&big);
-    cases.push(("bit proof response not reduced (s + l)", signed(b, voter)));
+    cases.push((
+        "bit proof response not reduced (s + l)",
+        "not a canonical scalar",
+        signed(b, voter),
+    ));
     let mut b = body.clone();
     bump(&mut b, s0)?;
-    cases.push(("bit proof response changed", signed(b, voter)));
+    cases.push((
+        "bit proof response changed",
+        "proof does not verify",
+        signed(b, voter),
+    ));
     let mut b = body.clone();
     bump(&mut b, bits + 4 * 32)?;
-    cases.push(("bit proof challenge changed", signed(b, voter)));
+    cases.push((
+        "bit proof challenge changed",
+        "proof does not verify",
+        signed(b, voter),
+    ));
     let mut b = body.clone();
     let m = good.range.branches();
     bump(&mut b, range + m * 64 + (m - 1) * 32)?;
-    cases.push(("range proof response changed", signed(b, voter)));
+    cases.push((
+        "range proof response changed",
+        "proof does not verify",
+        signed(b, voter),
+    ));
 
     // Three names kept for two seats: a third slot's 1-ciphertext and proof from another ballot.
     let third = Ballot::cast(rng, ctx, voter, &Selection::Options(vec![4]))?;
     let mut over = good.clone();
     over.ciphertexts[4] = third.ciphertexts[4];
     over.bits[4] = third.bits[4].clone();
-    cases.push(("three names kept for two seats", signed(over.body(), voter)));
+    cases.push((
+        "three names kept for two seats",
+        "proof does not verify",
+        signed(over.body(), voter),
+    ));
 
     let mut stolen = good.clone();
     stolen.credential = other.public();
     cases.push((
         "proofs taken over under another credential",
+        "proof does not verify",
         signed(stolen.body(), other),
     ));
 
@@ -138,30 +170,43 @@ pub fn invalid_vectors<R: rand_core::RngCore + rand_core::CryptoRng>(
     let mut b = full.clone();
     let s_big = plus_l(&full[len - 32..]);
     b[len - 32..].copy_from_slice(&s_big);
-    cases.push(("signature S + l", b));
+    cases.push(("signature S + l", "signature does not verify", b));
     let mut b = full.clone();
     b[len - 64] ^= 1;
-    cases.push(("signature R changed", b));
+    cases.push(("signature R changed", "signature does not verify", b));
     let mut b = full.clone();
     b[0] = 2;
-    cases.push(("version 2", b));
-    cases.push(("truncated", full[..len - 1].to_vec()));
+    cases.push(("version 2", "out of range", b));
+    cases.push(("truncated", "wrong length", full[..len - 1].to_vec()));
     let mut b = full.clone();
     b.push(0);
-    cases.push(("trailing byte", b));
+    cases.push(("trailing byte", "wrong length", b));
     let mut b = body.clone();
     b[66] -= 1;
-    cases.push(("slot count one less", signed(b, voter)));
+    cases.push((
+        "slot count one less (the rest no longer parses)",
+        "not a canonical scalar",
+        signed(b, voter),
+    ));
     let motion = Ballot::cast(rng, other_ctx, voter, &Selection::Options(vec![0]))?;
-    cases.push(("a ballot of another vote", motion.to_bytes().to_vec()));
+    cases.push((
+        "a ballot of another vote",
+        "ballot belongs to another vote",
+        motion.to_bytes().to_vec(),
+    ));
     let mut b = body.clone();
     b[33..65].copy_from_slice(&identity_key());
-    cases.push(("credential of small order", signed(b, voter)));
+    cases.push((
+        "credential of small order",
+        "signature does not verify",
+        signed(b, voter),
+    ));
 
     let ballots = cases
         .into_iter()
-        .map(|(n, b)| InvalidBallot {
+        .map(|(n, r, b)| InvalidBallot {
             name: n.into(),
+            reason: r.into(),
             ballot: B64(b),
         })
         .collect();
