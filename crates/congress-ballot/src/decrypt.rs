@@ -83,6 +83,9 @@ pub fn partial_decrypt<R: RngCore + CryptoRng>(
     }
 }
 
+/// The tally a member's device computed itself, and its partial decryption of it.
+pub type MemberDecryption = (Vec<Ciphertext>, PartialDecryption);
+
 /// What a member's device does at the close: verifies every ballot of the closed list (shape,
 /// signature, proofs; one ballot per credential, each in `registered`), sums them itself, and
 /// only then decrypts that sum. Returns the tally (to compare with the one the server will
@@ -95,7 +98,7 @@ pub fn partial_decrypt_ballots<R: RngCore + CryptoRng>(
     ballots: &[&Ballot],
     registered: &BTreeSet<[u8; 32]>,
     threads: usize,
-) -> Result<(Vec<Ciphertext>, PartialDecryption), Vec<(usize, Error)>> {
+) -> Result<MemberDecryption, Vec<(usize, Error)>> {
     let mut bad = Vec::new();
     let mut seen = BTreeMap::new();
     for (i, b) in ballots.iter().enumerate() {
