@@ -23,6 +23,10 @@ import {
   verifyPartial,
   voteContext,
   type BoardSetup,
+  castBallot,
+  decodeBallot,
+  motion,
+  partialDecryptBallots,
 } from '../src/ballot';
 import { G, mul } from '../src/ballot/group';
 import { runDkg } from '../src/ballot/testkit';
@@ -148,5 +152,23 @@ describe('the board setup', () => {
     );
     const identity = '01' + '00'.repeat(31);
     expect(() => newDealer({ ...setup, members: setup.members.map((m, i) => (i === 1 ? { ...m, key: identity } : m)) }, 1, keys[0]!, rng)).toThrow(/public key/);
+  });
+});
+
+describe("a member's decryption", () => {
+  it('verifies and sums the ballots itself: a repeated, unregistered or bad ballot is refused', () => {
+    const sim = runDkg(rng, 'member', 5, 3);
+    const ctx = voteContext(sim.setup, { vote_id: 'md', question: motion() }, jointKey(sim.qualified).toBytes());
+    const voters = [0, 1, 2].map(() => generateCredential(rng));
+    const ballots = voters.map((v, i) => castBallot(ctx, v, { options: [i] }, rng));
+    const registered = voters.map((v) => toHex(v.public));
+    const share = sim.shares.get(1)!;
+    const { tally, partial } = partialDecryptBallots(ctx, share, ballots, registered, rng);
+    expect(verifyPartial(ctx, sim.qualified, tally, partial)).toHaveLength(4);
+    expect(() => partialDecryptBallots(ctx, share, [ballots[0]!, ballots[1]!, ballots[0]!], registered, rng)).toThrow(/ballot 2: credential already used/);
+    expect(() => partialDecryptBallots(ctx, share, ballots, registered.slice(1), rng)).toThrow(/ballot 0: credential not registered/);
+    const bytes = ballots[2]!.bytes.slice();
+    bytes[bytes.length - 1]! ^= 1;
+    expect(() => partialDecryptBallots(ctx, share, [ballots[0]!, ballots[1]!, decodeBallot(bytes)], registered, rng)).toThrow(/ballot 2: signature/);
   });
 });

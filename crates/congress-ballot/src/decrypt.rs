@@ -2,7 +2,7 @@
 //! with a Chaum–Pedersen proof against its verification key, the Lagrange combination of the
 //! valid partials, and the small discrete logarithm (baby-step giant-step) of each count.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use curve25519_dalek::constants::RISTRETTO_BASEPOINT_POINT;
 use curve25519_dalek::ristretto::{CompressedRistretto, RistrettoPoint};
@@ -11,6 +11,7 @@ use curve25519_dalek::traits::{Identity, VartimeMultiscalarMul};
 use rand_core::{CryptoRng, RngCore};
 use serde::{Deserialize, Serialize};
 
+use crate::ballot::Ballot;
 use crate::dkg::{KeyShare, Qualified};
 use crate::elgamal::Ciphertext;
 use crate::encoding::decode_point;
@@ -18,6 +19,7 @@ use crate::error::{Error, Result};
 use crate::hash::{TAG_DLEQ, challenge, tagged};
 use crate::params::VoteContext;
 use crate::sigma::{self, ChallengeResponse, put};
+use crate::verify::verify_and_tally;
 use crate::wire::Hex32;
 
 /// One member's contribution: a decryption factor and its proof per slot of the tally.
@@ -52,6 +54,11 @@ fn dleq_challenge(
 }
 
 /// A member decrypts its part of the tally (constant time in the key share).
+///
+/// **Never call this on a tally handed over by someone else.** Decrypting is an oracle: given
+/// one ballot's ciphertexts, or the sum of a chosen subset, as "the tally", t devices that
+/// comply reveal those ballots. A member's device uses [`partial_decrypt_ballots`], which sums
+/// the closed list of ballots itself after verifying them, and decrypts once per vote.
 pub fn partial_decrypt<R: RngCore + CryptoRng>(
     rng: &mut R,
     ctx: &VoteContext,
@@ -73,6 +80,48 @@ pub fn partial_decrypt<R: RngCore + CryptoRng>(
         member: share.index,
         factors,
         proofs,
+    }
+}
+
+/// The tally a member's device computed itself, and its partial decryption of it.
+pub type MemberDecryption = (Vec<Ciphertext>, PartialDecryption);
+
+/// What a member's device does at the close: verifies every ballot of the closed list (shape,
+/// signature, proofs; one ballot per credential, each in `registered`), sums them itself, and
+/// only then decrypts that sum. Returns the tally (to compare with the one the server will
+/// publish) and the partial decryption, or every ballot refused. The device must still refuse
+/// to decrypt a second list for the same vote: two sums differing by one ballot reveal it.
+pub fn partial_decrypt_ballots<R: RngCore + CryptoRng>(
+    rng: &mut R,
+    ctx: &VoteContext,
+    share: &KeyShare,
+    ballots: &[&Ballot],
+    registered: &BTreeSet<[u8; 32]>,
+    threads: usize,
+) -> Result<MemberDecryption, Vec<(usize, Error)>> {
+    let mut bad = Vec::new();
+    let mut seen = BTreeMap::new();
+    for (i, b) in ballots.iter().enumerate() {
+        if !registered.contains(&b.credential) {
+            bad.push((i, Error::Params("credential not registered".into())));
+        }
+        if let Some(first) = seen.insert(b.credential, i) {
+            bad.push((
+                i,
+                Error::Params(format!("credential already used by ballot {first}")),
+            ));
+        }
+    }
+    match verify_and_tally(ctx, ballots, threads) {
+        Ok(tally) if bad.is_empty() => {
+            let p = partial_decrypt(rng, ctx, share, &tally);
+            Ok((tally, p))
+        }
+        Ok(_) => Err(bad),
+        Err(more) => {
+            bad.extend(more);
+            Err(bad)
+        }
     }
 }
 

@@ -38,8 +38,8 @@ pub use credential::{Credential, check_public_key, verify as verify_signature};
 /// Scalars modulo ℓ (curve25519-dalek's).
 pub use curve25519_dalek::scalar::Scalar;
 pub use decrypt::{
-    Decrypted, PartialDecryption, combine, decrypt_tally, discrete_logs, lagrange_at_zero,
-    partial_decrypt, verify_partial,
+    Decrypted, MemberDecryption, PartialDecryption, combine, decrypt_tally, discrete_logs,
+    lagrange_at_zero, partial_decrypt, partial_decrypt_ballots, verify_partial,
 };
 pub use dkg::{
     Complaint, Dealer, DealerMessage, DkgTranscript, Envelope, KeyShare, Qualified, check_dealer,

@@ -7,6 +7,7 @@ use curve25519_dalek::ristretto::{CompressedRistretto, RistrettoPoint};
 use curve25519_dalek::scalar::Scalar;
 use rand_core::{CryptoRng, RngCore};
 use subtle::{ConditionallySelectable, ConstantTimeEq};
+use zeroize::Zeroize;
 
 use crate::batch::Msm;
 use crate::elgamal::{PublicKey, g_mul};
@@ -119,6 +120,8 @@ pub fn prove<R: RngCore + CryptoRng>(
         ss[j].conditional_assign(&s_real, real);
     }
     cs.pop();
+    // With the published s and c of the true branch, its nonce gives r, hence the vote.
+    w_real.zeroize();
     DisjunctiveProof {
         commitments,
         challenges: cs,

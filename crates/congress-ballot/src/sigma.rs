@@ -8,6 +8,7 @@ use curve25519_dalek::scalar::Scalar;
 use curve25519_dalek::traits::VartimeMultiscalarMul;
 use rand_core::{CryptoRng, RngCore};
 use serde::{Deserialize, Serialize};
+use zeroize::Zeroize;
 
 use crate::elgamal::g_mul;
 use crate::encoding::{Writer, decode_scalar};
@@ -45,9 +46,11 @@ pub fn prove_pok<R: RngCore + CryptoRng>(
     x: &Scalar,
     hash: impl FnOnce(&RistrettoPoint) -> Scalar,
 ) -> ChallengeResponse {
-    let w = Scalar::random(rng);
+    let mut w = Scalar::random(rng);
     let c = hash(&g_mul(&w));
-    ChallengeResponse::new(c, w + c * x)
+    let proof = ChallengeResponse::new(c, w + c * x);
+    w.zeroize(); // with (c, s) it gives x
+    proof
 }
 
 /// Verifies a proof of knowledge of log_g X: R = g^s·X^{−c}, then c = hash(R).
@@ -72,9 +75,11 @@ pub fn prove_dleq<R: RngCore + CryptoRng>(
     a: &RistrettoPoint,
     hash: impl FnOnce(&RistrettoPoint, &RistrettoPoint) -> Scalar,
 ) -> ChallengeResponse {
-    let w = Scalar::random(rng);
+    let mut w = Scalar::random(rng);
     let c = hash(&g_mul(&w), &(a * w));
-    ChallengeResponse::new(c, w + c * x)
+    let proof = ChallengeResponse::new(c, w + c * x);
+    w.zeroize(); // with (c, s) it gives x
+    proof
 }
 
 /// Verifies log_g X = log_A D: R1 = g^s·X^{−c}, R2 = A^s·D^{−c}, then c = hash(R1, R2).

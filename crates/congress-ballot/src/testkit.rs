@@ -10,7 +10,7 @@ use rand_core::{CryptoRng, RngCore};
 use crate::ballot::{Ballot, Selection};
 use crate::board::{BOARD_VERSION, Board, BoardBallot, WireCiphertext};
 use crate::credential::Credential;
-use crate::decrypt::{decrypt_tally, partial_decrypt};
+use crate::decrypt::{decrypt_tally, partial_decrypt_ballots};
 use crate::dkg::{Complaint, Dealer, DkgTranscript, KeyShare, Qualified, qualify, receive_share};
 use crate::error::{Error, Result};
 use crate::params::{BoardSetup, Member, VoteContext, VoteParams};
@@ -130,13 +130,21 @@ pub fn run_vote<R: RngCore + CryptoRng>(
     let refs: Vec<&Ballot> = ballots.iter().collect();
     let tally = verify_and_tally(&ctx, &refs, 0)
         .map_err(|bad| Error::Proof(format!("{} bad ballots", bad.len())))?;
+    let registered: std::collections::BTreeSet<[u8; 32]> =
+        voters.iter().map(Credential::public).collect();
     let mut partials = Vec::new();
     for d in decryptors {
         let share = board
             .shares
             .get(d)
             .ok_or_else(|| Error::NotEnough(format!("member {d} has no share")))?;
-        partials.push(partial_decrypt(rng, &ctx, share, &tally));
+        // As a member's device does: it verifies and sums the ballots itself.
+        let (own, p) = partial_decrypt_ballots(rng, &ctx, share, &refs, &registered, 0)
+            .map_err(|bad| Error::Proof(format!("{} bad ballots", bad.len())))?;
+        if own != tally {
+            return Err(Error::Proof("the member's tally differs".into()));
+        }
+        partials.push(p);
     }
     let decrypted = decrypt_tally(
         &ctx,

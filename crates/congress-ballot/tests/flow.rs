@@ -209,6 +209,52 @@ fn tampered_boards_are_caught() {
     b.participation += 1;
     assert!(problems(&b).iter().any(|s| s.contains("another vote")));
 
+    // A partial listed twice (counted once, reported), one for an unknown member, a proof of
+    // another slot.
+    let mut b = board.clone();
+    b.partials.push(b.partials[0].clone());
+    assert_eq!(
+        problems(&b),
+        vec!["partials[3]: member 1 listed twice".to_string()]
+    );
+    let mut b = board.clone();
+    b.partials[2].member = 9;
+    assert!(problems(&b)[0].starts_with("partials[2]: member 9: out of range"));
+    let mut b = board.clone();
+    b.partials[0].proofs.swap(0, 1);
+    b.partials[0].factors.swap(0, 1);
+    assert!(problems(&b)[0].starts_with("partials[0]: member 1: proof does not verify"));
+
+    // The participation inflated; the credentials out of order; a complaint made up; the
+    // result with a slot too many.
+    let mut b = board.clone();
+    b.participation += 1;
+    assert_eq!(
+        problems(&b),
+        vec!["participation: 6 ballots, 7 participations".to_string()]
+    );
+    let mut b = board.clone();
+    b.credentials.swap(0, 1);
+    assert!(
+        problems(&b)
+            .iter()
+            .any(|s| s.starts_with("credentials[1]: not ascending"))
+    );
+    let mut b = board.clone();
+    let mut env = b.dkg.complaints[0].envelope.0.clone();
+    env[70] ^= 1; // the share: the dealer's signature no longer covers it
+    b.dkg.complaints[0].envelope.0 = env;
+    assert!(
+        problems(&b)[0].starts_with("joint_public_key"),
+        "dealer 4 back in QUAL"
+    );
+    let mut b = board.clone();
+    b.result.push(0);
+    assert_eq!(
+        problems(&b),
+        vec!["result: wrong number of slots".to_string()]
+    );
+
     // A tracker that is not the hash.
     let mut b = board.clone();
     b.ballots[0].tracker.0[31] ^= 1;

@@ -557,3 +557,52 @@ fn a_ballot_whose_fields_differ_from_its_bytes_is_refused() {
     assert!(verify_ballot(&m, &franken).is_err());
     assert!(verify_and_tally(&m, &[&franken], 1).is_err());
 }
+
+#[test]
+fn a_member_decrypts_only_the_sum_of_ballots_it_verified() {
+    let (sim, mut rng) = setup();
+    let m = ctx(&sim, "m", Question::motion());
+    let voters: Vec<Credential> = (0..3).map(|_| Credential::generate(&mut rng)).collect();
+    let ballots: Vec<Ballot> = voters
+        .iter()
+        .enumerate()
+        .map(|(i, c)| Ballot::cast(&mut rng, &m, c, &Selection::Options(vec![i as u32])).unwrap())
+        .collect();
+    let registered: std::collections::BTreeSet<[u8; 32]> =
+        voters.iter().map(|c| c.public()).collect();
+    let refs: Vec<&Ballot> = ballots.iter().collect();
+    let share = sim.shares.get(&1).unwrap();
+
+    // Why: a tally handed over by the server may be one ballot; t members decrypting it
+    // reveal that ballot's choice.
+    let one = verify_and_tally(&m, &refs[..1], 1).unwrap();
+    let partials: Vec<_> = [1u16, 2, 3]
+        .iter()
+        .map(|j| partial_decrypt(&mut rng, &m, sim.shares.get(j).unwrap(), &one))
+        .collect();
+    let d = decrypt_tally(&m, &sim.qualified, &one, &partials, 1).unwrap();
+    assert_eq!(d.counts, vec![1, 0, 0, 0], "the first voter's choice");
+
+    // The member's path: it verifies and sums the list itself.
+    let (tally, p) = partial_decrypt_ballots(&mut rng, &m, share, &refs, &registered, 1).unwrap();
+    assert_eq!(tally, verify_and_tally(&m, &refs, 1).unwrap());
+    assert!(verify_partial(&m, &sim.qualified, &tally, &p).is_ok());
+    // A ballot twice, an unregistered credential, a ballot that does not verify: refused.
+    let twice = [refs[0], refs[1], refs[0]];
+    let bad = partial_decrypt_ballots(&mut rng, &m, share, &twice, &registered, 1).unwrap_err();
+    assert_eq!(bad.iter().map(|(i, _)| *i).collect::<Vec<_>>(), vec![2]);
+    let mut fewer = registered.clone();
+    fewer.remove(&voters[1].public());
+    let bad = partial_decrypt_ballots(&mut rng, &m, share, &refs, &fewer, 1).unwrap_err();
+    assert_eq!(bad.iter().map(|(i, _)| *i).collect::<Vec<_>>(), vec![1]);
+    let mut bytes = ballots[2].to_bytes().to_vec();
+    let n = bytes.len();
+    bytes[n - 1] ^= 1;
+    let broken = Ballot::from_bytes(&bytes).unwrap();
+    let list = [refs[0], refs[1], &broken];
+    let bad = partial_decrypt_ballots(&mut rng, &m, share, &list, &registered, 1).unwrap_err();
+    assert!(
+        matches!(bad.as_slice(), [(2, Error::Signature(_))]),
+        "{bad:?}"
+    );
+}

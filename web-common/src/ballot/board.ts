@@ -7,10 +7,10 @@
 
 import { type Ballot, decodeBallot, trackerOf, verifyBallot } from './ballot';
 import { checkPublicKey } from './credential';
-import { compareBytes, fromBase64, fromHex, toBase32, toBase64, toHex } from './encoding';
+import { compareBytes, fail, fromBase64, fromHex, toBase32, toBase64, toHex } from './encoding';
 import { G, type Point, type Rng, ZERO, decodePoint, mul, systemRng } from './group';
-import { type DkgTranscript, type Qualified, jointKey, qualify } from './dkg';
-import { type Ciphertext, type PartialDecryption, combine, verifyPartial } from './decrypt';
+import { type DkgTranscript, type KeyShare, type Qualified, jointKey, qualify } from './dkg';
+import { type Ciphertext, type PartialDecryption, combine, partialDecrypt, verifyPartial } from './decrypt';
 import { type BoardSetup, type VoteContext, type VoteParams, slots, voteContext } from './params';
 
 export const BOARD_VERSION = 1;
@@ -230,6 +230,39 @@ export function verifyBoard(board: Board, rng: Rng = systemRng, onProgress?: (do
     qualified: q.dealers,
     decryptors: [...factors.keys()].sort((a, b) => a - b),
   };
+}
+
+/**
+ * What a member's device does at the close: verify every ballot of the closed list (shape,
+ * signature, proofs; one per credential, each registered), sum them itself, and only then
+ * decrypt that sum. Never decrypt a tally handed over by someone else (one ballot presented as
+ * "the tally" would be revealed), and decrypt once per vote (two sums differing by one ballot
+ * reveal it). Returns the tally, to compare with the one published, and the partial decryption.
+ */
+export function partialDecryptBallots(
+  ctx: VoteContext,
+  share: KeyShare,
+  ballots: Ballot[],
+  registered: string[],
+  rng: Rng = systemRng,
+): { tally: Ciphertext[]; partial: PartialDecryption } {
+  const known = new Set(registered.map((c) => c.toLowerCase()));
+  const seen = new Map<string, number>();
+  const cts = ballots.map((b, i) => {
+    const cred = toHex(b.credential);
+    if (!known.has(cred)) fail(`ballot ${i}: credential not registered`);
+    const first = seen.get(cred);
+    if (first !== undefined) fail(`ballot ${i}: credential already used by ballot ${first}`);
+    seen.set(cred, i);
+    try {
+      // Fresh weights from the platform, whatever `rng` is (it only draws the proof's nonces).
+      return verifyBallot(ctx, b, systemRng);
+    } catch (e) {
+      return fail(`ballot ${i}: ${msg(e)}`);
+    }
+  });
+  const tally = sumCiphertexts(slots(ctx.vote.question), cts);
+  return { tally, partial: partialDecrypt(ctx, share, tally, rng) };
 }
 
 /** Whether a tracker (full hex, or the short code) is on the board: the delegate's check. */

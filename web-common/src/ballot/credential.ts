@@ -7,7 +7,7 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { bytesToNumberLE } from '@noble/curves/utils.js';
 import { bytesEqual, fail } from './encoding';
-import { L, type Rng } from './group';
+import { L, type Rng, systemRng } from './group';
 
 export interface Credential {
   /** The 32-byte RFC 8032 seed (secret). */
@@ -21,7 +21,8 @@ export function credentialFromSeed(seed: Uint8Array): Credential {
   return { seed, public: ed25519.getPublicKey(seed) };
 }
 
-export function generateCredential(rng: Rng): Credential {
+/** A new credential; `rng` defaults to the platform CSPRNG (a seeded one is for tests only). */
+export function generateCredential(rng: Rng = systemRng): Credential {
   return credentialFromSeed(rng(32));
 }
 

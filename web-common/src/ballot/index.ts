@@ -59,6 +59,7 @@ export {
   type WireCiphertext,
   boardBallot,
   findTracker,
+  partialDecryptBallots,
   sumCiphertexts,
   verifyBoard,
   wireCiphertext,

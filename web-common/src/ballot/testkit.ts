@@ -20,8 +20,8 @@ import {
   receiveShare,
   shareEnvelope,
 } from './dkg';
-import { type Ciphertext, combine, discreteLogs, partialDecrypt, verifyPartial } from './decrypt';
-import { BOARD_VERSION, type Board, boardBallot, sumCiphertexts, wireCiphertext } from './board';
+import { type Ciphertext, combine, discreteLogs, verifyPartial } from './decrypt';
+import { BOARD_VERSION, type Board, boardBallot, partialDecryptBallots, sumCiphertexts, wireCiphertext } from './board';
 import { ballotCiphertexts } from './ballot';
 
 export interface SimBoard {
@@ -86,7 +86,13 @@ export function runVote(
   ballots.sort((a, b) => compareBytes(fromHex(trackerOf(a.bytes).hash), fromHex(trackerOf(b.bytes).hash)));
   const n = ballots[0]?.ciphertexts.length ?? 0;
   const tally: Ciphertext[] = sumCiphertexts(n, ballots.map((b) => ballotCiphertexts(decodeBallot(b.bytes))));
-  const partials = decryptors.map((d) => partialDecrypt(ctx, sim.shares.get(d)!, tally, rng));
+  const registered = voters.map((v) => toHex(v.public));
+  // As a member's device does: it verifies and sums the ballots itself.
+  const partials = decryptors.map((d) => {
+    const own = partialDecryptBallots(ctx, sim.shares.get(d)!, ballots, registered, rng);
+    if (own.tally.some(([a, b], i) => !a.equals(tally[i]![0]) || !b.equals(tally[i]![1]))) throw new Error("the member's tally differs");
+    return own.partial;
+  });
   const factors = new Map(partials.map((p) => [p.member, verifyPartial(ctx, sim.qualified, tally, p)]));
   const result = discreteLogs(combine(tally, factors, sim.setup.threshold), ballots.length);
   const credentials = voters.map((v) => toHex(v.public)).sort();
