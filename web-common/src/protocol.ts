@@ -82,7 +82,12 @@ direction: KioskDirection | null,
 /**
  * A tablet's age X25519 recipient (`age1…`): documents are encrypted to it.
  */
-recipient: string | null, paired_at: number, 
+recipient: string | null, 
+/**
+ * A tablet's Ed25519 voting credential (hex public key): it signs the tablet's secret
+ * ballots and, for a counting board member, its key-ceremony messages.
+ */
+credential?: string, paired_at: number, 
 /**
  * Unpaired devices keep their record but their token no longer works.
  */
@@ -156,7 +161,12 @@ export type PairRequest = { code: string,
 /**
  * A tablet's age X25519 recipient (`age1…`), generated on the tablet.
  */
-recipient: string | null, };
+recipient: string | null, 
+/**
+ * A tablet's Ed25519 voting credential (64 hex characters), generated on the tablet; only
+ * the public key leaves it.
+ */
+credential: string | null, };
 
 export type PairResponse = { 
 /**
@@ -192,7 +202,11 @@ protocol: number, } | { "type": "ping", nonce: number, } | { "type": "cast_ballo
 /**
  * Random, 16 to 100 characters, chosen by the tablet once per ballot; a retry reuses it.
  */
-client_id: string, vote_id: number, choice: BallotChoice, } | { "type": "read_notice", client_id: string, notice_id: number, } | { "type": "send_opinion", client_id: string, item_id: string, text: string, } | { "type": "save_summary", client_id: string, item_id: string, text: string, submit: boolean, } | { "type": "request_speak", client_id: string, item_id: string, kind: SpeakerKind, } | { "type": "withdraw_speak", client_id: string, request_id: number, };
+client_id: string, vote_id: number, choice: BallotChoice, } | { "type": "read_notice", client_id: string, notice_id: number, } | { "type": "send_opinion", client_id: string, item_id: string, text: string, } | { "type": "save_summary", client_id: string, item_id: string, text: string, submit: boolean, } | { "type": "request_speak", client_id: string, item_id: string, kind: SpeakerKind, } | { "type": "withdraw_speak", client_id: string, request_id: number, } | { "type": "cast_secret_ballot", 
+/**
+ * Random, 16 to 100 characters, chosen by the tablet once per ballot; a retry reuses it.
+ */
+client_id: string, vote_id: number, ballot: string, } | { "type": "board_deal", client_id: string, dealer: string, shares: Array<SealedShare>, } | { "type": "board_check", client_id: string, complaints: Array<string>, } | { "type": "submit_partial", client_id: string, vote_id: number, partial: string, };
 
 export type ServerMsg = { "type": "welcome", kind: ClientKind, 
 /**
@@ -230,7 +244,7 @@ notices_read: Array<number>,
  */
 meeting: MeetingView, };
 
-export type Push = { "kind": "attendance", record: AttendanceRecord, summary: AttendanceSummary, } | { "kind": "agenda", agenda: Agenda, } | { "kind": "delegates", listed: number, } | { "kind": "device", device: Device, } | { "kind": "document", document: Document, } | { "kind": "vote", vote: VoteInfo, } | { "kind": "notice", notice: Notice, } | { "kind": "notice_read", receipt: NoticeReceipt, } | { "kind": "opinion", opinion: Opinion, } | { "kind": "group_summary", summary: GroupSummary, } | { "kind": "group_secretary", group: string, secretary: string | null, } | { "kind": "meeting", meeting: MeetingView, };
+export type Push = { "kind": "attendance", record: AttendanceRecord, summary: AttendanceSummary, } | { "kind": "agenda", agenda: Agenda, } | { "kind": "delegates", listed: number, } | { "kind": "device", device: Device, } | { "kind": "document", document: Document, } | { "kind": "vote", vote: VoteInfo, } | { "kind": "notice", notice: Notice, } | { "kind": "notice_read", receipt: NoticeReceipt, } | { "kind": "opinion", opinion: Opinion, } | { "kind": "group_summary", summary: GroupSummary, } | { "kind": "group_secretary", group: string, secretary: string | null, } | { "kind": "board", board: BoardView, } | { "kind": "ballot_rejected", vote_id: number, tracker: string, reason: string, } | { "kind": "meeting", meeting: MeetingView, };
 
 export type DocAudience = { "kind": "all_delegates" } | { "kind": "presidium" } | { "kind": "group", group: string, };
 
@@ -425,7 +439,12 @@ show_running_tally: boolean,
 /**
  * The vote whose tie or missing majority this one settles, so screens can say "runoff".
  */
-runoff_of: VoteId | null, };
+runoff_of: VoteId | null, 
+/**
+ * A secret vote whose ballots are encrypted on the tablets to the counting board's key
+ * (`docs/ballot-crypto.md`). Every secret vote created once the board's key exists is.
+ */
+encrypted?: boolean, };
 
 export type MotionPosition = "for" | "against" | "abstain";
 
@@ -592,7 +611,11 @@ voted: boolean | null,
  * On a tablet, open votes only: its delegate's receipt (a secret vote's receipt is known
  * only to the tablet that cast it).
  */
-my_receipt: string | null, };
+my_receipt: string | null, 
+/**
+ * An encrypted secret vote: what a tablet encrypts to, and the decryption's progress.
+ */
+encryption?: VoteEncryption, };
 
 export type VoteLive = { vote_id: number, cast: number, present: number, 
 /**
@@ -620,7 +643,109 @@ export type VoteExport = { vote: VoteInfo, ballots: Array<PublishedBallot>,
  */
 voters: Array<string>, };
 
-export type BallotAck = { client_id: string, vote_id: number, receipt: string, };
+export type BallotAck = { client_id: string, vote_id: number, receipt: string, 
+/**
+ * An encrypted ballot's tracker (SHA-256 of its bytes, hex): find it on the bulletin board.
+ */
+tracker?: string, };
+
+export type BoardPhase = { "phase": "dealing" } | { "phase": "checking" } | { "phase": "ready" } | { "phase": "failed", reason: string, };
+
+export type BoardMember = { 
+/**
+ * 1..=n: the member's index in the secret sharing.
+ */
+index: number, delegate_id: string, full_name: string, 
+/**
+ * The member tablet's Ed25519 key (hex): it signs the member's ceremony messages.
+ */
+key: string, 
+/**
+ * The member has published its commitments and dealt its shares.
+ */
+dealt: boolean, 
+/**
+ * The member checked the shares it received (or complained).
+ */
+checked: boolean, };
+
+export type BoardView = { 
+/**
+ * New for every run of the ceremony.
+ */
+board_id: string, 
+/**
+ * Members needed to decrypt.
+ */
+threshold: number, members: Array<BoardMember>, phase: BoardPhase, 
+/**
+ * The joint public key (hex), once ready.
+ */
+joint_key: string | null, 
+/**
+ * Dealers excluded by a valid complaint or a bad message.
+ */
+excluded: Array<number>, };
+
+export type DefineBoard = { client_id: string, 
+/**
+ * Delegate ids, in the order that gives their indices 1..=n. Each needs a paired tablet.
+ */
+members: Array<string>, threshold: number, };
+
+export type SealedShare = { 
+/**
+ * The dealer's index (in what a member receives) or the recipient's (in what it deals).
+ */
+member: number, age: string, };
+
+export type BoardTranscript = { board: BoardView, 
+/**
+ * `congress_ballot::BoardSetup` as JSON.
+ */
+setup: string, 
+/**
+ * `congress_ballot::DkgTranscript` as JSON.
+ */
+transcript: string, 
+/**
+ * The caller's index when it is a member's tablet.
+ */
+my_index: number | null, 
+/**
+ * The shares dealt to the caller (a member's tablet), one per dealer.
+ */
+my_shares: Array<SealedShare>, };
+
+export type VoteEncryption = { 
+/**
+ * `congress_ballot::BoardSetup` as JSON.
+ */
+setup: string, 
+/**
+ * The joint public key (hex).
+ */
+joint_key: string, 
+/**
+ * The vote's id in the ballot protocol (e.g. `hall/board-1/vote-12`).
+ */
+vote_key: string, 
+/**
+ * Slots: the options in order, then `blank`.
+ */
+options: number, blank: boolean, min: number, max: number, 
+/**
+ * After the close: the encrypted tally (`[{alpha, beta}]` JSON) the members decrypt.
+ */
+tally: string | null, 
+/**
+ * Members whose partial decryption was accepted.
+ */
+decrypted_by: Array<number>, 
+/**
+ * Ballots counted in the tally (every one verified).
+ */
+counted: number | null, };
 
 export type NoticeAudience = { "kind": "all" } | { "kind": "group", group: string, } | { "kind": "delegate", delegate_id: string, };
 

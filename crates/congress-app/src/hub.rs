@@ -23,7 +23,7 @@ pub enum Audience {
     Nobody,
     /// The tablets of these delegates (and operators).
     Delegates(Arc<std::collections::BTreeSet<String>>),
-    /// Every tablet (not operators).
+    /// Every tablet (not operators: they get their own, fuller frame).
     Tablets,
     /// The tablets of these delegates only: no operators, no projector (a group's opinions
     /// and drafts).
@@ -40,7 +40,7 @@ impl Audience {
                 d.kind == DeviceKind::Tablet
                     && d.delegate_id.as_ref().is_some_and(|i| ids.contains(i))
             }
-            (Audience::Members(_), Caller::Operator { .. }) => false,
+            (Audience::Members(_) | Audience::Tablets, Caller::Operator { .. }) => false,
             (_, Caller::Operator { .. }) => true,
             (Audience::Operators, Caller::Device(d)) => d.kind == DeviceKind::Projector,
             (Audience::Delegate(id), Caller::Device(d)) => d.delegate_id.as_deref() == Some(id),

@@ -1,8 +1,8 @@
 //! The congress application core, without HTTP: the single-writer [`engine`] with its group
 //! commit, the [`hub`] that pushes committed changes to clients, who is calling ([`auth`]),
 //! the configuration, and one module per feature with its services and its push rule
-//! ([`attendance`], [`access`], [`documents`], [`votes`], [`meeting`], [`notices`], [`groups`],
-//! [`face`], [`minutes`]). [`pushes`] hands each committed event to its feature's rule;
+//! ([`attendance`], [`access`], [`documents`], [`votes`], [`board`], [`meeting`], [`notices`],
+//! [`groups`], [`face`], [`minutes`]). [`pushes`] hands each committed event to its feature's rule;
 //! [`snapshot`] is what a (re)connecting client gets.
 //!
 //! [`open`] loads a congress from its data folder and starts the engine and the workers. The
@@ -11,6 +11,7 @@
 pub mod access;
 pub mod attendance;
 pub mod auth;
+pub mod board;
 pub mod clock;
 pub mod config;
 pub mod documents;
@@ -125,6 +126,7 @@ pub fn open_with_clock(config: Config, clock: Arc<dyn Clock>) -> Result<AppState
     );
     documents::start_worker(docs.clone(), engine.clone())?;
     votes::start_live(engine.clone());
+    votes::encrypted::start_tally_worker(engine.clone(), config.database_path())?;
     let tls = match config.tls {
         tls::TlsMode::On => Some(Arc::new(tls::Tls::open(&config.data_dir, config.listen)?)),
         tls::TlsMode::Off => None,

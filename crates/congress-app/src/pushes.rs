@@ -18,5 +18,6 @@ pub fn push_for(state: &CongressState, event: &Event) -> Option<(Audience, Push)
         Event::Meeting(e) => crate::meeting::push_for(state, e),
         Event::Notices(e) => crate::notices::push_for(state, e),
         Event::Groups(e) => crate::groups::push_for(state, e),
+        Event::Board(e) => crate::board::push_for(state, e),
     }
 }

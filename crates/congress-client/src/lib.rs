@@ -188,6 +188,17 @@ impl Api {
         kind: DeviceKind,
         delegate_id: Option<&str>,
     ) -> Result<(Api, PairResponse), ClientError> {
+        self.pair_device_with(kind, delegate_id, None, None).await
+    }
+
+    /// [`Api::pair_device`] for a tablet that brings its age recipient and voting credential.
+    pub async fn pair_device_with(
+        &self,
+        kind: DeviceKind,
+        delegate_id: Option<&str>,
+        recipient: Option<String>,
+        credential: Option<String>,
+    ) -> Result<(Api, PairResponse), ClientError> {
         let code: PairingCode = self
             .post(
                 "/api/devices/pairing-codes",
@@ -208,7 +219,8 @@ impl Api {
                 "/api/devices/pair",
                 &PairRequest {
                     code: code.code,
-                    recipient: None,
+                    recipient,
+                    credential,
                 },
             )
             .await?;
@@ -393,6 +405,46 @@ impl Live {
             choice,
         })
         .await
+    }
+
+    /// Sends an encrypted ballot (its bytes) in a secret vote.
+    pub async fn cast_secret_ballot(
+        &mut self,
+        client_id: &str,
+        vote_id: impl Into<u64>,
+        ballot: &[u8],
+    ) -> Result<(), ClientError> {
+        use base64::Engine as _;
+        self.send(&ClientMsg::CastSecretBallot {
+            client_id: client_id.into(),
+            vote_id: vote_id.into(),
+            ballot: base64::engine::general_purpose::STANDARD.encode(ballot),
+        })
+        .await
+    }
+
+    /// The answer to a message answered `acked` or `refused` with `client_id`, skipping others.
+    pub async fn next_answer(
+        &mut self,
+        client_id: &str,
+    ) -> Result<Result<u64, (String, String)>, ClientError> {
+        loop {
+            match self.next_raw().await? {
+                ServerMsg::Acked { client_id: c, seq } if c == client_id => return Ok(Ok(seq)),
+                ServerMsg::Refused {
+                    client_id: c,
+                    error,
+                    message,
+                } if c == client_id => return Ok(Err((error, message))),
+                ServerMsg::Push { seq, .. } => self.last_seq = seq,
+                ServerMsg::Error {
+                    fatal: true,
+                    error,
+                    message,
+                } => return Err(ClientError::Protocol(format!("{error}: {message}"))),
+                _ => {}
+            }
+        }
     }
 
     /// The next ballot ack (`Ok(Ok)`) or refusal (`Ok(Err((code, message)))`), skipping other

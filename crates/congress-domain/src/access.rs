@@ -90,6 +90,8 @@ pub enum AccessCommand {
         device_id: String,
         token_hash: String,
         recipient: Option<String>,
+        /// A tablet's Ed25519 voting credential (hex public key).
+        credential: Option<String>,
     },
     RevokeDevice {
         device_id: String,
@@ -255,6 +257,7 @@ pub(crate) fn decide(
             device_id,
             token_hash,
             recipient,
+            credential,
         } => {
             let p = state
                 .pairing_codes
@@ -274,6 +277,21 @@ pub(crate) fn decide(
                     return Err(DomainError::Invalid("only a tablet has a recipient".into()));
                 }
             }
+            if let Some(c) = credential {
+                if p.kind != DeviceKind::Tablet {
+                    return Err(DomainError::Invalid("only a tablet has a credential".into()));
+                }
+                check_credential(c)?;
+                let taken = state
+                    .devices
+                    .values()
+                    .any(|d| !d.device.revoked && d.device.credential.as_deref() == Some(c.as_str()));
+                if taken {
+                    return Err(DomainError::Invalid(
+                        "this credential belongs to another tablet".into(),
+                    ));
+                }
+            }
             AccessEvent::DevicePaired {
                 device: Device {
                     id: device_id.clone(),
@@ -282,6 +300,7 @@ pub(crate) fn decide(
                     delegate_id: p.delegate_id.clone(),
                     direction: p.direction,
                     recipient: recipient.clone(),
+                    credential: credential.clone(),
                     paired_at: ctx.now,
                     revoked: false,
                 },
@@ -304,6 +323,19 @@ pub(crate) fn decide(
         }
     };
     Ok(vec![event.into()])
+}
+
+/// A voting credential: a strict Ed25519 public key in 64 lower-case hex characters.
+fn check_credential(c: &str) -> Result<(), DomainError> {
+    let bad = || DomainError::Invalid("the credential is not an Ed25519 public key (64 hex)".into());
+    if c.len() != 64 || !c.chars().all(|x| x.is_ascii_hexdigit() && !x.is_ascii_uppercase()) {
+        return Err(bad());
+    }
+    let mut key = [0u8; 32];
+    for (i, k) in key.iter_mut().enumerate() {
+        *k = u8::from_str_radix(&c[2 * i..2 * i + 2], 16).map_err(|_| bad())?;
+    }
+    congress_ballot::check_public_key(&key).map_err(|_| bad())
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -474,6 +506,7 @@ mod tests {
             device_id: "T1".into(),
             token_hash: "t".into(),
             recipient: None,
+            credential: None,
         }
         .into();
         let late = decide(&s, &pair, Context { now: 2_000 });

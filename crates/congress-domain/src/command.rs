@@ -4,6 +4,7 @@
 
 use crate::access::AccessCommand;
 use crate::attendance::AttendanceCommand;
+use crate::board::BoardCommand;
 use crate::congress::CongressCommand;
 use crate::documents::DocumentCommand;
 use crate::error::DomainError;
@@ -31,6 +32,7 @@ pub enum Command {
     Meeting(MeetingCommand),
     Notices(NoticeCommand),
     Groups(GroupCommand),
+    Board(BoardCommand),
 }
 
 /// Decides what `cmd` does to `state`: the events to journal, or why it is refused. An empty list
@@ -49,6 +51,7 @@ pub fn decide(
         Command::Meeting(c) => crate::meeting::decide(state, c, ctx),
         Command::Notices(c) => crate::notices::decide(state, c, ctx),
         Command::Groups(c) => crate::groups::decide(state, c, ctx),
+        Command::Board(c) => crate::board::decide(state, c),
     }
 }
 
@@ -85,6 +88,11 @@ impl From<MeetingCommand> for Command {
 impl From<NoticeCommand> for Command {
     fn from(c: NoticeCommand) -> Self {
         Command::Notices(c)
+    }
+}
+impl From<BoardCommand> for Command {
+    fn from(c: BoardCommand) -> Self {
+        Command::Board(c)
     }
 }
 impl From<GroupCommand> for Command {

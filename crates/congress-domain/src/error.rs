@@ -5,6 +5,7 @@
 
 use crate::access::AccessError;
 use crate::attendance::AttendanceError;
+use crate::board::BoardError;
 use crate::groups::GroupError;
 use crate::meeting::MeetingError;
 use crate::vote::lifecycle::VoteError;
@@ -31,6 +32,8 @@ pub enum DomainError {
     Groups(#[from] GroupError),
     #[error("{0}")]
     Meeting(#[from] MeetingError),
+    #[error("{0}")]
+    Board(#[from] BoardError),
 }
 
 impl DomainError {
@@ -42,6 +45,7 @@ impl DomainError {
             DomainError::Access(e) => e.status(),
             DomainError::Groups(e) => e.status(),
             DomainError::Meeting(e) => e.status(),
+            DomainError::Board(e) => e.status(),
             DomainError::NoCongress
             | DomainError::TooLong { .. }
             | DomainError::Invalid(_)
@@ -57,6 +61,7 @@ impl DomainError {
             DomainError::Access(e) => e.code(),
             DomainError::Groups(e) => e.code(),
             DomainError::Meeting(e) => e.code(),
+            DomainError::Board(e) => e.code(),
             DomainError::NoCongress
             | DomainError::TooLong { .. }
             | DomainError::Invalid(_)

@@ -15,6 +15,7 @@ use strum::VariantNames;
 
 use crate::access::AccessEvent;
 use crate::attendance::AttendanceEvent;
+use crate::board::BoardEvent;
 use crate::congress::CongressEvent;
 use crate::documents::DocumentEvent;
 use crate::groups::GroupEvent;
@@ -43,6 +44,8 @@ pub enum Event {
     Notices(NoticeEvent),
     /// Discussion groups: secretaries, opinions, summaries.
     Groups(GroupEvent),
+    /// The counting board and its key ceremony.
+    Board(BoardEvent),
 }
 
 impl Event {
@@ -57,6 +60,7 @@ impl Event {
             Event::Meeting(e) => e.into(),
             Event::Notices(e) => e.into(),
             Event::Groups(e) => e.into(),
+            Event::Board(e) => e.into(),
         }
     }
 
@@ -77,6 +81,7 @@ impl Serialize for Event {
             Event::Meeting(e) => e.serialize(s),
             Event::Notices(e) => e.serialize(s),
             Event::Groups(e) => e.serialize(s),
+            Event::Board(e) => e.serialize(s),
         }
     }
 }
@@ -109,6 +114,8 @@ impl<'de> Deserialize<'de> for Event {
             feature(v).map(Event::Notices)
         } else if owns(GroupEvent::VARIANTS) {
             feature(v).map(Event::Groups)
+        } else if owns(BoardEvent::VARIANTS) {
+            feature(v).map(Event::Board)
         } else {
             Err(D::Error::custom(format!("unknown event {kind:?}")))
         }
@@ -150,6 +157,11 @@ impl From<NoticeEvent> for Event {
         Event::Notices(e)
     }
 }
+impl From<BoardEvent> for Event {
+    fn from(e: BoardEvent) -> Self {
+        Event::Board(e)
+    }
+}
 impl From<GroupEvent> for Event {
     fn from(e: GroupEvent) -> Self {
         Event::Groups(e)
@@ -175,6 +187,7 @@ mod tests {
             MeetingEvent::VARIANTS,
             NoticeEvent::VARIANTS,
             GroupEvent::VARIANTS,
+            BoardEvent::VARIANTS,
         ]
         .concat();
         let unique: BTreeSet<&str> = all.iter().copied().collect();

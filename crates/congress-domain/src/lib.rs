@@ -10,11 +10,12 @@
 //!
 //! Each feature is one module that owns its commands, its events (a variant of [`Event`]), its
 //! rules (`decide`), how its events change the state (`apply`) and its errors: [`congress`],
-//! [`attendance`], [`access`], [`documents`], [`vote`], [`meeting`], [`notices`], [`groups`].
+//! [`attendance`], [`access`], [`board`], [`documents`], [`vote`], [`meeting`], [`notices`], [`groups`].
 //! [`command`], [`event`] and [`state`] only dispatch to them.
 
 pub mod access;
 pub mod attendance;
+pub mod board;
 pub mod command;
 pub mod congress;
 pub mod documents;
@@ -32,6 +33,7 @@ mod testkit;
 
 pub use access::{AccessCommand, AccessEvent};
 pub use attendance::{AttendanceCommand, AttendanceEvent, quorum};
+pub use board::{BoardCommand, BoardEvent};
 pub use command::{Command, Context, decide};
 pub use congress::{CongressCommand, CongressEvent};
 pub use documents::{DocumentCommand, DocumentEvent};

@@ -38,6 +38,8 @@ pub struct CongressState {
     pub notices: crate::notices::NoticesState,
     /// Discussion groups: secretaries, opinions, summaries.
     pub groups: crate::groups::GroupsState,
+    /// The counting board and its key ceremony (`crate::board`).
+    pub board: crate::board::BoardState,
     /// Agenda control, speakers and the projector (`crate::meeting`).
     pub meeting: crate::meeting::MeetingState,
     /// Counts kept up to date by `apply`, so a summary costs nothing.
@@ -57,6 +59,7 @@ impl CongressState {
             Event::Meeting(e) => crate::meeting::apply(self, e),
             Event::Notices(e) => self.notices.apply(e),
             Event::Groups(e) => self.groups.apply(e),
+            Event::Board(e) => self.board.apply(e),
         }
     }
 

@@ -33,6 +33,7 @@ pub fn router(state: AppState) -> Router {
     });
     Router::new()
         .merge(routes::votes::router())
+        .merge(routes::board::router())
         .merge(routes::groups::router())
         .merge(routes::meeting::router())
         .merge(routes::reports::router())

@@ -55,6 +55,11 @@ use utoipa::{IntoParams, IntoResponses, Modify, OpenApi, ToSchema};
         crate::routes::votes::runoff,
         crate::routes::votes::export_json,
         crate::routes::votes::export_csv,
+        crate::routes::board::board,
+        crate::routes::board::define,
+        crate::routes::board::finish,
+        crate::routes::board::transcript,
+        crate::routes::board::bulletin_board,
         crate::routes::documents::list,
         crate::routes::documents::upload_new,
         crate::routes::documents::one,
@@ -145,7 +150,6 @@ pub async fn openapi_json() -> impl IntoResponse {
 #[derive(Serialize, ToSchema)]
 pub struct Health {
     pub ok: bool,
-    pub head: JournalHead,
 }
 
 /// Raw bytes (a PDF upload, an encrypted download, a JPEG).

@@ -95,6 +95,10 @@ pub struct PairRequest {
     pub code: String,
     /// A tablet's age X25519 recipient (`age1…`), generated on the tablet.
     pub recipient: Option<String>,
+    /// A tablet's Ed25519 voting credential (64 hex characters), generated on the tablet; only
+    /// the public key leaves it.
+    #[serde(default)]
+    pub credential: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]

@@ -78,6 +78,26 @@ const REQUESTS: &[Request] = &[
         replies: &["ballot_ack", "ballot_refused"],
     },
     Request {
+        message: "cast_secret_ballot",
+        channels: TABLET,
+        replies: &["ballot_ack", "ballot_refused"],
+    },
+    Request {
+        message: "board_deal",
+        channels: TABLET,
+        replies: &["acked", "refused"],
+    },
+    Request {
+        message: "board_check",
+        channels: TABLET,
+        replies: &["acked", "refused"],
+    },
+    Request {
+        message: "submit_partial",
+        channels: TABLET,
+        replies: &["acked", "refused"],
+    },
+    Request {
         message: "read_notice",
         channels: TABLET,
         replies: &["acked", "refused"],

@@ -11,6 +11,7 @@
 //!   that reconnects sends the last `seq` it saw and gets what it missed, or a fresh snapshot.
 
 pub mod api;
+pub mod board;
 #[cfg(feature = "openapi")]
 pub mod asyncapi;
 pub mod docs;
@@ -24,6 +25,7 @@ pub mod vote;
 pub mod ws;
 
 pub use api::*;
+pub use board::*;
 pub use docs::*;
 pub use face::*;
 pub use groups::*;
@@ -154,6 +156,13 @@ pub fn typescript_bindings() -> String {
         vote::PublishedBallot,
         vote::VoteExport,
         vote::BallotAck,
+        board::BoardPhase,
+        board::BoardMember,
+        board::BoardView,
+        board::DefineBoard,
+        board::SealedShare,
+        board::BoardTranscript,
+        board::VoteEncryption,
         groups::NoticeAudience,
         groups::Notice,
         groups::SendNotice,

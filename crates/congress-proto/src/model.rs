@@ -258,6 +258,11 @@ pub struct Device {
     pub direction: Option<KioskDirection>,
     /// A tablet's age X25519 recipient (`age1…`): documents are encrypted to it.
     pub recipient: Option<String>,
+    /// A tablet's Ed25519 voting credential (hex public key): it signs the tablet's secret
+    /// ballots and, for a counting board member, its key-ceremony messages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub credential: Option<String>,
     pub paired_at: i64,
     /// Unpaired devices keep their record but their token no longer works.
     pub revoked: bool,

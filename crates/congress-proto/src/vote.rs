@@ -163,6 +163,11 @@ pub struct VoteSpec {
     /// The vote whose tie or missing majority this one settles, so screens can say "runoff".
     #[serde(default)]
     pub runoff_of: Option<VoteId>,
+    /// A secret vote whose ballots are encrypted on the tablets to the counting board's key
+    /// (`docs/ballot-crypto.md`). Every secret vote created once the board's key exists is.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[ts(as = "Option<bool>", optional)]
+    pub encrypted: bool,
 }
 
 /// A position on a motion.
@@ -435,6 +440,7 @@ impl VoteSpec {
             allow_change: false,
             show_running_tally: false,
             runoff_of: None,
+            encrypted: false,
         }
     }
 }
@@ -467,6 +473,10 @@ pub struct VoteInfo {
     /// On a tablet, open votes only: its delegate's receipt (a secret vote's receipt is known
     /// only to the tablet that cast it).
     pub my_receipt: Option<String>,
+    /// An encrypted secret vote: what a tablet encrypts to, and the decryption's progress.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub encryption: Option<crate::board::VoteEncryption>,
 }
 
 /// Live turnout (and tally where allowed), coalesced by the server to a few a second.
@@ -537,4 +547,8 @@ pub struct BallotAck {
     pub client_id: String,
     pub vote_id: u64,
     pub receipt: String,
+    /// An encrypted ballot's tracker (SHA-256 of its bytes, hex): find it on the bulletin board.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub tracker: Option<String>,
 }

@@ -67,6 +67,37 @@ pub enum ClientMsg {
     },
     /// A tablet withdraws its waiting request; answered like `request_speak`.
     WithdrawSpeak { client_id: String, request_id: u64 },
+    /// A tablet's encrypted ballot in a secret vote (`ballot`: base64 of the ballot's bytes,
+    /// `docs/ballot-crypto.md`); answered with `ballot_ack` (its receipt is the ballot's tracker)
+    /// once on disk, or `ballot_refused`.
+    CastSecretBallot {
+        /// Random, 16 to 100 characters, chosen by the tablet once per ballot; a retry reuses it.
+        client_id: String,
+        vote_id: u64,
+        ballot: String,
+    },
+    /// A counting board member's tablet deals in the key ceremony: its signed commitments
+    /// (`congress_ballot::DealerMessage` JSON) and one age-encrypted share per member; answered
+    /// `acked` or `refused`.
+    BoardDeal {
+        client_id: String,
+        dealer: String,
+        shares: Vec<crate::board::SealedShare>,
+    },
+    /// A member checked the shares dealt to it: no complaint, or the complaints
+    /// (`congress_ballot::Complaint` JSON) about shares that do not match their commitments;
+    /// answered `acked` or `refused`.
+    BoardCheck {
+        client_id: String,
+        complaints: Vec<String>,
+    },
+    /// A member's partial decryption of a closed secret vote's tally
+    /// (`congress_ballot::PartialDecryption` JSON); answered `acked` or `refused`.
+    SubmitPartial {
+        client_id: String,
+        vote_id: u64,
+        partial: String,
+    },
 }
 
 /// Server → client.
@@ -225,6 +256,17 @@ pub enum Push {
     GroupSecretary {
         group: String,
         secretary: Option<String>,
+    },
+    /// The counting board and its key ceremony.
+    Board {
+        board: Box<crate::board::BoardView>,
+    },
+    /// A delegate's secret ballot failed its proofs after it was acknowledged (only a tampered
+    /// tablet can send one): it is not counted and the delegate may vote again.
+    BallotRejected {
+        vote_id: u64,
+        tracker: String,
+        reason: String,
     },
     /// Agenda control, speakers or the projector's scene changed (the whole meeting view).
     Meeting {

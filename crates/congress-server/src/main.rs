@@ -54,6 +54,13 @@ enum Cmd {
     },
     /// Check the journal's hash chain and that replaying it rebuilds the stored state.
     Verify,
+    /// Check a secret vote's bulletin board (`GET /api/votes/ID/board.json`) from its content
+    /// alone: the key ceremony, every ballot's proofs and signature, the tally, each partial
+    /// decryption and the counts. Needs neither the data folder nor the server.
+    VerifyElection {
+        /// The board JSON file.
+        board: PathBuf,
+    },
     /// Write the minutes of the congress (read-only: works beside a running server).
     Minutes {
         /// pdf (needs Chromium), html or csv.
@@ -331,6 +338,28 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
                     println!("problem: {p}");
                 }
                 return Ok(std::process::ExitCode::from(2));
+            }
+        }
+        Cmd::VerifyElection { board } => {
+            let text = std::fs::read_to_string(&board)
+                .with_context(|| format!("cannot read {}", board.display()))?;
+            let board: congress_ballot::Board = serde_json::from_str(&text)
+                .with_context(|| "the file is not a bulletin board (docs/ballot-crypto.md)")?;
+            match congress_ballot::verify_board(&board) {
+                Ok(v) => {
+                    println!("vote:       {}", board.vote.vote_id);
+                    println!("ballots:    {} (every proof and signature checks)", v.ballots);
+                    println!("key:        dealers {:?}, excluded {:?}", v.qualified, v.excluded);
+                    println!("decrypted:  by members {:?}", v.decryptors);
+                    println!("counts:     {:?} (the options in order, then blank)", v.result);
+                    println!("ok: the published count follows from the published ballots");
+                }
+                Err(report) => {
+                    for p in &report.problems {
+                        println!("problem: {}: {}", p.at, p.what);
+                    }
+                    return Ok(std::process::ExitCode::from(2));
+                }
             }
         }
         Cmd::Backup { to, keep } => {

@@ -138,6 +138,7 @@ pub async fn run(
                         &PairRequest {
                             code: code.code,
                             recipient: Some(recipient),
+                            credential: None,
                         },
                     )
                     .await?;

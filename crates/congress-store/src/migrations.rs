@@ -165,6 +165,26 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (grp, item_id)
     ) STRICT, WITHOUT ROWID;
     "#,
+    // 7: the counting board's key ceremony and encrypted secret votes.
+    r#"
+    CREATE TABLE board_events (
+        seq INTEGER PRIMARY KEY,
+        body TEXT NOT NULL
+    ) STRICT;
+    CREATE TABLE vote_ballots_encrypted (
+        vote_id INTEGER NOT NULL,
+        tracker TEXT NOT NULL,
+        delegate_id TEXT NOT NULL,
+        ballot TEXT NOT NULL,
+        rejected TEXT,
+        PRIMARY KEY (vote_id, tracker)
+    ) STRICT, WITHOUT ROWID;
+    CREATE TABLE vote_encrypted_events (
+        seq INTEGER PRIMARY KEY,
+        vote_id INTEGER NOT NULL,
+        body TEXT NOT NULL
+    ) STRICT;
+    "#,
 ];
 
 /// The tables that hold state projected from the journal (compared by `verify`).
@@ -190,6 +210,9 @@ pub const STATE_TABLES: &[&str] = &[
     "group_opinions",
     "group_summaries",
     "meeting_events",
+    "board_events",
+    "vote_ballots_encrypted",
+    "vote_encrypted_events",
 ];
 
 pub fn latest() -> i64 {

@@ -69,6 +69,11 @@ impl JournalReader {
         )
     }
 
+    /// The ballots of an encrypted vote that still count: (tracker, bytes), by tracker.
+    pub fn encrypted_ballots(&self, vote_id: u64) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
+        crate::projection::votes::encrypted_ballots(&self.conn, vote_id)
+    }
+
     fn query(
         &self,
         sql: &str,

@@ -238,6 +238,7 @@ async fn pairing_codes_are_single_use_and_expire() {
     let req = PairRequest {
         code: code.code.clone(),
         recipient: None,
+        credential: None,
     };
     let paired: PairResponse = s.anon.post("/api/devices/pair", &req).await.unwrap();
     assert_eq!(paired.device.delegate_id.as_deref(), Some(ARAB));
@@ -268,6 +269,7 @@ async fn pairing_codes_are_single_use_and_expire() {
     let late = PairRequest {
         code: code.code,
         recipient: None,
+        credential: None,
     };
     assert_eq!(
         status_of(
@@ -282,6 +284,7 @@ async fn pairing_codes_are_single_use_and_expire() {
         let r = PairRequest {
             code: bad.into(),
             recipient: None,
+            credential: None,
         };
         assert_eq!(
             status_of(

@@ -66,6 +66,7 @@ pub(crate) async fn pair_tablet(
             &PairRequest {
                 code: code.code,
                 recipient: Some(recipient),
+                credential: None,
             },
         )
         .await

@@ -106,6 +106,7 @@ async fn a_pairing_code_guesser_gets_429() {
             .json(&PairRequest {
                 code: "00000000".into(),
                 recipient: None,
+                credential: None,
             })
             .send()
             .await

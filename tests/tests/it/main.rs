@@ -23,6 +23,7 @@ mod notices;
 mod restart;
 mod retention;
 mod roles;
+mod secret_ballot;
 mod tls;
 mod util;
 mod votes;

@@ -269,6 +269,18 @@ const ROUTES: &[Route] = &[
         "/api/votes/{vote}/result.csv",
         Allow::Role(OPERATORS),
     ),
+    // The counting board: everyone signed in reads it (a 404 before there is one); only the
+    // secretariat defines it (409: no member has a credential) and ends the ceremony.
+    r("GET", "/api/board", Allow::Role(SIGNED_IN)),
+    r("GET", "/api/board/transcript", Allow::Role(SIGNED_IN)),
+    rb(
+        "POST",
+        "/api/board",
+        r#"{"client_id":"{cid}","members":["D1"],"threshold":1}"#,
+        Allow::Role(&[Admin, Secretariat]),
+    ),
+    r("POST", "/api/board/finish", Allow::Role(&[Admin, Secretariat])),
+    r("GET", "/api/votes/{vote}/board.json", Allow::Role(SIGNED_IN)),
     // Documents (the body is not a PDF: allowed callers get 422, the others 401/403 first).
     r("GET", "/api/documents", Allow::Only(READERS)),
     rb(
@@ -561,6 +573,30 @@ const WS_MESSAGES: &[WsRow] = &[
     WsRow {
         kind: "cast_ballot",
         json: r#"{"type":"cast_ballot","client_id":"matrix-ballot-0000000001","vote_id":424242,"choice":{"kind":"blank"}}"#,
+        accepted_on: &["tablet"],
+        refused_with: "forbidden",
+    },
+    WsRow {
+        kind: "cast_secret_ballot",
+        json: r#"{"type":"cast_secret_ballot","client_id":"matrix-ballot-0000000002","vote_id":424242,"ballot":"AA=="}"#,
+        accepted_on: &["tablet"],
+        refused_with: "forbidden",
+    },
+    WsRow {
+        kind: "board_deal",
+        json: r#"{"type":"board_deal","client_id":"matrix-deal-0000000001","dealer":"{}","shares":[]}"#,
+        accepted_on: &["tablet"],
+        refused_with: "forbidden",
+    },
+    WsRow {
+        kind: "board_check",
+        json: r#"{"type":"board_check","client_id":"matrix-check-0000000001","complaints":[]}"#,
+        accepted_on: &["tablet"],
+        refused_with: "forbidden",
+    },
+    WsRow {
+        kind: "submit_partial",
+        json: r#"{"type":"submit_partial","client_id":"matrix-partial-000000001","vote_id":424242,"partial":"{}"}"#,
         accepted_on: &["tablet"],
         refused_with: "forbidden",
     },

@@ -49,6 +49,8 @@ pub struct VoteRecord {
     pub participation: BTreeMap<String, Participation>,
     pub tally: RunningTally,
     pub result: Option<VoteResult>,
+    /// An encrypted secret vote's ballots, tally and decryption (`super::encrypted`).
+    pub encrypted: Option<super::encrypted::EncryptedVote>,
 }
 
 impl VoteRecord {
@@ -63,6 +65,7 @@ impl VoteRecord {
             participation: BTreeMap::new(),
             tally,
             result: None,
+            encrypted: None,
         })
     }
 
@@ -72,12 +75,32 @@ impl VoteRecord {
 
     /// Whether `delegate_id` has cast a ballot.
     pub fn has_voted(&self, delegate_id: &str) -> bool {
-        self.open_ballots.contains_key(delegate_id) || self.participation.contains_key(delegate_id)
+        self.open_ballots.contains_key(delegate_id)
+            || self.participation.contains_key(delegate_id)
+            || self
+                .encrypted
+                .as_ref()
+                .is_some_and(|e| e.has_voted(delegate_id))
+    }
+
+    /// Ballots cast so far (turnout).
+    pub fn cast(&self) -> u64 {
+        match &self.encrypted {
+            Some(e) => e.ballots.len() as u64,
+            None => self.tally.ballots().cast,
+        }
     }
 
     /// Delegates who have voted.
     pub fn voters(&self) -> impl Iterator<Item = &String> {
-        self.open_ballots.keys().chain(self.participation.keys())
+        self.open_ballots
+            .keys()
+            .chain(self.participation.keys())
+            .chain(
+                self.encrypted
+                    .iter()
+                    .flat_map(|e| e.ballots.values().map(|b| &b.delegate_id)),
+            )
     }
 
     /// Every ballot as published after the close: (receipt, ballot), sorted by receipt.
@@ -157,6 +180,14 @@ pub enum VoteError {
     NoRunoff,
     #[error("the title and every option need 1 to 500 characters")]
     BadTitle,
+    #[error("a secret vote needs the counting board's key: elect the board and run its key ceremony first")]
+    NoBoardKey,
+    #[error("this vote takes encrypted ballots only")]
+    EncryptedOnly,
+    #[error("this is not an encrypted vote")]
+    NotEncrypted,
+    #[error("{0}")]
+    Encryption(String),
 }
 
 impl VoteError {
@@ -176,6 +207,9 @@ impl VoteError {
             VoteError::NotClosed => "not_closed",
             VoteError::NoRunoff => "no_runoff",
             VoteError::BadTitle => "invalid_vote",
+            VoteError::NoBoardKey => "no_board_key",
+            VoteError::EncryptedOnly | VoteError::NotEncrypted => "wrong_ballot",
+            VoteError::Encryption(_) => "invalid_ballot",
         }
     }
 }

@@ -32,6 +32,7 @@
 
 pub(crate) mod apply;
 mod ballot;
+pub mod encrypted;
 pub mod lifecycle;
 mod spec;
 mod tally;
@@ -45,7 +46,7 @@ pub use congress_proto::vote::{
     VoteId, VoteKind, VoteOption, VoteResult, VoteSpec,
 };
 pub use spec::{SpecError, SpecRules, ThresholdRules, default_rule};
-pub use tally::{BasisCounts, RunningTally, TallyError, Turnout, runoff, tally};
+pub use tally::{BasisCounts, RunningTally, TallyError, Turnout, from_slot_counts, runoff, tally};
 
 /// What the secretariat and the tablets ask of votes.
 #[derive(Debug, Clone, PartialEq)]
@@ -66,6 +67,31 @@ pub enum VoteCommand {
     CreateRunoff {
         from: u64,
     },
+    /// A tablet's encrypted ballot in a secret vote (its credential is the tablet's own).
+    CastEncrypted {
+        vote_id: u64,
+        delegate_id: String,
+        credential: [u8; 32],
+        ballot: Vec<u8>,
+    },
+    /// The server found an accepted encrypted ballot's proofs false: it does not count.
+    RejectEncrypted {
+        vote_id: u64,
+        tracker: String,
+        reason: String,
+    },
+    /// The server verified every ballot of a closed encrypted vote and summed them.
+    RecordTally {
+        vote_id: u64,
+        tally: Vec<congress_ballot::WireCiphertext>,
+        rejected: Vec<encrypted::Rejected>,
+    },
+    /// A counting board member's partial decryption of the tally.
+    SubmitPartial {
+        vote_id: u64,
+        delegate_id: String,
+        partial: congress_ballot::PartialDecryption,
+    },
 }
 
 /// The votes' events. Secret ballots are never journalled one by one (see
@@ -82,6 +108,46 @@ pub enum VoteCommand {
 #[serde(tag = "event", rename_all = "snake_case", deny_unknown_fields)]
 #[strum(serialize_all = "snake_case")]
 pub enum VoteEvent {
+    /// An encrypted ballot (base64 of its bytes) accepted from a delegate's tablet. The choice
+    /// is encrypted to the counting board's key: nothing here reveals it.
+    EncryptedBallotCast {
+        vote_id: u64,
+        delegate_id: String,
+        tracker: String,
+        ballot: congress_ballot::B64,
+    },
+    /// An accepted encrypted ballot's proofs failed: it is not counted, its delegate may vote again.
+    EncryptedBallotRejected {
+        vote_id: u64,
+        tracker: String,
+        reason: String,
+    },
+    /// An encrypted vote closed: no more ballots; the attendance its result is counted against.
+    EncryptedVoteClosed {
+        vote_id: u64,
+        at: i64,
+        present: u64,
+        convened: u64,
+    },
+    /// The homomorphic tally of the verified ballots, per slot.
+    EncryptedTallyRecorded {
+        vote_id: u64,
+        tally: Vec<congress_ballot::WireCiphertext>,
+        counted: u64,
+        rejected: Vec<encrypted::Rejected>,
+    },
+    /// A board member's partial decryption, its proof checked.
+    PartialDecryptionAccepted {
+        vote_id: u64,
+        partial: congress_ballot::PartialDecryption,
+    },
+    /// Enough members decrypted: the counts per slot and the result by the vote's rule.
+    EncryptedResultDeclared {
+        vote_id: u64,
+        at: i64,
+        counts: Vec<u64>,
+        result: VoteResult,
+    },
     /// A vote is prepared (draft).
     VoteCreated {
         spec: VoteSpec,
@@ -134,3 +200,6 @@ mod proptests;
 pub fn apply_basis(state: &crate::CongressState) -> BasisCounts {
     apply::basis(state)
 }
+
+#[cfg(test)]
+mod encrypted_tests;

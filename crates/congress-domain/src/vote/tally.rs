@@ -194,6 +194,50 @@ pub fn tally<'a>(
     Ok(running.result(attendance))
 }
 
+/// The result of a vote whose ballots were counted elsewhere (an encrypted vote decrypted by
+/// its counting board): `slots` holds the count per option in ballot order (a motion's: for,
+/// against, abstain), then the blank ballots; `cast` the ballots counted, every one valid (the
+/// proofs made sure of it). An election ballot striking every name is valid but cannot be told
+/// apart in the encrypted sums, so `struck_all` stays 0.
+pub fn from_slot_counts(
+    spec: &VoteSpec,
+    slots: &[u64],
+    cast: u64,
+    attendance: BasisCounts,
+) -> Result<VoteResult, TallyError> {
+    spec.check()?;
+    let options = spec.kind.options().len();
+    let (marks, blank) = match &spec.kind {
+        VoteKind::Motion => (3, slots.get(3).copied().unwrap_or(0)),
+        _ => (options, slots.get(options).copied().unwrap_or(0)),
+    };
+    if slots.len() < marks {
+        return Err(TallyError::NotCounted);
+    }
+    let mut counts = Counts {
+        ballots: BallotCounts {
+            cast,
+            valid: cast,
+            invalid: 0,
+            blank,
+            struck_all: 0,
+        },
+        votes: vec![0; options],
+        ..Counts::default()
+    };
+    match &spec.kind {
+        VoteKind::Motion => {
+            counts.motion = MotionCounts {
+                for_: slots[0],
+                against: slots[1],
+                abstain: slots[2],
+            };
+        }
+        _ => counts.votes.copy_from_slice(&slots[..options]),
+    }
+    Ok(decide(spec, &counts, attendance))
+}
+
 #[derive(Clone, Copy)]
 enum Sign {
     Add,
@@ -451,6 +495,7 @@ pub fn runoff(spec: &VoteSpec, result: &VoteResult, new_id: VoteId) -> Option<Vo
         _ => return None,
     };
     let next = VoteSpec {
+        encrypted: spec.encrypted,
         id: new_id,
         title: spec.title.clone(),
         kind,

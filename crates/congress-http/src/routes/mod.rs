@@ -2,6 +2,7 @@
 //! sends a command to the engine.
 
 pub mod api;
+pub mod board;
 pub mod documents;
 pub mod face;
 pub mod groups;

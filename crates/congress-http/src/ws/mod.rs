@@ -144,6 +144,9 @@ fn not_here(msg: ClientMsg) -> ServerMsg {
     match msg {
         ClientMsg::CastBallot {
             client_id, vote_id, ..
+        }
+        | ClientMsg::CastSecretBallot {
+            client_id, vote_id, ..
         } => ServerMsg::BallotRefused {
             client_id,
             vote_id,
@@ -152,7 +155,10 @@ fn not_here(msg: ClientMsg) -> ServerMsg {
         },
         ClientMsg::ReadNotice { client_id, .. }
         | ClientMsg::SendOpinion { client_id, .. }
-        | ClientMsg::SaveSummary { client_id, .. } => ServerMsg::Refused {
+        | ClientMsg::SaveSummary { client_id, .. }
+        | ClientMsg::BoardDeal { client_id, .. }
+        | ClientMsg::BoardCheck { client_id, .. }
+        | ClientMsg::SubmitPartial { client_id, .. } => ServerMsg::Refused {
             client_id,
             error: code.into(),
             message: message.into(),

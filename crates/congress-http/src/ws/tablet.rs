@@ -1,5 +1,6 @@
-//! A delegate's tablet on its websocket: ballots, requests to speak and withdrawals, notices
-//! read, opinions and group summaries. Each is answered only after it is committed (or refused
+//! A delegate's tablet on its websocket: ballots (open, sealed and encrypted), the counting
+//! board's key ceremony and partial decryptions from its members' tablets, requests to speak
+//! and withdrawals, notices read, opinions and group summaries. Each is answered only after it is committed (or refused
 //! with a stable code and its `client_id`).
 
 use congress_app::AppState;
@@ -87,8 +88,86 @@ impl Handler for Tablet {
                 let ask = TabletAsk::Withdraw { request_id };
                 congress_app::meeting::from_tablet(app, caller, client_id, ask).await
             }
+            ClientMsg::CastSecretBallot {
+                client_id,
+                vote_id,
+                ballot,
+            } => secret_ballot(app, caller, client_id, vote_id, &ballot).await,
+            ClientMsg::BoardDeal {
+                ref client_id,
+                ref dealer,
+                ref shares,
+            } => {
+                congress_app::board::deal_from_tablet(
+                    engine,
+                    caller,
+                    client_id,
+                    dealer,
+                    shares.clone(),
+                )
+                .await
+            }
+            ClientMsg::BoardCheck {
+                ref client_id,
+                ref complaints,
+            } => congress_app::board::check_from_tablet(engine, caller, client_id, complaints).await,
+            ClientMsg::SubmitPartial {
+                ref client_id,
+                vote_id,
+                ref partial,
+            } => {
+                congress_app::votes::encrypted::partial_from_tablet(
+                    engine, caller, client_id, vote_id, partial,
+                )
+                .await
+            }
             ClientMsg::Hello { .. } | ClientMsg::Ping { .. } => super::not_here(msg),
         })
+    }
+}
+
+async fn secret_ballot(
+    app: &AppState,
+    caller: &Caller,
+    client_id: String,
+    vote_id: u64,
+    ballot: &str,
+) -> ServerMsg {
+    let Some(delegate) = delegate_of(caller) else {
+        return super::not_here(ClientMsg::CastSecretBallot {
+            client_id,
+            vote_id,
+            ballot: String::new(),
+        });
+    };
+    let cast = congress_app::votes::encrypted::cast(
+        &app.engine,
+        caller,
+        delegate,
+        client_id.clone(),
+        vote_id,
+        ballot,
+    );
+    refused_or(cast.await, client_id, vote_id)
+}
+
+/// A ballot's ack, or its refusal with a stable code.
+fn refused_or(
+    answer: Result<congress_proto::BallotAck, congress_app::AppError>,
+    client_id: String,
+    vote_id: u64,
+) -> ServerMsg {
+    match answer {
+        Ok(ack) => ServerMsg::BallotAck { ack },
+        Err(e) => {
+            let (error, message) = congress_app::votes::refusal(&e);
+            ServerMsg::BallotRefused {
+                client_id,
+                vote_id,
+                error,
+                message,
+            }
+        }
     }
 }
 
@@ -106,25 +185,13 @@ async fn ballot(
             choice,
         });
     };
-    match congress_app::votes::cast(
+    let cast = congress_app::votes::cast(
         &app.engine,
         caller.actor(),
         delegate,
         client_id.clone(),
         vote_id,
         choice,
-    )
-    .await
-    {
-        Ok(ack) => ServerMsg::BallotAck { ack },
-        Err(e) => {
-            let (error, message) = congress_app::votes::refusal(&e);
-            ServerMsg::BallotRefused {
-                client_id,
-                vote_id,
-                error,
-                message,
-            }
-        }
-    }
+    );
+    refused_or(cast.await, client_id, vote_id)
 }

@@ -4,6 +4,7 @@
 
 mod access;
 mod attendance;
+mod board;
 mod congress;
 mod documents;
 mod groups;
@@ -23,10 +24,11 @@ pub fn apply(conn: &Connection, seq: u64, event: &Event) -> Result<(), StoreErro
         Event::Attendance(e) => attendance::apply(conn, seq, e),
         Event::Access(e) => access::apply(conn, e),
         Event::Documents(e) => documents::apply(conn, e),
-        Event::Votes(e) => votes::apply(conn, e),
+        Event::Votes(e) => votes::apply(conn, seq, e),
         Event::Meeting(e) => meeting::apply(conn, seq, e),
         Event::Notices(e) => notices::apply(conn, e),
         Event::Groups(e) => groups::apply(conn, e),
+        Event::Board(e) => board::apply(conn, seq, e),
     }
 }
 
@@ -39,7 +41,9 @@ pub fn load(conn: &Connection) -> Result<CongressState, StoreError> {
     attendance::load(conn, &mut s)?;
     access::load(conn, &mut s)?;
     documents::load(conn, &mut s.docs)?;
+    board::load(conn, &mut s)?;
     votes::load(conn, &mut s)?;
+    votes::load_encrypted(conn, &mut s)?;
     notices::load(conn, &mut s)?;
     groups::load(conn, &mut s)?;
     meeting::load(conn, &mut s)?;

@@ -1,5 +1,9 @@
 //! Votes in the server: what clients see of a vote, the pushes vote events cause, the ballot
-//! from a tablet's websocket, and the coalesced live turnout.
+//! from a tablet's websocket, and the coalesced live turnout. Encrypted secret votes (ballots
+//! encrypted on the tablets to the counting board's key) have their own services in
+//! [`encrypted`].
+
+pub mod encrypted;
 
 use congress_domain::VoteCommand;
 use std::collections::HashMap;
@@ -28,10 +32,11 @@ pub fn info(rec: &VoteRecord, delegate: Option<&str>) -> VoteInfo {
         spec: rec.spec.clone(),
         phase: rec.phase,
         duration_s: rec.duration_s,
-        cast: rec.tally.ballots().cast,
+        cast: rec.cast(),
         result: rec.result.clone(),
         voted,
         my_receipt,
+        encryption: rec.encrypted.as_ref().map(encrypted::encryption_of),
     }
 }
 
@@ -53,8 +58,33 @@ pub fn visible_votes(
 pub fn push_for(state: &CongressState, event: &VoteEvent) -> Option<(Audience, Push)> {
     let (id, audience) = match event {
         VoteEvent::VoteCreated { spec, .. } => (spec.id.0, Audience::Operators),
-        VoteEvent::VoteOpened { vote_id, .. } | VoteEvent::VoteClosed { vote_id, .. } => {
-            (*vote_id, Audience::Everyone)
+        VoteEvent::VoteOpened { vote_id, .. }
+        | VoteEvent::VoteClosed { vote_id, .. }
+        | VoteEvent::EncryptedVoteClosed { vote_id, .. }
+        | VoteEvent::EncryptedTallyRecorded { vote_id, .. }
+        | VoteEvent::PartialDecryptionAccepted { vote_id, .. }
+        | VoteEvent::EncryptedResultDeclared { vote_id, .. } => (*vote_id, Audience::Everyone),
+        VoteEvent::EncryptedBallotRejected {
+            vote_id,
+            tracker,
+            reason,
+        } => {
+            let delegate = state
+                .votes
+                .get(vote_id)?
+                .encrypted
+                .as_ref()?
+                .rejected_from
+                .get(tracker)?
+                .clone();
+            return Some((
+                Audience::Delegate(delegate),
+                Push::BallotRejected {
+                    vote_id: *vote_id,
+                    tracker: tracker.clone(),
+                    reason: reason.clone(),
+                },
+            ));
         }
         _ => return None,
     };
@@ -119,6 +149,7 @@ pub async fn cast(
         client_id,
         vote_id,
         receipt,
+        tracker: None,
     };
     engine
         .execute(VoteCommand::CastBallot(req), actor, idem, move |_| ack)
@@ -158,7 +189,7 @@ fn live_of(state: &CongressState, rec: &VoteRecord) -> VoteLive {
     });
     VoteLive {
         vote_id: rec.spec.id.0,
-        cast: rec.tally.ballots().cast,
+        cast: rec.cast(),
         present,
         counts,
         not_voted,
