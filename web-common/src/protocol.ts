@@ -635,7 +635,12 @@ rule: MajorityRule | null, allow_change: boolean, show_running_tally: boolean, d
 
 export type VoteAction = { client_id: string, };
 
-export type PublishedBallot = { receipt: string, choice: BallotChoice, status: string, delegate_id: string | null, };
+export type PublishedBallot = { receipt: string, choice: BallotChoice, 
+/**
+ * `valid`, `blank`, `struck_all` (an election ballot keeping no name: valid, counted apart)
+ * or `invalid`.
+ */
+status: string, delegate_id: string | null, };
 
 export type VoteExport = { vote: VoteInfo, ballots: Array<PublishedBallot>, 
 /**

@@ -21,6 +21,8 @@ pub fn delegate_of(caller: &Caller) -> Option<&str> {
 pub fn refusal_code(e: &AppError) -> &'static str {
     match e {
         AppError::Domain(DomainError::Groups(g)) => g.code(),
+        AppError::Domain(DomainError::Vote(v)) => v.code(),
+        AppError::Domain(DomainError::Board(b)) => b.code(),
         other => other.code(),
     }
 }

@@ -279,13 +279,14 @@ pub(crate) fn decide(
             }
             if let Some(c) = credential {
                 if p.kind != DeviceKind::Tablet {
-                    return Err(DomainError::Invalid("only a tablet has a credential".into()));
+                    return Err(DomainError::Invalid(
+                        "only a tablet has a credential".into(),
+                    ));
                 }
                 check_credential(c)?;
-                let taken = state
-                    .devices
-                    .values()
-                    .any(|d| !d.device.revoked && d.device.credential.as_deref() == Some(c.as_str()));
+                let taken = state.devices.values().any(|d| {
+                    !d.device.revoked && d.device.credential.as_deref() == Some(c.as_str())
+                });
                 if taken {
                     return Err(DomainError::Invalid(
                         "this credential belongs to another tablet".into(),
@@ -327,8 +328,13 @@ pub(crate) fn decide(
 
 /// A voting credential: a strict Ed25519 public key in 64 lower-case hex characters.
 fn check_credential(c: &str) -> Result<(), DomainError> {
-    let bad = || DomainError::Invalid("the credential is not an Ed25519 public key (64 hex)".into());
-    if c.len() != 64 || !c.chars().all(|x| x.is_ascii_hexdigit() && !x.is_ascii_uppercase()) {
+    let bad =
+        || DomainError::Invalid("the credential is not an Ed25519 public key (64 hex)".into());
+    if c.len() != 64
+        || !c
+            .chars()
+            .all(|x| x.is_ascii_hexdigit() && !x.is_ascii_uppercase())
+    {
         return Err(bad());
     }
     let mut key = [0u8; 32];

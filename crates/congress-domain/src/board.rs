@@ -245,7 +245,11 @@ pub fn view(state: &CongressState) -> Option<BoardView> {
         members,
         phase: b.phase(),
         joint_key: b.key.as_ref().map(|k| hex(&k.joint_key)),
-        excluded: b.key.as_ref().map(|k| k.excluded.clone()).unwrap_or_default(),
+        excluded: b
+            .key
+            .as_ref()
+            .map(|k| k.excluded.clone())
+            .unwrap_or_default(),
     })
 }
 
@@ -342,16 +346,17 @@ pub(crate) fn decide(state: &CongressState, cmd: &BoardCommand) -> Result<Vec<Ev
             let wanted: BTreeSet<u16> = setup.members.iter().map(|m| m.index).collect();
             let got: BTreeSet<u16> = shares.iter().map(|s| s.member).collect();
             if got != wanted || shares.len() != wanted.len() {
-                return Err(BoardError::Invalid(
-                    "one sealed share per member is needed".into(),
-                )
-                .into());
+                return Err(
+                    BoardError::Invalid("one sealed share per member is needed".into()).into(),
+                );
             }
             if shares
                 .iter()
                 .any(|s| s.age.is_empty() || s.age.len() > MAX_SEALED_SHARE_CHARS)
             {
-                return Err(BoardError::Invalid("a sealed share is empty or too large".into()).into());
+                return Err(
+                    BoardError::Invalid("a sealed share is empty or too large".into()).into(),
+                );
             }
             vec![BoardEvent::BoardDealt {
                 dealer: dealer.clone(),
@@ -410,12 +415,7 @@ fn conclude(b: &BoardState) -> BoardEvent {
         Some(q) => {
             let dealt: BTreeSet<u16> = b.dealers.keys().copied().collect();
             let mut excluded: Vec<u16> = q.excluded.iter().map(|(i, _)| *i).collect();
-            excluded.extend(
-                b.delegates
-                    .keys()
-                    .filter(|i| !dealt.contains(i))
-                    .copied(),
-            );
+            excluded.extend(b.delegates.keys().filter(|i| !dealt.contains(i)).copied());
             excluded.sort_unstable();
             excluded.dedup();
             BoardEvent::BoardKeyReady {

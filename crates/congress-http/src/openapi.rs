@@ -484,13 +484,17 @@ mod tests {
         assert_eq!(
             client_message_types(),
             [
+                "board_check",
+                "board_deal",
                 "cast_ballot",
+                "cast_secret_ballot",
                 "hello",
                 "ping",
                 "read_notice",
                 "request_speak",
                 "save_summary",
                 "send_opinion",
+                "submit_partial",
                 "withdraw_speak"
             ]
         );

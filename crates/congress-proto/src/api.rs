@@ -135,7 +135,7 @@ pub enum Me {
         operator: OperatorInfo,
     },
     Device {
-        device: Device,
+        device: Box<Device>,
         delegate: Option<Delegate>,
     },
 }

@@ -11,9 +11,9 @@
 //!   that reconnects sends the last `seq` it saw and gets what it missed, or a fresh snapshot.
 
 pub mod api;
-pub mod board;
 #[cfg(feature = "openapi")]
 pub mod asyncapi;
+pub mod board;
 pub mod docs;
 pub mod face;
 pub mod groups;

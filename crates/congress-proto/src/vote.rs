@@ -526,6 +526,8 @@ pub struct VoteAction {
 pub struct PublishedBallot {
     pub receipt: String,
     pub choice: BallotChoice,
+    /// `valid`, `blank`, `struck_all` (an election ballot keeping no name: valid, counted apart)
+    /// or `invalid`.
     pub status: String,
     pub delegate_id: Option<String>,
 }

@@ -6,9 +6,12 @@
 //! CLI over this, and the integration tests start the very same server in-process on
 //! `127.0.0.1:0`.
 //!
-//! The modules of the crates below are re-exported here, so a caller needs one dependency.
+//! The modules of the crates below are re-exported here, so a caller needs one dependency;
+//! [`logging`] is the log filter that keeps message payloads out of the logs.
 
 use std::sync::Arc;
+
+pub mod logging;
 
 pub use congress_app::{
     AppError, AppState, Config, OpenError, auth, clock, config, documents, engine, face, hub,

@@ -136,10 +136,9 @@ enum OperatorCmd {
 
 fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("CONGRESS_LOG")
-                .unwrap_or_else(|_| "congress_server=info,tower_http=warn".into()),
-        )
+        .with_env_filter(congress_server::logging::filter(
+            std::env::var("CONGRESS_LOG").ok().as_deref(),
+        ))
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
@@ -348,10 +347,19 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             match congress_ballot::verify_board(&board) {
                 Ok(v) => {
                     println!("vote:       {}", board.vote.vote_id);
-                    println!("ballots:    {} (every proof and signature checks)", v.ballots);
-                    println!("key:        dealers {:?}, excluded {:?}", v.qualified, v.excluded);
+                    println!(
+                        "ballots:    {} (every proof and signature checks)",
+                        v.ballots
+                    );
+                    println!(
+                        "key:        dealers {:?}, excluded {:?}",
+                        v.qualified, v.excluded
+                    );
                     println!("decrypted:  by members {:?}", v.decryptors);
-                    println!("counts:     {:?} (the options in order, then blank)", v.result);
+                    println!(
+                        "counts:     {:?} (the options in order, then blank)",
+                        v.result
+                    );
                     println!("ok: the published count follows from the published ballots");
                 }
                 Err(report) => {

@@ -279,8 +279,16 @@ const ROUTES: &[Route] = &[
         r#"{"client_id":"{cid}","members":["D1"],"threshold":1}"#,
         Allow::Role(&[Admin, Secretariat]),
     ),
-    r("POST", "/api/board/finish", Allow::Role(&[Admin, Secretariat])),
-    r("GET", "/api/votes/{vote}/board.json", Allow::Role(SIGNED_IN)),
+    r(
+        "POST",
+        "/api/board/finish",
+        Allow::Role(&[Admin, Secretariat]),
+    ),
+    r(
+        "GET",
+        "/api/votes/{vote}/board.json",
+        Allow::Role(SIGNED_IN),
+    ),
     // Documents (the body is not a PDF: allowed callers get 422, the others 401/403 first).
     r("GET", "/api/documents", Allow::Only(READERS)),
     rb(

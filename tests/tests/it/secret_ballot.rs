@@ -195,14 +195,23 @@ fn context_of(info: &VoteInfo) -> VoteContext {
     .expect("context")
 }
 
-async fn cast_bytes(live: &mut Live, vote: u64, bytes: &[u8], id: &str) -> Result<BallotAck, (String, String)> {
+async fn cast_bytes(
+    live: &mut Live,
+    vote: u64,
+    bytes: &[u8],
+    id: &str,
+) -> Result<BallotAck, (String, String)> {
     live.cast_secret_ballot(id, vote, bytes).await.unwrap();
     within(live.next_ballot_reply()).await.unwrap()
 }
 
 async fn wait_for(s: &TestServer, id: u64, done: impl Fn(&VoteInfo) -> bool) -> VoteInfo {
     for _ in 0..200 {
-        let v: VoteInfo = s.secretariat.get(&format!("/api/votes/{id}")).await.unwrap();
+        let v: VoteInfo = s
+            .secretariat
+            .get(&format!("/api/votes/{id}"))
+            .await
+            .unwrap();
         if done(&v) {
             return v;
         }
@@ -232,12 +241,25 @@ async fn an_encrypted_secret_vote_from_key_ceremony_to_a_verified_result() {
         duration_s: Some(120),
     };
     let created = s.secretariat.create_vote(&req).await.unwrap();
-    assert!(created.spec.encrypted, "a secret vote is encrypted once the board has its key");
-    assert!(!created.spec.show_running_tally, "no running tally for a secret vote");
+    assert!(
+        created.spec.encrypted,
+        "a secret vote is encrypted once the board has its key"
+    );
+    assert!(
+        !created.spec.show_running_tally,
+        "no running tally for a secret vote"
+    );
     assert!(!created.spec.allow_change);
     let id = created.spec.id.0;
-    s.secretariat.vote_action(id, "open", &cid("open")).await.unwrap();
-    let info: VoteInfo = s.secretariat.get(&format!("/api/votes/{id}")).await.unwrap();
+    s.secretariat
+        .vote_action(id, "open", &cid("open"))
+        .await
+        .unwrap();
+    let info: VoteInfo = s
+        .secretariat
+        .get(&format!("/api/votes/{id}"))
+        .await
+        .unwrap();
     let ctx = context_of(&info);
 
     // Voters: the three members (for, for, against).
@@ -252,12 +274,16 @@ async fn an_encrypted_secret_vote_from_key_ceremony_to_a_verified_result() {
     let choices = [0u32, 0, 1];
     let mut acks = Vec::new();
     for (v, c) in voters.iter_mut().zip(choices) {
-        let ballot = Ballot::cast(&mut rng, &ctx, &v.credential, &Selection::Options(vec![c])).unwrap();
+        let ballot =
+            Ballot::cast(&mut rng, &ctx, &v.credential, &Selection::Options(vec![c])).unwrap();
         let client_id = cid("ballot-0123456789");
         let ack = cast_bytes(&mut v.live, id, ballot.to_bytes(), &client_id)
             .await
             .expect("ballot accepted");
-        assert_eq!(ack.tracker.as_deref(), Some(ballot.tracker().hex().as_str()));
+        assert_eq!(
+            ack.tracker.as_deref(),
+            Some(ballot.tracker().hex().as_str())
+        );
         // A retry of the same ballot gets the same answer.
         let again = cast_bytes(&mut v.live, id, ballot.to_bytes(), &client_id)
             .await
@@ -268,32 +294,51 @@ async fn an_encrypted_secret_vote_from_key_ceremony_to_a_verified_result() {
 
     // Bad ballots, each refused with its reason.
     let v0 = &mut voters[0];
-    let second = Ballot::cast(&mut rng, &ctx, &v0.credential, &Selection::Options(vec![1])).unwrap();
-    let (code, _) = cast_bytes(&mut v0.live, id, second.to_bytes(), &cid("ballot-second-000"))
-        .await
-        .expect_err("a second ballot");
+    let second =
+        Ballot::cast(&mut rng, &ctx, &v0.credential, &Selection::Options(vec![1])).unwrap();
+    let (code, _) = cast_bytes(
+        &mut v0.live,
+        id,
+        second.to_bytes(),
+        &cid("ballot-second-000"),
+    )
+    .await
+    .expect_err("a second ballot");
     assert_eq!(code, "already_voted");
     // EXTRA's old tablet has no credential.
     let stranger = Credential::generate(&mut rng);
     let foreign = Ballot::cast(&mut rng, &ctx, &stranger, &Selection::Options(vec![2])).unwrap();
-    let (code, message) = cast_bytes(&mut old_live, id, foreign.to_bytes(), &cid("ballot-foreign-00"))
-        .await
-        .expect_err("no credential");
+    let (code, message) = cast_bytes(
+        &mut old_live,
+        id,
+        foreign.to_bytes(),
+        &cid("ballot-foreign-00"),
+    )
+    .await
+    .expect_err("no credential");
     assert_eq!(code, "invalid_ballot", "{message}");
     // A plain ballot in an encrypted vote.
     old_live
         .cast_ballot(&cid("ballot-plain-0000"), id, BallotChoice::Blank)
         .await
         .unwrap();
-    let (code, _) = within(old_live.next_ballot_reply()).await.unwrap().expect_err("plain");
+    let (code, _) = within(old_live.next_ballot_reply())
+        .await
+        .unwrap()
+        .expect_err("plain");
     assert_eq!(code, "wrong_ballot");
     // EXTRA pairs a new tablet with a credential; a ballot signed by another key, one whose
     // proof was tampered with, one for another vote, and garbage are refused.
     let (extra_api, extra_cred, _) = pair_with_credential(&s, EXTRA, &mut rng).await;
     let (mut extra, _) = live(&extra_api, "tablet", None).await;
-    let (code, _) = cast_bytes(&mut extra, id, foreign.to_bytes(), &cid("ballot-foreign-01"))
-        .await
-        .expect_err("signed by another key");
+    let (code, _) = cast_bytes(
+        &mut extra,
+        id,
+        foreign.to_bytes(),
+        &cid("ballot-foreign-01"),
+    )
+    .await
+    .expect_err("signed by another key");
     assert_eq!(code, "invalid_ballot");
     let good = Ballot::cast(&mut rng, &ctx, &extra_cred, &Selection::Blank).unwrap();
     let mut tampered = good.to_bytes().to_vec();
@@ -314,22 +359,35 @@ async fn an_encrypted_secret_vote_from_key_ceremony_to_a_verified_result() {
         )
         .await
         .unwrap();
-    let (code, _) = within(extra.next_ballot_reply()).await.unwrap().expect_err("not base64");
+    let (code, _) = within(extra.next_ballot_reply())
+        .await
+        .unwrap()
+        .expect_err("not base64");
     assert_eq!(code, "invalid_ballot");
     // After all that, EXTRA's good blank ballot still counts.
     cast_bytes(&mut extra, id, good.to_bytes(), &cid("ballot-good-00000"))
         .await
         .expect("EXTRA's ballot");
-    let open: VoteInfo = s.secretariat.get(&format!("/api/votes/{id}")).await.unwrap();
+    let open: VoteInfo = s
+        .secretariat
+        .get(&format!("/api/votes/{id}"))
+        .await
+        .unwrap();
     assert_eq!(open.cast, 4);
 
     // The close: the server verifies and sums; the members decrypt (2 of 3).
-    s.secretariat.vote_action(id, "close", &cid("close")).await.unwrap();
+    s.secretariat
+        .vote_action(id, "close", &cid("close"))
+        .await
+        .unwrap();
     let closed = wait_for(&s, id, |v| {
         v.encryption.as_ref().is_some_and(|e| e.tally.is_some())
     })
     .await;
-    assert!(closed.result.is_none(), "nothing is known before the board decrypts");
+    assert!(
+        closed.result.is_none(),
+        "nothing is known before the board decrypts"
+    );
     // A retry of an acknowledged ballot after the close is still acknowledged.
     let (b0, a0) = &acks[0];
     let retry = cast_bytes(&mut voters[0].live, id, b0.to_bytes(), &a0.client_id)
@@ -367,7 +425,9 @@ async fn an_encrypted_secret_vote_from_key_ceremony_to_a_verified_result() {
             })
             .await
             .unwrap();
-        answer(&mut member.live, &pid).await.expect("partial accepted");
+        answer(&mut member.live, &pid)
+            .await
+            .expect("partial accepted");
     }
     let done = wait_for(&s, id, |v| v.result.is_some()).await;
     let result = done.result.unwrap();
@@ -391,7 +451,10 @@ async fn an_encrypted_secret_vote_from_key_ceremony_to_a_verified_result() {
     for (_, ack) in &acks {
         let tracker = ack.tracker.clone().unwrap();
         assert!(
-            board.ballots.iter().any(|b| hex::encode(b.tracker.0) == tracker),
+            board
+                .ballots
+                .iter()
+                .any(|b| hex::encode(b.tracker.0) == tracker),
             "every voter finds their tracker on the board"
         );
     }
@@ -399,6 +462,34 @@ async fn an_encrypted_secret_vote_from_key_ceremony_to_a_verified_result() {
     let mut forged = board.clone();
     forged.result = vec![3, 0, 0, 1];
     assert!(congress_ballot::verify_board(&forged).is_err());
+
+    // What a curious operator with the data folder finds: ciphertexts only. No ballot of this
+    // vote in the sealed box, no choice anywhere in the journal, no running count pushed.
+    let db = rusqlite::Connection::open(s.db_path()).unwrap();
+    let sealed: i64 = db
+        .query_row(
+            "SELECT count(*) FROM vote_ballots_secret WHERE vote_id = ?1",
+            [id as i64],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(sealed, 0);
+    let mut st = db.prepare("SELECT kind, body FROM journal").unwrap();
+    let rows: Vec<(String, String)> = st
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    for (kind, body) in &rows {
+        assert!(!body.contains("\"choice\""), "{kind}: {body}");
+        assert_ne!(kind, "secret_ballot_cast");
+    }
+    assert_eq!(
+        rows.iter()
+            .filter(|(k, _)| k == "encrypted_ballot_cast")
+            .count(),
+        4
+    );
 
     // The journal verifies and replays with the encrypted vote in it.
     let report = congress_store::verify(&s.db_path()).expect("verify");
@@ -417,7 +508,11 @@ async fn a_board_needs_members_with_credentials_and_the_secretariat() {
         members: vec![VIET.into()],
         threshold: 1,
     };
-    let (status, body) = status_of(s.secretariat.post::<_, BoardView>("/api/board", &define).await);
+    let (status, body) = status_of(
+        s.secretariat
+            .post::<_, BoardView>("/api/board", &define)
+            .await,
+    );
     assert_eq!(status, 409, "{body}");
     let mut rng = ChaCha20Rng::seed_from_u64(1);
     pair_with_credential(&s, VIET, &mut rng).await;
@@ -426,14 +521,22 @@ async fn a_board_needs_members_with_credentials_and_the_secretariat() {
         members: vec![VIET.into(), "nobody".into()],
         threshold: 1,
     };
-    let (status, _) = status_of(s.secretariat.post::<_, BoardView>("/api/board", &define).await);
+    let (status, _) = status_of(
+        s.secretariat
+            .post::<_, BoardView>("/api/board", &define)
+            .await,
+    );
     assert_eq!(status, 404);
     let define = DefineBoard {
         client_id: cid("board"),
         members: vec![VIET.into()],
         threshold: 1,
     };
-    let (status, _) = status_of(s.credentials.post::<_, BoardView>("/api/board", &define).await);
+    let (status, _) = status_of(
+        s.credentials
+            .post::<_, BoardView>("/api/board", &define)
+            .await,
+    );
     assert_eq!(status, 403, "only the secretariat defines the board");
     let (status, _) = status_of(s.anon.get::<BoardView>("/api/board").await);
     assert_eq!(status, 401);

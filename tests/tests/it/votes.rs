@@ -273,7 +273,7 @@ async fn ballot_life_and_every_refusal_changes_nothing() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_election_ballot_keeping_too_many_names_is_recorded_invalid() {
+async fn an_election_ballot_keeping_too_many_names_is_refused_and_can_be_corrected() {
     let (s, tablets) = setup().await;
     let candidates = (1..=3)
         .map(|i| VoteOption {
@@ -294,12 +294,28 @@ async fn an_election_ballot_keeping_too_many_names_is_recorded_invalid() {
     .await;
     let (mut t1, _) = live(&tablets[0], "tablet", None).await;
     let (mut t2, _) = live(&tablets[1], "tablet", None).await;
-    cast(
+    // Over-marked: refused (the delegate's vote is not used up), then corrected.
+    let (over, message) = cast(
         &mut t1,
         "ballot-e000000000000001",
         id,
         BallotChoice::Election {
             kept: vec![OptionId(1), OptionId(2)],
+        },
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(over, "invalid_ballot");
+    assert!(
+        message.contains("2 names") && message.contains("1 seats"),
+        "{message}"
+    );
+    cast(
+        &mut t1,
+        "ballot-e000000000000004",
+        id,
+        BallotChoice::Election {
+            kept: vec![OptionId(2)],
         },
     )
     .await
@@ -337,7 +353,7 @@ async fn an_election_ballot_keeping_too_many_names_is_recorded_invalid() {
         .unwrap();
     assert_eq!(
         (r.ballots.cast, r.ballots.invalid, r.ballots.valid),
-        (2, 1, 1)
+        (2, 0, 2)
     );
 }
 
@@ -650,5 +666,17 @@ async fn an_open_vote_survives_a_restart_with_its_ballots() {
         })
     );
     assert_eq!(r.outcome, Outcome::Adopted);
+    // A retry of an acknowledged ballot after the close is acknowledged again, not refused.
+    assert_eq!(
+        cast(
+            &mut t1,
+            "ballot-s000000000000001",
+            id,
+            pos(MotionPosition::For)
+        )
+        .await
+        .unwrap(),
+        ack
+    );
     assert!(congress_store::verify(&s.db_path()).unwrap().ok());
 }

@@ -37,10 +37,7 @@ pub fn encryption_of(e: &EncryptedVote) -> VoteEncryption {
         blank: e.question.blank,
         min: e.question.min,
         max: e.question.max,
-        tally: e
-            .tally
-            .as_ref()
-            .and_then(|t| serde_json::to_string(t).ok()),
+        tally: e.tally.as_ref().and_then(|t| serde_json::to_string(t).ok()),
         decrypted_by: e.partials.keys().copied().collect(),
         counted: e.tally.as_ref().map(|_| e.counted),
     }
@@ -117,7 +114,8 @@ pub async fn cast(
     if let Some(ctx) = ctx {
         let checked = bytes.clone();
         tokio::task::spawn_blocking(move || {
-            let ballot = Ballot::from_bytes(&checked).map_err(|e| bad(format!("the ballot: {e}")))?;
+            let ballot =
+                Ballot::from_bytes(&checked).map_err(|e| bad(format!("the ballot: {e}")))?;
             congress_ballot::verify_ballot(&ctx, &ballot)
                 .map_err(|e| bad(format!("the ballot does not verify: {e}")))
         })
@@ -295,7 +293,8 @@ pub fn bulletin_board(engine: &Engine, db: &Path, vote_id: u64) -> Result<Board,
             .ok_or_else(|| AppError::NotFound(format!("no encrypted vote {vote_id}")))?;
         if s.board.setup.as_ref() != Some(&e.setup) {
             return Err(AppError::Conflict(
-                "a newer counting board replaced this vote's: its ceremony is in the journal".into(),
+                "a newer counting board replaced this vote's: its ceremony is in the journal"
+                    .into(),
             ));
         }
         let mut credentials: Vec<[u8; 32]> = s

@@ -216,9 +216,10 @@ fn decide_vote(
             if e.counts.is_some() {
                 return Ok(vec![]);
             }
-            let member = state.board.index_of(delegate_id).filter(|_| {
-                state.board.setup.as_ref() == Some(&e.setup)
-            });
+            let member = state
+                .board
+                .index_of(delegate_id)
+                .filter(|_| state.board.setup.as_ref() == Some(&e.setup));
             if member != Some(partial.member) {
                 return Err(VoteError::Encryption(
                     "only a counting board member decrypts, in its own name".into(),
@@ -228,7 +229,9 @@ fn decide_vote(
                 return if earlier == partial {
                     Ok(vec![])
                 } else {
-                    Err(VoteError::Encryption("this member has already decrypted".into()))
+                    Err(VoteError::Encryption(
+                        "this member has already decrypted".into(),
+                    ))
                 };
             }
             encrypted::check_partial(e, &state.board, partial)?;

@@ -100,6 +100,15 @@ pub enum BallotError {
         /// The candidate named twice.
         candidate: OptionId,
     },
+    /// A tablet's election ballot keeping more names than there are seats: refused so the
+    /// delegate can correct it (on paper it would be spoiled; a tablet can say so first).
+    #[error("the ballot keeps {kept} names but there are {seats} seats: strike some names")]
+    TooManyKept {
+        /// Names kept.
+        kept: u32,
+        /// Seats.
+        seats: u32,
+    },
 }
 
 /// Decides what becomes of a ballot: refused (`Err`), or recorded as valid, blank or invalid.

@@ -69,7 +69,12 @@ pub fn question_of(kind: &VoteKind) -> Question {
 }
 
 /// The context a vote's ballots are bound to.
-pub fn context(setup: &BoardSetup, joint_key: &[u8; 32], vote_key: &str, question: Question) -> Result<VoteContext, VoteError> {
+pub fn context(
+    setup: &BoardSetup,
+    joint_key: &[u8; 32],
+    vote_key: &str,
+    question: Question,
+) -> Result<VoteContext, VoteError> {
     VoteContext::new(
         setup.clone(),
         VoteParams {
@@ -119,9 +124,11 @@ impl EncryptedVote {
     /// A ballot's proofs failed: it no longer counts and its delegate may vote again.
     pub fn reject(&mut self, tracker: &str, reason: &str) {
         if let Some(b) = self.ballots.remove(tracker) {
-            self.rejected_from.insert(tracker.to_string(), b.delegate_id);
+            self.rejected_from
+                .insert(tracker.to_string(), b.delegate_id);
         }
-        self.rejected.insert(tracker.to_string(), reason.to_string());
+        self.rejected
+            .insert(tracker.to_string(), reason.to_string());
     }
 
     /// The tracker of the delegate's accepted ballot.
@@ -146,7 +153,7 @@ pub fn accept(
     }
     if &ballot.credential != credential {
         return Err(bad(
-            "the ballot is not signed by this tablet's credential".into(),
+            "the ballot is not signed by this tablet's credential".into()
         ));
     }
     if ballot.ciphertexts.len() != vote.question.slots() {

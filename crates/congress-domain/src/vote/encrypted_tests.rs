@@ -115,7 +115,9 @@ fn election() -> VoteSpec {
         "Bầu Ban Chấp hành",
         VoteKind::Election {
             seats: 2,
-            candidates: (1..=3).map(|i| VoteOption::new(i, format!("Ứng viên {i}"))).collect(),
+            candidates: (1..=3)
+                .map(|i| VoteOption::new(i, format!("Ứng viên {i}")))
+                .collect(),
         },
         Secrecy::Secret,
     )
@@ -135,7 +137,10 @@ fn an_encrypted_election_from_the_key_ceremony_to_the_result() {
     )
     .unwrap();
     let v = &s.votes[&1];
-    assert!(v.spec.encrypted, "a secret vote is encrypted once the key exists");
+    assert!(
+        v.spec.encrypted,
+        "a secret vote is encrypted once the key exists"
+    );
     run(&mut s, &VoteCommand::OpenVote { vote_id: 1 }.into()).unwrap();
     let ctx = s.votes[&1].encrypted.as_ref().unwrap().context().unwrap();
     let choices = [
@@ -214,7 +219,10 @@ fn an_encrypted_election_from_the_key_ceremony_to_the_result() {
     )
     .unwrap();
     let r = s.votes[&1].result.clone().expect("declared");
-    assert_eq!(s.votes[&1].encrypted.as_ref().unwrap().counts, Some(vec![3, 1, 1, 1]));
+    assert_eq!(
+        s.votes[&1].encrypted.as_ref().unwrap().counts,
+        Some(vec![3, 1, 1, 1])
+    );
     assert_eq!(r.ballots.cast, 5);
     assert_eq!(r.ballots.blank, 1);
     // 5 valid ballots: candidate 1 has 3 (> half), the others 1 each.

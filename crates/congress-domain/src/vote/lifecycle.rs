@@ -180,7 +180,9 @@ pub enum VoteError {
     NoRunoff,
     #[error("the title and every option need 1 to 500 characters")]
     BadTitle,
-    #[error("a secret vote needs the counting board's key: elect the board and run its key ceremony first")]
+    #[error(
+        "a secret vote needs the counting board's key: elect the board and run its key ceremony first"
+    )]
     NoBoardKey,
     #[error("this vote takes encrypted ballots only")]
     EncryptedOnly,
@@ -263,13 +265,29 @@ pub fn decide_ballot(
     req: &BallotRequest,
     present: bool,
 ) -> Result<BallotDecision, VoteError> {
+    // A retry of an acknowledged secret ballot is acknowledged again, even after the close (the
+    // delegate must not be told "refused" for a ballot that counted).
+    if vote.spec.secrecy == Secrecy::Secret
+        && vote
+            .participation
+            .get(&req.delegate_id)
+            .is_some_and(|p| p.id_hash == req.id_hash && p.check_hash == req.check_hash)
+    {
+        return Ok(BallotDecision::Retry);
+    }
     if !vote.is_open() {
         return Err(VoteError::NotOpen);
     }
     if !present {
         return Err(VoteError::NotPresent);
     }
-    validate(&vote.spec, &req.choice)?;
+    let cast = validate(&vote.spec, &req.choice)?;
+    if let super::ballot::BallotStatus::Invalid {
+        reason: super::ballot::InvalidReason::TooManyKept { kept, seats },
+    } = cast.status()
+    {
+        return Err(super::ballot::BallotError::TooManyKept { kept, seats }.into());
+    }
     match vote.spec.secrecy {
         Secrecy::Open => {
             if vote.open_ballots.contains_key(&req.delegate_id) && !vote.spec.allow_change {

@@ -138,7 +138,10 @@ async fn me(State(app): State<AppState>, Auth(caller): Auth) -> Json<Me> {
                 .delegate_id
                 .as_ref()
                 .and_then(|id| app.engine.read(|s| s.delegates.get(id).cloned()));
-            Me::Device { device, delegate }
+            Me::Device {
+                device: Box::new(device),
+                delegate,
+            }
         }
     })
 }

@@ -77,7 +77,9 @@ async fn run<T: serde::Serialize>(
             let id = a.events.iter().find_map(|(_, e)| match e {
                 Event::Votes(VoteEvent::VoteCreated { spec, .. }) => Some(spec.id.0),
                 Event::Votes(
-                    VoteEvent::VoteOpened { vote_id, .. } | VoteEvent::VoteClosed { vote_id, .. },
+                    VoteEvent::VoteOpened { vote_id, .. }
+                    | VoteEvent::VoteClosed { vote_id, .. }
+                    | VoteEvent::EncryptedVoteClosed { vote_id, .. },
                 ) => Some(*vote_id),
                 _ => None,
             });
@@ -187,6 +189,12 @@ fn export(app: &AppState, id: u64) -> Result<VoteExport, HttpError> {
                 receipt: r.clone(),
                 choice: b.choice().clone(),
                 status: match b.status() {
+                    // Valid, but counted apart (as `struck_all`): say so.
+                    congress_domain::vote::BallotStatus::Valid
+                        if matches!(b.choice(), BallotChoice::Election { kept } if kept.is_empty()) =>
+                    {
+                        "struck_all".into()
+                    }
                     congress_domain::vote::BallotStatus::Valid => "valid".into(),
                     congress_domain::vote::BallotStatus::Blank => "blank".into(),
                     congress_domain::vote::BallotStatus::Invalid { .. } => "invalid".into(),

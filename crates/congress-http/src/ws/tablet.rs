@@ -110,7 +110,9 @@ impl Handler for Tablet {
             ClientMsg::BoardCheck {
                 ref client_id,
                 ref complaints,
-            } => congress_app::board::check_from_tablet(engine, caller, client_id, complaints).await,
+            } => {
+                congress_app::board::check_from_tablet(engine, caller, client_id, complaints).await
+            }
             ClientMsg::SubmitPartial {
                 ref client_id,
                 vote_id,

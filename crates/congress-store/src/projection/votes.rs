@@ -188,12 +188,19 @@ fn log(conn: &Connection, seq: u64, vote_id: u64, event: &VoteEvent) -> Result<(
     conn.prepare_cached(
         "INSERT INTO vote_encrypted_events (seq, vote_id, body) VALUES (?1, ?2, ?3)",
     )?
-    .execute(params![seq as i64, vote_id as i64, serde_json::to_string(event)?])?;
+    .execute(params![
+        seq as i64,
+        vote_id as i64,
+        serde_json::to_string(event)?
+    ])?;
     Ok(())
 }
 
 /// The ballots of an encrypted vote that were not rejected: (tracker, bytes), by tracker.
-pub fn encrypted_ballots(conn: &Connection, vote_id: u64) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
+pub fn encrypted_ballots(
+    conn: &Connection,
+    vote_id: u64,
+) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
     let mut st = conn.prepare_cached(
         "SELECT tracker, ballot FROM vote_ballots_encrypted
          WHERE vote_id = ?1 AND rejected IS NULL ORDER BY tracker",
@@ -275,9 +282,8 @@ pub fn load(conn: &Connection, s: &mut CongressState) -> Result<(), StoreError> 
 
 /// Reads the encrypted votes' ballots and events into `s` (after the votes).
 pub fn load_encrypted(conn: &Connection, s: &mut CongressState) -> Result<(), StoreError> {
-    let mut st = conn.prepare(
-        "SELECT vote_id, tracker, delegate_id, rejected FROM vote_ballots_encrypted",
-    )?;
+    let mut st =
+        conn.prepare("SELECT vote_id, tracker, delegate_id, rejected FROM vote_ballots_encrypted")?;
     let mut rows = st.query([])?;
     while let Some(r) = rows.next()? {
         let vote_id = r.get::<_, i64>(0)? as u64;
