@@ -33,7 +33,7 @@ import {
   type DeviceCredentials,
 } from '@congress/web-common';
 import { tabletReducer, type TabletState } from './state';
-import { deviceRecipient, forgetIdentity } from './keys';
+import { deviceCredentialKey, deviceRecipient, forgetIdentity } from './keys';
 import { Library } from './library';
 import { Ballot } from './ballot';
 import { Notices } from './notices';
@@ -57,6 +57,7 @@ function start(notice: string | null = null): void {
     title: () => t('tablet.pair_title'),
     notice,
     recipient: deviceRecipient,
+    credential: deviceCredentialKey,
     run: runPaired,
   });
 }
@@ -79,7 +80,8 @@ function runPaired(creds: DeviceCredentials): void {
   // eslint-disable-next-line prefer-const
   let ballot: Ballot<TabletState>;
   const notices = new Notices(ws);
-  const opinions = new Opinions(new ApiClient({ token: () => creds.token }), ws);
+  const api = new ApiClient({ token: () => creds.token });
+  const opinions = new Opinions(api, ws);
   // eslint-disable-next-line prefer-const
   let speak: Speak;
 
@@ -208,7 +210,7 @@ function runPaired(creds: DeviceCredentials): void {
     }
     if (ev.type === 'state' || ev.type === 'conn') render();
   });
-  ballot = new Ballot(ws, () => render());
+  ballot = new Ballot(ws, () => render(), api);
   announceLive(ws, { quorum: (s) => s.summary.quorum, votes: (s) => s.votes ?? [] });
   speak = new Speak(ws, () => render());
   const offLang = onLanguageChange(render);
