@@ -36,6 +36,7 @@ import { tabletReducer, type TabletState } from './state';
 import { deviceCredentialKey, deviceRecipient, forgetIdentity } from './keys';
 import { Library } from './library';
 import { Ballot } from './ballot';
+import { CountingBoard } from './board';
 import { Notices } from './notices';
 import { Opinions } from './opinions';
 import { Speak } from './speak';
@@ -79,6 +80,8 @@ function runPaired(creds: DeviceCredentials): void {
   const library = new Library(() => creds.token, () => ws.state?.agenda ?? null);
   // eslint-disable-next-line prefer-const
   let ballot: Ballot<TabletState>;
+  // eslint-disable-next-line prefer-const
+  let countingBoard: CountingBoard<TabletState>;
   const notices = new Notices(ws);
   const api = new ApiClient({ token: () => creds.token });
   const opinions = new Opinions(api, ws);
@@ -93,6 +96,7 @@ function runPaired(creds: DeviceCredentials): void {
     const me = st?.me ?? null;
     const status = st?.mine?.status ?? 'absent';
     const ballotView = st ? ballot.view(st.votes ?? []) : null;
+    const boardView = st ? countingBoard.view(st.votes ?? []) : null;
     keepFocus(root, () => mount(
       root,
       h(
@@ -114,6 +118,7 @@ function runPaired(creds: DeviceCredentials): void {
             'main',
             { class: 'tablet-main' },
             ballotView,
+            boardView,
             speak.view(st),
             h(
               'section',
@@ -211,6 +216,7 @@ function runPaired(creds: DeviceCredentials): void {
     if (ev.type === 'state' || ev.type === 'conn') render();
   });
   ballot = new Ballot(ws, () => render(), api);
+  countingBoard = new CountingBoard(api, ws, () => render());
   announceLive(ws, { quorum: (s) => s.summary.quorum, votes: (s) => s.votes ?? [] });
   speak = new Speak(ws, () => render());
   const offLang = onLanguageChange(render);
