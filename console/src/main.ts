@@ -195,7 +195,7 @@ function startMain(sess: OperatorSession): void {
   const quorumSlot = h('section', { id: 'quorum', class: 'panel quorum-panel', 'aria-labelledby': 'quorum-h', 'data-testid': 'quorum' });
   const devicesSlot = h('section', { id: 'devices', class: 'panel', 'aria-labelledby': 'devices-h' });
   const votesSlot = votesPanel(api, ws, () => sess.token);
-  const boardSlot = boardPanel(api, ws, can(['secretariat']), () => delegates);
+  const boardSlot = boardPanel(api, ws, can(['admin', 'secretariat']), () => delegates);
   const meeting = new MeetingConsole(api, ws, can(ROLES_AGENDA), (id) => delegatesById.get(id)?.full_name ?? id);
   const trust = trustPanel(api);
   const errorSlot = h('div');
