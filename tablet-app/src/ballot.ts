@@ -263,7 +263,10 @@ export class Ballot<S> {
       body.push(h('p', { id: 'ballot-sending', tabindex: '-1', role: 'status' }, this.ws.conn === 'online' ? t('vote.sending') : t('vote.queued')));
     } else {
       body.push(this.choices(vote));
-      if (this.draft && this.draft.vote_id === id) body.push(this.confirmStep(vote, this.draft.choice));
+      // An over-marked election ballot cannot be confirmed (it would not count): keep at most N.
+      const k = vote.spec.kind;
+      const over = k.kind === 'election' && this.draft?.choice.kind === 'election' && this.draft.choice.kept.length > k.seats;
+      if (this.draft && this.draft.vote_id === id && !over) body.push(this.confirmStep(vote, this.draft.choice));
     }
     if (this.refused) body.push(h('p', { id: 'ballot-refused', tabindex: '-1', class: 'error', role: 'alert' }, t('vote.refused', { reason: this.refused })));
     return h(
@@ -377,6 +380,7 @@ export class Ballot<S> {
           }),
         ),
       ),
+      h('p', { class: 'kept-count', 'aria-live': 'polite', 'data-testid': 'kept-count' }, t('vote.kept_count', { k: fmtNumber(this.kept.size), n: fmtNumber(seats) })),
       over ? h('p', { class: 'error', role: 'alert' }, t('vote.too_many', { seats })) : null,
       h(
         'div',

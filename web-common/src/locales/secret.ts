@@ -7,6 +7,7 @@ import type { Msg } from '../i18n';
 
 export const secretVi = {
   'vote.encrypted_note': 'Phiếu được mã hóa ngay trên máy tính bảng này; chỉ ban kiểm phiếu cùng nhau mới giải mã được kết quả, và không ai liên kết được phiếu với đại biểu.',
+  'vote.kept_count': 'Đã giữ {k}/{n}',
   'vote.encrypting': 'Đang mã hóa phiếu trên máy tính bảng…',
   'vote.tallying': 'Đã kết thúc bỏ phiếu. Máy chủ đang cộng các phiếu đã mã hóa…',
   'vote.decrypting': 'Ban kiểm phiếu đang giải mã kết quả: {k}/{t}',
@@ -50,6 +51,7 @@ export const secretVi = {
 
 export const secretEn: Record<keyof typeof secretVi, Msg> = {
   'vote.encrypted_note': 'Your ballot is encrypted on this tablet; only the counting board together can decrypt the result, and nobody can link the ballot to you.',
+  'vote.kept_count': 'Kept {k} of {n}',
   'vote.encrypting': 'Encrypting your ballot on this tablet…',
   'vote.tallying': 'Voting closed. The server is adding up the encrypted ballots…',
   'vote.decrypting': 'The counting board is decrypting the result: {k} of {t}',
@@ -93,6 +95,7 @@ export const secretEn: Record<keyof typeof secretVi, Msg> = {
 
 export const secretAr: Record<keyof typeof secretVi, Msg> = {
   'vote.encrypted_note': 'تُشفَّر ورقتك على هذا الجهاز اللوحي؛ لا يستطيع فك تشفير النتيجة إلا مجلس الفرز مجتمعًا، ولا يمكن لأحد ربط الورقة بك.',
+  'vote.kept_count': 'أُبقي {k} من {n}',
   'vote.encrypting': 'جارٍ تشفير ورقتك على هذا الجهاز اللوحي…',
   'vote.tallying': 'انتهى التصويت. يجمع الخادم الأوراق المشفرة…',
   'vote.decrypting': 'يفك مجلس الفرز تشفير النتيجة: {k} من {t}',
