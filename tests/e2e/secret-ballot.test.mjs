@@ -1,6 +1,7 @@
 // Encrypted secret ballot (docs/ballot-crypto.md): the console defines a counting board of three
 // delegates; their tablets make the key through their own screens (deal, then check); a secret
-// motion is encrypted on four tablets (the receipt is the short tracker); after the close two
+// motion is encrypted on four tablets (the receipt is the short tracker; a ballot lost on the way
+// is sent again, the same bytes, after a reload); after the close two
 // members decrypt on their tablets, the console and projector show "decrypting k/t" then the
 // result, and a delegate's "check my ballot" verifies the whole board and finds the ballot.
 
@@ -56,10 +57,28 @@ test('a counting board made on tablets, an encrypted secret motion, decrypted by
 
   const positions = ['for', 'for', 'against', 'for'];
   const receipts = [];
+  let kept = null;
   for (const [i, tab] of tablets.entries()) {
     await tab.page.getByTestId('encrypted-note').waitFor();
+    if (i === 3) {
+      // The fourth tablet's ballot is lost on the way (its frame swallowed), then the tablet
+      // reloads: it must send the very same encrypted ballot again, not a new one.
+      await tab.page.evaluate(() => {
+        const send = WebSocket.prototype.send;
+        WebSocket.prototype.send = function (data) {
+          if (typeof data === 'string' && data.includes('cast_secret_ballot')) return;
+          return send.call(this, data);
+        };
+      });
+    }
     await tab.page.getByTestId(`choose-${positions[i]}`).click();
     await tab.page.getByTestId('confirm').click();
+    if (i === 3) {
+      await tab.page.locator('#ballot-sending').waitFor();
+      kept = await tab.page.evaluate(() => JSON.parse(localStorage.getItem('congress.tablet.ballot.pending')));
+      assert.ok(kept?.secret?.ballot, 'the encrypted ballot is kept until acknowledged');
+      await tab.page.reload();
+    }
     await tab.page.getByTestId('vote-recorded').waitFor();
     const receipt = await tab.page.getByTestId('receipt').innerText();
     const m = /[A-Z2-7]{5}-[A-Z2-7]{5}/.exec(receipt);
@@ -67,6 +86,9 @@ test('a counting board made on tablets, an encrypted secret motion, decrypted by
     receipts.push(m[0]);
   }
   assert.equal(new Set(receipts).size, 4);
+  const trackers = await tablets[3].page.evaluate(() => JSON.parse(localStorage.getItem('congress.tablet.ballot.trackers')));
+  assert.equal(Object.values(trackers)[0], kept.secret.tracker, 'the retry sent the same bytes');
+  assert.equal(receipts[3], kept.secret.short);
   await screenshot(tablets[3].page, 'secret-2-tablet-tracker');
 
   await op.page.locator('[data-testid^="close-"]').first().click();
