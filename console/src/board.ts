@@ -8,6 +8,9 @@
 
 import { errorText, field, fmtNumber, h, mount, onLanguageChange, t, type ApiClient, type BoardView, type Delegate, type WsClient } from '@congress/web-common';
 
+/** Set once this console session has seen a counting board. */
+const SEEN_KEY = 'congress.console.board.seen';
+
 function cid(): string {
   const b = new Uint8Array(12);
   crypto.getRandomValues(b);
@@ -23,6 +26,7 @@ export function boardPanel<S>(api: ApiClient, ws: WsClient<S>, canManage: boolea
   const refresh = async () => {
     try {
       board = await api.request<BoardView>('GET', '/api/board');
+      sessionStorage.setItem(SEEN_KEY, '1');
       error = null;
     } catch {
       board = null; // no board yet (404), or offline: the next push or snapshot brings it
@@ -140,21 +144,29 @@ export function boardPanel<S>(api: ApiClient, ws: WsClient<S>, canManage: boolea
     );
   }
 
+  // The panel is folded until needed. `GET /api/board` answers 404 before there is a board, so
+  // the console asks only when a board is known (seen in this session) or when
+  // the operator unfolds the panel; every board change is pushed.
+  const details = h('details', { class: 'board-details', 'data-testid': 'board-details' }) as HTMLDetailsElement;
+  details.addEventListener('toggle', () => {
+    if (details.open) void refresh();
+  });
   const draw = () => {
-    mount(el, h('h2', { id: 'board-h' }, t('board.title')), canManage ? buildForm() : null, status);
+    mount(details, h('summary', null, h('h2', { id: 'board-h' }, t('board.title'))), canManage ? buildForm() : null, status);
+    mount(el, details);
     renderChosen();
     render();
   };
   ws.subscribe((ev) => {
     if (ev.type === 'state' && ev.push?.kind === 'board') {
       board = ev.push.board;
+      sessionStorage.setItem(SEEN_KEY, '1');
       render();
-    } else if (ev.type === 'state' && ev.cause === 'snapshot') void refresh();
+    } else if (ev.type === 'state' && ev.cause === 'snapshot' && (details.open || sessionStorage.getItem(SEEN_KEY))) void refresh();
   });
   onLanguageChange(() => {
     if (el.isConnected) draw();
   });
   draw();
-  void refresh();
   return el;
 }

@@ -37,6 +37,8 @@ import { voteParams } from './secret';
 
 /** The tallies this tablet decrypted, by vote id: never a second one for the same vote. */
 const DECRYPTED_KEY = 'congress.tablet.board.decrypted';
+/** The id of the last counting board this tablet heard of (see `refresh`). */
+const BOARD_SEEN_KEY = 'congress.tablet.board.seen';
 
 function randomId(): string {
   const b = new Uint8Array(16);
@@ -72,7 +74,7 @@ export class CountingBoard<S> {
   ) {
     void deviceCredential().then((c) => {
       this.myKey = c ? toHex(c.public) : null;
-      if (this.myKey) void this.refresh();
+      void this.refresh();
     });
     ws.subscribe((ev) => {
       if (ev.type === 'state' && ev.push?.kind === 'board') this.onBoard(ev.push.board);
@@ -81,8 +83,15 @@ export class CountingBoard<S> {
     });
   }
 
+  /**
+   * Asks for the board only when one is known to exist (a board push seen before, or an
+   * encrypted vote): `GET /api/board` answers 404 before there is one, and every board change
+   * is pushed anyway (a ceremony in progress pushes at each member's step).
+   */
   private async refresh(): Promise<void> {
     if (!this.myKey) return;
+    const votes = (this.ws.state as { votes?: VoteInfo[] } | null)?.votes ?? [];
+    if (!localStorage.getItem(BOARD_SEEN_KEY) && !votes.some((v) => v.encryption)) return;
     try {
       this.onBoard(await this.api.request<BoardView>('GET', '/api/board'));
     } catch {
@@ -92,6 +101,7 @@ export class CountingBoard<S> {
 
   private onBoard(b: BoardView): void {
     this.board = b;
+    localStorage.setItem(BOARD_SEEN_KEY, b.board_id);
     if (b.phase.phase === 'ready' && this.me()) void this.ensureKeyShare().catch(() => undefined);
     this.rerender();
   }

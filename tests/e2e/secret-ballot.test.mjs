@@ -28,6 +28,7 @@ test('a counting board made on tablets, an encrypted secret motion, decrypted by
 
   // The console defines the board: three members, two needed to decrypt.
   const panel = op.page.getByTestId('board-panel');
+  await panel.locator('summary').click();
   for (const id of ids.slice(0, 3)) {
     await panel.getByTestId('board-member').fill(id);
     await panel.getByTestId('board-add').click();
