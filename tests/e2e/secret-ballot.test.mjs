@@ -7,7 +7,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { checkInAll, consoleToken, delegateIds, loginConsole, newPage, openProjector, pairTablet, screenshot, startServerAndBrowser, stopServerAndBrowsers } from './helpers.mjs';
+import { checkInAll, consoleToken, delegateIds, expectAccessible, loginConsole, newPage, openProjector, pairTablet, screenshot, startServerAndBrowser, stopServerAndBrowsers } from './helpers.mjs';
 
 let server;
 let browser;
@@ -41,8 +41,10 @@ test('a counting board made on tablets, an encrypted secret motion, decrypted by
   for (const m of members) await m.page.getByTestId('board-deal').click();
   await panel.locator('[data-testid="board-view"][data-phase="checking"]').waitFor();
   await screenshot(members[0].page, 'secret-1-member-check');
+  await expectAccessible(members[0].page, 'tablet: counting board card');
   for (const m of members) await m.page.getByTestId('board-check').click();
   await panel.locator('[data-testid="board-view"][data-phase="ready"]').waitFor();
+  await expectAccessible(op.page, 'console: counting board panel', { include: '#counting-board' });
   // A tablet that is not a member has no board card.
   assert.equal(await tablets[3].page.getByTestId('counting-board').count(), 0);
 
@@ -91,6 +93,7 @@ test('a counting board made on tablets, an encrypted secret motion, decrypted by
   assert.equal(Object.values(trackers)[0], kept.secret.tracker, 'the retry sent the same bytes');
   assert.equal(receipts[3], kept.secret.short);
   await screenshot(tablets[3].page, 'secret-2-tablet-tracker');
+  await expectAccessible(tablets[3].page, 'tablet: encrypted ballot recorded');
 
   await op.page.locator('[data-testid^="close-"]').first().click();
   // The tally is recorded, then the board decrypts: 0 of 2 until the members act.
@@ -112,6 +115,7 @@ test('a counting board made on tablets, an encrypted secret motion, decrypted by
   await tab.getByTestId('check-ballot').click();
   await tab.locator('[data-testid="check-status"][data-check="ok"]').waitFor({ timeout: 30_000 });
   await screenshot(tab, 'secret-5-check-my-ballot');
+  await expectAccessible(tab, 'tablet: check my ballot');
 
   for (const t of tablets) assert.deepEqual(t.page.errors, []);
   assert.deepEqual(op.page.errors, []);
