@@ -7,7 +7,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { checkInAll, consoleToken, delegateIds, expectAccessible, loginConsole, newPage, openProjector, pairTablet, screenshot, startServerAndBrowser, stopServerAndBrowsers } from './helpers.mjs';
+import { callApi, checkInAll, consoleToken, delegateIds, expectAccessible, loginConsole, newPage, openProjector, pairTablet, screenshot, startServerAndBrowser, stopServerAndBrowsers } from './helpers.mjs';
 
 let server;
 let browser;
@@ -116,6 +116,29 @@ test('a counting board made on tablets, an encrypted secret motion, decrypted by
   await tab.locator('[data-testid="check-status"][data-check="ok"]').waitFor({ timeout: 30_000 });
   await screenshot(tab, 'secret-5-check-my-ballot');
   await expectAccessible(tab, 'tablet: check my ballot');
+
+  // A provincial committee's election: 60 candidates, keep at most 53. The tablet shows the
+  // running count, will not confirm 54, and encrypts 53 with a progress bar.
+  const candidates = Array.from({ length: 60 }, (_, i) => ({ id: i + 1, label: `Ứng cử viên ${i + 1}` }));
+  const election = await callApi(server, token, 'POST', '/api/votes', {
+    client_id: crypto.randomUUID(),
+    title: 'Bầu Ban Chấp hành (60 ứng cử viên, 53 ủy viên)',
+    kind: { kind: 'election', seats: 53, candidates },
+    secrecy: 'secret',
+  });
+  assert.ok(election.spec.encrypted);
+  await callApi(server, token, 'POST', `/api/votes/${election.spec.id}/open`, { client_id: crypto.randomUUID() });
+  await tab.locator(`[data-testid="ballot"][data-vote="${election.spec.id}"]`).waitFor();
+  for (let i = 1; i <= 54; i++) await tab.getByTestId(`keep-${i}`).check();
+  assert.match(await tab.getByTestId('kept-count').innerText(), /54/);
+  assert.equal(await tab.getByTestId('confirm').count(), 0, 'an over-marked ballot cannot be confirmed');
+  await tab.getByTestId('keep-54').uncheck();
+  const t0 = Date.now();
+  await tab.getByTestId('confirm').click();
+  await tab.getByTestId('vote-recorded').waitFor({ timeout: 120_000 });
+  const ms = Date.now() - t0;
+  await screenshot(tab, 'secret-6-election-recorded');
+  console.log(JSON.stringify({ ballot_encrypt_and_ack_ms_60_keep_53: ms }));
 
   for (const t of tablets) assert.deepEqual(t.page.errors, []);
   assert.deepEqual(op.page.errors, []);
