@@ -36,6 +36,7 @@ import {
   type OperatorRole,
 } from '@congress/web-common';
 import { votesPanel } from './votes';
+import { boardPanel } from './board';
 import { clearSession, loadSession, saveSession, type OperatorSession } from './session';
 import { consoleReducer, mergeRecords, type ConsoleState } from './state';
 import { quorumPanel } from './quorum';
@@ -194,6 +195,7 @@ function startMain(sess: OperatorSession): void {
   const quorumSlot = h('section', { id: 'quorum', class: 'panel quorum-panel', 'aria-labelledby': 'quorum-h', 'data-testid': 'quorum' });
   const devicesSlot = h('section', { id: 'devices', class: 'panel', 'aria-labelledby': 'devices-h' });
   const votesSlot = votesPanel(api, ws, () => sess.token);
+  const boardSlot = boardPanel(api, ws, can(['admin', 'secretariat']), () => delegates);
   const meeting = new MeetingConsole(api, ws, can(ROLES_AGENDA), (id) => delegatesById.get(id)?.full_name ?? id);
   const trust = trustPanel(api);
   const errorSlot = h('div');
@@ -225,6 +227,7 @@ function startMain(sess: OperatorSession): void {
         sectionNav([
           { href: '#quorum', label: t('quorum.title') },
           { href: '#votes', label: t('vote.title') },
+          { href: '#counting-board', label: t('board.title') },
           { href: '#agenda', label: t('agenda.title') },
           { href: '#speakers', label: t('meeting.speakers_title') },
           { href: '#scenes', label: t('meeting.scene_title') },
@@ -248,7 +251,7 @@ function startMain(sess: OperatorSession): void {
       h(
         'main',
         { class: 'console-grid' },
-        h('div', { class: 'console-side' }, quorumSlot, meeting.agendaEl, meeting.projectorEl, votesSlot, noticesPanel.el, devicesSlot, trust.el, face.slot, minutesPanel?.el ?? null),
+        h('div', { class: 'console-side' }, quorumSlot, meeting.agendaEl, meeting.projectorEl, votesSlot, boardSlot, noticesPanel.el, devicesSlot, trust.el, face.slot, minutesPanel?.el ?? null),
         h('div', { class: 'console-main' }, meeting.speakersEl, groupsPanel.el, docsPanel.el, table.element(), auditPanel?.el ?? null),
       ),
     );

@@ -37,7 +37,7 @@ import {
   noteServerTime,
 } from '@congress/web-common';
 import { sceneView, timePlan } from './projscenes';
-import { resultBars } from './voteview';
+import { decryptingLine, resultBars } from './voteview';
 import { clearSession, loadSession } from './session';
 
 const root = byId('app');
@@ -118,6 +118,7 @@ function start(notice: string | null = null): void {
         : null,
       ph.state === 'open' && l?.counts ? resultBars(v, l.counts) : null,
       ph.state === 'closed' && v.result ? resultBars(v, v.result.counts, v.result.outcome.outcome) : null,
+      decryptingLine(v, 'proj-decrypting'),
     );
   };
   setInterval(() => {

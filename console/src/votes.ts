@@ -5,7 +5,7 @@
  */
 
 import { field, fmtNumber, h, mount, onLanguageChange, t, errorText, type ApiClient, type VoteInfo, type VoteLive, type WsClient } from '@congress/web-common';
-import { resultBars } from './voteview';
+import { decryptingLine, resultBars } from './voteview';
 
 function cid(): string {
   const b = new Uint8Array(12);
@@ -107,13 +107,14 @@ export function votesPanel<S>(api: ApiClient, ws: WsClient<S>, token: () => stri
         const st = v.phase.state;
         return h('article', { class: `vote vote-${st}`, 'data-testid': `vote-${id}`, 'data-state': st },
           h('h3', null, `#${id} ${v.spec.title}`),
-          h('p', { class: 'muted' }, `${t(`vote.state.${st}`)} · ${v.spec.secrecy === 'secret' ? t('vote.secret') : t('vote.open_vote')}`),
+          h('p', { class: 'muted' }, `${t(`vote.state.${st}`)} · ${v.spec.secrecy === 'secret' ? t('vote.secret') : t('vote.open_vote')}`, v.encryption ? h('span', { class: 'tag', 'data-testid': `encrypted-${id}` }, ` · ${t('vote.encrypted')}`) : null),
           st === 'open'
             ? h('p', { 'data-testid': `turnout-${id}` }, t('vote.turnout', { cast: fmtNumber(l?.cast ?? v.cast) }), l ? ` / ${fmtNumber(l.present)}` : '')
             : null,
           st === 'open' && l?.counts ? resultBars(v, l.counts) : null,
           st === 'open' && l?.not_voted ? h('details', null, h('summary', null, t('vote.not_voted', { n: l.not_voted.length })), h('p', { 'data-testid': `not-voted-${id}` }, l.not_voted.join(', '))) : null,
           st === 'closed' && v.result ? resultBars(v, v.result.counts, v.result.outcome.outcome) : null,
+          decryptingLine(v, `decrypting-${id}`),
           h('div', { class: 'vote-actions' },
             st === 'draft' ? h('button', { 'data-testid': `open-${id}`, 'aria-label': `${t('vote.open')}: ${v.spec.title}`, onclick: () => void act(id, 'open') }, t('vote.open')) : null,
             st === 'open' ? h('button', { 'data-testid': `close-${id}`, 'aria-label': `${t('vote.close')}: ${v.spec.title}`, onclick: () => void act(id, 'close') }, t('vote.close')) : null,

@@ -1,4 +1,7 @@
-/** A vote's counts as horizontal bars (plain HTML/CSS), shared by the console and projector. */
+/**
+ * A vote's counts as horizontal bars (plain HTML/CSS), and a closed encrypted vote's decryption
+ * progress, shared by the console and projector.
+ */
 
 import { fmtNumber, h, t, type VoteCounts, type VoteInfo } from '@congress/web-common';
 
@@ -36,5 +39,23 @@ export function resultBars(v: VoteInfo, counts: VoteCounts, outcome?: string): H
         ),
       ),
     ),
+  );
+}
+
+/** A closed encrypted vote before its result: "counting board decrypting k/t" (null otherwise). */
+export function decryptingLine(v: VoteInfo, testid = 'decrypting'): HTMLElement | null {
+  const e = v.encryption;
+  if (!e || v.phase.state !== 'closed' || v.result) return null;
+  let threshold = 0;
+  try {
+    threshold = (JSON.parse(e.setup) as { threshold: number }).threshold;
+  } catch {
+    /* shown as 0 */
+  }
+  const k = e.decrypted_by.length;
+  return h(
+    'p',
+    { class: 'decrypting', 'data-testid': testid, 'data-k': String(k), 'data-t': String(threshold) },
+    e.tally === null ? t('vote.tallying') : t('vote.decrypting', { k: fmtNumber(k), t: fmtNumber(threshold) }),
   );
 }

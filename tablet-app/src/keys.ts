@@ -1,5 +1,6 @@
 /**
- * The tablet's document key. When the tablet is paired it generates an age X25519 identity in
+ * The tablet's keys: its document key, its voting credential and, on a counting-board member's
+ * tablet, its share of the board's key. When the tablet is paired it generates an age X25519 identity in
  * the browser (`age-encryption`), keeps it in IndexedDB, and sends only the public recipient
  * (`age1…`) in `POST /api/devices/pair`. The identity never leaves the tablet.
  *
@@ -9,13 +10,20 @@
  * cannot hold them; anyone with the unlocked tablet (or a copy of the browser profile, or
  * script injected into the origin) can read the key. The tablet's disk encryption and screen
  * lock, and unpairing a lost tablet at once (it gets nothing new), are the defence. See
- * ARCHITECTURE.md ("Document keys").
+ * ARCHITECTURE.md ("Document keys"). The voting credential (an Ed25519 seed, whose public key is
+ * sent at pairing, docs/ballot-crypto.md) and a member's key share are kept the same way and
+ * forgotten with the identity.
  */
 import { newIdentity } from './agecrypt';
+import { credentialFromSeed, fromHex, generateCredential, toHex, type Credential, type KeyShare } from '@congress/web-common/ballot';
 
 const DB = 'congress-tablet-keys';
 const STORE = 'keys';
 const KEY = 'identity';
+/** The voting credential's Ed25519 seed (hex). */
+const CREDENTIAL = 'credential';
+/** A counting-board member's key share, by board id: `{index, secret}` (hex). */
+const SHARE_PREFIX = 'share:';
 
 function openDb(): Promise<IDBDatabase> {
   return new Promise((resolve, reject) => {
@@ -61,10 +69,45 @@ export async function deviceRecipient(): Promise<string | null> {
   return recipient;
 }
 
-/** Forgets the identity (unpaired tablet). */
+/**
+ * Called when pairing, with the recipient: a new Ed25519 voting credential (docs/ballot-crypto.md),
+ * kept next to the age identity with the same protection; only its public key (hex) is sent.
+ */
+export async function deviceCredentialKey(): Promise<string | null> {
+  const c = generateCredential();
+  await tx('readwrite', (s) => s.put(toHex(c.seed), CREDENTIAL));
+  return toHex(c.public);
+}
+
+/** The tablet's voting credential, or null (paired before credentials, or storage cleared). */
+export async function deviceCredential(): Promise<Credential | null> {
+  try {
+    const v = await tx<unknown>('readonly', (s) => s.get(CREDENTIAL));
+    return typeof v === 'string' ? credentialFromSeed(fromHex(v, 32)) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Keeps a counting-board member's key share for the board `boardId`. */
+export async function saveKeyShare(boardId: string, share: KeyShare): Promise<void> {
+  await tx('readwrite', (s) => s.put({ index: share.index, secret: share.secret.toString(16) }, SHARE_PREFIX + boardId));
+}
+
+/** The key share kept for `boardId`, or null. */
+export async function keyShare(boardId: string): Promise<KeyShare | null> {
+  try {
+    const v = await tx<{ index: number; secret: string } | undefined>('readonly', (s) => s.get(SHARE_PREFIX + boardId));
+    return v ? { index: v.index, secret: BigInt(`0x${v.secret}`) } : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Forgets the identity, the credential and any key share (unpaired tablet). */
 export async function forgetIdentity(): Promise<void> {
   try {
-    await tx('readwrite', (s) => s.delete(KEY));
+    await tx('readwrite', (s) => s.clear());
   } catch {
     /* nothing stored */
   }

@@ -33,9 +33,10 @@ import {
   type DeviceCredentials,
 } from '@congress/web-common';
 import { tabletReducer, type TabletState } from './state';
-import { deviceRecipient, forgetIdentity } from './keys';
+import { deviceCredentialKey, deviceRecipient, forgetIdentity } from './keys';
 import { Library } from './library';
 import { Ballot } from './ballot';
+import { CountingBoard } from './board';
 import { Notices } from './notices';
 import { Opinions } from './opinions';
 import { Speak } from './speak';
@@ -57,6 +58,7 @@ function start(notice: string | null = null): void {
     title: () => t('tablet.pair_title'),
     notice,
     recipient: deviceRecipient,
+    credential: deviceCredentialKey,
     run: runPaired,
   });
 }
@@ -78,8 +80,11 @@ function runPaired(creds: DeviceCredentials): void {
   const library = new Library(() => creds.token, () => ws.state?.agenda ?? null);
   // eslint-disable-next-line prefer-const
   let ballot: Ballot<TabletState>;
+  // eslint-disable-next-line prefer-const
+  let countingBoard: CountingBoard<TabletState>;
   const notices = new Notices(ws);
-  const opinions = new Opinions(new ApiClient({ token: () => creds.token }), ws);
+  const api = new ApiClient({ token: () => creds.token });
+  const opinions = new Opinions(api, ws);
   // eslint-disable-next-line prefer-const
   let speak: Speak;
 
@@ -91,6 +96,7 @@ function runPaired(creds: DeviceCredentials): void {
     const me = st?.me ?? null;
     const status = st?.mine?.status ?? 'absent';
     const ballotView = st ? ballot.view(st.votes ?? []) : null;
+    const boardView = st ? countingBoard.view(st.votes ?? []) : null;
     keepFocus(root, () => mount(
       root,
       h(
@@ -112,6 +118,7 @@ function runPaired(creds: DeviceCredentials): void {
             'main',
             { class: 'tablet-main' },
             ballotView,
+            boardView,
             speak.view(st),
             h(
               'section',
@@ -208,7 +215,8 @@ function runPaired(creds: DeviceCredentials): void {
     }
     if (ev.type === 'state' || ev.type === 'conn') render();
   });
-  ballot = new Ballot(ws, () => render());
+  ballot = new Ballot(ws, () => render(), api);
+  countingBoard = new CountingBoard(api, ws, () => render());
   announceLive(ws, { quorum: (s) => s.summary.quorum, votes: (s) => s.votes ?? [] });
   speak = new Speak(ws, () => render());
   const offLang = onLanguageChange(render);

@@ -95,5 +95,6 @@ export type {
   TlsInfo,
 } from './protocol';
 export type { AuditEntry, AuditPage } from './protocol';
+export type { BoardMember, BoardPhase, BoardTranscript, BoardView, DefineBoard, SealedShare, VoteEncryption } from './protocol';
 /** The `ApiError` JSON body (the class `ApiError` is the thrown error). */
 export type { ApiError as ApiErrorBody } from './protocol';

@@ -44,6 +44,8 @@ export interface PairingScreenOptions {
   notice?: string | null;
   /** Produces the tablet's age recipient; null until the documents issue. */
   recipient?: () => Promise<string | null>;
+  /** Produces the tablet's voting credential (Ed25519 public key, hex); only tablets have one. */
+  credential?: () => Promise<string | null>;
   onPaired: (creds: DeviceCredentials) => void;
 }
 
@@ -80,7 +82,8 @@ export function renderPairing(o: PairingScreenOptions): void {
         mount(status, h('p', { class: 'muted' }, t('pair.pairing')));
         try {
           const recipient = o.recipient ? await o.recipient() : null;
-          const res = await api.pair({ code, recipient });
+          const credential = o.credential ? await o.credential() : null;
+          const res = await api.pair({ code, recipient, credential });
           if (res.device.kind !== o.kind) {
             throw new ApiError(422, 'invalid', `code is for a ${res.device.kind}`);
           }
@@ -142,6 +145,7 @@ export function runPairedDevice(o: PairedDeviceOptions): void {
       title: o.title(),
       notice: o.notice,
       recipient: o.recipient,
+      credential: o.credential,
       onPaired: (c) => {
         offLang();
         saveDevice(o.storageKey, c);

@@ -666,6 +666,11 @@ index: number, delegate_id: string, full_name: string,
  */
 key: string, 
 /**
+ * The age X25519 recipient (`age1…`) of the member's tablet (the one holding `key`):
+ * the other members seal the shares they deal to it.
+ */
+recipient?: string, 
+/**
  * The member has published its commitments and dealt its shares.
  */
 dealt: boolean, 

@@ -225,6 +225,14 @@ pub fn view(state: &CongressState) -> Option<BoardView> {
         .iter()
         .map(|m| {
             let delegate_id = b.delegates.get(&m.index).cloned().unwrap_or_default();
+            let key = hex(&m.key.0);
+            // The tablet that registered the member's key: the dealers seal its shares to it.
+            let recipient = state
+                .devices
+                .values()
+                .map(|d| &d.device)
+                .find(|d| !d.revoked && d.credential.as_deref() == Some(key.as_str()))
+                .and_then(|d| d.recipient.clone());
             BoardMember {
                 index: m.index,
                 full_name: state
@@ -233,7 +241,8 @@ pub fn view(state: &CongressState) -> Option<BoardView> {
                     .map(|d| d.full_name.clone())
                     .unwrap_or_default(),
                 delegate_id,
-                key: hex(&m.key.0),
+                key,
+                recipient,
                 dealt: b.dealers.contains_key(&m.index),
                 checked: b.checked.contains_key(&m.index),
             }

@@ -32,6 +32,11 @@ pub struct BoardMember {
     pub full_name: String,
     /// The member tablet's Ed25519 key (hex): it signs the member's ceremony messages.
     pub key: String,
+    /// The age X25519 recipient (`age1…`) of the member's tablet (the one holding `key`):
+    /// the other members seal the shares they deal to it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub recipient: Option<String>,
     /// The member has published its commitments and dealt its shares.
     pub dealt: bool,
     /// The member checked the shares it received (or complained).

@@ -57,6 +57,11 @@ export function wireCiphertext([a, b]: Ciphertext): WireCiphertext {
   return { alpha: toHex(a.toBytes()), beta: toHex(b.toBytes()) };
 }
 
+/** A published tally (`[{alpha, beta}]`, hex) as points; throws on a bad point. */
+export function tallyFromWire(w: WireCiphertext[]): Ciphertext[] {
+  return w.map((c) => [decodePoint(fromHex(c.alpha, 32), 'tally alpha'), decodePoint(fromHex(c.beta, 32), 'tally beta')]);
+}
+
 /** Slot-wise sum of ciphertexts. */
 export function sumCiphertexts(n: number, all: Ciphertext[][]): Ciphertext[] {
   const acc: Ciphertext[] = Array.from({ length: n }, () => [ZERO, ZERO]);

@@ -61,6 +61,7 @@ export {
   findTracker,
   partialDecryptBallots,
   sumCiphertexts,
+  tallyFromWire,
   verifyBoard,
   wireCiphertext,
 } from './board';

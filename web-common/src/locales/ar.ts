@@ -5,6 +5,7 @@ import { groupsAr } from './groups';
 import { meetingAr } from './meeting';
 import { reportsAr } from './reports';
 import { trustAr } from './trust';
+import { secretAr } from './secret';
 
 /**
  * Arabic: complete (the type requires every key, like English); the layout is right-to-left
@@ -266,4 +267,5 @@ export const ar: Record<keyof typeof vi, Msg> = {
   'face.result.bad_frame': 'خطأ في الصورة',
   'face.result.unavailable': 'التعرّف غير مفعّل',
   ...trustAr,
+  ...secretAr,
 };

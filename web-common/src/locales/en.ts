@@ -5,6 +5,7 @@ import { groupsEn } from './groups';
 import { meetingEn } from './meeting';
 import { reportsEn } from './reports';
 import { trustEn } from './trust';
+import { secretEn } from './secret';
 
 /** English: complete (the type requires every key). */
 export const en: Record<keyof typeof vi, Msg> = {
@@ -256,4 +257,5 @@ export const en: Record<keyof typeof vi, Msg> = {
   'face.result.bad_frame': 'Image error',
   'face.result.unavailable': 'Recognition off',
   ...trustEn,
+  ...secretEn,
 };

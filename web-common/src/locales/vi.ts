@@ -8,6 +8,7 @@ import { groupsVi } from './groups';
 import { meetingVi } from './meeting';
 import { reportsVi } from './reports';
 import { trustVi } from './trust';
+import { secretVi } from './secret';
 
 export const vi = {
   'common.language': 'Ngôn ngữ',
@@ -258,4 +259,5 @@ export const vi = {
   'face.result.bad_frame': 'Lỗi ảnh',
   'face.result.unavailable': 'Chưa bật nhận diện',
   ...trustVi,
+  ...secretVi,
 } as const;
