@@ -391,6 +391,42 @@ threshold: Threshold,
  */
 basis: Basis, };
 
+export type TurnoutRule = { 
+/**
+ * How large a share of the basis must cast a ballot.
+ */
+threshold: Threshold, 
+/**
+ * `delegates_present` or `delegates_convened` (`valid_ballots_cast` is refused).
+ */
+basis: Basis, };
+
+export type TurnoutCheck = { 
+/**
+ * The rule applied.
+ */
+rule: TurnoutRule, 
+/**
+ * Ballots cast (valid and invalid).
+ */
+cast: number, 
+/**
+ * Delegates present at the close (the ballots issued).
+ */
+present: number, 
+/**
+ * Delegates convened at the close.
+ */
+convened: number, 
+/**
+ * The fewest ballots the rule needed.
+ */
+needed: number, 
+/**
+ * Whether `cast` met the rule.
+ */
+met: boolean, };
+
 export type VoteSpec = { 
 /**
  * Which vote; ballots name it, so a ballot for another vote is never counted here.
@@ -425,7 +461,12 @@ show_running_tally: boolean,
 /**
  * The vote whose tie or missing majority this one settles, so screens can say "runoff".
  */
-runoff_of: VoteId | null, };
+runoff_of: VoteId | null, 
+/**
+ * How many ballots must be cast for a result to be declared at all. Votes created before
+ * this existed have none (and keep their stored results).
+ */
+turnout?: TurnoutRule, };
 
 export type MotionPosition = "for" | "against" | "abstain";
 
@@ -537,7 +578,7 @@ option: OptionId, } | { "outcome": "tie_for_first",
 /**
  * The options tied, in ballot order.
  */
-tied: Array<OptionId>, } | { "outcome": "no_majority" } | { "outcome": "election" } & ElectionOutcome;
+tied: Array<OptionId>, } | { "outcome": "no_majority" } | { "outcome": "election" } & ElectionOutcome | { "outcome": "insufficient_turnout" };
 
 export type VoteResult = { 
 /**
@@ -571,7 +612,12 @@ votes_needed: number | null,
 /**
  * What was decided.
  */
-outcome: Outcome, };
+outcome: Outcome, 
+/**
+ * The turnout against the vote's turnout rule, with the attendance at the close (votes
+ * without a turnout rule have none).
+ */
+turnout?: TurnoutCheck, };
 
 export type VotePhase = { "state": "draft" } | { "state": "open", opened_at: number, closes_at: number | null, } | { "state": "closed", opened_at: number, closed_at: number, };
 
@@ -608,7 +654,12 @@ export type CreateVote = { client_id: string, title: string, kind: VoteKind, sec
 /**
  * Defaults to more than half of the valid ballots cast.
  */
-rule: MajorityRule | null, allow_change: boolean, show_running_tally: boolean, duration_s: number | null, };
+rule: MajorityRule | null, allow_change: boolean, show_running_tally: boolean, duration_s: number | null, 
+/**
+ * The fewest ballots for a result to be declared; defaults to more than half of the
+ * delegates present ([`TurnoutRule::MORE_THAN_HALF_OF_PRESENT`]).
+ */
+turnout: TurnoutRule | null, };
 
 export type VoteAction = { client_id: string, };
 

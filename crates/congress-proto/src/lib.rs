@@ -135,6 +135,8 @@ pub fn typescript_bindings() -> String {
         vote::Threshold,
         vote::Basis,
         vote::MajorityRule,
+        vote::TurnoutRule,
+        vote::TurnoutCheck,
         vote::VoteSpec,
         vote::MotionPosition,
         vote::BallotChoice,

@@ -107,13 +107,20 @@ async fn one_ballot_of_301_present_elects_nobody() {
         .unwrap();
     let r = closed.result.expect("a closed vote has a result");
     assert_eq!(r.ballots.cast, 1);
-    let elected = match &r.outcome {
-        Outcome::Election(e) => e.elected.len(),
-        _ => 0,
-    };
     assert_eq!(
-        elected, 0,
-        "1 ballot of 301 present must not elect anyone: {:?}",
-        r.outcome
+        r.outcome,
+        Outcome::InsufficientTurnout,
+        "1 ballot of 301 present must not elect anyone"
     );
+    let tc = r
+        .turnout
+        .expect("the result records the turnout and attendance");
+    assert_eq!(
+        (tc.cast, tc.present, tc.convened, tc.needed, tc.met),
+        (1, 301, 450, 151, false)
+    );
+    assert_eq!(tc.rule, TurnoutRule::MORE_THAN_HALF_OF_PRESENT);
+    // The result still states its basis and threshold.
+    assert_eq!(r.rule, MajorityRule::MORE_THAN_HALF_OF_VALID);
+    assert_eq!((r.basis_value, r.votes_needed), (1, Some(1)));
 }
