@@ -14,7 +14,8 @@ pub fn push_for(state: &CongressState, event: &AccessEvent) -> Option<(Audience,
                 device: device.clone(),
             },
         )),
-        AccessEvent::DeviceRevoked { device_id, .. } => state.devices.get(device_id).map(|d| {
+        AccessEvent::DeviceRevoked { device_id, .. }
+        | AccessEvent::DeviceReassigned { device_id, .. } => state.devices.get(device_id).map(|d| {
             (
                 Audience::Operators,
                 Push::Device {

@@ -5,6 +5,9 @@
 
 use crate::access::AccessError;
 use crate::attendance::AttendanceError;
+use crate::bodies::BodiesError;
+use crate::credentials::CredentialsError;
+use crate::elections::ElectionError;
 use crate::groups::GroupError;
 use crate::meeting::MeetingError;
 use crate::vote::lifecycle::VoteError;
@@ -31,6 +34,12 @@ pub enum DomainError {
     Groups(#[from] GroupError),
     #[error("{0}")]
     Meeting(#[from] MeetingError),
+    #[error("{0}")]
+    Credentials(#[from] CredentialsError),
+    #[error("{0}")]
+    Bodies(#[from] BodiesError),
+    #[error("{0}")]
+    Elections(#[from] ElectionError),
 }
 
 impl DomainError {
@@ -42,6 +51,9 @@ impl DomainError {
             DomainError::Access(e) => e.status(),
             DomainError::Groups(e) => e.status(),
             DomainError::Meeting(e) => e.status(),
+            DomainError::Credentials(e) => e.status(),
+            DomainError::Bodies(e) => e.status(),
+            DomainError::Elections(e) => e.status(),
             DomainError::NoCongress
             | DomainError::TooLong { .. }
             | DomainError::Invalid(_)
@@ -57,6 +69,9 @@ impl DomainError {
             DomainError::Access(e) => e.code(),
             DomainError::Groups(e) => e.code(),
             DomainError::Meeting(e) => e.code(),
+            DomainError::Credentials(e) => e.code(),
+            DomainError::Bodies(e) => e.code(),
+            DomainError::Elections(e) => e.code(),
             DomainError::NoCongress
             | DomainError::TooLong { .. }
             | DomainError::Invalid(_)

@@ -15,8 +15,11 @@ use strum::VariantNames;
 
 use crate::access::AccessEvent;
 use crate::attendance::AttendanceEvent;
+use crate::bodies::BodiesEvent;
 use crate::congress::CongressEvent;
+use crate::credentials::CredentialsEvent;
 use crate::documents::DocumentEvent;
+use crate::elections::ElectionEvent;
 use crate::groups::GroupEvent;
 use crate::meeting::MeetingEvent;
 use crate::notices::NoticeEvent;
@@ -43,6 +46,12 @@ pub enum Event {
     Notices(NoticeEvent),
     /// Discussion groups: secretaries, opinions, summaries.
     Groups(GroupEvent),
+    /// Delegates' credentials, substitutes, composition, the committee's report.
+    Credentials(CredentialsEvent),
+    /// The bodies the congress elects by approving a list.
+    Bodies(BodiesEvent),
+    /// Elections: nominations, withdrawals, the list, rounds, the counting board's report.
+    Elections(ElectionEvent),
 }
 
 impl Event {
@@ -57,6 +66,9 @@ impl Event {
             Event::Meeting(e) => e.into(),
             Event::Notices(e) => e.into(),
             Event::Groups(e) => e.into(),
+            Event::Credentials(e) => e.into(),
+            Event::Bodies(e) => e.into(),
+            Event::Elections(e) => e.into(),
         }
     }
 
@@ -77,6 +89,9 @@ impl Serialize for Event {
             Event::Meeting(e) => e.serialize(s),
             Event::Notices(e) => e.serialize(s),
             Event::Groups(e) => e.serialize(s),
+            Event::Credentials(e) => e.serialize(s),
+            Event::Bodies(e) => e.serialize(s),
+            Event::Elections(e) => e.serialize(s),
         }
     }
 }
@@ -109,6 +124,12 @@ impl<'de> Deserialize<'de> for Event {
             feature(v).map(Event::Notices)
         } else if owns(GroupEvent::VARIANTS) {
             feature(v).map(Event::Groups)
+        } else if owns(CredentialsEvent::VARIANTS) {
+            feature(v).map(Event::Credentials)
+        } else if owns(BodiesEvent::VARIANTS) {
+            feature(v).map(Event::Bodies)
+        } else if owns(ElectionEvent::VARIANTS) {
+            feature(v).map(Event::Elections)
         } else {
             Err(D::Error::custom(format!("unknown event {kind:?}")))
         }
@@ -155,6 +176,21 @@ impl From<GroupEvent> for Event {
         Event::Groups(e)
     }
 }
+impl From<CredentialsEvent> for Event {
+    fn from(e: CredentialsEvent) -> Self {
+        Event::Credentials(e)
+    }
+}
+impl From<BodiesEvent> for Event {
+    fn from(e: BodiesEvent) -> Self {
+        Event::Bodies(e)
+    }
+}
+impl From<ElectionEvent> for Event {
+    fn from(e: ElectionEvent) -> Self {
+        Event::Elections(e)
+    }
+}
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
@@ -175,6 +211,9 @@ mod tests {
             MeetingEvent::VARIANTS,
             NoticeEvent::VARIANTS,
             GroupEvent::VARIANTS,
+            CredentialsEvent::VARIANTS,
+            BodiesEvent::VARIANTS,
+            ElectionEvent::VARIANTS,
         ]
         .concat();
         let unique: BTreeSet<&str> = all.iter().copied().collect();

@@ -480,13 +480,17 @@ mod tests {
         assert_eq!(
             client_message_types(),
             [
+                "answer_nomination",
+                "ask_withdrawal",
                 "cast_ballot",
                 "hello",
+                "nominate",
                 "ping",
                 "read_notice",
                 "request_speak",
                 "save_summary",
                 "send_opinion",
+                "sign_tally_report",
                 "withdraw_speak"
             ]
         );

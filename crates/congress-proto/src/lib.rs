@@ -13,7 +13,9 @@
 pub mod api;
 #[cfg(feature = "openapi")]
 pub mod asyncapi;
+pub mod credentials;
 pub mod docs;
+pub mod elections;
 pub mod face;
 pub mod groups;
 pub mod meeting;
@@ -24,7 +26,9 @@ pub mod vote;
 pub mod ws;
 
 pub use api::*;
+pub use credentials::*;
 pub use docs::*;
+pub use elections::*;
 pub use face::*;
 pub use groups::*;
 pub use meeting::*;
@@ -187,6 +191,54 @@ pub fn typescript_bindings() -> String {
         meeting::SetScene,
         meeting::MeetingAck,
         meeting::SpeakAck,
+        meeting::AddAgendaItem,
+        meeting::MoveAgendaItem,
+        meeting::RenameAgendaItem,
+        credentials::CredentialStatus,
+        credentials::Composition,
+        credentials::DelegateComposition,
+        credentials::CredentialInfo,
+        credentials::DecideCredentials,
+        credentials::NewSubstitute,
+        credentials::SeatSubstitute,
+        credentials::CompositionRow,
+        credentials::CompositionTable,
+        credentials::CredentialsReport,
+        credentials::PutReportToVote,
+        credentials::CredentialsOverview,
+        credentials::Body,
+        credentials::BodyRole,
+        credentials::BodyMember,
+        credentials::BodyStatus,
+        credentials::BodyInfo,
+        credentials::ProposeBody,
+        elections::CandidateSource,
+        elections::Consent,
+        elections::Withdrawal,
+        elections::CandidateInfo,
+        elections::NominationPhase,
+        elections::ListStatus,
+        elections::RoundOutcome,
+        elections::RoundInfo,
+        elections::ElectionInfo,
+        elections::NextRound,
+        elections::TallySignature,
+        elections::TallySignoffs,
+        elections::ProceduresView,
+        elections::NewCandidate,
+        elections::CreateElection,
+        elections::AddCandidate,
+        elections::SetNominations,
+        elections::RecordConsent,
+        elections::RequestWithdrawal,
+        elections::PutToVote,
+        elections::SetElectionRule,
+        elections::CreateRound,
+        elections::ElectionAck,
+        elections::ProcedureAck,
+        elections::TallyRow,
+        elections::BoardMember,
+        elections::TallyReport,
         report::AuditEntry,
         report::AuditPage,
         transport::TlsInfo,

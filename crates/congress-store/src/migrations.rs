@@ -165,6 +165,22 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (grp, item_id)
     ) STRICT, WITHOUT ROWID;
     "#,
+    // 7: the congress's procedures (credentials, bodies, elections): each feature's events in
+    // journal order, replayed at load (small: a few hundred events in a congress).
+    r#"
+    CREATE TABLE credentials_events (
+        seq INTEGER PRIMARY KEY,
+        body TEXT NOT NULL
+    ) STRICT;
+    CREATE TABLE bodies_events (
+        seq INTEGER PRIMARY KEY,
+        body TEXT NOT NULL
+    ) STRICT;
+    CREATE TABLE elections_events (
+        seq INTEGER PRIMARY KEY,
+        body TEXT NOT NULL
+    ) STRICT;
+    "#,
 ];
 
 /// The tables that hold state projected from the journal (compared by `verify`).
@@ -190,6 +206,9 @@ pub const STATE_TABLES: &[&str] = &[
     "group_opinions",
     "group_summaries",
     "meeting_events",
+    "credentials_events",
+    "bodies_events",
+    "elections_events",
 ];
 
 pub fn latest() -> i64 {

@@ -1,5 +1,6 @@
 //! A delegate's tablet on its websocket: ballots, requests to speak and withdrawals, notices
-//! read, opinions and group summaries. Each is answered only after it is committed (or refused
+//! read, opinions and group summaries, nominations, answers, requests to withdraw and the
+//! counting board's sign-off. Each is answered only after it is committed (or refused
 //! with a stable code and its `client_id`).
 
 use congress_app::AppState;
@@ -86,6 +87,12 @@ impl Handler for Tablet {
             } => {
                 let ask = TabletAsk::Withdraw { request_id };
                 congress_app::meeting::from_tablet(app, caller, client_id, ask).await
+            }
+            ClientMsg::Nominate { .. }
+            | ClientMsg::AnswerNomination { .. }
+            | ClientMsg::AskWithdrawal { .. }
+            | ClientMsg::SignTallyReport { .. } => {
+                congress_app::elections::from_tablet(engine, caller, msg).await
             }
             ClientMsg::Hello { .. } | ClientMsg::Ping { .. } => super::not_here(msg),
         })
