@@ -206,7 +206,7 @@ client_id: string, vote_id: number, choice: BallotChoice, } | { "type": "read_no
 /**
  * Random, 16 to 100 characters, chosen by the tablet once per ballot; a retry reuses it.
  */
-client_id: string, vote_id: number, ballot: string, } | { "type": "board_deal", client_id: string, dealer: string, shares: Array<SealedShare>, } | { "type": "board_check", client_id: string, complaints: Array<string>, } | { "type": "submit_partial", client_id: string, vote_id: number, partial: string, };
+client_id: string, vote_id: number, ballot: string, } | { "type": "board_deal", client_id: string, dealer: string, shares: Array<SealedShare>, } | { "type": "board_check", client_id: string, complaints: Array<string>, } | { "type": "submit_partial", client_id: string, vote_id: number, partial: string, } | { "type": "nominate", client_id: string, election_id: number, delegate_id: string | null, } | { "type": "answer_nomination", client_id: string, election_id: number, candidate_id: number, consent: boolean, } | { "type": "ask_withdrawal", client_id: string, election_id: number, candidate_id: number, reason: string, } | { "type": "sign_tally_report", client_id: string, vote_id: number, report_sha256: string, };
 
 export type ServerMsg = { "type": "welcome", kind: ClientKind, 
 /**
@@ -242,9 +242,13 @@ notices_read: Array<number>,
 /**
  * Agenda control, speakers and the projector's scene.
  */
-meeting: MeetingView, };
+meeting: MeetingView, 
+/**
+ * Bodies, elections, report sign-offs.
+ */
+procedures: ProceduresView, };
 
-export type Push = { "kind": "attendance", record: AttendanceRecord, summary: AttendanceSummary, } | { "kind": "agenda", agenda: Agenda, } | { "kind": "delegates", listed: number, } | { "kind": "device", device: Device, } | { "kind": "document", document: Document, } | { "kind": "vote", vote: VoteInfo, } | { "kind": "notice", notice: Notice, } | { "kind": "notice_read", receipt: NoticeReceipt, } | { "kind": "opinion", opinion: Opinion, } | { "kind": "group_summary", summary: GroupSummary, } | { "kind": "group_secretary", group: string, secretary: string | null, } | { "kind": "board", board: BoardView, } | { "kind": "ballot_rejected", vote_id: number, tracker: string, reason: string, } | { "kind": "meeting", meeting: MeetingView, };
+export type Push = { "kind": "attendance", record: AttendanceRecord, summary: AttendanceSummary, } | { "kind": "agenda", agenda: Agenda, } | { "kind": "delegates", listed: number, } | { "kind": "device", device: Device, } | { "kind": "document", document: Document, } | { "kind": "vote", vote: VoteInfo, } | { "kind": "notice", notice: Notice, } | { "kind": "notice_read", receipt: NoticeReceipt, } | { "kind": "opinion", opinion: Opinion, } | { "kind": "group_summary", summary: GroupSummary, } | { "kind": "group_secretary", group: string, secretary: string | null, } | { "kind": "board", board: BoardView, } | { "kind": "ballot_rejected", vote_id: number, tracker: string, reason: string, } | { "kind": "meeting", meeting: MeetingView, } | { "kind": "procedures", procedures: ProceduresView, } | { "kind": "credentials", records: Array<CredentialInfo>, summary: AttendanceSummary, };
 
 export type DocAudience = { "kind": "all_delegates" } | { "kind": "presidium" } | { "kind": "group", group: string, };
 
@@ -405,6 +409,42 @@ threshold: Threshold,
  */
 basis: Basis, };
 
+export type TurnoutRule = { 
+/**
+ * How large a share of the basis must cast a ballot.
+ */
+threshold: Threshold, 
+/**
+ * `delegates_present` or `delegates_convened` (`valid_ballots_cast` is refused).
+ */
+basis: Basis, };
+
+export type TurnoutCheck = { 
+/**
+ * The rule applied.
+ */
+rule: TurnoutRule, 
+/**
+ * Ballots cast (valid and invalid).
+ */
+cast: number, 
+/**
+ * Delegates present at the close (the ballots issued).
+ */
+present: number, 
+/**
+ * Delegates convened at the close.
+ */
+convened: number, 
+/**
+ * The fewest ballots the rule needed.
+ */
+needed: number, 
+/**
+ * Whether `cast` met the rule.
+ */
+met: boolean, };
+
 export type VoteSpec = { 
 /**
  * Which vote; ballots name it, so a ballot for another vote is never counted here.
@@ -444,7 +484,12 @@ runoff_of: VoteId | null,
  * A secret vote whose ballots are encrypted on the tablets to the counting board's key
  * (`docs/ballot-crypto.md`). Every secret vote created once the board's key exists is.
  */
-encrypted?: boolean, };
+encrypted?: boolean, 
+/**
+ * How many ballots must be cast for a result to be declared at all. Votes created before
+ * this existed have none (and keep their stored results).
+ */
+turnout?: TurnoutRule, };
 
 export type MotionPosition = "for" | "against" | "abstain";
 
@@ -556,7 +601,7 @@ option: OptionId, } | { "outcome": "tie_for_first",
 /**
  * The options tied, in ballot order.
  */
-tied: Array<OptionId>, } | { "outcome": "no_majority" } | { "outcome": "election" } & ElectionOutcome;
+tied: Array<OptionId>, } | { "outcome": "no_majority" } | { "outcome": "election" } & ElectionOutcome | { "outcome": "insufficient_turnout" };
 
 export type VoteResult = { 
 /**
@@ -590,7 +635,12 @@ votes_needed: number | null,
 /**
  * What was decided.
  */
-outcome: Outcome, };
+outcome: Outcome, 
+/**
+ * The turnout against the vote's turnout rule, with the attendance at the close (votes
+ * without a turnout rule have none).
+ */
+turnout?: TurnoutCheck, };
 
 export type VotePhase = { "state": "draft" } | { "state": "open", opened_at: number, closes_at: number | null, } | { "state": "closed", opened_at: number, closed_at: number, };
 
@@ -631,7 +681,12 @@ export type CreateVote = { client_id: string, title: string, kind: VoteKind, sec
 /**
  * Defaults to more than half of the valid ballots cast.
  */
-rule: MajorityRule | null, allow_change: boolean, show_running_tally: boolean, duration_s: number | null, };
+rule: MajorityRule | null, allow_change: boolean, show_running_tally: boolean, duration_s: number | null, 
+/**
+ * The fewest ballots for a result to be declared; defaults to more than half of the
+ * delegates present ([`TurnoutRule::MORE_THAN_HALF_OF_PRESENT`]).
+ */
+turnout: TurnoutRule | null, };
 
 export type VoteAction = { client_id: string, };
 
@@ -843,7 +898,7 @@ export type Speaking = { request_id: number, item_id: string, delegate_id: strin
  */
 limit_s: number, };
 
-export type ProjectorScene = { "scene": "agenda" } | { "scene": "speaker" } | { "scene": "vote" } | { "scene": "result" } | { "scene": "quorum" } | { "scene": "notice", text: string, };
+export type ProjectorScene = { "scene": "agenda" } | { "scene": "speaker" } | { "scene": "vote" } | { "scene": "result" } | { "scene": "quorum" } | { "scene": "notice", text: string, } | { "scene": "candidates", election_id: number, } | { "scene": "tally_report", vote_id: number, } | { "scene": "credentials_report" };
 
 export type ItemRun = { item_id: string, status: ItemStatus, 
 /**
@@ -931,6 +986,355 @@ export type SpeakAck = { client_id: string, request_id: number, item_id: string,
  * Place in the queue (1 = next), or `null` after a withdrawal.
  */
 position: number | null, };
+
+export type AddAgendaItem = { client_id: string, 
+/**
+ * A new item id; the server makes one (`N1`, `N2`, …) when `null`.
+ */
+id: string | null, title: string, 
+/**
+ * Where it goes (0 = first); at the end when `null`.
+ */
+position: number | null, planned_minutes: number | null, reason: string, };
+
+export type MoveAgendaItem = { client_id: string, position: number, reason: string, };
+
+export type RenameAgendaItem = { client_id: string, title: string, reason: string, };
+
+export type CredentialStatus = "pending" | "recognised" | "contested" | "not_recognised" | "replaced";
+
+export type Composition = { gender: string | null, age_band: string | null, ethnicity: string | null, 
+/**
+ * E.g. the level of the unit (province, district, commune).
+ */
+level: string | null, sector: string | null, };
+
+export type DelegateComposition = { delegate_id: string, composition: Composition, };
+
+export type CredentialInfo = { delegate_id: string, status: CredentialStatus, 
+/**
+ * Why (required for every decision).
+ */
+reason: string | null, 
+/**
+ * `operator:NAME` who recorded the decision.
+ */
+decided_by: string | null, decided_at: number | null, 
+/**
+ * The substitute who took this delegate's seat.
+ */
+replaced_by: string | null, 
+/**
+ * For a substitute: whose seat they took.
+ */
+substitute_for: string | null, composition: Composition, };
+
+export type DecideCredentials = { client_id: string, 
+/**
+ * 1 to 2,000 delegate ids.
+ */
+delegate_ids: Array<string>, 
+/**
+ * `recognised`, `contested` or `not_recognised` (a substitute is seated with
+ * `POST /api/credentials/substitute`).
+ */
+status: CredentialStatus, reason: string, };
+
+export type NewSubstitute = { 
+/**
+ * A new delegate id (letters, digits, '-', '_').
+ */
+id: string, full_name: string, unit: string, composition: Composition, };
+
+export type SeatSubstitute = { client_id: string, replaced: string, substitute: NewSubstitute, reason: string, };
+
+export type CompositionRow = { 
+/**
+ * The value as the list gives it; empty when the list has none for these delegates.
+ */
+value: string, 
+/**
+ * Delegates who hold a seat (not withdrawn, not replaced).
+ */
+seated: number, present: number, recognised: number, };
+
+export type CompositionTable = { 
+/**
+ * `gender`, `age_band`, `ethnicity`, `level` or `sector`.
+ */
+field: string, rows: Array<CompositionRow>, };
+
+export type CredentialsReport = { congress: string, 
+/**
+ * Delegates convened as the congress was defined.
+ */
+convened_defined: number, 
+/**
+ * Convened now: less the seats withdrawn (credentials not recognised).
+ */
+convened: number, 
+/**
+ * Delegates holding a seat (substitutes included, replaced and withdrawn excluded).
+ */
+seated: number, present: number, recognised: number, pending: number, contested: number, not_recognised: number, replaced: number, 
+/**
+ * Substitutes who took a seat.
+ */
+substitutes: number, 
+/**
+ * Quorum now.
+ */
+quorum: QuorumState, 
+/**
+ * Only fields the list carries.
+ */
+composition: Array<CompositionTable>, 
+/**
+ * Delegates whose credentials are contested, not recognised or replaced, with the reason.
+ */
+exceptions: Array<CredentialInfo>, 
+/**
+ * The vote on the report, once put to the congress.
+ */
+vote_id: number | null, 
+/**
+ * Whether the congress adopted it (once the vote closed).
+ */
+adopted: boolean | null, 
+/**
+ * When these numbers were taken.
+ */
+at: number, };
+
+export type PutReportToVote = { client_id: string, 
+/**
+ * The motion's title as delegates read it.
+ */
+title: string, item_id: string | null, };
+
+export type CredentialsOverview = { 
+/**
+ * Every delegate's credentials, by delegate id.
+ */
+records: Array<CredentialInfo>, report: CredentialsReport, };
+
+export type Body = "presidium" | "secretariat" | "credentials_committee" | "counting_board";
+
+export type BodyRole = "head" | "deputy" | "secretary" | "member";
+
+export type BodyMember = { delegate_id: string, role: BodyRole, };
+
+export type BodyStatus = "proposed" | "approved" | "rejected";
+
+export type BodyInfo = { body: Body, members: Array<BodyMember>, status: BodyStatus, 
+/**
+ * The vote on the list.
+ */
+vote_id: number, decided_at: number | null, };
+
+export type ProposeBody = { client_id: string, body: Body, 
+/**
+ * 1 to 100 delegates, each once.
+ */
+members: Array<BodyMember>, 
+/**
+ * The motion's title as delegates read it.
+ */
+title: string, item_id: string | null, };
+
+export type CandidateSource = { "kind": "presidium" } | { "kind": "floor", by: string, } | { "kind": "self_nominated" };
+
+export type Consent = "pending" | "given" | "declined";
+
+export type Withdrawal = { reason: string, requested_at: number, 
+/**
+ * `tablet` or `operator:NAME`.
+ */
+by: string, 
+/**
+ * The vote on the request, once put to the congress.
+ */
+vote_id: number | null, 
+/**
+ * `Some(true)`: the congress let the nominee withdraw.
+ */
+granted: boolean | null, };
+
+export type CandidateInfo = { 
+/**
+ * The candidate's id in this election; also the ballot line's id in every round.
+ */
+id: number, name: string, 
+/**
+ * When the nominee is a delegate of this congress.
+ */
+delegate_id: string | null, 
+/**
+ * A short profile (born, position, unit), shown on the tablets.
+ */
+profile: string, 
+/**
+ * SHA-256 of the photo (`GET /api/elections/{id}/candidates/{cid}/photo`).
+ */
+photo: string | null, source: CandidateSource, consent: Consent, withdrawal: Withdrawal | null, nominated_at: number, 
+/**
+ * Standing: consent given and no withdrawal granted.
+ */
+standing: boolean, };
+
+export type NominationPhase = { "state": "not_open" } | { "state": "open", opened_at: number, closes_at: number, } | { "state": "closed", closed_at: number, };
+
+export type ListStatus = { "state": "draft" } | { "state": "voting", vote_id: number, } | { "state": "approved", vote_id: number, } | { "state": "rejected", vote_id: number, };
+
+export type RoundOutcome = { 
+/**
+ * Elected in this round, most votes first.
+ */
+elected: Array<number>, tie: SeatTie | null, unfilled_seats: number, 
+/**
+ * The turnout rule was not met: no result, the round is held again.
+ */
+no_result: boolean, };
+
+export type RoundInfo = { 
+/**
+ * 1, 2, …
+ */
+round: number, vote_id: number, seats: number, 
+/**
+ * The candidates on this round's ballot.
+ */
+candidates: Array<number>, outcome: RoundOutcome | null, };
+
+export type ElectionInfo = { id: number, title: string, seats: number, 
+/**
+ * The majority each candidate needs, as the congress adopted it.
+ */
+rule: MajorityRule, 
+/**
+ * The fewest ballots for a round's result to be declared.
+ */
+turnout: TurnoutRule, item_id: string | null, nominations: NominationPhase, candidates: Array<CandidateInfo>, list: ListStatus, 
+/**
+ * The list as approved (candidate ids, ballot order).
+ */
+approved_list: Array<number>, rounds: Array<RoundInfo>, 
+/**
+ * Elected over all rounds.
+ */
+elected: Array<number>, 
+/**
+ * Seats still to fill.
+ */
+seats_left: number, 
+/**
+ * What the next round would be (`None`: none is allowed now).
+ */
+next_round: NextRound | null, };
+
+export type NextRound = { seats: number, candidates: Array<number>, 
+/**
+ * `list` (first round), `tie`, `unfilled` or `no_result`.
+ */
+reason: string, };
+
+export type TallySignature = { delegate_id: string, device_id: string, at: number, 
+/**
+ * The report's SHA-256 the member confirmed.
+ */
+report_sha256: string, };
+
+export type TallySignoffs = { vote_id: number, signatures: Array<TallySignature>, };
+
+export type ProceduresView = { bodies: Array<BodyInfo>, elections: Array<ElectionInfo>, 
+/**
+ * Sign-offs of closed secret votes' reports.
+ */
+signoffs: Array<TallySignoffs>, 
+/**
+ * The vote on the credentials report, and whether it was adopted.
+ */
+credentials_vote: number | null, credentials_adopted: boolean | null, };
+
+export type NewCandidate = { name: string, delegate_id: string | null, profile: string, };
+
+export type CreateElection = { client_id: string, title: string, seats: number, 
+/**
+ * Defaults to more than half of the valid ballots.
+ */
+rule: MajorityRule | null, 
+/**
+ * Defaults to more than half of the delegates present.
+ */
+turnout: TurnoutRule | null, item_id: string | null, 
+/**
+ * The presidium's proposed list.
+ */
+candidates: Array<NewCandidate>, };
+
+export type AddCandidate = { client_id: string, candidate: NewCandidate, 
+/**
+ * `None`: the presidium's list; a delegate id: nominated from the floor by that delegate.
+ */
+nominated_by: string | null, };
+
+export type SetNominations = { client_id: string, open: boolean, 
+/**
+ * How long the round stays open (1 to 240 minutes); required to open.
+ */
+minutes: number | null, };
+
+export type RecordConsent = { client_id: string, candidate_id: number, consent: boolean, };
+
+export type RequestWithdrawal = { client_id: string, candidate_id: number, reason: string, };
+
+export type PutToVote = { client_id: string, candidate_id: number | null, 
+/**
+ * The motion's title as delegates read it.
+ */
+title: string, };
+
+export type SetElectionRule = { client_id: string, seats: number, rule: MajorityRule, turnout: TurnoutRule, };
+
+export type CreateRound = { client_id: string, 
+/**
+ * The ballot's title (e.g. "Bầu Ban Chấp hành — vòng 2").
+ */
+title: string, duration_s: number | null, };
+
+export type ElectionAck = { client_id: string, seq: number, election: ElectionInfo, vote_id: number | null, };
+
+export type ProcedureAck = { client_id: string, seq: number, vote_id: number | null, };
+
+export type TallyRow = { option: number, name: string, votes: number, 
+/**
+ * Of the valid ballots, in hundredths of a percent (5,025 = 50.25 %), rounded down.
+ */
+percent_of_valid_bp: number, elected: boolean, };
+
+export type ReportSigner = { delegate_id: string, name: string, role: BodyRole, signed_at: number | null, };
+
+export type TallyReport = { vote_id: number, title: string, congress: string, 
+/**
+ * The election and round, when the vote is a round.
+ */
+election_id: number | null, round: number | null, seats: number, opened_at: number, closed_at: number, 
+/**
+ * Ballots issued: the delegates present at the close (when the result recorded it).
+ */
+issued: number | null, ballots: BallotCounts, rows: Array<TallyRow>, rule: MajorityRule, basis_value: number, votes_needed: number | null, turnout: TurnoutCheck | null, 
+/**
+ * Outcome code: `elected`, `insufficient_turnout`, `adopted`, `rejected`, …
+ */
+outcome: string, elected: Array<string>, tie: SeatTie | null, unfilled_seats: number, 
+/**
+ * SHA-256 of the report's content (everything above), which members sign.
+ */
+report_sha256: string, board: Array<ReportSigner>, 
+/**
+ * Every member of the approved board signed.
+ */
+signed_off: boolean, };
 
 export type AuditEntry = { seq: number, at: number, 
 /**

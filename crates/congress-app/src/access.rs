@@ -14,14 +14,17 @@ pub fn push_for(state: &CongressState, event: &AccessEvent) -> Option<(Audience,
                 device: device.clone(),
             },
         )),
-        AccessEvent::DeviceRevoked { device_id, .. } => state.devices.get(device_id).map(|d| {
-            (
-                Audience::Operators,
-                Push::Device {
-                    device: d.device.clone(),
-                },
-            )
-        }),
+        AccessEvent::DeviceRevoked { device_id, .. }
+        | AccessEvent::DeviceReassigned { device_id, .. } => {
+            state.devices.get(device_id).map(|d| {
+                (
+                    Audience::Operators,
+                    Push::Device {
+                        device: d.device.clone(),
+                    },
+                )
+            })
+        }
         AccessEvent::OperatorSaved { .. }
         | AccessEvent::SessionOpened { .. }
         | AccessEvent::SessionClosed { .. }

@@ -2,7 +2,8 @@
 //! commit, the [`hub`] that pushes committed changes to clients, who is calling ([`auth`]),
 //! the configuration, and one module per feature with its services and its push rule
 //! ([`attendance`], [`access`], [`documents`], [`votes`], [`board`], [`meeting`], [`notices`],
-//! [`groups`], [`face`], [`minutes`]). [`pushes`] hands each committed event to its feature's rule;
+//! [`groups`], [`credentials`], [`bodies`], [`elections`], [`face`], [`minutes`]). [`pushes`]
+//! hands each committed event to its feature's rule;
 //! [`snapshot`] is what a (re)connecting client gets.
 //!
 //! [`open`] loads a congress from its data folder and starts the engine and the workers. The
@@ -12,9 +13,12 @@ pub mod access;
 pub mod attendance;
 pub mod auth;
 pub mod board;
+pub mod bodies;
 pub mod clock;
 pub mod config;
+pub mod credentials;
 pub mod documents;
+pub mod elections;
 pub mod engine;
 pub mod error;
 pub mod face;

@@ -19,5 +19,8 @@ pub fn push_for(state: &CongressState, event: &Event) -> Option<(Audience, Push)
         Event::Notices(e) => crate::notices::push_for(state, e),
         Event::Groups(e) => crate::groups::push_for(state, e),
         Event::Board(e) => crate::board::push_for(state, e),
+        Event::Credentials(e) => crate::credentials::push_for(state, e),
+        Event::Bodies(e) => crate::bodies::push_for(state, e),
+        Event::Elections(e) => crate::elections::push_for(state, e),
     }
 }

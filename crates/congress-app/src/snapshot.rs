@@ -45,6 +45,7 @@ pub fn of(app: &AppState, caller: &Caller) -> ServerMsg {
                 notices,
                 notices_read,
                 meeting: congress_domain::meeting::view(s, app.engine.now()),
+                procedures: congress_domain::elections::procedures(s),
             }),
         }
     })

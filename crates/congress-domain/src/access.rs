@@ -138,15 +138,24 @@ pub enum AccessEvent {
         device_id: String,
         by: String,
     },
+    /// A tablet was handed to another delegate (a substitute took the seat): its token stays,
+    /// it now acts for `delegate_id`, and its connections start again as that delegate.
+    DeviceReassigned {
+        device_id: String,
+        delegate_id: String,
+        by: String,
+    },
 }
 
 impl AccessEvent {
-    /// Whether the event ends a token (a device unpaired, a session closed): live connections
-    /// re-check theirs at once.
+    /// Whether the event ends a token or changes whom it acts for (a device unpaired or handed to
+    /// a substitute, a session closed): live connections re-check theirs at once.
     pub fn revokes(&self) -> bool {
         matches!(
             self,
-            AccessEvent::DeviceRevoked { .. } | AccessEvent::SessionClosed { .. }
+            AccessEvent::DeviceRevoked { .. }
+                | AccessEvent::SessionClosed { .. }
+                | AccessEvent::DeviceReassigned { .. }
         )
     }
 }
@@ -481,6 +490,15 @@ pub(crate) fn apply(state: &mut CongressState, event: &AccessEvent) {
             if let Some(d) = state.devices.get_mut(device_id) {
                 d.device.revoked = true;
                 state.device_tokens.remove(&d.token_hash);
+            }
+        }
+        AccessEvent::DeviceReassigned {
+            device_id,
+            delegate_id,
+            ..
+        } => {
+            if let Some(d) = state.devices.get_mut(device_id) {
+                d.device.delegate_id = Some(delegate_id.clone());
             }
         }
     }

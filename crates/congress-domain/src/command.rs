@@ -5,8 +5,11 @@
 use crate::access::AccessCommand;
 use crate::attendance::AttendanceCommand;
 use crate::board::BoardCommand;
+use crate::bodies::BodiesCommand;
 use crate::congress::CongressCommand;
+use crate::credentials::CredentialsCommand;
 use crate::documents::DocumentCommand;
+use crate::elections::ElectionCommand;
 use crate::error::DomainError;
 use crate::event::Event;
 use crate::groups::GroupCommand;
@@ -33,11 +36,24 @@ pub enum Command {
     Notices(NoticeCommand),
     Groups(GroupCommand),
     Board(BoardCommand),
+    Credentials(CredentialsCommand),
+    Bodies(BodiesCommand),
+    Elections(ElectionCommand),
 }
 
 /// Decides what `cmd` does to `state`: the events to journal, or why it is refused. An empty list
-/// means the command is accepted and changes nothing (for example a second check-in).
+/// means the command is accepted and changes nothing (for example a second check-in). A vote
+/// closed by these events brings what its result decides for the procedures
+/// ([`crate::motions`]'s follow-ups) into the same batch.
 pub fn decide(
+    state: &CongressState,
+    cmd: &Command,
+    ctx: Context,
+) -> Result<Vec<Event>, DomainError> {
+    decide_feature(state, cmd, ctx).map(|events| crate::motions::follow(state, events, ctx))
+}
+
+fn decide_feature(
     state: &CongressState,
     cmd: &Command,
     ctx: Context,
@@ -52,6 +68,9 @@ pub fn decide(
         Command::Notices(c) => crate::notices::decide(state, c, ctx),
         Command::Groups(c) => crate::groups::decide(state, c, ctx),
         Command::Board(c) => crate::board::decide(state, c),
+        Command::Credentials(c) => crate::credentials::decide(state, c, ctx),
+        Command::Bodies(c) => crate::bodies::decide(state, c, ctx),
+        Command::Elections(c) => crate::elections::decide(state, c, ctx),
     }
 }
 
@@ -98,5 +117,20 @@ impl From<BoardCommand> for Command {
 impl From<GroupCommand> for Command {
     fn from(c: GroupCommand) -> Self {
         Command::Groups(c)
+    }
+}
+impl From<CredentialsCommand> for Command {
+    fn from(c: CredentialsCommand) -> Self {
+        Command::Credentials(c)
+    }
+}
+impl From<BodiesCommand> for Command {
+    fn from(c: BodiesCommand) -> Self {
+        Command::Bodies(c)
+    }
+}
+impl From<ElectionCommand> for Command {
+    fn from(c: ElectionCommand) -> Self {
+        Command::Elections(c)
     }
 }

@@ -240,7 +240,10 @@ pub fn delegate_may_read(state: &CongressState, delegate_id: &str, audience: &Do
     };
     match audience {
         DocAudience::AllDelegates => true,
-        DocAudience::Presidium => d.roles.contains(&Role::Presidium),
+        DocAudience::Presidium => {
+            d.roles.contains(&Role::Presidium)
+                || crate::bodies::is_member(state, congress_proto::Body::Presidium, delegate_id)
+        }
         DocAudience::Group { group } => &d.group == group,
     }
 }

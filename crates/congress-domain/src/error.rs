@@ -6,6 +6,9 @@
 use crate::access::AccessError;
 use crate::attendance::AttendanceError;
 use crate::board::BoardError;
+use crate::bodies::BodiesError;
+use crate::credentials::CredentialsError;
+use crate::elections::ElectionError;
 use crate::groups::GroupError;
 use crate::meeting::MeetingError;
 use crate::vote::lifecycle::VoteError;
@@ -34,6 +37,12 @@ pub enum DomainError {
     Meeting(#[from] MeetingError),
     #[error("{0}")]
     Board(#[from] BoardError),
+    #[error("{0}")]
+    Credentials(#[from] CredentialsError),
+    #[error("{0}")]
+    Bodies(#[from] BodiesError),
+    #[error("{0}")]
+    Elections(#[from] ElectionError),
 }
 
 impl DomainError {
@@ -46,6 +55,9 @@ impl DomainError {
             DomainError::Groups(e) => e.status(),
             DomainError::Meeting(e) => e.status(),
             DomainError::Board(e) => e.status(),
+            DomainError::Credentials(e) => e.status(),
+            DomainError::Bodies(e) => e.status(),
+            DomainError::Elections(e) => e.status(),
             DomainError::NoCongress
             | DomainError::TooLong { .. }
             | DomainError::Invalid(_)
@@ -62,6 +74,9 @@ impl DomainError {
             DomainError::Groups(e) => e.code(),
             DomainError::Meeting(e) => e.code(),
             DomainError::Board(e) => e.code(),
+            DomainError::Credentials(e) => e.code(),
+            DomainError::Bodies(e) => e.code(),
+            DomainError::Elections(e) => e.code(),
             DomainError::NoCongress
             | DomainError::TooLong { .. }
             | DomainError::Invalid(_)

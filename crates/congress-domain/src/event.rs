@@ -16,8 +16,11 @@ use strum::VariantNames;
 use crate::access::AccessEvent;
 use crate::attendance::AttendanceEvent;
 use crate::board::BoardEvent;
+use crate::bodies::BodiesEvent;
 use crate::congress::CongressEvent;
+use crate::credentials::CredentialsEvent;
 use crate::documents::DocumentEvent;
+use crate::elections::ElectionEvent;
 use crate::groups::GroupEvent;
 use crate::meeting::MeetingEvent;
 use crate::notices::NoticeEvent;
@@ -46,6 +49,12 @@ pub enum Event {
     Groups(GroupEvent),
     /// The counting board and its key ceremony.
     Board(BoardEvent),
+    /// Delegates' credentials, substitutes, composition, the committee's report.
+    Credentials(CredentialsEvent),
+    /// The bodies the congress elects by approving a list.
+    Bodies(BodiesEvent),
+    /// Elections: nominations, withdrawals, the list, rounds, the counting board's report.
+    Elections(ElectionEvent),
 }
 
 impl Event {
@@ -61,6 +70,9 @@ impl Event {
             Event::Notices(e) => e.into(),
             Event::Groups(e) => e.into(),
             Event::Board(e) => e.into(),
+            Event::Credentials(e) => e.into(),
+            Event::Bodies(e) => e.into(),
+            Event::Elections(e) => e.into(),
         }
     }
 
@@ -82,6 +94,9 @@ impl Serialize for Event {
             Event::Notices(e) => e.serialize(s),
             Event::Groups(e) => e.serialize(s),
             Event::Board(e) => e.serialize(s),
+            Event::Credentials(e) => e.serialize(s),
+            Event::Bodies(e) => e.serialize(s),
+            Event::Elections(e) => e.serialize(s),
         }
     }
 }
@@ -116,6 +131,12 @@ impl<'de> Deserialize<'de> for Event {
             feature(v).map(Event::Groups)
         } else if owns(BoardEvent::VARIANTS) {
             feature(v).map(Event::Board)
+        } else if owns(CredentialsEvent::VARIANTS) {
+            feature(v).map(Event::Credentials)
+        } else if owns(BodiesEvent::VARIANTS) {
+            feature(v).map(Event::Bodies)
+        } else if owns(ElectionEvent::VARIANTS) {
+            feature(v).map(Event::Elections)
         } else {
             Err(D::Error::custom(format!("unknown event {kind:?}")))
         }
@@ -167,6 +188,21 @@ impl From<GroupEvent> for Event {
         Event::Groups(e)
     }
 }
+impl From<CredentialsEvent> for Event {
+    fn from(e: CredentialsEvent) -> Self {
+        Event::Credentials(e)
+    }
+}
+impl From<BodiesEvent> for Event {
+    fn from(e: BodiesEvent) -> Self {
+        Event::Bodies(e)
+    }
+}
+impl From<ElectionEvent> for Event {
+    fn from(e: ElectionEvent) -> Self {
+        Event::Elections(e)
+    }
+}
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
@@ -188,6 +224,9 @@ mod tests {
             NoticeEvent::VARIANTS,
             GroupEvent::VARIANTS,
             BoardEvent::VARIANTS,
+            CredentialsEvent::VARIANTS,
+            BodiesEvent::VARIANTS,
+            ElectionEvent::VARIANTS,
         ]
         .concat();
         let unique: BTreeSet<&str> = all.iter().copied().collect();

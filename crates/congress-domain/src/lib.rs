@@ -10,19 +10,25 @@
 //!
 //! Each feature is one module that owns its commands, its events (a variant of [`Event`]), its
 //! rules (`decide`), how its events change the state (`apply`) and its errors: [`congress`],
-//! [`attendance`], [`access`], [`board`], [`documents`], [`vote`], [`meeting`], [`notices`], [`groups`].
+//! [`attendance`], [`access`], [`board`], [`documents`], [`vote`], [`meeting`], [`notices`], [`groups`],
+//! and the congress's own procedures: [`credentials`], [`bodies`], [`elections`] (what they share
+//! about the votes they create and the results they read is [`motions`]).
 //! [`command`], [`event`] and [`state`] only dispatch to them.
 
 pub mod access;
 pub mod attendance;
 pub mod board;
+pub mod bodies;
 pub mod command;
 pub mod congress;
+pub mod credentials;
 pub mod documents;
+pub mod elections;
 pub mod error;
 pub mod event;
 pub mod groups;
 pub mod meeting;
+pub mod motions;
 pub mod notices;
 pub mod state;
 pub mod text;
@@ -34,9 +40,12 @@ mod testkit;
 pub use access::{AccessCommand, AccessEvent};
 pub use attendance::{AttendanceCommand, AttendanceEvent, quorum};
 pub use board::{BoardCommand, BoardEvent};
+pub use bodies::{BodiesCommand, BodiesEvent};
 pub use command::{Command, Context, decide};
 pub use congress::{CongressCommand, CongressEvent};
+pub use credentials::{CredentialsCommand, CredentialsEvent};
 pub use documents::{DocumentCommand, DocumentEvent};
+pub use elections::{ElectionCommand, ElectionEvent};
 pub use error::DomainError;
 pub use event::Event;
 pub use groups::{GroupCommand, GroupEvent};

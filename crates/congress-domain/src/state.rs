@@ -42,6 +42,12 @@ pub struct CongressState {
     pub board: crate::board::BoardState,
     /// Agenda control, speakers and the projector (`crate::meeting`).
     pub meeting: crate::meeting::MeetingState,
+    /// Credentials, substitutes, composition (`crate::credentials`).
+    pub credentials: crate::credentials::CredentialsState,
+    /// The bodies the congress elected (`crate::bodies`).
+    pub bodies: crate::bodies::BodiesState,
+    /// Elections (`crate::elections`).
+    pub elections: crate::elections::ElectionsState,
     /// Counts kept up to date by `apply`, so a summary costs nothing.
     present: u32,
     left: u32,
@@ -60,6 +66,9 @@ impl CongressState {
             Event::Notices(e) => self.notices.apply(e),
             Event::Groups(e) => self.groups.apply(e),
             Event::Board(e) => self.board.apply(e),
+            Event::Credentials(e) => crate::credentials::apply(self, e),
+            Event::Bodies(e) => crate::bodies::apply(self, e),
+            Event::Elections(e) => crate::elections::apply(self, e),
         }
     }
 
@@ -84,13 +93,22 @@ impl CongressState {
         self.congress.as_ref().map(|c| c.quorum).unwrap_or_default()
     }
 
+    /// Delegates convened: as the congress was defined, less the seats withdrawn because their
+    /// credentials were not recognised (a substitute keeps the seat, so the count).
     pub fn convened(&self) -> u32 {
-        self.congress.as_ref().map(|c| c.convened).unwrap_or(0)
+        self.congress
+            .as_ref()
+            .map(|c| c.convened)
+            .unwrap_or(0)
+            .saturating_sub(self.credentials.withdrawn())
     }
 
-    /// Attendance counts and the quorum they give.
+    /// Attendance counts and the quorum they give. `listed` counts the delegates who hold a
+    /// seat (a replaced delegate or a withdrawn seat is not counted).
     pub fn summary(&self) -> AttendanceSummary {
-        let listed = u32::try_from(self.delegates.len()).unwrap_or(u32::MAX);
+        let listed = u32::try_from(self.delegates.len())
+            .unwrap_or(u32::MAX)
+            .saturating_sub(self.credentials.unseated());
         AttendanceSummary {
             present: self.present,
             left: self.left,

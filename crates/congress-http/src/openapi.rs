@@ -484,18 +484,22 @@ mod tests {
         assert_eq!(
             client_message_types(),
             [
+                "answer_nomination",
+                "ask_withdrawal",
                 "board_check",
                 "board_deal",
                 "cast_ballot",
                 "cast_secret_ballot",
                 "hello",
+                "nominate",
                 "ping",
                 "read_notice",
                 "request_speak",
                 "save_summary",
                 "send_opinion",
+                "sign_tally_report",
                 "submit_partial",
-                "withdraw_speak"
+                "withdraw_speak",
             ]
         );
     }

@@ -118,6 +118,31 @@ fn basis_text(b: Basis, lang: Lang) -> &'static str {
     )
 }
 
+/// The turnout against the vote's turnout rule, in words: cast of present (convened), the
+/// fewest needed and whether it was met.
+pub fn turnout_text(tc: &congress_domain::vote::TurnoutCheck, lang: Lang) -> String {
+    let rule = congress_domain::vote::MajorityRule {
+        threshold: tc.rule.threshold,
+        basis: tc.rule.basis,
+    };
+    let basis = rule_text(&rule, lang);
+    tf(
+        lang,
+        if tc.met {
+            "turnout_met"
+        } else {
+            "turnout_not_met"
+        },
+        &[
+            ("cast", &tc.cast.to_string()),
+            ("present", &tc.present.to_string()),
+            ("convened", &tc.convened.to_string()),
+            ("needed", &tc.needed.to_string()),
+            ("basis", &basis),
+        ],
+    )
+}
+
 /// What the vote decided, in words.
 pub fn outcome_text(row: &VoteRow, outcome: &Outcome, lang: Lang) -> String {
     let names = |ids: &[congress_domain::vote::OptionId]| {
@@ -154,6 +179,7 @@ pub fn outcome_text(row: &VoteRow, outcome: &Outcome, lang: Lang) -> String {
             }
             parts.join(". ")
         }
+        Outcome::InsufficientTurnout => t(lang, "out_insufficient_turnout").into(),
     }
 }
 
@@ -550,6 +576,9 @@ pub fn render(m: &Minutes, opts: &Options) -> String {
                 basis.push_str(&tf(lang, "votes_needed", &[("n", &needed.to_string())]));
             }
             let _ = write!(h, "<p>{}</p>", escape(&basis));
+            if let Some(tc) = &r.turnout {
+                let _ = write!(h, "<p>{}</p>", escape(&turnout_text(tc, lang)));
+            }
             let _ = write!(
                 h,
                 "<p class=\"outcome\">{}: {}</p>",
@@ -562,6 +591,21 @@ pub fn render(m: &Minutes, opts: &Options) -> String {
                 h,
                 "<p class=\"note\">{}</p>",
                 escape(t(lang, "secret_note"))
+            );
+        }
+        if let Some(lost) = m.quorum_lost_during(v) {
+            let _ = write!(
+                h,
+                "<p class=\"note\">{}</p>",
+                escape(&tf(
+                    lang,
+                    "quorum_lost_during_vote",
+                    &[
+                        ("time", &when(lost.at)),
+                        ("present", &lost.present.to_string()),
+                        ("required", &lost.required.to_string()),
+                    ]
+                ))
             );
         }
         roll_call(&mut h, m, v.spec.id.0);

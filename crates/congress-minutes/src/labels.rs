@@ -348,6 +348,30 @@ const TABLE: &[(&str, &str, &str, &str)] = &[
         "لم يبلغ أي خيار الأغلبية",
     ),
     (
+        "out_insufficient_turnout",
+        "Không công bố kết quả: số phiếu thu về không đạt mức tối thiểu",
+        "No result declared: too few ballots were cast",
+        "لا تُعلَن نتيجة: عدد الأوراق المقترَع بها أقل من الحد الأدنى",
+    ),
+    (
+        "turnout_met",
+        "Số phiếu thu về: {cast} (có mặt {present}, triệu tập {convened}); tối thiểu {needed} ({basis}) — đạt",
+        "Ballots cast: {cast} (present {present}, convened {convened}); at least {needed} needed ({basis}) — met",
+        "الأوراق المقترَع بها: {cast} (الحضور {present}، المدعوّون {convened})؛ المطلوب {needed} على الأقل ({basis}) — تحقّق",
+    ),
+    (
+        "turnout_not_met",
+        "Số phiếu thu về: {cast} (có mặt {present}, triệu tập {convened}); tối thiểu {needed} ({basis}) — không đạt",
+        "Ballots cast: {cast} (present {present}, convened {convened}); at least {needed} needed ({basis}) — not met",
+        "الأوراق المقترَع بها: {cast} (الحضور {present}، المدعوّون {convened})؛ المطلوب {needed} على الأقل ({basis}) — لم يتحقق",
+    ),
+    (
+        "quorum_lost_during_vote",
+        "Lưu ý: trong khi biểu quyết, lúc {time} số đại biểu có mặt ({present}) xuống dưới mức tối thiểu ({required}); kết quả ghi nhận số có mặt lúc kết thúc.",
+        "Note: during this vote, at {time}, the delegates present ({present}) fell below the quorum ({required}); the result records the attendance at the close.",
+        "ملاحظة: أثناء هذا التصويت، في {time}، انخفض عدد الحضور ({present}) دون النصاب ({required})؛ تسجّل النتيجة الحضور عند الإغلاق.",
+    ),
+    (
         "out_elected",
         "Trúng cử: {x}",
         "Elected: {x}",

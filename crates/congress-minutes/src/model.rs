@@ -5,7 +5,7 @@
 use congress_domain::vote::SpecRules;
 use congress_domain::vote::lifecycle::VotePhase;
 use congress_domain::vote::{BallotChoice, MotionPosition, VoteResult, VoteSpec};
-use congress_domain::{AttendanceEvent, CongressEvent, MeetingEvent};
+use congress_domain::{AttendanceEvent, MeetingEvent};
 use congress_domain::{CongressState, Event};
 use congress_proto::{AttendanceSummary, Congress, Document, JournalHead};
 
@@ -97,6 +97,16 @@ pub struct Minutes {
 }
 
 impl Minutes {
+    /// The first time the quorum was lost while `v` was open (the result still records the
+    /// attendance at its close).
+    pub fn quorum_lost_during(&self, v: &VoteRow) -> Option<QuorumChange> {
+        let opened = v.opened_at?;
+        self.quorum_changes
+            .iter()
+            .find(|c| !c.reached && c.at >= opened && v.closed_at.is_none_or(|end| c.at <= end))
+            .copied()
+    }
+
     /// The most delegates present at once, and the first time it happened.
     pub fn peak(&self) -> Option<PresencePoint> {
         self.presence
@@ -114,38 +124,30 @@ pub fn build(records: &[Record], lang: Lang) -> Minutes {
     let mut taken_up: Vec<(String, i64)> = Vec::new();
     for rec in records {
         state.apply(&rec.event);
-        match &rec.event {
-            Event::Attendance(AttendanceEvent::AttendanceChanged { .. })
-            | Event::Congress(CongressEvent::CongressDefined { .. })
-            | Event::Congress(CongressEvent::DelegatesImported { .. }) => {
-                let q = state.summary().quorum;
-                if matches!(
-                    rec.event,
-                    Event::Attendance(AttendanceEvent::AttendanceChanged { .. })
-                ) {
-                    presence.push(PresencePoint {
-                        seq: rec.seq,
-                        at: rec.at,
-                        present: q.present,
-                    });
-                }
-                let changed = quorum_changes
-                    .last()
-                    .is_none_or(|last| last.reached != q.reached);
-                if state.congress.is_some() && changed {
-                    quorum_changes.push(QuorumChange {
-                        seq: rec.seq,
-                        at: rec.at,
-                        present: q.present,
-                        required: q.required,
-                        reached: q.reached,
-                    });
-                }
-            }
-            Event::Meeting(MeetingEvent::CurrentItemSet { item_id: Some(id) }) => {
-                taken_up.push((id.clone(), rec.at))
-            }
-            _ => {}
+        if let Event::Attendance(AttendanceEvent::AttendanceChanged { .. }) = &rec.event {
+            presence.push(PresencePoint {
+                seq: rec.seq,
+                at: rec.at,
+                present: state.summary().present,
+            });
+        }
+        // Any event may move the quorum: attendance, the congress's definition, and credentials
+        // (a seat withdrawn lowers the convened count).
+        let q = state.summary().quorum;
+        let changed = quorum_changes
+            .last()
+            .is_none_or(|last| last.reached != q.reached);
+        if state.congress.is_some() && changed {
+            quorum_changes.push(QuorumChange {
+                seq: rec.seq,
+                at: rec.at,
+                present: q.present,
+                required: q.required,
+                reached: q.reached,
+            });
+        }
+        if let Event::Meeting(MeetingEvent::CurrentItemSet { item_id: Some(id) }) = &rec.event {
+            taken_up.push((id.clone(), rec.at));
         }
     }
     let agenda = state

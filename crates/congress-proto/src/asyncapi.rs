@@ -122,6 +122,26 @@ const REQUESTS: &[Request] = &[
         channels: TABLET,
         replies: &["speak_ack", "speak_refused"],
     },
+    Request {
+        message: "nominate",
+        channels: TABLET,
+        replies: &["acked", "refused"],
+    },
+    Request {
+        message: "answer_nomination",
+        channels: TABLET,
+        replies: &["acked", "refused"],
+    },
+    Request {
+        message: "ask_withdrawal",
+        channels: TABLET,
+        replies: &["acked", "refused"],
+    },
+    Request {
+        message: "sign_tally_report",
+        channels: TABLET,
+        replies: &["acked", "refused"],
+    },
 ];
 
 /// Server messages sent without a request, and the endpoints that get them: pushes; a fresh

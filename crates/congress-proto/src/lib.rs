@@ -14,7 +14,9 @@ pub mod api;
 #[cfg(feature = "openapi")]
 pub mod asyncapi;
 pub mod board;
+pub mod credentials;
 pub mod docs;
+pub mod elections;
 pub mod face;
 pub mod groups;
 pub mod meeting;
@@ -26,7 +28,9 @@ pub mod ws;
 
 pub use api::*;
 pub use board::*;
+pub use credentials::*;
 pub use docs::*;
+pub use elections::*;
 pub use face::*;
 pub use groups::*;
 pub use meeting::*;
@@ -137,6 +141,8 @@ pub fn typescript_bindings() -> String {
         vote::Threshold,
         vote::Basis,
         vote::MajorityRule,
+        vote::TurnoutRule,
+        vote::TurnoutCheck,
         vote::VoteSpec,
         vote::MotionPosition,
         vote::BallotChoice,
@@ -194,6 +200,54 @@ pub fn typescript_bindings() -> String {
         meeting::SetScene,
         meeting::MeetingAck,
         meeting::SpeakAck,
+        meeting::AddAgendaItem,
+        meeting::MoveAgendaItem,
+        meeting::RenameAgendaItem,
+        credentials::CredentialStatus,
+        credentials::Composition,
+        credentials::DelegateComposition,
+        credentials::CredentialInfo,
+        credentials::DecideCredentials,
+        credentials::NewSubstitute,
+        credentials::SeatSubstitute,
+        credentials::CompositionRow,
+        credentials::CompositionTable,
+        credentials::CredentialsReport,
+        credentials::PutReportToVote,
+        credentials::CredentialsOverview,
+        credentials::Body,
+        credentials::BodyRole,
+        credentials::BodyMember,
+        credentials::BodyStatus,
+        credentials::BodyInfo,
+        credentials::ProposeBody,
+        elections::CandidateSource,
+        elections::Consent,
+        elections::Withdrawal,
+        elections::CandidateInfo,
+        elections::NominationPhase,
+        elections::ListStatus,
+        elections::RoundOutcome,
+        elections::RoundInfo,
+        elections::ElectionInfo,
+        elections::NextRound,
+        elections::TallySignature,
+        elections::TallySignoffs,
+        elections::ProceduresView,
+        elections::NewCandidate,
+        elections::CreateElection,
+        elections::AddCandidate,
+        elections::SetNominations,
+        elections::RecordConsent,
+        elections::RequestWithdrawal,
+        elections::PutToVote,
+        elections::SetElectionRule,
+        elections::CreateRound,
+        elections::ElectionAck,
+        elections::ProcedureAck,
+        elections::TallyRow,
+        elections::ReportSigner,
+        elections::TallyReport,
         report::AuditEntry,
         report::AuditPage,
         transport::TlsInfo,

@@ -88,6 +88,12 @@ pub enum ProjectorScene {
     Quorum,
     /// A text typed by the operator, shown as text (never HTML).
     Notice { text: String },
+    /// An election's candidates with their profiles and photos.
+    Candidates { election_id: u64 },
+    /// The counting board's report of a closed secret vote.
+    TallyReport { vote_id: u64 },
+    /// The credentials committee's report.
+    CredentialsReport,
 }
 
 /// An agenda item as the meeting runs it.
@@ -236,4 +242,42 @@ pub struct SpeakAck {
     pub item_id: String,
     /// Place in the queue (1 = next), or `null` after a withdrawal.
     pub position: Option<u32>,
+}
+
+/// `POST /api/agenda/items`: add an item during the congress (journalled with its reason).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct AddAgendaItem {
+    pub client_id: String,
+    /// A new item id; the server makes one (`N1`, `N2`, …) when `null`.
+    #[serde(default)]
+    pub id: Option<String>,
+    pub title: String,
+    /// Where it goes (0 = first); at the end when `null`.
+    #[serde(default)]
+    pub position: Option<u32>,
+    #[serde(default)]
+    pub planned_minutes: Option<u32>,
+    pub reason: String,
+}
+
+/// `POST /api/agenda/items/{id}/move`: move an item to `position` (0 = first).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct MoveAgendaItem {
+    pub client_id: String,
+    pub position: u32,
+    pub reason: String,
+}
+
+/// `POST /api/agenda/items/{id}/rename`: give an item a new title.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RenameAgendaItem {
+    pub client_id: String,
+    pub title: String,
+    pub reason: String,
 }

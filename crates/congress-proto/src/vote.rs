@@ -168,6 +168,55 @@ pub struct VoteSpec {
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     #[ts(as = "Option<bool>", optional)]
     pub encrypted: bool,
+    /// How many ballots must be cast for a result to be declared at all. Votes created before
+    /// this existed have none (and keep their stored results).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub turnout: Option<TurnoutRule>,
+}
+
+/// The fewest ballots that must be cast for a vote's result to be declared, as a share of the
+/// delegates present (at the close) or convened. Below it the outcome is
+/// [`Outcome::InsufficientTurnout`]: nothing is adopted and nobody is elected.
+///
+/// [`Threshold::Plurality`] means "no minimum": one ballot is enough.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub struct TurnoutRule {
+    /// How large a share of the basis must cast a ballot.
+    pub threshold: Threshold,
+    /// `delegates_present` or `delegates_convened` (`valid_ballots_cast` is refused).
+    pub basis: Basis,
+}
+
+impl TurnoutRule {
+    /// The rule every new vote gets unless the operator picks another: more than half of the
+    /// delegates present cast a ballot.
+    pub const MORE_THAN_HALF_OF_PRESENT: TurnoutRule = TurnoutRule {
+        threshold: Threshold::MoreThanHalf,
+        basis: Basis::DelegatesPresent,
+    };
+}
+
+/// The turnout of a closed vote against its [`TurnoutRule`], as the result records it: the
+/// attendance at the close, the ballots cast, and whether the result could be declared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub struct TurnoutCheck {
+    /// The rule applied.
+    pub rule: TurnoutRule,
+    /// Ballots cast (valid and invalid).
+    pub cast: u64,
+    /// Delegates present at the close (the ballots issued).
+    pub present: u64,
+    /// Delegates convened at the close.
+    pub convened: u64,
+    /// The fewest ballots the rule needed.
+    pub needed: u64,
+    /// Whether `cast` met the rule.
+    pub met: bool,
 }
 
 /// A position on a motion.
@@ -319,6 +368,9 @@ pub enum Outcome {
     NoMajority,
     /// What the election decided.
     Election(ElectionOutcome),
+    /// Too few ballots were cast for the vote's turnout rule: no result is declared (nothing
+    /// adopted, nobody elected); the counts are kept for the record.
+    InsufficientTurnout,
 }
 
 /// The result of a vote by its rule: the numbers the minutes record and what they decide.
@@ -342,6 +394,11 @@ pub struct VoteResult {
     pub votes_needed: Option<u64>,
     /// What was decided.
     pub outcome: Outcome,
+    /// The turnout against the vote's turnout rule, with the attendance at the close (votes
+    /// without a turnout rule have none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub turnout: Option<TurnoutCheck>,
 }
 
 /// Where a vote is in its life.
@@ -441,6 +498,7 @@ impl VoteSpec {
             show_running_tally: false,
             runoff_of: None,
             encrypted: false,
+            turnout: None,
         }
     }
 }
@@ -510,6 +568,10 @@ pub struct CreateVote {
     pub show_running_tally: bool,
     #[serde(default)]
     pub duration_s: Option<u32>,
+    /// The fewest ballots for a result to be declared; defaults to more than half of the
+    /// delegates present ([`TurnoutRule::MORE_THAN_HALF_OF_PRESENT`]).
+    #[serde(default)]
+    pub turnout: Option<TurnoutRule>,
 }
 
 /// `POST /api/votes/{id}/open|close|runoff`.

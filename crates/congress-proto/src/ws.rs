@@ -98,6 +98,35 @@ pub enum ClientMsg {
         vote_id: u64,
         partial: String,
     },
+    /// A checked-in delegate nominates another delegate (`delegate_id`) or themselves (`null`)
+    /// while the election's nomination round is open; answered `acked` or `refused`.
+    Nominate {
+        client_id: String,
+        election_id: u64,
+        delegate_id: Option<String>,
+    },
+    /// The nominee's answer to a nomination from the floor; answered `acked` or `refused`.
+    AnswerNomination {
+        client_id: String,
+        election_id: u64,
+        candidate_id: u32,
+        consent: bool,
+    },
+    /// A nominee asks to withdraw (the congress decides by an open vote); answered `acked` or
+    /// `refused`.
+    AskWithdrawal {
+        client_id: String,
+        election_id: u64,
+        candidate_id: u32,
+        reason: String,
+    },
+    /// A counting-board member confirms a closed secret vote's report by its SHA-256;
+    /// answered `acked` or `refused` (`stale_report` when the report changed since it was read).
+    SignTallyReport {
+        client_id: String,
+        vote_id: u64,
+        report_sha256: String,
+    },
 }
 
 /// Server → client.
@@ -205,6 +234,9 @@ pub struct Snapshot {
     pub notices_read: Vec<u64>,
     /// Agenda control, speakers and the projector's scene.
     pub meeting: crate::meeting::MeetingView,
+    /// Bodies, elections, report sign-offs.
+    #[serde(default)]
+    pub procedures: crate::elections::ProceduresView,
 }
 
 /// A change pushed to connected clients.
@@ -271,5 +303,14 @@ pub enum Push {
     /// Agenda control, speakers or the projector's scene changed (the whole meeting view).
     Meeting {
         meeting: Box<crate::meeting::MeetingView>,
+    },
+    /// A body, an election or a report's sign-offs changed (the whole procedures view).
+    Procedures {
+        procedures: Box<crate::elections::ProceduresView>,
+    },
+    /// Delegates' credentials changed (the convened count and the quorum may have too).
+    Credentials {
+        records: Vec<crate::credentials::CredentialInfo>,
+        summary: AttendanceSummary,
     },
 }

@@ -157,6 +157,7 @@ pub async fn run(opts: &CrashOptions) -> anyhow::Result<CrashReport> {
                 allow_change: false,
                 show_running_tally: false,
                 duration_s: None,
+                turnout: None,
             })
             .await?;
         let vote_id = vote.spec.id.0;

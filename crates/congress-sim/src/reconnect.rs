@@ -262,6 +262,7 @@ pub async fn run(opts: &ReconnectOptions) -> anyhow::Result<ReconnectReport> {
             allow_change: false,
             show_running_tally: false,
             duration_s: None,
+            turnout: None,
         })
         .await?;
     let vote_id = vote.spec.id.0;

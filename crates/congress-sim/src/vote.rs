@@ -186,6 +186,7 @@ pub async fn storm(
             allow_change: false,
             show_running_tally: true,
             duration_s: None,
+            turnout: None,
         })
         .await?;
     let vote_id = vote.spec.id.0;

@@ -185,6 +185,22 @@ const MIGRATIONS: &[&str] = &[
         body TEXT NOT NULL
     ) STRICT;
     "#,
+    // 8: the congress's procedures (credentials, bodies, elections): each feature's events in
+    // journal order, replayed at load (small: a few hundred events in a congress).
+    r#"
+    CREATE TABLE credentials_events (
+        seq INTEGER PRIMARY KEY,
+        body TEXT NOT NULL
+    ) STRICT;
+    CREATE TABLE bodies_events (
+        seq INTEGER PRIMARY KEY,
+        body TEXT NOT NULL
+    ) STRICT;
+    CREATE TABLE elections_events (
+        seq INTEGER PRIMARY KEY,
+        body TEXT NOT NULL
+    ) STRICT;
+    "#,
 ];
 
 /// The tables that hold state projected from the journal (compared by `verify`).
@@ -213,6 +229,9 @@ pub const STATE_TABLES: &[&str] = &[
     "board_events",
     "vote_ballots_encrypted",
     "vote_encrypted_events",
+    "credentials_events",
+    "bodies_events",
+    "elections_events",
 ];
 
 pub fn latest() -> i64 {

@@ -8,6 +8,7 @@ mod auth;
 mod backup;
 mod bad_input;
 mod documents;
+mod elections;
 mod groups;
 mod import;
 mod journal;

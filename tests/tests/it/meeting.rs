@@ -437,6 +437,7 @@ async fn an_item_with_an_open_vote_cannot_be_closed_or_left() {
             allow_change: false,
             show_running_tally: true,
             duration_s: None,
+            turnout: None,
         })
         .await
         .unwrap();

@@ -17,6 +17,7 @@ fn motion(title: &str, secrecy: Secrecy) -> CreateVote {
         allow_change: false,
         show_running_tally: false,
         duration_s: None,
+        turnout: None,
     }
 }
 

@@ -239,6 +239,7 @@ async fn an_encrypted_secret_vote_from_key_ceremony_to_a_verified_result() {
         allow_change: true,
         show_running_tally: true,
         duration_s: Some(120),
+        turnout: None,
     };
     let created = s.secretariat.create_vote(&req).await.unwrap();
     assert!(

@@ -18,6 +18,7 @@ fn motion(secrecy: Secrecy) -> CreateVote {
         allow_change: false,
         show_running_tally: true,
         duration_s: Some(120),
+        turnout: None,
     }
 }
 

@@ -3,6 +3,7 @@ import type { vi } from './vi';
 import { faceAr } from './face';
 import { groupsAr } from './groups';
 import { meetingAr } from './meeting';
+import { proceduresAr } from './procedures';
 import { reportsAr } from './reports';
 import { trustAr } from './trust';
 import { secretAr } from './secret';
@@ -191,6 +192,7 @@ export const ar: Record<keyof typeof vi, Msg> = {
   ...faceAr,
   ...groupsAr,
   ...meetingAr,
+  ...proceduresAr,
   ...reportsAr,
   'vote.title': "التصويت",
   'vote.for': "موافق",

@@ -3,6 +3,7 @@ import type { vi } from './vi';
 import { faceEn } from './face';
 import { groupsEn } from './groups';
 import { meetingEn } from './meeting';
+import { proceduresEn } from './procedures';
 import { reportsEn } from './reports';
 import { trustEn } from './trust';
 import { secretEn } from './secret';
@@ -181,6 +182,7 @@ export const en: Record<keyof typeof vi, Msg> = {
   ...faceEn,
   ...groupsEn,
   ...meetingEn,
+  ...proceduresEn,
   ...reportsEn,
   'vote.title': "Vote",
   'vote.for': "For",

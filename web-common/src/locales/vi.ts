@@ -6,6 +6,7 @@
 import { faceVi } from './face';
 import { groupsVi } from './groups';
 import { meetingVi } from './meeting';
+import { proceduresVi } from './procedures';
 import { reportsVi } from './reports';
 import { trustVi } from './trust';
 import { secretVi } from './secret';
@@ -183,6 +184,7 @@ export const vi = {
   ...faceVi,
   ...groupsVi,
   ...meetingVi,
+  ...proceduresVi,
   ...reportsVi,
   'vote.title': "Biểu quyết",
   'vote.for': "Tán thành",

@@ -66,6 +66,10 @@ pub enum AttendanceEvent {
 pub enum AttendanceError {
     #[error("a reason is required for a change made by hand")]
     ReasonRequired,
+    #[error(
+        "this delegate holds no seat (credentials not recognised, or replaced by a substitute)"
+    )]
+    NotSeated,
     #[error("{0}")]
     Transition(#[from] TransitionError),
 }
@@ -99,6 +103,9 @@ pub(crate) fn decide(
                     Some(r) if !r.is_empty() => check_text("reason", r)?,
                     _ => return Err(AttendanceError::ReasonRequired.into()),
                 }
+            }
+            if *status == AttendanceStatus::Present && !state.credentials.may_sit(delegate_id) {
+                return Err(AttendanceError::NotSeated.into());
             }
             let change = transition::transition(state.status_of(delegate_id), *status, origin)
                 .map_err(AttendanceError::from)?;

@@ -95,6 +95,9 @@ fn decide_meeting(
     let now = ctx.now;
     let m = &state.meeting;
     match cmd {
+        MeetingCommand::AddItem { .. }
+        | MeetingCommand::MoveItem { .. }
+        | MeetingCommand::RenameItem { .. } => super::agenda::decide(state, cmd, now),
         MeetingCommand::DefineAgenda(items) => {
             let mut seen = std::collections::HashSet::new();
             for i in items {

@@ -20,6 +20,7 @@
 //!   `SpeakerRemoved`, `SpeakerGranted`, `SpeakerExtended`, `SpeakerFinished` (the last carries
 //!   item, delegate, start, end and limit, so one event is enough to list a speech).
 
+mod agenda;
 mod decide;
 #[cfg(test)]
 mod tests;
@@ -34,6 +35,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::state::CongressState;
 
+pub use agenda::edit as edit_agenda;
 pub use decide::check_can_leave;
 pub(crate) use decide::decide;
 
@@ -98,6 +100,27 @@ pub enum MeetingCommand {
     },
     Stop,
     SetScene(ProjectorScene),
+    /// Add an item during the congress at `position` (the end when `None`).
+    AddItem {
+        item: AgendaItem,
+        position: Option<u32>,
+        reason: String,
+        by: String,
+    },
+    /// Move an item to `position` (0 = first).
+    MoveItem {
+        item_id: String,
+        position: u32,
+        reason: String,
+        by: String,
+    },
+    /// Give an item a new title.
+    RenameItem {
+        item_id: String,
+        title: String,
+        reason: String,
+        by: String,
+    },
 }
 
 /// The meeting's events. `AgendaDefined` and `CurrentItemSet` change the agenda itself; the
@@ -176,14 +199,45 @@ pub enum MeetingEvent {
     },
     /// The projector shows another scene.
     ProjectorSceneSet { scene: ProjectorScene, at: i64 },
+    /// An item was added during the congress, at `position`.
+    AgendaItemAdded {
+        item: AgendaItem,
+        position: u32,
+        reason: String,
+        by: String,
+        at: i64,
+    },
+    /// An item was moved from `from` to `to` (0 = first).
+    AgendaItemMoved {
+        item_id: String,
+        from: u32,
+        to: u32,
+        reason: String,
+        by: String,
+        at: i64,
+    },
+    /// An item was renamed (`from` is the old title).
+    AgendaItemRenamed {
+        item_id: String,
+        from: String,
+        title: String,
+        reason: String,
+        by: String,
+        at: i64,
+    },
 }
 
 impl MeetingEvent {
-    /// The agenda's definition or its current item (kept as the agenda, not in the meeting log).
+    /// The agenda's definition, its current item or an edit of its items (kept as the agenda,
+    /// not in the meeting log).
     pub fn is_agenda(&self) -> bool {
         matches!(
             self,
-            MeetingEvent::AgendaDefined { .. } | MeetingEvent::CurrentItemSet { .. }
+            MeetingEvent::AgendaDefined { .. }
+                | MeetingEvent::CurrentItemSet { .. }
+                | MeetingEvent::AgendaItemAdded { .. }
+                | MeetingEvent::AgendaItemMoved { .. }
+                | MeetingEvent::AgendaItemRenamed { .. }
         )
     }
 }
@@ -330,6 +384,9 @@ pub(crate) fn apply(state: &mut CongressState, event: &MeetingEvent) {
             }
         }
         MeetingEvent::CurrentItemSet { item_id } => state.agenda.current = item_id.clone(),
+        MeetingEvent::AgendaItemAdded { .. }
+        | MeetingEvent::AgendaItemMoved { .. }
+        | MeetingEvent::AgendaItemRenamed { .. } => agenda::edit(&mut state.agenda.items, event),
         MeetingEvent::ItemPlanned {
             item_id,
             planned_start,

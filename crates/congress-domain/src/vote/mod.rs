@@ -42,11 +42,13 @@ pub use ballot::{BallotError, BallotStatus, CastBallot, InvalidReason, validate}
 /// store, the server and the web apps. This module adds their behaviour.
 pub use congress_proto::vote::{
     BallotChoice, BallotCounts, Basis, ElectionOutcome, KindName, MajorityRule, MotionCounts,
-    MotionPosition, OptionCount, OptionId, Outcome, SeatTie, Secrecy, Threshold, VoteCounts,
-    VoteId, VoteKind, VoteOption, VoteResult, VoteSpec,
+    MotionPosition, OptionCount, OptionId, Outcome, SeatTie, Secrecy, Threshold, TurnoutCheck,
+    TurnoutRule, VoteCounts, VoteId, VoteKind, VoteOption, VoteResult, VoteSpec,
 };
-pub use spec::{SpecError, SpecRules, ThresholdRules, default_rule};
-pub use tally::{BasisCounts, RunningTally, TallyError, Turnout, from_slot_counts, runoff, tally};
+pub use spec::{SpecError, SpecRules, ThresholdRules, check_rule, default_rule};
+pub use tally::{
+    BasisCounts, RunningTally, TallyError, Turnout, from_slot_counts, runoff, tally, turnout_check,
+};
 
 /// What the secretariat and the tablets ask of votes.
 #[derive(Debug, Clone, PartialEq)]
@@ -107,6 +109,9 @@ pub enum VoteCommand {
 )]
 #[serde(tag = "event", rename_all = "snake_case", deny_unknown_fields)]
 #[strum(serialize_all = "snake_case")]
+// `VoteClosed` carries the whole result (with its turnout check): one per vote, moved once;
+// boxing it would only add an allocation per ballot event.
+#[allow(clippy::large_enum_variant)]
 pub enum VoteEvent {
     /// An encrypted ballot (base64 of its bytes) accepted from a delegate's tablet. The choice
     /// is encrypted to the counting board's key: nothing here reveals it.

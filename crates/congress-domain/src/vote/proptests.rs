@@ -49,9 +49,30 @@ fn kind() -> impl Strategy<Value = VoteKind> {
     ]
 }
 
+fn turnout() -> impl Strategy<Value = Option<TurnoutRule>> {
+    prop_oneof![
+        Just(None),
+        (threshold(), any::<bool>()).prop_map(|(threshold, convened)| Some(TurnoutRule {
+            threshold,
+            basis: if convened {
+                Basis::DelegatesConvened
+            } else {
+                Basis::DelegatesPresent
+            },
+        })),
+    ]
+}
+
 fn spec() -> impl Strategy<Value = VoteSpec> {
-    (kind(), threshold(), basis(), any::<bool>(), any::<bool>()).prop_map(
-        |(kind, threshold, basis, allow_change, secret)| {
+    (
+        kind(),
+        threshold(),
+        basis(),
+        any::<bool>(),
+        any::<bool>(),
+        turnout(),
+    )
+        .prop_map(|(kind, threshold, basis, allow_change, secret, turnout)| {
             let secrecy = if secret {
                 Secrecy::Secret
             } else {
@@ -60,9 +81,9 @@ fn spec() -> impl Strategy<Value = VoteSpec> {
             let mut s = VoteSpec::new(VoteId(1), "q", kind, secrecy);
             s.rule = MajorityRule { threshold, basis };
             s.allow_change = allow_change;
+            s.turnout = turnout;
             s
-        },
-    )
+        })
 }
 
 /// A raw ballot of any shape, including ones for the wrong kind, unknown ids and duplicates.
@@ -344,6 +365,31 @@ fn ref_result(
             )
         }
     };
+    // The turnout rule, counted the slow way: the fewest ballots whose share of the basis meets
+    // the threshold (one ballot under plurality).
+    let turnout = spec.turnout.map(|rule| {
+        let base = match rule.basis {
+            Basis::DelegatesConvened => convened,
+            _ => present,
+        };
+        let needed = match rule.threshold {
+            Threshold::Plurality => 1,
+            t => (1..=base + 1).find(|&v| ref_meets(t, v, base)).unwrap_or(1),
+        };
+        TurnoutCheck {
+            rule,
+            cast: ballots.cast,
+            present,
+            convened,
+            needed,
+            met: ballots.cast >= needed,
+        }
+    });
+    let outcome = if turnout.is_some_and(|t| !t.met) {
+        Outcome::InsufficientTurnout
+    } else {
+        outcome
+    };
     VoteResult {
         vote: spec.id,
         kind: spec.kind.name(),
@@ -353,6 +399,7 @@ fn ref_result(
         basis_value,
         votes_needed,
         outcome,
+        turnout,
     }
 }
 

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use congress_proto::vote::{
-    MajorityRule, OptionId, Secrecy, Threshold, VoteKind, VoteOption, VoteSpec,
+    Basis, MajorityRule, OptionId, Secrecy, Threshold, TurnoutRule, VoteKind, VoteOption, VoteSpec,
 };
 use serde::{Deserialize, Serialize};
 
@@ -110,11 +110,7 @@ impl SpecRules for VoteSpec {
 
     /// Checks that the vote can be opened: the options make sense and the rule is well formed.
     fn check(&self) -> Result<(), SpecError> {
-        if let Threshold::AtLeastFraction { num, den } = self.rule.threshold
-            && (den == 0 || num == 0 || num > den)
-        {
-            return Err(SpecError::BadFraction { num, den });
-        }
+        check_rule(self.rule, self.turnout)?;
         match &self.kind {
             VoteKind::Motion => Ok(()),
             VoteKind::Choice { options } => {
@@ -136,6 +132,25 @@ impl SpecRules for VoteSpec {
             }
         }
     }
+}
+
+/// Checks a majority rule and a turnout rule: fractions between 0 and 1, a turnout counted over
+/// delegates (present or convened), not ballots.
+pub fn check_rule(rule: MajorityRule, turnout: Option<TurnoutRule>) -> Result<(), SpecError> {
+    let fraction = |t: Threshold| match t {
+        Threshold::AtLeastFraction { num, den } if den == 0 || num == 0 || num > den => {
+            Err(SpecError::BadFraction { num, den })
+        }
+        _ => Ok(()),
+    };
+    fraction(rule.threshold)?;
+    if let Some(t) = turnout {
+        if t.basis == Basis::ValidBallotsCast {
+            return Err(SpecError::TurnoutBasis);
+        }
+        fraction(t.threshold)?;
+    }
+    Ok(())
 }
 
 fn check_unique(options: &[VoteOption]) -> Result<(), SpecError> {
@@ -170,6 +185,9 @@ pub enum SpecError {
     /// An election needs a candidate list.
     #[error("an election needs at least one candidate")]
     NoCandidates,
+    /// A turnout rule counts delegates (present or convened), not ballots.
+    #[error("a turnout rule is a share of the delegates present or convened, not of the ballots")]
+    TurnoutBasis,
     /// A fraction threshold must be a share between 0 (excluded) and 1 (included).
     #[error("the threshold {num}/{den} is not a share between 0 and 1 (need 0 < num <= den)")]
     BadFraction {

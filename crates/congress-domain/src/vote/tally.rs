@@ -6,7 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use congress_proto::vote::{
     BallotChoice, BallotCounts, Basis, ElectionOutcome, MotionCounts, MotionPosition, OptionCount,
-    OptionId, Outcome, SeatTie, Threshold, VoteCounts, VoteId, VoteKind, VoteResult, VoteSpec,
+    OptionId, Outcome, SeatTie, Threshold, TurnoutCheck, TurnoutRule, VoteCounts, VoteId, VoteKind,
+    VoteResult, VoteSpec,
 };
 
 use super::ballot::{BallotError, BallotStatus, CastBallot, classify};
@@ -369,6 +370,13 @@ fn decide(spec: &VoteSpec, counts: &Counts, attendance: BasisCounts) -> VoteResu
         }
     };
 
+    let turnout = spec
+        .turnout
+        .map(|t| turnout_check(t, counts.ballots.cast, attendance));
+    let outcome = match turnout {
+        Some(check) if !check.met => Outcome::InsufficientTurnout,
+        _ => outcome,
+    };
     VoteResult {
         vote: spec.id,
         kind: spec.kind.name(),
@@ -378,6 +386,25 @@ fn decide(spec: &VoteSpec, counts: &Counts, attendance: BasisCounts) -> VoteResu
         basis_value,
         votes_needed: threshold.votes_needed(basis_value),
         outcome,
+        turnout,
+    }
+}
+
+/// The turnout of `cast` ballots against `rule`, with the attendance at the close. Under
+/// [`Threshold::Plurality`] one ballot is enough.
+pub fn turnout_check(rule: TurnoutRule, cast: u64, attendance: BasisCounts) -> TurnoutCheck {
+    let basis = match rule.basis {
+        Basis::DelegatesConvened => attendance.convened,
+        Basis::DelegatesPresent | Basis::ValidBallotsCast => attendance.present,
+    };
+    let needed = rule.threshold.votes_needed(basis).unwrap_or(1).max(1);
+    TurnoutCheck {
+        rule,
+        cast,
+        present: attendance.present,
+        convened: attendance.convened,
+        needed,
+        met: cast >= needed,
     }
 }
 
@@ -504,6 +531,7 @@ pub fn runoff(spec: &VoteSpec, result: &VoteResult, new_id: VoteId) -> Option<Vo
         allow_change: spec.allow_change,
         show_running_tally: spec.show_running_tally,
         runoff_of: Some(spec.id),
+        turnout: spec.turnout,
     };
     next.check().ok().map(|()| next)
 }

@@ -993,3 +993,36 @@ fn election_tie_straddling_the_line_with_some_elected_above_it() {
         }
     );
 }
+
+/// The safeguard: no result is declared when fewer ballots were cast than the turnout rule
+/// needs (one ballot of 301 present used to elect three), and exactly at the edge it is.
+#[test]
+fn no_result_below_the_turnout_rule() {
+    let mut spec = election(3, 5, MajorityRule::MORE_THAN_HALF_OF_VALID);
+    spec.turnout = Some(TurnoutRule::MORE_THAN_HALF_OF_PRESENT);
+    let r = run(&spec, &[(e(&[1, 2, 3]), 1)], 301, 450);
+    assert_eq!(r.outcome, Outcome::InsufficientTurnout);
+    let tc = r.turnout.unwrap();
+    assert_eq!((tc.cast, tc.needed, tc.met), (1, 151, false));
+    // The counts stay for the record.
+    assert_eq!(r.ballots.cast, 1);
+    // 150 of 301 is not more than half; 151 is.
+    let r = run(&spec, &[(e(&[1, 2, 3]), 150)], 301, 450);
+    assert_eq!(r.outcome, Outcome::InsufficientTurnout);
+    let r = run(&spec, &[(e(&[1, 2, 3]), 151)], 301, 450);
+    assert_eq!(election_outcome(&r).elected, ids(&[1, 2, 3]));
+    // Two thirds of the convened.
+    spec.turnout = Some(TurnoutRule {
+        threshold: Threshold::AtLeastTwoThirds,
+        basis: Basis::DelegatesConvened,
+    });
+    let r = run(&spec, &[(e(&[1]), 299)], 301, 450);
+    assert_eq!(r.outcome, Outcome::InsufficientTurnout);
+    assert_eq!(r.turnout.unwrap().needed, 300);
+    // A turnout rule counts delegates, not ballots.
+    spec.turnout = Some(TurnoutRule {
+        threshold: Threshold::MoreThanHalf,
+        basis: Basis::ValidBallotsCast,
+    });
+    assert_eq!(spec.check(), Err(SpecError::TurnoutBasis));
+}

@@ -104,6 +104,10 @@ async fn create(
     spec.rule = req.rule.unwrap_or_else(|| default_rule(&spec.kind));
     spec.allow_change = req.allow_change;
     spec.show_running_tally = req.show_running_tally;
+    spec.turnout = Some(
+        req.turnout
+            .unwrap_or(TurnoutRule::MORE_THAN_HALF_OF_PRESENT),
+    );
     if req.duration_s.is_some_and(|d| d == 0 || d > 24 * 3600) {
         return Err(AppError::BadJson("duration_s must be 1 to 86400".into()).into());
     }

@@ -158,7 +158,11 @@ fn not_here(msg: ClientMsg) -> ServerMsg {
         | ClientMsg::SaveSummary { client_id, .. }
         | ClientMsg::BoardDeal { client_id, .. }
         | ClientMsg::BoardCheck { client_id, .. }
-        | ClientMsg::SubmitPartial { client_id, .. } => ServerMsg::Refused {
+        | ClientMsg::SubmitPartial { client_id, .. }
+        | ClientMsg::Nominate { client_id, .. }
+        | ClientMsg::AnswerNomination { client_id, .. }
+        | ClientMsg::AskWithdrawal { client_id, .. }
+        | ClientMsg::SignTallyReport { client_id, .. } => ServerMsg::Refused {
             client_id,
             error: code.into(),
             message: message.into(),
@@ -246,6 +250,15 @@ impl Connection {
         authenticate(&self.app, &self.token).is_ok()
     }
 
+    /// Whether the token now acts for another delegate (a substitute took the seat and the
+    /// tablet): the connection must start again as that delegate.
+    fn reassigned(&self) -> bool {
+        match (&self.caller, authenticate(&self.app, &self.token)) {
+            (Caller::Device(was), Ok(Caller::Device(now))) => was.delegate_id != now.delegate_id,
+            _ => false,
+        }
+    }
+
     /// Welcome, then what was missed or a snapshot; returns the last seq the client has.
     async fn start(
         &self,
@@ -329,6 +342,9 @@ impl Connection {
                     Ok(f) => {
                         if f.revokes && !self.still_valid() {
                             return refuse(socket, "unauthorized", "this device was unpaired or the session ended").await;
+                        }
+                        if f.revokes && self.reassigned() {
+                            return refuse(socket, "reassigned", "this tablet now belongs to another delegate: reconnect").await;
                         }
                         if f.seq > last {
                             last = f.seq;

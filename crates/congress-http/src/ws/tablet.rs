@@ -1,6 +1,8 @@
 //! A delegate's tablet on its websocket: ballots (open, sealed and encrypted), the counting
 //! board's key ceremony and partial decryptions from its members' tablets, requests to speak
-//! and withdrawals, notices read, opinions and group summaries. Each is answered only after it is committed (or refused
+//! and withdrawals, notices read, opinions and group summaries, nominations, answers, requests
+//! to withdraw and the counting board's sign-off. Each is answered only after it is committed
+//! (or refused
 //! with a stable code and its `client_id`).
 
 use congress_app::AppState;
@@ -122,6 +124,12 @@ impl Handler for Tablet {
                     engine, caller, client_id, vote_id, partial,
                 )
                 .await
+            }
+            ClientMsg::Nominate { .. }
+            | ClientMsg::AnswerNomination { .. }
+            | ClientMsg::AskWithdrawal { .. }
+            | ClientMsg::SignTallyReport { .. } => {
+                congress_app::elections::from_tablet(engine, caller, msg).await
             }
             ClientMsg::Hello { .. } | ClientMsg::Ping { .. } => super::not_here(msg),
         })

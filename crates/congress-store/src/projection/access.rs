@@ -85,6 +85,25 @@ pub fn apply(conn: &Connection, event: &AccessEvent) -> Result<(), StoreError> {
                 )?;
             }
         }
+        AccessEvent::DeviceReassigned {
+            device_id,
+            delegate_id,
+            ..
+        } => {
+            let body: Option<String> = conn
+                .query_row("SELECT body FROM devices WHERE id = ?1", [device_id], |r| {
+                    r.get(0)
+                })
+                .optional()?;
+            if let Some(body) = body {
+                let mut d: Device = serde_json::from_str(&body)?;
+                d.delegate_id = Some(delegate_id.clone());
+                conn.execute(
+                    "UPDATE devices SET body = ?2 WHERE id = ?1",
+                    params![device_id, serde_json::to_string(&d)?],
+                )?;
+            }
+        }
     }
     Ok(())
 }

@@ -13,6 +13,9 @@ pub fn apply(conn: &Connection, seq: u64, event: &BoardEvent) -> Result<(), Stor
 }
 
 pub fn load(conn: &Connection, s: &mut CongressState) -> Result<(), StoreError> {
+    if !super::table_exists(conn, "board_events")? {
+        return Ok(()); // a database from before migration 7, read without migrating
+    }
     let mut st = conn.prepare("SELECT body FROM board_events ORDER BY seq")?;
     for body in st.query_map([], |r| r.get::<_, String>(0))? {
         let event: BoardEvent = serde_json::from_str(&body?)?;

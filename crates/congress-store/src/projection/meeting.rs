@@ -1,7 +1,7 @@
 //! Projection of the meeting (`congress_domain::meeting`): the agenda (`agenda_items`,
 //! `agenda_current`), and the meeting's log (`meeting_events`: every other meeting event, in
 //! journal order, replayed into the meeting state at load). A time plan edit also rewrites its
-//! agenda item's row.
+//! agenda item's row; an item added, moved or renamed rewrites the agenda's rows.
 
 use congress_domain::{CongressState, MeetingEvent};
 use congress_proto::AgendaItem;
@@ -31,9 +31,31 @@ pub fn apply(conn: &Connection, seq: u64, event: &MeetingEvent) -> Result<(), St
                 [item_id],
             )?;
         }
+        MeetingEvent::AgendaItemAdded { .. }
+        | MeetingEvent::AgendaItemMoved { .. }
+        | MeetingEvent::AgendaItemRenamed { .. } => {
+            // Read the items, edit them as the domain does, and write them back in order.
+            let mut items = read_items(conn)?;
+            congress_domain::meeting::edit_agenda(&mut items, event);
+            conn.execute("DELETE FROM agenda_items", [])?;
+            let mut st = conn
+                .prepare_cached("INSERT INTO agenda_items (pos, id, body) VALUES (?1, ?2, ?3)")?;
+            for (pos, item) in items.iter().enumerate() {
+                st.execute(params![pos as i64, item.id, serde_json::to_string(item)?])?;
+            }
+        }
         _ => log(conn, seq, event)?,
     }
     Ok(())
+}
+
+fn read_items(conn: &Connection) -> Result<Vec<AgendaItem>, StoreError> {
+    let mut st = conn.prepare_cached("SELECT body FROM agenda_items ORDER BY pos")?;
+    let mut items: Vec<AgendaItem> = Vec::new();
+    for b in st.query_map([], |r| r.get::<_, String>(0))? {
+        items.push(serde_json::from_str(&b?)?);
+    }
+    Ok(items)
 }
 
 fn log(conn: &Connection, seq: u64, event: &MeetingEvent) -> Result<(), StoreError> {
@@ -69,12 +91,7 @@ fn log(conn: &Connection, seq: u64, event: &MeetingEvent) -> Result<(), StoreErr
 /// Reads the agenda into `s`.
 pub fn load_agenda(conn: &Connection, s: &mut CongressState) -> Result<(), StoreError> {
     {
-        let mut st = conn.prepare("SELECT body FROM agenda_items ORDER BY pos")?;
-        let mut items: Vec<AgendaItem> = Vec::new();
-        for b in st.query_map([], |r| r.get::<_, String>(0))? {
-            items.push(serde_json::from_str(&b?)?);
-        }
-        s.agenda.items = items;
+        s.agenda.items = read_items(conn)?;
         s.agenda.current = conn
             .query_row("SELECT item_id FROM agenda_current WHERE id = 1", [], |r| {
                 r.get(0)

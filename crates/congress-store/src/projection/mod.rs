@@ -5,8 +5,11 @@
 mod access;
 mod attendance;
 mod board;
+mod bodies;
 mod congress;
+mod credentials;
 mod documents;
+mod elections;
 mod groups;
 mod meeting;
 mod notices;
@@ -29,6 +32,9 @@ pub fn apply(conn: &Connection, seq: u64, event: &Event) -> Result<(), StoreErro
         Event::Notices(e) => notices::apply(conn, e),
         Event::Groups(e) => groups::apply(conn, e),
         Event::Board(e) => board::apply(conn, seq, e),
+        Event::Credentials(e) => credentials::apply(conn, seq, e),
+        Event::Bodies(e) => bodies::apply(conn, seq, e),
+        Event::Elections(e) => elections::apply(conn, seq, e),
     }
 }
 
@@ -47,5 +53,16 @@ pub fn load(conn: &Connection) -> Result<CongressState, StoreError> {
     notices::load(conn, &mut s)?;
     groups::load(conn, &mut s)?;
     meeting::load(conn, &mut s)?;
+    credentials::load(conn, &mut s)?;
+    bodies::load(conn, &mut s)?;
+    elections::load(conn, &mut s)?;
     Ok(s)
+}
+
+/// Whether `table` exists: `verify` reads a database read-only, without migrating it, so a
+/// database written before a later migration lacks that migration's tables (read as empty).
+pub(crate) fn table_exists(conn: &Connection, table: &str) -> Result<bool, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1")?
+        .exists([table])?)
 }

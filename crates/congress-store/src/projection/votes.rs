@@ -282,6 +282,9 @@ pub fn load(conn: &Connection, s: &mut CongressState) -> Result<(), StoreError> 
 
 /// Reads the encrypted votes' ballots and events into `s` (after the votes).
 pub fn load_encrypted(conn: &Connection, s: &mut CongressState) -> Result<(), StoreError> {
+    if !super::table_exists(conn, "vote_ballots_encrypted")? {
+        return Ok(()); // a database from before migration 7, read without migrating
+    }
     let mut st =
         conn.prepare("SELECT vote_id, tracker, delegate_id, rejected FROM vote_ballots_encrypted")?;
     let mut rows = st.query([])?;
