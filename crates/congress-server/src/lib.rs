@@ -11,7 +11,7 @@
 use std::sync::Arc;
 
 pub use congress_app::{
-    AppError, AppState, Config, OpenError, auth, clock, config, documents, engine, face, hub,
+    AppError, AppState, Config, OpenError, auth, clock, config, documents, engine, face, hub, keys,
     minutes, snapshot, votes,
 };
 pub use congress_http::{openapi, range, router, routes, serve_redirect};
@@ -45,6 +45,7 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     backup::start_schedule(
         state.config.data_dir.clone(),
+        state.keys.db.clone(),
         state.config.backup.clone(),
         state.shutdown.subscribe(),
     );

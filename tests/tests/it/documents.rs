@@ -672,7 +672,7 @@ async fn documents_survive_a_restart_and_verify() {
     assert_eq!(back.document, doc);
     let res: SearchResults = s.admin.get("/api/search?q=bao%20cao").await.unwrap();
     assert_eq!(res.hits.len(), 1);
-    let report = congress_store::verify(&s.db_path()).unwrap();
+    let report = congress_store::verify(&s.db()).unwrap();
     assert!(report.ok(), "{report:?}");
     // A second document gets a fresh id after the restart.
     let second = upload_ok(&s.secretariat, "title=Second&audience=all", report_pdf()).await;

@@ -269,7 +269,7 @@ async fn ballot_life_and_every_refusal_changes_nothing() {
     assert_eq!(status, 200);
     assert!(body.contains(&ack.receipt));
     // The journal still verifies.
-    assert!(congress_store::verify(&s.db_path()).unwrap().ok());
+    assert!(congress_store::verify(&s.db()).unwrap().ok());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -519,7 +519,7 @@ async fn a_secret_ballot_cannot_be_linked_to_its_voter_in_the_database() {
         .vote_action(id, "close", &cid("close"))
         .await
         .unwrap();
-    let db = rusqlite::Connection::open(s.db_path()).unwrap();
+    let db = s.conn();
     let dump = |sql: &str| -> Vec<String> {
         let mut st = db.prepare(sql).unwrap();
         let n = st.column_count();
@@ -590,7 +590,7 @@ async fn a_secret_ballot_cannot_be_linked_to_its_voter_in_the_database() {
         "sealed ballots sorted by receipt"
     );
     assert_eq!(dump("SELECT 1 FROM vote_participation").len(), 3);
-    assert!(congress_store::verify(&s.db_path()).unwrap().ok());
+    assert!(congress_store::verify(&s.db()).unwrap().ok());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -608,7 +608,7 @@ async fn an_open_vote_survives_a_restart_with_its_ballots() {
     .unwrap();
     t1.close().await;
     // The sealed ballot box of an open secret vote is not in the journal yet; verify accepts it.
-    assert!(congress_store::verify(&s.db_path()).unwrap().ok());
+    assert!(congress_store::verify(&s.db()).unwrap().ok());
     let s = s.restart().await;
     let t1 = s.rebase(&tablets[0]);
     let (mut t1, _) = live(&t1, "tablet", None).await;
@@ -650,5 +650,5 @@ async fn an_open_vote_survives_a_restart_with_its_ballots() {
         })
     );
     assert_eq!(r.outcome, Outcome::Adopted);
-    assert!(congress_store::verify(&s.db_path()).unwrap().ok());
+    assert!(congress_store::verify(&s.db()).unwrap().ok());
 }
