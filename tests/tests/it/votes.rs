@@ -652,3 +652,60 @@ async fn an_open_vote_survives_a_restart_with_its_ballots() {
     assert_eq!(r.outcome, Outcome::Adopted);
     assert!(congress_store::verify(&s.db()).unwrap().ok());
 }
+
+/// Issue 13, finding 10: a vote title an operator typed as a formula reached the result CSV as
+/// a live formula (the minutes CSV was guarded, this export was not). Every text cell now
+/// starts with `'` when it would be read as a formula.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_result_csv_neutralises_formulas() {
+    let s = TestServer::start().await;
+    s.check_in(VIET).await;
+    s.check_in(ARAB).await;
+    let evil = "=HYPERLINK(\"http://evil.example/x\",\"ok\")";
+    let body = format!(
+        r#"{{"client_id":"{}","title":{},"kind":{{"kind":"motion"}},"secrecy":"open","rule":null,"allow_change":false,"show_running_tally":true,"duration_s":60}}"#,
+        cid("v"),
+        serde_json::to_string(evil).unwrap()
+    );
+    let (status, created) = s
+        .secretariat
+        .raw(
+            reqwest::Method::POST,
+            "/api/votes",
+            "application/json",
+            body.into_bytes(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(status, 200, "{created}");
+    let id = serde_json::from_str::<serde_json::Value>(&created).unwrap()["spec"]["id"]
+        .as_u64()
+        .unwrap();
+    s.secretariat
+        .vote_action(id, "open", &cid("o"))
+        .await
+        .unwrap();
+    s.secretariat
+        .vote_action(id, "close", &cid("c"))
+        .await
+        .unwrap();
+    let (status, csv) = s
+        .observer
+        .raw(
+            reqwest::Method::GET,
+            &format!("/api/votes/{id}/result.csv"),
+            "text/plain",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(status, 200, "{csv}");
+    assert!(csv.contains("HYPERLINK"), "{csv}");
+    for cell in csv.split([',', '\n']) {
+        let c = cell.trim_start_matches('"');
+        assert!(
+            !c.starts_with(['=', '+', '@']),
+            "a live formula in the CSV: {cell}\n{csv}"
+        );
+    }
+}
