@@ -49,6 +49,12 @@ pub struct Config {
     pub limits: congress_transport::limits::LimitsConfig,
     /// Scheduled online backups (`[backup]`; run by `congress-ops`).
     pub backup: BackupConfig,
+    /// Encryption of the data folder (`[at_rest]`; see `docs/security.md`).
+    pub at_rest: crate::keys::AtRestConfig,
+    /// How the data folder's key is unlocked: never in the file, only from the prompt,
+    /// `CONGRESS_PASSPHRASE` or `CONGRESS_SHARES`. Taken out when the server opens.
+    #[serde(skip)]
+    pub unlock: Option<congress_keys::Unlock>,
 }
 
 /// `[minutes]`: rendering the minutes.
@@ -144,6 +150,8 @@ impl Default for Config {
             max_connections: 4000,
             limits: congress_transport::limits::LimitsConfig::default(),
             backup: BackupConfig::default(),
+            at_rest: crate::keys::AtRestConfig::default(),
+            unlock: None,
         }
     }
 }
@@ -279,11 +287,22 @@ impl Config {
         if let Some(v) = env("CONGRESS_BACKUP_INTERVAL_S") {
             self.backup.interval_s = parse("CONGRESS_BACKUP_INTERVAL_S", v)?;
         }
+        if let Some(v) = env("CONGRESS_AT_REST") {
+            self.at_rest.encryption = parse("CONGRESS_AT_REST", v)?;
+        }
+        if let Some(v) = env("CONGRESS_SHARES").filter(|v| !v.trim().is_empty()) {
+            self.unlock = Some(crate::keys::parse_shares(&v));
+        }
+        if let Some(v) = env("CONGRESS_PASSPHRASE").filter(|v| !v.is_empty()) {
+            self.unlock = Some(congress_keys::Unlock::Passphrase(
+                congress_keys::Passphrase::new(v),
+            ));
+        }
         Ok(())
     }
 
     pub fn database_path(&self) -> PathBuf {
-        self.data_dir.join("congress.sqlite")
+        crate::keys::database_path(&self.data_dir)
     }
 }
 

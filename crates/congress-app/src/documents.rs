@@ -48,13 +48,17 @@ pub struct DocService {
 }
 
 impl DocService {
-    pub fn open(data_dir: &Path, db_path: &Path, state: &CongressState) -> Result<Self, AppError> {
+    pub fn open(
+        data_dir: &Path,
+        keys: &crate::keys::Keys,
+        state: &CongressState,
+    ) -> Result<Self, AppError> {
         let root = data_dir.join("documents");
         std::fs::create_dir_all(root.join("tmp"))
             .map_err(|e| AppError::Internal(format!("cannot create {}: {e}", root.display())))?;
-        let key = StorageKey::load_or_create(data_dir)
+        let key = StorageKey::load_or_create(data_dir, &keys.files)
             .map_err(|e| AppError::Internal(format!("storage key: {e}")))?;
-        let index = congress_store::SearchIndex::open(db_path)?;
+        let index = congress_store::SearchIndex::open(&keys.db)?;
         Ok(DocService {
             root,
             key,

@@ -24,6 +24,7 @@ pub mod error;
 pub mod face;
 pub mod groups;
 pub mod hub;
+pub mod keys;
 pub mod meeting;
 pub mod minutes;
 pub mod notices;
@@ -51,6 +52,8 @@ pub struct AppState {
     /// Flips to `true` when the server is stopping: live connections say so and close.
     pub shutdown: Arc<tokio::sync::watch::Sender<bool>>,
     pub docs: Arc<documents::DocService>,
+    /// The unlocked data folder: its database and the key of its secret files.
+    pub keys: Arc<keys::Keys>,
     /// Face check-in, when enabled (`face_check_in`).
     pub face: Option<Arc<face::FaceService>>,
     /// The congress CA and server certificate, when `tls = "on"`.
@@ -80,6 +83,8 @@ pub enum OpenError {
     Face(congress_face::FaceError),
     #[error("HTTPS cannot start: {0}")]
     Tls(#[from] tls::TlsError),
+    #[error("cannot unlock the data folder: {0}")]
+    Unlock(#[from] keys::UnlockError),
 }
 
 /// Opens the congress in `config.data_dir` (creating it if needed) with the system clock.
@@ -88,7 +93,7 @@ pub fn open(config: Config) -> Result<AppState, OpenError> {
 }
 
 /// Opens the congress with `clock` as the source of time for the engine and every service.
-pub fn open_with_clock(config: Config, clock: Arc<dyn Clock>) -> Result<AppState, OpenError> {
+pub fn open_with_clock(mut config: Config, clock: Arc<dyn Clock>) -> Result<AppState, OpenError> {
     let dir = &config.data_dir;
     std::fs::create_dir_all(dir).map_err(|source| OpenError::DataDir {
         path: dir.display().to_string(),
@@ -109,7 +114,10 @@ pub fn open_with_clock(config: Config, clock: Arc<dyn Clock>) -> Result<AppState
             path: dir.display().to_string(),
         });
     }
-    let store = SqliteStore::open(&config.database_path())?;
+    let keys = Arc::new(keys::unlock_or_create(&config)?);
+    // The passphrase is not kept once the key is unlocked.
+    config.unlock = None;
+    let store = SqliteStore::open(&keys.db)?;
     let face = if face::wanted(config.face_check_in, &config.face) {
         let enrolments = store.face_enrolments()?;
         let service = face::FaceService::start(&config.face, enrolments, clock.clone())
@@ -124,15 +132,16 @@ pub fn open_with_clock(config: Config, clock: Arc<dyn Clock>) -> Result<AppState
         config.resume_window,
         pushes::push_for,
     )?;
-    let docs = Arc::new(
-        engine
-            .read(|s| documents::DocService::open(&config.data_dir, &config.database_path(), s))?,
-    );
+    let docs = Arc::new(engine.read(|s| documents::DocService::open(&config.data_dir, &keys, s))?);
     documents::start_worker(docs.clone(), engine.clone())?;
     votes::start_live(engine.clone());
-    votes::encrypted::start_tally_worker(engine.clone(), config.database_path())?;
+    votes::encrypted::start_tally_worker(engine.clone(), keys.db.clone())?;
     let tls = match config.tls {
-        tls::TlsMode::On => Some(Arc::new(tls::Tls::open(&config.data_dir, config.listen)?)),
+        tls::TlsMode::On => Some(Arc::new(tls::Tls::open(
+            &config.data_dir,
+            config.listen,
+            &keys.files,
+        )?)),
         tls::TlsMode::Off => None,
     };
     Ok(AppState {
@@ -140,6 +149,7 @@ pub fn open_with_clock(config: Config, clock: Arc<dyn Clock>) -> Result<AppState
         limits: Arc::new(limits::Limits::new(&config.limits)),
         redirect_port: Arc::default(),
         docs,
+        keys,
         engine,
         face,
         config: Arc::new(config),

@@ -2,7 +2,7 @@
 //! a running server and on a stopped server's data), builds them with `congress_minutes`, and
 //! prints the HTML to PDF with headless Chromium in a fresh profile, with a time limit.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::OnceLock;
 use std::time::Duration;
 
@@ -72,7 +72,7 @@ impl From<PdfError> for AppError {
 }
 
 /// Every journal record of the database at `db`, read in one read transaction.
-pub fn records(db: &Path) -> Result<Vec<Record>, StoreError> {
+pub fn records(db: &congress_store::Db) -> Result<Vec<Record>, StoreError> {
     Ok(JournalReader::open(db)?
         .all()?
         .into_iter()
@@ -87,7 +87,7 @@ pub fn records(db: &Path) -> Result<Vec<Record>, StoreError> {
 }
 
 /// Builds the minutes from the database at `db` (blocking: call from a blocking thread).
-pub fn build(db: &Path, lang: Lang) -> Result<Minutes, StoreError> {
+pub fn build(db: &congress_store::Db, lang: Lang) -> Result<Minutes, StoreError> {
     Ok(congress_minutes::build(&records(db)?, lang))
 }
 
@@ -173,7 +173,7 @@ pub async fn pdf(html: &[u8], cfg: &MinutesConfig) -> Result<Vec<u8>, PdfError> 
 
 /// Renders the minutes in `format` from the database at `db`.
 pub async fn render(
-    db: PathBuf,
+    db: congress_store::Db,
     format: Format,
     lang: Lang,
     cfg: &MinutesConfig,

@@ -1,10 +1,12 @@
 //! The server's storage key and tablet recipients.
 //!
 //! The server encrypts every stored document version to its own age X25519 identity
-//! ([`StorageKey`]), kept in a file in the server's data directory. The file is created
-//! at first start (mode 0600 inside a 0700 directory, written to a temporary file,
-//! fsynced and renamed into place without overwriting an existing key) and loaded on
-//! every later start.
+//! ([`StorageKey`]), kept in a file in the server's data directory, sealed with the data
+//! folder's file key (`congress_keys::FileKey`: encryption at rest), so the key never lies in
+//! clear beside the documents it protects. The file is created at first start (mode 0600
+//! inside a 0700 directory, written to a temporary file, fsynced and renamed into place without
+//! overwriting an existing key) and loaded on every later start; a key file from before
+//! encryption at rest is sealed in place when first loaded.
 //!
 //! Tablets generate their own identity in the browser and send only their public
 //! recipient (`age1…`); [`parse_recipient`] validates it with a clear error.
@@ -17,11 +19,15 @@ use std::str::FromStr;
 
 use age::secrecy::ExposeSecret;
 use age::x25519::{Identity, Recipient};
+use congress_keys::FileKey;
 
 use crate::fsutil::{fsync_dir, parent_dir};
 
 /// File name of the storage identity inside the data directory.
 pub const STORAGE_KEY_FILE: &str = "storage-key.age-identity";
+
+/// What the storage key file is sealed for.
+const SEAL_PURPOSE: &str = "age-storage-identity";
 
 /// Longest recipient string accepted (an X25519 recipient is 62 characters).
 const MAX_RECIPIENT_LEN: usize = 100;
@@ -47,6 +53,9 @@ pub enum KeyError {
         /// Its permission bits.
         mode: u32,
     },
+    /// The key file is sealed and does not open with this data folder's key.
+    #[error("storage key: {0}")]
+    Sealed(#[from] congress_keys::KeyError),
     /// The key file exists but holds no valid age X25519 identity.
     #[error("storage key {path} is not a valid age identity file: {reason}")]
     InvalidKeyFile {
@@ -96,21 +105,21 @@ impl StorageKey {
     /// Creation is atomic and never overwrites: if two processes race, both end up with
     /// the identity that was renamed into place first. An existing key file that is
     /// group- or world-accessible is refused with [`KeyError::InsecurePermissions`].
-    pub fn load_or_create(data_dir: &Path) -> Result<Self, KeyError> {
+    pub fn load_or_create(data_dir: &Path, files: &FileKey) -> Result<Self, KeyError> {
         ensure_private_dir(data_dir)?;
         let path = data_dir.join(STORAGE_KEY_FILE);
-        match Self::load(&path) {
+        match Self::load(&path, files) {
             Ok(key) => Ok(key),
             Err(KeyError::Io { source, .. }) if source.kind() == io::ErrorKind::NotFound => {
-                Self::create(&path)
+                Self::create(&path, files)
             }
             Err(e) => Err(e),
         }
     }
 
     /// Loads an existing identity file (age-keygen format: comment lines and one
-    /// `AGE-SECRET-KEY-1…` line).
-    pub fn load(path: &Path) -> Result<Self, KeyError> {
+    /// `AGE-SECRET-KEY-1…` line), sealed with `files` (or in clear when `files` is plain).
+    pub fn load(path: &Path, files: &FileKey) -> Result<Self, KeyError> {
         let meta = fs::metadata(path).map_err(io_err(path))?;
         let mode = meta.permissions().mode() & 0o777;
         if mode & 0o077 != 0 {
@@ -119,7 +128,25 @@ impl StorageKey {
                 mode,
             });
         }
-        let text = fs::read_to_string(path).map_err(io_err(path))?;
+        let opened = match files.read(path, SEAL_PURPOSE) {
+            Ok(o) => o,
+            Err(congress_keys::KeyError::Io { source, .. }) => {
+                return Err(KeyError::Io {
+                    path: path.to_path_buf(),
+                    source,
+                });
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let text =
+            String::from_utf8(opened.bytes.to_vec()).map_err(|_| KeyError::InvalidKeyFile {
+                path: path.to_path_buf(),
+                reason: "not text".into(),
+            })?;
+        if opened.needs_sealing {
+            files.write(path, SEAL_PURPOSE, text.as_bytes())?;
+            tracing::info!(path = %path.display(), "sealed the storage key (written before encryption at rest)");
+        }
         let invalid = |reason: &str| KeyError::InvalidKeyFile {
             path: path.to_path_buf(),
             reason: reason.to_string(),
@@ -141,7 +168,7 @@ impl StorageKey {
         })
     }
 
-    fn create(path: &Path) -> Result<Self, KeyError> {
+    fn create(path: &Path, files: &FileKey) -> Result<Self, KeyError> {
         let identity = Identity::generate();
         let recipient = identity.to_public();
         let dir = parent_dir(path);
@@ -156,7 +183,8 @@ impl StorageKey {
              # public key: {recipient}\n{}\n",
             identity.to_string().expose_secret()
         );
-        tmp.write_all(body.as_bytes()).map_err(io_err(path))?;
+        tmp.write_all(&files.seal(SEAL_PURPOSE, body.as_bytes()))
+            .map_err(io_err(path))?;
         tmp.as_file().sync_all().map_err(io_err(path))?;
         match tmp.persist_noclobber(path) {
             Ok(_) => {
@@ -169,7 +197,7 @@ impl StorageKey {
                 })
             }
             // Someone else created it in the meantime: use theirs.
-            Err(e) if e.error.kind() == io::ErrorKind::AlreadyExists => Self::load(path),
+            Err(e) if e.error.kind() == io::ErrorKind::AlreadyExists => Self::load(path, files),
             Err(e) => Err(KeyError::Io {
                 path: path.to_path_buf(),
                 source: e.error,
@@ -263,12 +291,12 @@ mod tests {
     fn creates_then_loads_same_key_with_private_modes() {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path().join("data").join("keys");
-        let a = StorageKey::load_or_create(&dir).unwrap();
+        let a = StorageKey::load_or_create(&dir, &FileKey::plain()).unwrap();
         let file_mode = fs::metadata(a.path()).unwrap().permissions().mode() & 0o777;
         let dir_mode = fs::metadata(&dir).unwrap().permissions().mode() & 0o777;
         assert_eq!(file_mode, 0o600);
         assert_eq!(dir_mode, 0o700);
-        let b = StorageKey::load_or_create(&dir).unwrap();
+        let b = StorageKey::load_or_create(&dir, &FileKey::plain()).unwrap();
         assert_eq!(a.recipient(), b.recipient());
         // no temp files left behind
         let names: Vec<_> = fs::read_dir(&dir)
@@ -284,16 +312,16 @@ mod tests {
     #[test]
     fn refuses_world_readable_key_and_garbage() {
         let tmp = tempfile::tempdir().unwrap();
-        let key = StorageKey::load_or_create(tmp.path()).unwrap();
+        let key = StorageKey::load_or_create(tmp.path(), &FileKey::plain()).unwrap();
         fs::set_permissions(key.path(), fs::Permissions::from_mode(0o644)).unwrap();
-        let err = StorageKey::load_or_create(tmp.path()).unwrap_err();
+        let err = StorageKey::load_or_create(tmp.path(), &FileKey::plain()).unwrap_err();
         assert!(
             matches!(err, KeyError::InsecurePermissions { mode: 0o644, .. }),
             "{err}"
         );
         fs::write(key.path(), "hello\n").unwrap();
         fs::set_permissions(key.path(), fs::Permissions::from_mode(0o600)).unwrap();
-        let err = StorageKey::load_or_create(tmp.path()).unwrap_err();
+        let err = StorageKey::load_or_create(tmp.path(), &FileKey::plain()).unwrap_err();
         assert!(matches!(err, KeyError::InvalidKeyFile { .. }), "{err}");
     }
 
@@ -301,7 +329,7 @@ mod tests {
     fn tightens_existing_dir() {
         let tmp = tempfile::tempdir().unwrap();
         fs::set_permissions(tmp.path(), fs::Permissions::from_mode(0o755)).unwrap();
-        StorageKey::load_or_create(tmp.path()).unwrap();
+        StorageKey::load_or_create(tmp.path(), &FileKey::plain()).unwrap();
         let mode = fs::metadata(tmp.path()).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o700);
     }

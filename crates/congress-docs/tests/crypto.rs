@@ -93,7 +93,9 @@ fn tampered_and_truncated_ciphertext_fail() {
 #[test]
 fn encrypt_to_file_reports_size_and_hash_and_reencrypts() {
     let dir = tempfile::tempdir().unwrap();
-    let storage = StorageKey::load_or_create(&dir.path().join("keys")).unwrap();
+    let storage =
+        StorageKey::load_or_create(&dir.path().join("keys"), &congress_keys::FileKey::plain())
+            .unwrap();
     let data = sample(1_000_000);
     let stored_path = dir.path().join("doc-1-v1.age");
     let stored =

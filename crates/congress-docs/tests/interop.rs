@@ -105,7 +105,9 @@ fn storage_key_file_is_an_age_identity_file() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let key = StorageKey::load_or_create(&dir.path().join("data")).unwrap();
+    let key =
+        StorageKey::load_or_create(&dir.path().join("data"), &congress_keys::FileKey::plain())
+            .unwrap();
     let data = sample(10_000);
     let ct_path = dir.path().join("stored.age");
     crypto::encrypt_to_file(&[key.recipient().clone()], &data[..], &ct_path).unwrap();

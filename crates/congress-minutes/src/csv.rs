@@ -19,12 +19,18 @@ use crate::time;
 /// The header row.
 pub const HEADER: [&str; 6] = ["section", "ref", "time", "label", "value", "detail"];
 
-/// One cell, quoted if needed and guarded against formula injection.
-pub fn cell(raw: &str) -> String {
-    let guarded = match raw.chars().next() {
+/// `raw` with a `'` in front when a spreadsheet would read it as a formula (it starts with
+/// `=`, `+`, `-`, `@`, tab or carriage return). Every CSV export of the server uses it.
+pub fn guard(raw: &str) -> String {
+    match raw.chars().next() {
         Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{raw}"),
         _ => raw.to_string(),
-    };
+    }
+}
+
+/// One cell, quoted if needed and guarded against formula injection.
+pub fn cell(raw: &str) -> String {
+    let guarded = guard(raw);
     if guarded.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", guarded.replace('"', "\"\""))
     } else {

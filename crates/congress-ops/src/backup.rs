@@ -62,6 +62,8 @@ pub enum BackupError {
     NotEmpty(String),
     #[error("the restored database does not verify: {0}")]
     Verify(String),
+    #[error("the backup is encrypted and cannot be opened: {0}")]
+    Locked(String),
 }
 
 pub(crate) fn io(path: &Path) -> impl FnOnce(std::io::Error) -> BackupError + '_ {
@@ -111,11 +113,12 @@ pub struct BackupReport {
 /// deletes all but the newest `keep` backups. Safe while a server writes to `data_dir`.
 pub fn backup(
     data_dir: &Path,
+    db: &congress_store::Db,
     root: &Path,
     keep: Option<usize>,
 ) -> Result<BackupReport, BackupError> {
     let started = Stopwatch::start();
-    let db_path = data_dir.join(DATABASE);
+    let db_path = db.path();
     if !db_path.is_file() {
         return Err(BackupError::NoDatabase(data_dir.display().to_string()));
     }
@@ -125,7 +128,7 @@ pub fn backup(
     let tmp = root.join(format!(".tmp-{:016x}", rand::random::<u64>()));
     // Private: it holds the storage key.
     create_private_dir(&tmp)?;
-    let result = fill(data_dir, root, &tmp, previous.as_ref());
+    let result = fill(data_dir, db, root, &tmp, previous.as_ref());
     let (manifest, linked, copied_bytes) = match result {
         Ok(r) => r,
         Err(e) => {
@@ -161,13 +164,14 @@ pub fn backup(
 /// Writes the database copy, the other files and the manifest into `tmp`.
 fn fill(
     data_dir: &Path,
+    db: &congress_store::Db,
     root: &Path,
     tmp: &Path,
     previous: Option<&(PathBuf, Manifest)>,
 ) -> Result<(Manifest, usize, u64), BackupError> {
     let created_at_ms = now_ms();
     let db_copy = tmp.join(DATABASE);
-    let journal = congress_store::copy_database(&data_dir.join(DATABASE), &db_copy)?;
+    let journal = congress_store::copy_database(db, &db_copy)?;
     File::open(&db_copy)
         .and_then(|f| f.sync_all())
         .map_err(io(&db_copy))?;
@@ -239,9 +243,9 @@ fn fill(
     Ok((manifest, linked, copied_bytes))
 }
 
-/// The journal head of the database in `data_dir` right now (read-only).
-pub fn current_head(data_dir: &Path) -> Result<JournalHead, BackupError> {
-    Ok(congress_store::head_of(&data_dir.join(DATABASE))?)
+/// The journal head of the database `db` right now (read-only).
+pub fn current_head(db: &congress_store::Db) -> Result<JournalHead, BackupError> {
+    Ok(congress_store::head_of(db)?)
 }
 
 pub use crate::restore::{RestoreReport, check, resolve, restore};
@@ -446,6 +450,7 @@ pub(crate) fn create_private_dir(dir: &Path) -> Result<(), BackupError> {
 /// `stop` turns true.
 pub fn start_schedule(
     data_dir: PathBuf,
+    db: congress_store::Db,
     cfg: BackupConfig,
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) {
@@ -453,10 +458,10 @@ pub fn start_schedule(
     let interval = Duration::from_secs(cfg.interval_s.max(1));
     tokio::spawn(async move {
         loop {
-            let (data, root) = (data_dir.clone(), root.clone());
+            let (data, root, db) = (data_dir.clone(), root.clone(), db.clone());
             let keep = cfg.keep;
-            let r =
-                tokio::task::spawn_blocking(move || backup_if_changed(&data, &root, keep)).await;
+            let r = tokio::task::spawn_blocking(move || backup_if_changed(&data, &db, &root, keep))
+                .await;
             match r {
                 Ok(Ok(Some(rep))) => tracing::info!(
                     path = %rep.path.display(),
@@ -483,16 +488,17 @@ pub fn start_schedule(
 /// A backup unless the newest one already has the current journal head.
 pub fn backup_if_changed(
     data_dir: &Path,
+    db: &congress_store::Db,
     root: &Path,
     keep: usize,
 ) -> Result<Option<BackupReport>, BackupError> {
-    let head = current_head(data_dir)?;
+    let head = current_head(db)?;
     if let Some(prev) = latest(root)
         && read_manifest(&prev).is_ok_and(|m| m.journal == head)
     {
         return Ok(None);
     }
-    backup(data_dir, root, Some(keep)).map(Some)
+    backup(data_dir, db, root, Some(keep)).map(Some)
 }
 
 /// Backups are named after the machine's time (a backup runs outside the engine's clock).

@@ -12,6 +12,7 @@ use crate::backup::{
     BackupError, DATABASE, MANIFEST, Manifest, copy_file, create_private_dir, io, latest,
     read_manifest, safe_rel, sha256_file, sync_dir, sync_tree,
 };
+use congress_app::Config;
 use congress_app::clock::Stopwatch;
 
 /// Resolves `from` to one backup folder: itself if it holds a manifest, else the newest backup
@@ -23,9 +24,18 @@ pub fn resolve(from: &Path) -> Result<PathBuf, BackupError> {
     latest(from).ok_or_else(|| BackupError::NoBackup(from.display().to_string()))
 }
 
+/// The backup (or restored data) folder `dir` unlocked like a data folder: its own
+/// `keyring.json` opened with the passphrase or shares of `cfg`.
+fn unlocked(dir: &Path, cfg: &Config) -> Result<congress_store::Db, BackupError> {
+    congress_app::keys::unlock_existing(dir, cfg)
+        .map(|k| k.db)
+        .map_err(|e| BackupError::Locked(e.to_string()))
+}
+
 /// Checks a backup folder: manifest checksum, every file's size and SHA-256, the database's
-/// journal head against the manifest, and `verify` on the database copy.
-pub fn check(dir: &Path) -> Result<Manifest, BackupError> {
+/// journal head against the manifest, and `verify` on the database copy (which needs the
+/// backup's passphrase, given in `cfg`).
+pub fn check(dir: &Path, cfg: &Config) -> Result<Manifest, BackupError> {
     let damaged = |reason: String| BackupError::Damaged {
         backup: dir.display().to_string(),
         reason,
@@ -53,7 +63,7 @@ pub fn check(dir: &Path) -> Result<Manifest, BackupError> {
             )));
         }
     }
-    let db = dir.join(DATABASE);
+    let db = unlocked(dir, cfg)?;
     let head = congress_store::head_of(&db)
         .map_err(|e| damaged(format!("the database cannot be read: {e}")))?;
     if head != m.journal {
@@ -80,7 +90,7 @@ pub struct RestoreReport {
 
 /// Restores the backup `from` (a backup folder, or a root: its newest backup) into the new
 /// data folder `data` (absent or empty): checks it, installs it, verifies it.
-pub fn restore(from: &Path, data: &Path) -> Result<RestoreReport, BackupError> {
+pub fn restore(from: &Path, data: &Path, cfg: &Config) -> Result<RestoreReport, BackupError> {
     let started = Stopwatch::start();
     if data.exists() {
         let empty = fs::read_dir(data).map_err(io(data))?.next().is_none();
@@ -89,7 +99,7 @@ pub fn restore(from: &Path, data: &Path) -> Result<RestoreReport, BackupError> {
         }
     }
     let dir = resolve(from)?;
-    let manifest = check(&dir)?;
+    let manifest = check(&dir, cfg)?;
     let parent = match data.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -126,7 +136,7 @@ pub fn restore(from: &Path, data: &Path) -> Result<RestoreReport, BackupError> {
         let _ = fs::remove_dir_all(&stage);
         return Err(e);
     }
-    let report = congress_store::verify(&data.join(DATABASE))?;
+    let report = congress_store::verify(&unlocked(data, cfg)?)?;
     if !report.ok() {
         return Err(BackupError::Verify(report.problems.join("; ")));
     }

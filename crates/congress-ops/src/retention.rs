@@ -12,7 +12,6 @@
 //!   version answer 410 Gone.
 
 use congress_domain::DocumentCommand;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -34,7 +33,7 @@ pub struct Retention {
     pub face: Option<Arc<FaceService>>,
     pub config: RetentionConfig,
     pub utc_offset_minutes: i32,
-    pub db_path: PathBuf,
+    pub db_path: congress_store::Db,
 }
 
 /// What is due at a moment.
@@ -91,7 +90,7 @@ impl Retention {
             face: app.face.clone(),
             config: app.config.retention.clone(),
             utc_offset_minutes: app.config.minutes.utc_offset_minutes,
-            db_path: app.config.database_path(),
+            db_path: app.keys.db.clone(),
         }
     }
 

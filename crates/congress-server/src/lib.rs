@@ -14,7 +14,7 @@ use std::sync::Arc;
 pub mod logging;
 
 pub use congress_app::{
-    AppError, AppState, Config, OpenError, auth, clock, config, documents, engine, face, hub,
+    AppError, AppState, Config, OpenError, auth, clock, config, documents, engine, face, hub, keys,
     minutes, snapshot, votes,
 };
 pub use congress_http::{openapi, range, router, routes, serve_redirect};
@@ -48,6 +48,7 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     backup::start_schedule(
         state.config.data_dir.clone(),
+        state.keys.db.clone(),
         state.config.backup.clone(),
         state.shutdown.subscribe(),
     );

@@ -170,8 +170,78 @@ fn load_config(cli: &Cli) -> anyhow::Result<Config> {
     Ok(cfg)
 }
 
+/// The database of an existing data folder, unlocked (prompting for the passphrase).
+fn existing_db(cfg: &mut Config) -> anyhow::Result<congress_store::Db> {
+    let path = cfg.database_path();
+    if !path.exists() {
+        bail!("no database at {}", path.display());
+    }
+    ask_passphrase(cfg)?;
+    Ok(congress_server::keys::unlock_existing(&cfg.data_dir, cfg)?.db)
+}
+
+/// When encryption at rest is on and neither `CONGRESS_PASSPHRASE` nor `CONGRESS_SHARES` is
+/// set, asks the operator for the passphrase on the terminal (one line on standard input).
+/// Without a terminal the environment must give it.
+fn ask_passphrase(cfg: &mut Config) -> anyhow::Result<()> {
+    use congress_server::keys::{Encryption, Passphrase, Unlock};
+    if cfg.unlock.is_some() || cfg.at_rest.encryption == Encryption::Off {
+        return Ok(());
+    }
+    let keyring = congress_server::keys::Keyring::path(&cfg.data_dir);
+    let plain_old_folder = !keyring.is_file()
+        && cfg.database_path().is_file()
+        && congress_store::Db::file_is_plain(&cfg.database_path());
+    if plain_old_folder && !std::io::stdin().is_terminal() {
+        // A folder from before encryption opens without a passphrase only to be read.
+        return Ok(());
+    }
+    if !std::io::stdin().is_terminal() {
+        bail!(
+            "the data folder {} is encrypted: set CONGRESS_PASSPHRASE (or CONGRESS_SHARES), or run on a terminal to be asked",
+            cfg.data_dir.display()
+        );
+    }
+    if keyring.is_file() {
+        eprint!("passphrase for {}: ", cfg.data_dir.display());
+    } else {
+        eprint!(
+            "new passphrase for the data folder {} (it cannot be recovered; keep it safe): ",
+            cfg.data_dir.display()
+        );
+    }
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line)?;
+    let pass = line.trim_end_matches(['\r', '\n']).to_string();
+    if pass.is_empty() {
+        bail!("no passphrase given");
+    }
+    cfg.unlock = Some(Unlock::Passphrase(Passphrase::new(pass)));
+    Ok(())
+}
+
 async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
     let mut cfg = load_config(&cli)?;
+    let needs_key = !matches!(
+        cli.command,
+        Cmd::Openapi
+            | Cmd::Restore { .. }
+            | Cmd::Verify
+            | Cmd::Minutes { .. }
+            | Cmd::Backup { .. }
+            | Cmd::Demo { .. }
+    ) && !matches!(
+        cli.command,
+        Cmd::Operator {
+            command: OperatorCmd::Add {
+                password_stdin: true,
+                ..
+            }
+        }
+    );
+    if needs_key {
+        ask_passphrase(&mut cfg)?;
+    }
     match cli.command {
         Cmd::Serve(args) => {
             apply_serve_args(&mut cfg, &args);
@@ -188,6 +258,18 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
                 && cli.config.is_none()
             {
                 cfg.data_dir = PathBuf::from(".cache/demo-data");
+            }
+            if cfg.unlock.is_none()
+                && cfg.at_rest.encryption == congress_server::keys::Encryption::On
+            {
+                // The demo's data folder is encrypted like any other, under a passphrase that
+                // is no secret: a real congress sets its own.
+                eprintln!(
+                    "demo: the data folder is encrypted with the passphrase \"demo\" (set CONGRESS_PASSPHRASE to choose one)"
+                );
+                cfg.unlock = Some(congress_server::keys::Unlock::Passphrase(
+                    congress_server::keys::Passphrase::new("demo"),
+                ));
             }
             let app = congress_server::open(cfg)?;
             let fresh = app.engine.read(|s| s.congress.is_none());
@@ -242,10 +324,9 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
         }
         Cmd::PurgeBiometrics => {
             cfg.face_check_in = congress_server::face::FaceMode::Off;
-            let path = cfg.database_path();
             let app = congress_server::open(cfg)?;
             let n = congress_server::face::purge_biometrics(&app).await?;
-            let left = congress_store::SqliteStore::open(&path)?.face_enrolment_count()?;
+            let left = congress_store::SqliteStore::open(&app.keys.db)?.face_enrolment_count()?;
             println!(
                 "purged the face enrolments of {n} delegates (embeddings and photos); {left} left"
             );
@@ -288,11 +369,8 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
                 .with_context(|| format!("unknown format {format:?}: use pdf, html or csv"))?;
             let lang = congress_minutes::Lang::parse(&lang)
                 .with_context(|| format!("unknown language {lang:?}: use vi, en or ar"))?;
-            let path = cfg.database_path();
-            if !path.exists() {
-                bail!("no database at {}", path.display());
-            }
-            let bytes = congress_server::minutes::render(path, format, lang, &cfg.minutes)
+            let db = existing_db(&mut cfg)?;
+            let bytes = congress_server::minutes::render(db, format, lang, &cfg.minutes)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             std::fs::write(&out, &bytes)
@@ -323,11 +401,8 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
         }
         Cmd::Openapi => print!("{}", congress_server::openapi::openapi_json_text()),
         Cmd::Verify => {
-            let path = cfg.database_path();
-            if !path.exists() {
-                bail!("no database at {}", path.display());
-            }
-            let report = congress_store::verify(&path)?;
+            let db = existing_db(&mut cfg)?;
+            let report = congress_store::verify(&db)?;
             println!("events: {}", report.events);
             println!("head:   {}", report.head_hash);
             if report.ok() {
@@ -372,8 +447,9 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
         }
         Cmd::Backup { to, keep } => {
             let data = cfg.data_dir.clone();
+            let db = existing_db(&mut cfg)?;
             let r = tokio::task::spawn_blocking(move || {
-                congress_server::backup::backup(&data, &to, keep)
+                congress_server::backup::backup(&data, &db, &to, keep)
             })
             .await??;
             println!(
@@ -393,9 +469,12 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             let Some(data) = cli.data.clone() else {
                 bail!("give the new data folder with --data DIR (it must be absent or empty)");
             };
-            let r =
-                tokio::task::spawn_blocking(move || congress_server::backup::restore(&from, &data))
-                    .await??;
+            // The backup carries its own keyring: its passphrase (or shares) unlock it.
+            ask_passphrase(&mut cfg)?;
+            let r = tokio::task::spawn_blocking(move || {
+                congress_server::backup::restore(&from, &data, &cfg)
+            })
+            .await??;
             println!(
                 "restored {} (journal seq {}, taken {}) in {} ms",
                 r.from.display(),

@@ -6,28 +6,17 @@ use std::path::Path;
 use std::time::Duration;
 
 use congress_proto::JournalHead;
-use rusqlite::{Connection, OpenFlags};
 
 use crate::StoreError;
+use crate::db::{Access, Db};
 use crate::sqlite::read_head;
 
-fn open_read_only(path: &Path) -> Result<Connection, StoreError> {
-    let conn =
-        Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(|e| {
-            StoreError::Open {
-                path: path.display().to_string(),
-                reason: e.to_string(),
-            }
-        })?;
-    conn.busy_timeout(Duration::from_secs(10))?;
-    Ok(conn)
-}
-
-/// Copies the database at `src` into a new self-contained file `dst` (no WAL beside it), as of
-/// one commit; returns the journal head of the copy. The caller syncs `dst` to disk.
-pub fn copy_database(src: &Path, dst: &Path) -> Result<JournalHead, StoreError> {
-    let source = open_read_only(src)?;
-    let mut target = Connection::open(dst)?;
+/// Copies the database `src` into a new self-contained file `dst` (no WAL beside it), as of
+/// one commit, encrypted with the same key; returns the journal head of the copy. The caller
+/// syncs `dst` to disk.
+pub fn copy_database(src: &Db, dst: &Path) -> Result<JournalHead, StoreError> {
+    let source = src.connect(Access::ReadOnly)?;
+    let mut target = src.at(dst).connect(Access::ReadWrite)?;
     {
         let b = rusqlite::backup::Backup::new(&source, &mut target)?;
         // All pages in one step: one read transaction, so one consistent snapshot. A busy
@@ -38,7 +27,7 @@ pub fn copy_database(src: &Path, dst: &Path) -> Result<JournalHead, StoreError> 
                 rusqlite::backup::StepResult::Done => break,
                 _ if tries >= 3_000 => {
                     return Err(StoreError::Open {
-                        path: src.display().to_string(),
+                        path: src.path().display().to_string(),
                         reason: "the database stayed busy for 60 s".into(),
                     });
                 }
@@ -53,7 +42,7 @@ pub fn copy_database(src: &Path, dst: &Path) -> Result<JournalHead, StoreError> 
     read_head(&target)
 }
 
-/// The journal head of the database at `path` (read-only; safe beside a running server).
-pub fn head_of(path: &Path) -> Result<JournalHead, StoreError> {
-    read_head(&open_read_only(path)?)
+/// The journal head of the database `db` (read-only; safe beside a running server).
+pub fn head_of(db: &Db) -> Result<JournalHead, StoreError> {
+    read_head(&db.connect(Access::ReadOnly)?)
 }

@@ -9,6 +9,7 @@
 mod biometrics;
 mod chain;
 mod copy;
+mod db;
 mod migrations;
 mod projection;
 mod reader;
@@ -19,6 +20,7 @@ mod verify;
 pub use biometrics::FaceEnrolment;
 pub use chain::{GENESIS_HASH, event_hash};
 pub use copy::{copy_database, head_of};
+pub use db::{Access, Db};
 pub use reader::{JournalReader, PageFilter};
 pub use search::SearchIndex;
 pub use sqlite::SqliteStore;
@@ -41,6 +43,14 @@ pub enum StoreError {
     Corrupt { seq: u64, reason: String },
     #[error("cannot open {path}: {reason}")]
     Open { path: String, reason: String },
+    #[error(
+        "{path} does not open with this data folder's key (another congress's database, or altered)"
+    )]
+    WrongKey { path: String },
+    #[error("{path} is not encrypted (a data folder from before encryption at rest)")]
+    NotEncrypted { path: String },
+    #[error("{path} is encrypted, but encryption at rest is off in the configuration")]
+    Encrypted { path: String },
 }
 
 /// One thing to write in a batch.

@@ -2,10 +2,9 @@
 //! command: its own read-only connection, safe beside a running server (WAL readers never block
 //! the writer) and on a stopped server's data.
 
-use std::path::Path;
+use rusqlite::{Connection, params};
 
-use rusqlite::{Connection, OpenFlags, params};
-
+use crate::db::{Access, Db};
 use crate::{StoreError, StoredEvent};
 
 /// A read-only connection to a congress database.
@@ -27,16 +26,9 @@ pub struct PageFilter {
 }
 
 impl JournalReader {
-    /// Opens `path` read-only; fails if there is no database there.
-    pub fn open(path: &Path) -> Result<Self, StoreError> {
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(|e| StoreError::Open {
-            path: path.display().to_string(),
-            reason: e.to_string(),
-        })?;
+    /// Opens `db` read-only; fails if there is no database there.
+    pub fn open(db: &Db) -> Result<Self, StoreError> {
+        let conn = db.connect(Access::ReadOnly)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         Ok(JournalReader { conn })
     }
@@ -94,7 +86,7 @@ mod tests {
     fn reads_pages_filtered_by_actor_and_kind_from_a_real_file() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("c.sqlite");
-        let mut s = SqliteStore::open(&path).unwrap();
+        let mut s = SqliteStore::open(&Db::plain(&path)).unwrap();
         let ev = |actor: &str, item: Option<&str>| Write::Event {
             at: 1,
             actor: actor.into(),
@@ -113,7 +105,7 @@ mod tests {
             },
         ])
         .unwrap();
-        let r = JournalReader::open(&path).unwrap();
+        let r = JournalReader::open(&Db::plain(&path)).unwrap();
         let all = r.all().unwrap();
         assert_eq!(all.len(), 4);
         assert_eq!(all.last().unwrap().hash, s.head().hash);
@@ -141,6 +133,6 @@ mod tests {
             })
             .unwrap();
         assert_eq!(page.iter().map(|e| e.seq).collect::<Vec<_>>(), [3, 2]);
-        assert!(JournalReader::open(&dir.path().join("none.sqlite")).is_err());
+        assert!(JournalReader::open(&Db::plain(dir.path().join("none.sqlite"))).is_err());
     }
 }

@@ -13,7 +13,6 @@
 //! `verify`, and it can be rebuilt from the stored documents.
 
 use std::collections::HashSet;
-use std::path::Path;
 use std::sync::Mutex;
 
 use congress_docs::search::{Hit, Query, fold, is_word_char, make_snippet};
@@ -30,12 +29,9 @@ pub struct SearchIndex {
 }
 
 impl SearchIndex {
-    /// Opens the index in the database at `path` (creating its tables if needed).
-    pub fn open(path: &Path) -> Result<Self, StoreError> {
-        let conn = Connection::open(path).map_err(|e| StoreError::Open {
-            path: path.display().to_string(),
-            reason: e.to_string(),
-        })?;
+    /// Opens the index in the database `db` (creating its tables if needed).
+    pub fn open(db: &crate::Db) -> Result<Self, StoreError> {
+        let conn = db.connect(crate::Access::ReadWrite)?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         create_schema(&conn)?;
         Ok(SearchIndex {

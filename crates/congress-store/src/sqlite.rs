@@ -1,12 +1,11 @@
 //! The SQLite implementation of [`JournalStore`].
 
-use std::path::Path;
-
 use congress_domain::CongressState;
 use congress_proto::JournalHead;
-use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::chain::{GENESIS_HASH, event_hash};
+use crate::db::{Access, Db};
 use crate::{JournalStore, Remembered, StoreError, StoredEvent, Write, migrations, projection};
 
 /// One SQLite database file holding one congress.
@@ -16,19 +15,10 @@ pub struct SqliteStore {
 }
 
 impl SqliteStore {
-    /// Opens (creating if needed) the database at `path`, in WAL mode with full sync, and brings
+    /// Opens (creating if needed) the database `db`, in WAL mode with full sync, and brings
     /// its schema up to date.
-    pub fn open(path: &Path) -> Result<Self, StoreError> {
-        let mut conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE
-                | OpenFlags::SQLITE_OPEN_CREATE
-                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(|e| StoreError::Open {
-            path: path.display().to_string(),
-            reason: e.to_string(),
-        })?;
+    pub fn open(db: &Db) -> Result<Self, StoreError> {
+        let mut conn = db.connect(Access::ReadWrite)?;
         Self::configure(&conn)?;
         migrations::migrate(&mut conn)?;
         let head = read_head(&conn)?;

@@ -1,12 +1,11 @@
 //! `verify`: checks the hash chain, then replays the journal into a fresh database and into a
 //! fresh in-memory state, and compares both with what is stored.
 
-use std::path::Path;
-
 use congress_domain::CongressState;
-use rusqlite::{Connection, OpenFlags};
+use rusqlite::Connection;
 
 use crate::chain::{GENESIS_HASH, event_hash};
+use crate::db::{Access, Db};
 use crate::migrations::STATE_TABLES;
 use crate::{SqliteStore, StoreError, projection};
 
@@ -78,15 +77,9 @@ fn sorted_marks(cell: &str) -> String {
     serde_json::to_string(&choice).unwrap_or_else(|_| cell.to_string())
 }
 
-/// Verifies the database at `path` (read-only; safe while the server runs).
-pub fn verify(path: &Path) -> Result<VerifyReport, StoreError> {
-    let conn =
-        Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(|e| {
-            StoreError::Open {
-                path: path.display().to_string(),
-                reason: e.to_string(),
-            }
-        })?;
+/// Verifies the database `db` (read-only; safe while the server runs).
+pub fn verify(db: &Db) -> Result<VerifyReport, StoreError> {
+    let conn = db.connect(Access::ReadOnly)?;
     // One read transaction so the journal and the tables are seen at the same moment.
     conn.execute_batch("BEGIN")?;
     let mut problems = Vec::new();

@@ -4,7 +4,7 @@
 use congress_domain::{AttendanceCommand, CongressCommand, CongressEvent, MeetingCommand};
 use congress_domain::{Command, CongressState, Context, decide};
 use congress_proto::*;
-use congress_store::{JournalStore, Remembered, SqliteStore, Write, verify};
+use congress_store::{Db, JournalStore, Remembered, SqliteStore, Write, verify};
 
 fn congress() -> Congress {
     Congress {
@@ -67,7 +67,7 @@ fn desk(id: &str, status: AttendanceStatus) -> Command {
 }
 
 fn populated(path: &std::path::Path) -> CongressState {
-    let mut store = SqliteStore::open(path).unwrap();
+    let mut store = SqliteStore::open(&Db::plain(path)).unwrap();
     let mut state = store.load_state().unwrap();
     run(
         &mut store,
@@ -131,7 +131,7 @@ fn state_survives_reopen_and_names_round_trip_exactly() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("congress.sqlite");
     let state = populated(&path);
-    let store = SqliteStore::open(&path).unwrap();
+    let store = SqliteStore::open(&Db::plain(&path)).unwrap();
     let loaded = store.load_state().unwrap();
     assert_eq!(loaded, state);
     assert_eq!(loaded.delegates["D0004"].full_name, "عبد الله بن محمد");
@@ -146,12 +146,12 @@ fn verify_passes_and_replay_rebuilds_the_state() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("congress.sqlite");
     let state = populated(&path);
-    let report = verify(&path).unwrap();
+    let report = verify(&Db::plain(&path)).unwrap();
     assert!(report.ok(), "{:?}", report.problems);
     assert_eq!(report.events, 8);
     assert_eq!(report.head_hash, state.head.hash);
 
-    let store = SqliteStore::open(&path).unwrap();
+    let store = SqliteStore::open(&Db::plain(&path)).unwrap();
     let events = store.events_after(0, 1000).unwrap();
     let mut replayed = CongressState::replay(events.iter().map(|e| &e.event));
     replayed.head = state.head.clone();
@@ -171,7 +171,7 @@ fn verify_detects_a_tampered_event_and_a_tampered_table() {
         )
         .unwrap();
     }
-    let report = verify(&path).unwrap();
+    let report = verify(&Db::plain(&path)).unwrap();
     assert!(!report.ok());
     assert!(
         report.problems.iter().any(|p| p.contains("attendance")),
@@ -189,7 +189,7 @@ fn verify_detects_a_tampered_event_and_a_tampered_table() {
         )
         .unwrap();
     }
-    let report = verify(&path2).unwrap();
+    let report = verify(&Db::plain(&path2)).unwrap();
     assert!(
         report.problems.iter().any(|p| p.contains("seq 8")),
         "{:?}",
@@ -208,12 +208,12 @@ fn remembered_answers_survive_reopen_and_ids_are_unique() {
         response: "{\"ok\":1}".into(),
     };
     {
-        let mut s = SqliteStore::open(&path).unwrap();
+        let mut s = SqliteStore::open(&Db::plain(&path)).unwrap();
         s.commit(&[Write::Remember(r.clone())]).unwrap();
         // The same id twice in one batch fails the whole batch.
         assert!(s.commit(&[Write::Remember(r.clone())]).is_err());
     }
-    let s = SqliteStore::open(&path).unwrap();
+    let s = SqliteStore::open(&Db::plain(&path)).unwrap();
     assert_eq!(s.remembered("c-1").unwrap(), Some(r));
     assert_eq!(s.remembered("c-2").unwrap(), None);
 }
@@ -222,7 +222,7 @@ fn remembered_answers_survive_reopen_and_ids_are_unique() {
 fn a_failed_batch_leaves_nothing_behind() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("d.sqlite");
-    let mut s = SqliteStore::open(&path).unwrap();
+    let mut s = SqliteStore::open(&Db::plain(&path)).unwrap();
     let dup = Write::Remember(Remembered {
         client_id: "x".into(),
         actor: "a".into(),
@@ -240,7 +240,7 @@ fn a_failed_batch_leaves_nothing_behind() {
     assert!(s.commit(&[ev, dup.clone(), dup]).is_err());
     assert_eq!(s.head().seq, 0);
     drop(s);
-    let s = SqliteStore::open(&path).unwrap();
+    let s = SqliteStore::open(&Db::plain(&path)).unwrap();
     assert_eq!(s.head().seq, 0);
     assert!(s.load_state().unwrap().congress.is_none());
 }

@@ -14,6 +14,8 @@ use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
+use congress_keys::FileKey;
+
 use rcgen::{
     BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
     Issuer, KeyPair, KeyUsagePurpose,
@@ -47,6 +49,26 @@ pub enum TlsError {
         "{path} is damaged: {reason}; move the tls folder away to make a new CA (every tablet must then trust the new one)"
     )]
     Damaged { path: String, reason: String },
+    #[error(transparent)]
+    Key(#[from] congress_keys::KeyError),
+}
+
+/// Purposes the private keys are sealed for (bound into their encryption).
+const CA_KEY: &str = "tls-ca-key";
+const SERVER_KEY: &str = "tls-server-key";
+
+/// Reads a sealed private key (PEM), sealing it in place when it was still in clear.
+fn read_key(files: &FileKey, path: &Path, purpose: &str) -> Result<String, TlsError> {
+    let opened = files.read(path, purpose)?;
+    let pem = String::from_utf8(opened.bytes.to_vec()).map_err(|_| TlsError::Damaged {
+        path: path.display().to_string(),
+        reason: "not text".into(),
+    })?;
+    if opened.needs_sealing {
+        files.write(path, purpose, pem.as_bytes())?;
+        tracing::info!(path = %path.display(), "sealed a private key written before encryption at rest");
+    }
+    Ok(pem)
 }
 
 fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> TlsError + '_ {
@@ -168,13 +190,14 @@ pub struct Ca {
 }
 
 impl Ca {
-    /// Loads the CA from `dir`, or creates it when neither file exists.
-    pub fn load_or_create(dir: &Path) -> Result<Ca, TlsError> {
+    /// Loads the CA from `dir`, or creates it when neither file exists. Its key is sealed with
+    /// `files`.
+    pub fn load_or_create(dir: &Path, files: &FileKey) -> Result<Ca, TlsError> {
         let key_path = dir.join("ca.key");
         let cert_path = dir.join("ca.pem");
         match (key_path.exists(), cert_path.exists()) {
             (true, true) => {
-                let key_pem = std::fs::read_to_string(&key_path).map_err(io_err(&key_path))?;
+                let key_pem = read_key(files, &key_path, CA_KEY)?;
                 let cert_pem = std::fs::read_to_string(&cert_path).map_err(io_err(&cert_path))?;
                 let key = KeyPair::from_pem(&key_pem).map_err(|e| TlsError::Damaged {
                     path: key_path.display().to_string(),
@@ -222,7 +245,7 @@ impl Ca {
                 params.not_before = now - Duration::days(1);
                 params.not_after = now + Duration::days(CA_DAYS);
                 let cert = params.self_signed(&key)?;
-                write_file(&key_path, key.serialize_pem().as_bytes(), 0o600)?;
+                files.write(&key_path, CA_KEY, key.serialize_pem().as_bytes())?;
                 write_file(&cert_path, cert.pem().as_bytes(), 0o644)?;
                 tracing::info!(path = %cert_path.display(), "created the congress certificate authority");
                 Ok(Ca {
@@ -263,6 +286,7 @@ pub fn server_cert(
     dir: &Path,
     ca: &Ca,
     names: &BTreeSet<String>,
+    files: &FileKey,
 ) -> Result<(CertifiedKey, bool), TlsError> {
     let cert_path = dir.join("server.pem");
     let key_path = dir.join("server.key");
@@ -279,7 +303,7 @@ pub fn server_cert(
     if fits
         && let (Ok(cert_pem), Ok(key_pem)) = (
             std::fs::read_to_string(&cert_path),
-            std::fs::read_to_string(&key_path),
+            read_key(files, &key_path, SERVER_KEY),
         )
         && let Some(der) = pem_to_der(&cert_pem)
         && let Ok(key) = certified(der, &key_pem)
@@ -304,7 +328,7 @@ pub fn server_cert(
     let issuer = Issuer::from_ca_cert_der(&ca.cert_der, &ca.key)?;
     let cert = params.signed_by(&key, &issuer)?;
     let key_pem = key.serialize_pem();
-    write_file(&key_path, key_pem.as_bytes(), 0o600)?;
+    files.write(&key_path, SERVER_KEY, key_pem.as_bytes())?;
     write_file(&cert_path, cert.pem().as_bytes(), 0o644)?;
     let meta = ServerMeta {
         names: names.clone(),
@@ -357,11 +381,12 @@ pub struct Tls {
     listen: IpAddr,
     resolver: Arc<CertResolver>,
     pub acceptor: tokio_rustls::TlsAcceptor,
+    files: FileKey,
 }
 
 impl Tls {
     /// Loads or creates the CA and the server certificate in `data_dir/tls`.
-    pub fn open(data_dir: &Path, listen: SocketAddr) -> Result<Tls, TlsError> {
+    pub fn open(data_dir: &Path, listen: SocketAddr, files: &FileKey) -> Result<Tls, TlsError> {
         let dir = data_dir.join("tls");
         std::fs::create_dir_all(&dir).map_err(io_err(&dir))?;
         #[cfg(unix)]
@@ -370,8 +395,8 @@ impl Tls {
             std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700))
                 .map_err(io_err(&dir))?;
         }
-        let ca = Ca::load_or_create(&dir)?;
-        let (key, _) = server_cert(&dir, &ca, &server_names(listen.ip()))?;
+        let ca = Ca::load_or_create(&dir, files)?;
+        let (key, _) = server_cert(&dir, &ca, &server_names(listen.ip()), files)?;
         let resolver = Arc::new(CertResolver(RwLock::new(Arc::new(key))));
         let mut config = rustls::ServerConfig::builder_with_provider(provider())
             .with_safe_default_protocol_versions()?
@@ -384,13 +409,15 @@ impl Tls {
             listen: listen.ip(),
             resolver,
             acceptor: tokio_rustls::TlsAcceptor::from(Arc::new(config)),
+            files: files.clone(),
         })
     }
 
     /// Makes a new server certificate when the addresses changed or it nears expiry; returns
     /// whether it did.
     pub fn refresh(&self) -> Result<bool, TlsError> {
-        let (key, fresh) = server_cert(&self.dir, &self.ca, &server_names(self.listen))?;
+        let (key, fresh) =
+            server_cert(&self.dir, &self.ca, &server_names(self.listen), &self.files)?;
         if fresh && let Ok(mut cur) = self.resolver.0.write() {
             *cur = Arc::new(key);
         }
@@ -427,18 +454,18 @@ mod tests {
     #[test]
     fn the_ca_is_made_once_and_the_server_cert_follows_the_names() {
         let dir = tempfile::tempdir().unwrap();
-        let ca = Ca::load_or_create(dir.path()).unwrap();
-        let again = Ca::load_or_create(dir.path()).unwrap();
+        let ca = Ca::load_or_create(dir.path(), &FileKey::plain()).unwrap();
+        let again = Ca::load_or_create(dir.path(), &FileKey::plain()).unwrap();
         assert_eq!(ca.sha256(), again.sha256());
         let names: BTreeSet<String> = ["localhost", "127.0.0.1"].map(String::from).into();
-        let (_, fresh) = server_cert(dir.path(), &ca, &names).unwrap();
+        let (_, fresh) = server_cert(dir.path(), &ca, &names, &FileKey::plain()).unwrap();
         assert!(fresh);
-        let (_, fresh) = server_cert(dir.path(), &ca, &names).unwrap();
+        let (_, fresh) = server_cert(dir.path(), &ca, &names, &FileKey::plain()).unwrap();
         assert!(!fresh, "same names: the certificate on disk is reused");
         let more: BTreeSet<String> = ["localhost", "127.0.0.1", "10.0.0.5"]
             .map(String::from)
             .into();
-        let (_, fresh) = server_cert(dir.path(), &ca, &more).unwrap();
+        let (_, fresh) = server_cert(dir.path(), &ca, &more, &FileKey::plain()).unwrap();
         assert!(fresh, "a new address makes a new certificate");
         #[cfg(unix)]
         {
@@ -456,9 +483,12 @@ mod tests {
     #[test]
     fn a_half_missing_ca_is_refused_not_replaced() {
         let dir = tempfile::tempdir().unwrap();
-        Ca::load_or_create(dir.path()).unwrap();
+        Ca::load_or_create(dir.path(), &FileKey::plain()).unwrap();
         std::fs::remove_file(dir.path().join("ca.key")).unwrap();
-        let err = Ca::load_or_create(dir.path()).err().unwrap().to_string();
+        let err = Ca::load_or_create(dir.path(), &FileKey::plain())
+            .err()
+            .unwrap()
+            .to_string();
         assert!(err.contains("missing"), "{err}");
     }
 

@@ -9,10 +9,8 @@ use congress_store::{JournalStore, SqliteStore};
 use crate::util::*;
 
 /// Reads one delegate's attendance straight from the database file, on another connection.
-fn status_on_disk(db: &std::path::Path, delegate: &str) -> Option<String> {
-    let conn =
-        rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-            .unwrap();
+fn status_on_disk(db: &congress_store::Db, delegate: &str) -> Option<String> {
+    let conn = db.connect(congress_store::Access::ReadOnly).unwrap();
     conn.query_row(
         "SELECT status FROM attendance WHERE delegate_id = ?1",
         [delegate],
@@ -24,7 +22,7 @@ fn status_on_disk(db: &std::path::Path, delegate: &str) -> Option<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_check_in_is_acknowledged_only_once_it_is_on_disk() {
     let mut s = TestServer::start().await;
-    let db = s.db_path();
+    let db = s.db();
     assert_eq!(status_on_disk(&db, VIET), None);
     let ack = s
         .credentials

@@ -14,9 +14,9 @@ use crate::util::*;
 
 use crate::documents::pdfgen;
 
-async fn run_backup(data: &Path, root: &Path, keep: Option<usize>) -> backup::BackupReport {
-    let (data, root) = (data.to_path_buf(), root.to_path_buf());
-    tokio::task::spawn_blocking(move || backup::backup(&data, &root, keep))
+async fn run_backup(s: &TestServer, root: &Path, keep: Option<usize>) -> backup::BackupReport {
+    let (data, root, db) = (s.config.data_dir.clone(), root.to_path_buf(), s.db());
+    tokio::task::spawn_blocking(move || backup::backup(&data, &db, &root, keep))
         .await
         .unwrap()
         .unwrap()
@@ -51,9 +51,9 @@ async fn a_backup_taken_while_a_writer_commits_is_a_consistent_snapshot() {
     let mut seqs = Vec::new();
     for _ in 0..4 {
         tokio::time::sleep(Duration::from_millis(150)).await;
-        let r = run_backup(&s.config.data_dir, dir.path(), None).await;
+        let r = run_backup(&s, dir.path(), None).await;
         // The copy verifies on its own and its head is the manifest's.
-        let m = backup::check(&r.path).unwrap();
+        let m = backup::check(&r.path, &s.config).unwrap();
         assert_eq!(m.journal, r.manifest.journal);
         seqs.push(m.journal.seq);
     }
@@ -83,24 +83,22 @@ async fn rotation_keeps_the_newest_n_and_unchanged_schedules_skip() {
             .set_attendance(&cid("r"), d, status, "CCCD")
             .await
             .unwrap();
-        made.push(
-            run_backup(&s.config.data_dir, dir.path(), Some(3))
-                .await
-                .path,
-        );
+        made.push(run_backup(&s, dir.path(), Some(3)).await.path);
     }
     assert_eq!(backup::list(dir.path()), made[2..].to_vec());
     // Nothing new: the scheduled form skips.
-    let (data, root) = (s.config.data_dir.clone(), dir.path().to_path_buf());
-    let skipped = tokio::task::spawn_blocking(move || backup::backup_if_changed(&data, &root, 3))
-        .await
-        .unwrap()
-        .unwrap();
+    let (data, root, db) = (s.config.data_dir.clone(), dir.path().to_path_buf(), s.db());
+    let skipped =
+        tokio::task::spawn_blocking(move || backup::backup_if_changed(&data, &db, &root, 3))
+            .await
+            .unwrap()
+            .unwrap();
     assert!(skipped.is_none());
     // The schedule (as `serve` starts it) writes a backup once something changes.
     let (tx, rx) = tokio::sync::watch::channel(false);
     backup::start_schedule(
         s.config.data_dir.clone(),
+        s.db(),
         backup::BackupConfig {
             dir: Some(dir.path().to_path_buf()),
             interval_s: 1,
@@ -117,7 +115,7 @@ async fn rotation_keeps_the_newest_n_and_unchanged_schedules_skip() {
     for _ in 0..60 {
         tokio::time::sleep(Duration::from_millis(100)).await;
         let newest = backup::latest(dir.path()).unwrap();
-        if backup::check(&newest).unwrap().journal == head {
+        if backup::check(&newest, &s.config).unwrap().journal == head {
             found = true;
             break;
         }
@@ -176,7 +174,7 @@ async fn a_restored_folder_serves_the_backups_state_and_documents() {
     assert_eq!(before.status(), 200);
     let before = before.bytes().await.unwrap();
 
-    let r = run_backup(&s.config.data_dir, &dir.path().join("backups"), Some(5)).await;
+    let r = run_backup(&s, &dir.path().join("backups"), Some(5)).await;
     assert!(
         r.manifest
             .files
@@ -195,25 +193,25 @@ async fn a_restored_folder_serves_the_backups_state_and_documents() {
     s.check_in(ARAB).await;
 
     // A second backup links the unchanged documents instead of copying them.
-    let r2 = run_backup(&s.config.data_dir, &dir.path().join("backups"), Some(5)).await;
+    let r2 = run_backup(&s, &dir.path().join("backups"), Some(5)).await;
     assert!(r2.linked >= 1, "documents were copied again");
 
     // Restore the first backup into a fresh folder and serve it.
     let fresh = dir.path().join("spare").join("data");
-    let (from, to) = (r.path.clone(), fresh.clone());
-    let restored = tokio::task::spawn_blocking(move || backup::restore(&from, &to))
+    let (from, to, cfg) = (r.path.clone(), fresh.clone(), s.config.clone());
+    let restored = tokio::task::spawn_blocking(move || backup::restore(&from, &to, &cfg))
         .await
         .unwrap()
         .unwrap();
     assert_eq!(restored.manifest.journal, head);
-    let config = congress_server::Config {
+    let config = unlocked(congress_server::Config {
         data_dir: fresh.clone(),
         listen: "127.0.0.1:0".parse().unwrap(),
         web_root: dir.path().to_path_buf(),
         face_check_in: congress_server::face::FaceMode::Off,
         tls: congress_server::tls::TlsMode::Off,
         ..Default::default()
-    };
+    });
     let state = congress_server::open(config).unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
@@ -247,8 +245,8 @@ async fn damaged_backups_and_non_empty_targets_are_refused() {
     let s = TestServer::start().await;
     s.check_in(VIET).await;
     let dir = tempfile::tempdir().unwrap();
-    let r = run_backup(&s.config.data_dir, dir.path(), None).await;
-    let restore = |from: &Path, to: &Path| backup::restore(from, to);
+    let r = run_backup(&s, dir.path(), None).await;
+    let restore = |from: &Path, to: &Path| backup::restore(from, to, &s.config);
 
     // A non-empty target is never overwritten.
     let busy = dir.path().join("busy");

@@ -90,14 +90,14 @@ async fn upload(api: &Api, query: &str, pdf: Vec<u8>) -> (u16, serde_json::Value
     )
 }
 
-async fn upload_ok(api: &Api, query: &str, pdf: Vec<u8>) -> Document {
+pub(crate) async fn upload_ok(api: &Api, query: &str, pdf: Vec<u8>) -> Document {
     let (status, v) = upload(api, query, pdf).await;
     assert_eq!(status, 200, "{v}");
     serde_json::from_value::<UploadAck>(v).unwrap().document
 }
 
 /// Waits until `tablet` lists version `version` of `id` with a delivery for it.
-async fn delivered(tablet: &Api, id: i64, version: u32) -> DocDelivery {
+pub(crate) async fn delivered(tablet: &Api, id: i64, version: u32) -> DocDelivery {
     for _ in 0..200 {
         let docs: Vec<Document> = tablet.get("/api/documents").await.unwrap();
         if let Some(d) = docs
@@ -673,7 +673,7 @@ async fn documents_survive_a_restart_and_verify() {
     assert_eq!(back.document, doc);
     let res: SearchResults = s.admin.get("/api/search?q=bao%20cao").await.unwrap();
     assert_eq!(res.hits.len(), 1);
-    let report = congress_store::verify(&s.db_path()).unwrap();
+    let report = congress_store::verify(&s.db()).unwrap();
     assert!(report.ok(), "{report:?}");
     // A second document gets a fresh id after the restart.
     let second = upload_ok(&s.secretariat, "title=Second&audience=all", report_pdf()).await;

@@ -345,7 +345,7 @@ async fn opinions_go_to_the_secretary_and_summaries_to_the_secretariat_only() {
     );
 
     // Everything is journalled and replays to the same state.
-    let report = congress_store::verify(&s.db_path()).unwrap();
+    let report = congress_store::verify(&s.db()).unwrap();
     assert!(report.ok(), "{:?}", report.problems);
 }
 

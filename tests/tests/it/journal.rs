@@ -8,7 +8,7 @@ use congress_store::{JournalStore, SqliteStore, verify};
 use crate::util::*;
 
 /// A session with a bit of everything; returns the stopped server's database path.
-async fn a_session() -> (TestServer, std::path::PathBuf) {
+async fn a_session() -> (TestServer, congress_store::Db) {
     let mut s = TestServer::start().await;
     s.check_in(VIET).await;
     s.check_in(ARAB).await;
@@ -41,7 +41,7 @@ async fn a_session() -> (TestServer, std::path::PathBuf) {
     let extra = s.anon.login("thuky", PASSWORD).await.unwrap();
     let _: Option<serde_json::Value> = extra.post("/api/logout", &()).await.unwrap();
     s.stop().await;
-    let db = s.db_path();
+    let db = s.db();
     (s, db)
 }
 
@@ -92,7 +92,7 @@ async fn the_journal_verifies_and_replays_into_the_stored_state() {
 async fn a_tampered_event_is_found() {
     let (_s, db) = a_session().await;
     {
-        let conn = rusqlite::Connection::open(&db).unwrap();
+        let conn = db.connect(congress_store::Access::ReadWrite).unwrap();
         // Change who was checked in, in the journal only.
         let n = conn
             .execute(
@@ -118,11 +118,11 @@ async fn a_tampered_event_is_found() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_tampered_table_or_a_deleted_event_is_found() {
     let (_s, db) = a_session().await;
-    let copy = db.with_extension("copy");
+    let copy = db.at(db.path().with_extension("copy"));
     {
-        let conn = rusqlite::Connection::open(&db).unwrap();
+        let conn = db.connect(congress_store::Access::ReadWrite).unwrap();
         // A consistent copy, WAL included.
-        conn.execute("VACUUM INTO ?1", [copy.to_str().unwrap()])
+        conn.execute("VACUUM INTO ?1", [copy.path().to_str().unwrap()])
             .unwrap();
         conn.execute(
             "UPDATE attendance SET status = 'present' WHERE delegate_id = ?1",
@@ -141,7 +141,7 @@ async fn a_tampered_table_or_a_deleted_event_is_found() {
     );
     // Deleting an event from the middle breaks the chain.
     {
-        let conn = rusqlite::Connection::open(&copy).unwrap();
+        let conn = copy.connect(congress_store::Access::ReadWrite).unwrap();
         conn.execute(
             "DELETE FROM journal WHERE seq = (SELECT min(seq) FROM journal WHERE kind = 'current_item_set')",
             [],

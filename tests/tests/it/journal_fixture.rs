@@ -97,6 +97,7 @@ fn a_journal_recorded_before_the_refactor_replays_and_verifies() {
     };
     let want: BTreeSet<String> = V1_KINDS.iter().map(|k| k.to_string()).collect();
     assert_eq!(kinds, want, "the fixture holds every v1 event kind");
+    let db = congress_store::Db::plain(&db);
     let report = verify(&db).unwrap();
     assert!(report.ok(), "{:#?}", report.problems);
     assert_eq!(report.events, 77);
@@ -126,9 +127,9 @@ fn ballot(vote_id: u64, delegate: &str, n: u32, choice: BallotChoice) -> Command
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_session_with_every_event_kind_verifies() {
     let s = every_event_kind().await;
-    let report = verify(&s.db_path()).unwrap();
+    let report = verify(&s.db()).unwrap();
     assert!(report.ok(), "{:#?}", report.problems);
-    let conn = rusqlite::Connection::open(s.db_path()).unwrap();
+    let conn = s.conn();
     let kinds: BTreeSet<String> = conn
         .prepare("SELECT DISTINCT kind FROM journal")
         .unwrap()
@@ -171,14 +172,18 @@ async fn a_session_with_every_event_kind_verifies() {
 async fn record() {
     let out = std::env::var("JOURNAL_FIXTURE_OUT").expect("JOURNAL_FIXTURE_OUT");
     let s = every_event_kind().await;
+    // The sqlite3 command reads plain SQLite: dump a decrypted copy.
+    let tmp = tempfile::tempdir().unwrap();
+    let plain = congress_store::Db::plain(tmp.path().join("plain.sqlite"));
+    s.db().export_to(&plain).unwrap();
     let dump = std::process::Command::new("sqlite3")
-        .arg(s.db_path())
+        .arg(plain.path())
         .arg(".dump")
         .output()
         .expect("sqlite3");
     assert!(dump.status.success());
-    let version: i64 = rusqlite::Connection::open(s.db_path())
-        .unwrap()
+    let version: i64 = s
+        .conn()
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
     let mut text = String::from_utf8(dump.stdout).unwrap();

@@ -393,7 +393,7 @@ async fn enrolled_delegate_is_checked_in_impostor_never_bad_frames_answered_floo
     let overview: FaceOverview = s.admin.get("/api/face/status").await.expect("status");
     assert_eq!(overview.enrolled, 0);
     s.stop().await;
-    let db = rusqlite::Connection::open(s.db_path()).expect("db");
+    let db = s.conn();
     let rows: i64 = db
         .query_row("SELECT COUNT(*) FROM face_enrolments", [], |r| r.get(0))
         .expect("count");
@@ -418,7 +418,7 @@ async fn enrolled_delegate_is_checked_in_impostor_never_bad_frames_answered_floo
         )
         .expect("size");
     assert!(biggest < 400, "face_enrolled event of {biggest} bytes");
-    let report = congress_store::verify(&s.db_path()).expect("verify");
+    let report = congress_store::verify(&s.db()).expect("verify");
     assert!(report.ok(), "{:?}", report.problems);
 }
 
@@ -431,11 +431,11 @@ async fn missing_or_corrupt_model_is_a_clear_startup_error() {
     };
     let dir = tempfile::tempdir().expect("tmp");
     let open = |models_dir: PathBuf| {
-        let mut config = congress_server::Config {
+        let mut config = unlocked(congress_server::Config {
             data_dir: dir.path().join("data"),
             face_check_in: congress_server::face::FaceMode::On,
             ..Default::default()
-        };
+        });
         config.face.models_dir = models_dir;
         config.face.ort_library = Some(models.join("lib/libonnxruntime.so"));
         match congress_server::open(config) {

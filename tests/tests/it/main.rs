@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod at_rest;
 mod attendance;
 mod auth;
 mod backup;

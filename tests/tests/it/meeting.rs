@@ -140,11 +140,7 @@ fn queue_of(v: &MeetingView) -> Vec<String> {
 }
 
 fn journal_kinds(s: &TestServer) -> Vec<(String, serde_json::Value)> {
-    let conn = rusqlite::Connection::open_with_flags(
-        s.db_path(),
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-    )
-    .unwrap();
+    let conn = s.db().connect(congress_store::Access::ReadOnly).unwrap();
     let mut st = conn
         .prepare("SELECT kind, body FROM journal ORDER BY seq")
         .unwrap();
@@ -331,7 +327,7 @@ async fn a_queue_from_two_tablets_and_the_console_with_the_floor_and_its_timer()
     let spoke =
         finished[0]["ended_at"].as_i64().unwrap() - finished[0]["started_at"].as_i64().unwrap();
     assert_eq!(spoke, 95_000);
-    let report = congress_store::verify(&s.db_path()).unwrap();
+    let report = congress_store::verify(&s.db()).unwrap();
     assert!(report.ok(), "{:?}", report.problems);
 }
 
@@ -680,6 +676,6 @@ async fn the_projector_scene_and_the_speaker_survive_reconnects_and_restarts() {
     assert_eq!(snap2.meeting.scene, snap.meeting.scene);
     assert_eq!(snap2.meeting.speaking, snap.meeting.speaking);
     assert_eq!(snap2.meeting.items, snap.meeting.items);
-    let report = congress_store::verify(&s.db_path()).unwrap();
+    let report = congress_store::verify(&s.db()).unwrap();
     assert!(report.ok(), "{:?}", report.problems);
 }

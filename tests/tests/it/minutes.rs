@@ -95,7 +95,7 @@ async fn minutes_html_and_csv_hold_the_record_and_its_head_hash() {
     assert!(html.contains("<svg"), "presence chart");
     assert!(html.contains("Bỏ phiếu kín: chỉ ghi tổng số phiếu."));
     // The verify command prints the same head.
-    let report = congress_store::verify(&s.db_path()).unwrap();
+    let report = congress_store::verify(&s.db()).unwrap();
     assert_eq!(report.head_hash, head.hash);
 
     let (status, ar) = get_text(&s.observer, "/api/minutes.html?lang=ar").await;
@@ -233,7 +233,7 @@ async fn the_audit_log_says_who_did_what_and_never_links_a_secret_choice() {
         assert!(!text.contains(r.as_str()), "receipt {r} in the audit log");
     }
     assert!(!text.contains("$argon2"), "password hash");
-    let db = rusqlite::Connection::open(s.db_path()).unwrap();
+    let db = s.conn();
     let mut st = db.prepare("SELECT token_hash FROM sessions").unwrap();
     let hashes: Vec<String> = st
         .query_map([], |r| r.get(0))

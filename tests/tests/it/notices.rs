@@ -158,7 +158,7 @@ async fn notices_reach_their_addressees_only_and_receipts_are_counted() {
         Start::Snapshot(snap) => assert_eq!(snap.notices_read, vec![a]),
         other => panic!("{other:?}"),
     }
-    let report = congress_store::verify(&s.db_path()).unwrap();
+    let report = congress_store::verify(&s.db()).unwrap();
     assert!(report.ok(), "{:?}", report.problems);
     // Receipts survive a restart.
     drop((t1, t5, console));

@@ -56,8 +56,7 @@ async fn enrol(s: &TestServer, delegate: &str) {
 }
 
 fn enrolments(s: &TestServer) -> i64 {
-    rusqlite::Connection::open(s.db_path())
-        .unwrap()
+    s.conn()
         .query_row("SELECT COUNT(*) FROM face_enrolments", [], |r| r.get(0))
         .unwrap()
 }
@@ -221,7 +220,7 @@ async fn expired_biometrics_and_documents_are_purged_journalled_and_still_listed
         admin.get::<JournalHead>("/api/journal/head").await.unwrap(),
         head
     );
-    let report = congress_store::verify(&s.db_path()).unwrap();
+    let report = congress_store::verify(&s.db()).unwrap();
     assert!(report.ok(), "{:?}", report.problems);
 }
 

@@ -466,7 +466,7 @@ async fn an_encrypted_secret_vote_from_key_ceremony_to_a_verified_result() {
 
     // What a curious operator with the data folder finds: ciphertexts only. No ballot of this
     // vote in the sealed box, no choice anywhere in the journal, no running count pushed.
-    let db = rusqlite::Connection::open(s.db_path()).unwrap();
+    let db = s.conn();
     let sealed: i64 = db
         .query_row(
             "SELECT count(*) FROM vote_ballots_secret WHERE vote_id = ?1",
@@ -493,7 +493,7 @@ async fn an_encrypted_secret_vote_from_key_ceremony_to_a_verified_result() {
     );
 
     // The journal verifies and replays with the encrypted vote in it.
-    let report = congress_store::verify(&s.db_path()).expect("verify");
+    let report = congress_store::verify(&s.db()).expect("verify");
     assert!(report.ok(), "{:?}", report.problems);
 }
 

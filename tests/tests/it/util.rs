@@ -38,6 +38,19 @@ pub const NFD_NAME: &str = "Tra\u{302}\u{300}n Va\u{306}n Ba\u{301}ch";
 
 pub const PASSWORD: &str = "mật-khẩu-thử-nghiệm";
 
+/// The passphrase that unlocks every test data folder.
+pub const PASSPHRASE: &str = "cụm-mật-khẩu thử nghiệm";
+
+/// `config` with encryption at rest unlocked by [`PASSPHRASE`] (argon2id at its cheapest:
+/// a thousand servers start in the suite).
+pub fn unlocked(mut config: Config) -> Config {
+    config.unlock = Some(congress_server::keys::Unlock::Passphrase(
+        congress_server::keys::Passphrase::new(PASSPHRASE),
+    ));
+    config.at_rest.kdf = congress_server::keys::KdfParams::insecure_for_tests();
+    config
+}
+
 /// Every caller the tests use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Who {
@@ -149,7 +162,7 @@ impl TestServer {
 
     pub async fn start_with(opts: Options) -> TestServer {
         let dir = Arc::new(tempfile::tempdir().expect("tempdir"));
-        let mut config = Config {
+        let mut config = unlocked(Config {
             data_dir: dir.path().join("data"),
             listen: "127.0.0.1:0".parse().expect("addr"),
             web_root: dir.path().to_path_buf(),
@@ -166,7 +179,7 @@ impl TestServer {
             limits: opts.limits.clone(),
             max_connections: opts.max_connections,
             ..Default::default()
-        };
+        });
         if let Some(models) = &opts.face_models {
             config.face_check_in = congress_server::face::FaceMode::On;
             config.face.models_dir = models.clone();
@@ -241,8 +254,18 @@ impl TestServer {
         &self.state.as_ref().expect("running").engine
     }
 
-    pub fn db_path(&self) -> PathBuf {
-        self.config.database_path()
+    /// The server's database, with its key (encryption at rest is on in every test server).
+    pub fn db(&self) -> congress_store::Db {
+        congress_server::keys::unlock_existing(&self.config.data_dir, &self.config)
+            .expect("unlock the test data folder")
+            .db
+    }
+
+    /// A read-write connection to the server's database, keyed.
+    pub fn conn(&self) -> rusqlite::Connection {
+        self.db()
+            .connect(congress_store::Access::ReadWrite)
+            .expect("open the test database")
     }
 
     /// The client of an operator kind (the anonymous client for devices and nobody).

@@ -270,7 +270,7 @@ async fn ballot_life_and_every_refusal_changes_nothing() {
     assert_eq!(status, 200);
     assert!(body.contains(&ack.receipt));
     // The journal still verifies.
-    assert!(congress_store::verify(&s.db_path()).unwrap().ok());
+    assert!(congress_store::verify(&s.db()).unwrap().ok());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -536,7 +536,7 @@ async fn a_secret_ballot_cannot_be_linked_to_its_voter_in_the_database() {
         .vote_action(id, "close", &cid("close"))
         .await
         .unwrap();
-    let db = rusqlite::Connection::open(s.db_path()).unwrap();
+    let db = s.conn();
     let dump = |sql: &str| -> Vec<String> {
         let mut st = db.prepare(sql).unwrap();
         let n = st.column_count();
@@ -607,7 +607,7 @@ async fn a_secret_ballot_cannot_be_linked_to_its_voter_in_the_database() {
         "sealed ballots sorted by receipt"
     );
     assert_eq!(dump("SELECT 1 FROM vote_participation").len(), 3);
-    assert!(congress_store::verify(&s.db_path()).unwrap().ok());
+    assert!(congress_store::verify(&s.db()).unwrap().ok());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -625,7 +625,7 @@ async fn an_open_vote_survives_a_restart_with_its_ballots() {
     .unwrap();
     t1.close().await;
     // The sealed ballot box of an open secret vote is not in the journal yet; verify accepts it.
-    assert!(congress_store::verify(&s.db_path()).unwrap().ok());
+    assert!(congress_store::verify(&s.db()).unwrap().ok());
     let s = s.restart().await;
     let t1 = s.rebase(&tablets[0]);
     let (mut t1, _) = live(&t1, "tablet", None).await;
@@ -679,5 +679,62 @@ async fn an_open_vote_survives_a_restart_with_its_ballots() {
         .unwrap(),
         ack
     );
-    assert!(congress_store::verify(&s.db_path()).unwrap().ok());
+    assert!(congress_store::verify(&s.db()).unwrap().ok());
+}
+
+/// Issue 13, finding 10: a vote title an operator typed as a formula reached the result CSV as
+/// a live formula (the minutes CSV was guarded, this export was not). Every text cell now
+/// starts with `'` when it would be read as a formula.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_result_csv_neutralises_formulas() {
+    let s = TestServer::start().await;
+    s.check_in(VIET).await;
+    s.check_in(ARAB).await;
+    let evil = "=HYPERLINK(\"http://evil.example/x\",\"ok\")";
+    let body = format!(
+        r#"{{"client_id":"{}","title":{},"kind":{{"kind":"motion"}},"secrecy":"open","rule":null,"allow_change":false,"show_running_tally":true,"duration_s":60}}"#,
+        cid("v"),
+        serde_json::to_string(evil).unwrap()
+    );
+    let (status, created) = s
+        .secretariat
+        .raw(
+            reqwest::Method::POST,
+            "/api/votes",
+            "application/json",
+            body.into_bytes(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(status, 200, "{created}");
+    let id = serde_json::from_str::<serde_json::Value>(&created).unwrap()["spec"]["id"]
+        .as_u64()
+        .unwrap();
+    s.secretariat
+        .vote_action(id, "open", &cid("o"))
+        .await
+        .unwrap();
+    s.secretariat
+        .vote_action(id, "close", &cid("c"))
+        .await
+        .unwrap();
+    let (status, csv) = s
+        .observer
+        .raw(
+            reqwest::Method::GET,
+            &format!("/api/votes/{id}/result.csv"),
+            "text/plain",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(status, 200, "{csv}");
+    assert!(csv.contains("HYPERLINK"), "{csv}");
+    for cell in csv.split([',', '\n']) {
+        let c = cell.trim_start_matches('"');
+        assert!(
+            !c.starts_with(['=', '+', '@']),
+            "a live formula in the CSV: {cell}\n{csv}"
+        );
+    }
 }

@@ -95,8 +95,7 @@ pub fn wanted(mode: FaceMode, cfg: &FaceConfig) -> bool {
 /// the purge (`BiometricsPurged`), in one transaction. Returns the number of delegates whose
 /// enrolment was deleted.
 pub async fn purge_biometrics(app: &crate::AppState) -> Result<u32, AppError> {
-    let n =
-        congress_store::SqliteStore::open(&app.config.database_path())?.face_enrolment_count()?;
+    let n = congress_store::SqliteStore::open(&app.keys.db)?.face_enrolment_count()?;
     purge_biometrics_with(&app.engine, app.face.as_deref(), n, "cli").await?;
     Ok(n)
 }

@@ -6,7 +6,6 @@
 //!
 //! The server holds ciphertexts, proofs, signatures and trackers, never a choice.
 
-use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use base64::Engine as _;
@@ -17,7 +16,7 @@ use congress_ballot::{
 use congress_domain::VoteCommand;
 use congress_domain::vote::encrypted::{EncryptedVote, Rejected};
 use congress_proto::{BallotAck, ServerMsg, VoteEncryption};
-use congress_store::JournalReader;
+use congress_store::{Db, JournalReader};
 
 use crate::auth::Caller;
 use crate::engine::Engine;
@@ -169,7 +168,7 @@ const TALLY_POLL: Duration = Duration::from_millis(250);
 /// ballot again (all cores), sums the valid ones and records the tally (with the ballots that
 /// failed, which do not count). Survives a restart: a vote closed before a crash is tallied
 /// when the server is back.
-pub fn start_tally_worker(engine: Engine, db: PathBuf) -> Result<(), AppError> {
+pub fn start_tally_worker(engine: Engine, db: Db) -> Result<(), AppError> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -205,7 +204,7 @@ pub fn start_tally_worker(engine: Engine, db: PathBuf) -> Result<(), AppError> {
 fn tally_one(
     engine: &Engine,
     rt: &tokio::runtime::Runtime,
-    db: &Path,
+    db: &Db,
     vote_id: u64,
 ) -> Result<(), AppError> {
     let Some(ctx) = engine.read(|s| {
@@ -284,7 +283,7 @@ fn verify_and_sum(
 /// The vote's bulletin board: every ballot (by tracker), the tally, the partial decryptions and
 /// the counts, with the board's key ceremony, in `congress_ballot::Board` form. Available once
 /// the result is declared.
-pub fn bulletin_board(engine: &Engine, db: &Path, vote_id: u64) -> Result<Board, AppError> {
+pub fn bulletin_board(engine: &Engine, db: &Db, vote_id: u64) -> Result<Board, AppError> {
     let (e, dkg, credentials) = engine.read(|s| {
         let e = s
             .votes

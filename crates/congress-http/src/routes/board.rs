@@ -85,7 +85,7 @@ pub(crate) async fn bulletin_board(
     Auth(_caller): Auth,
     ApiPath(id): ApiPath<u64>,
 ) -> Result<Json<congress_ballot::Board>, HttpError> {
-    let db = app.config.database_path();
+    let db = app.keys.db.clone();
     let engine = app.engine.clone();
     let board = tokio::task::spawn_blocking(move || {
         congress_app::votes::encrypted::bulletin_board(&engine, &db, id)

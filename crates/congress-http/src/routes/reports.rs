@@ -56,13 +56,7 @@ async fn minutes_in(
 ) -> Result<Response, HttpError> {
     caller.operator_with(READERS)?;
     let lang = lang_of(&q)?;
-    let body = minutes::render(
-        app.config.database_path(),
-        format,
-        lang,
-        &app.config.minutes,
-    )
-    .await?;
+    let body = minutes::render(app.keys.db.clone(), format, lang, &app.config.minutes).await?;
     let disposition = match format {
         Format::Html => "inline".to_string(),
         _ => format!(
@@ -169,7 +163,7 @@ async fn audit(
     caller.operator_with(READERS)?;
     let lang = lang_of(&q)?;
     let filter = audit_filter(&q)?;
-    let db = app.config.database_path();
+    let db = app.keys.db.clone();
     let limit = filter.limit;
     let rows = tokio::task::spawn_blocking(move || JournalReader::open(&db)?.page(&filter))
         .await
