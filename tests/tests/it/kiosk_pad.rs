@@ -59,7 +59,8 @@ impl Genuine {
         let answer = self.prompt.map_or(0.0, |(left, at)| {
             let dir = if left { 1.0 } else { -1.0 };
             let since = (i as f32 - at as f32) * FRAME_MS as f32 / 1000.0 - 0.4;
-            dir * (since / 0.6).clamp(0.0, 1.0)
+            // turn for about a second, then face the camera again
+            dir * (since / 0.6).clamp(0.0, 1.0) * ((2.2 - since) / 0.6).clamp(0.0, 1.0)
         });
         let yaw = 5.0 * w.sin() + 28.0 * answer;
         let (dx, dy) = (4.0 * (0.7 * w).sin(), 2.0 * (0.9 * w).cos());

@@ -333,6 +333,12 @@ impl KioskSession {
                             }
                         }
                     }
+                    // confirmed in this presentation, now live: a head still turned from
+                    // the answer may match nobody, which does not contradict the agreement
+                    None if who.is_none() && live && self.pending.is_some() => {
+                        let (p, d, m) = self.pending.take().unwrap_or_default();
+                        self.check_in(app, &p, d, m).await
+                    }
                     // a head turned to answer the challenge matches less well: not "unknown"
                     None if who.is_none() && challenge.is_some() => looking(),
                     None if who.is_none() => {
