@@ -2,7 +2,9 @@
  * Camera streaming for the entrance kiosk: getUserMedia, each frame downscaled to 640 px wide
  * and sent as a JPEG binary message over /ws/kiosk about 5 times a second (at most two frames
  * awaiting an answer), the face boxes of each answer drawn over the video, and the result in
- * large type. The kiosk holds no biometric data: it only sends frames and shows answers.
+ * large type. The kiosk holds no biometric data: it only sends frames and shows answers. The
+ * liveness check's prompt ("turn your head a little to the left", with an arrow and the time
+ * left) and its refusals (with the reason; the desk is told by the server) are shown too.
  */
 
 import { fmtTime, onLanguageChange, t, type FaceResultMsg, type FaceStatus, type MessageKey, type WsClient } from '@congress/web-common';
@@ -49,6 +51,14 @@ const QUALITY_KEYS: Record<string, MessageKey> = {
   'face.quality.too_dark': 'face.quality.too_dark',
   'face.quality.too_bright': 'face.quality.too_bright',
   'face.quality.low_confidence': 'face.quality.low_confidence',
+};
+
+const SPOOF_KEYS: Record<string, MessageKey> = {
+  'face.pad.spoof.still_image': 'face.pad.spoof.still_image',
+  'face.pad.spoof.planar_motion': 'face.pad.spoof.planar_motion',
+  'face.pad.spoof.passive_model': 'face.pad.spoof.passive_model',
+  'face.pad.spoof.challenge_not_answered': 'face.pad.spoof.challenge_not_answered',
+  'face.pad.spoof.challenge_flat': 'face.pad.spoof.challenge_flat',
 };
 
 export function startCamera<S>(area: HTMLElement, ws: WsClient<S>): CameraHandle {
@@ -116,6 +126,23 @@ export function startCamera<S>(area: HTMLElement, ws: WsClient<S>): CameraHandle
       panel.setAttribute('data-delegate', s.delegate_id);
       panel.setAttribute('data-already', String(s.already));
       holdUntil = now + HOLD_MS;
+      return;
+    }
+    if (s.status === 'refused') {
+      // a presentation attack (or a challenge not answered): the desk has been told too
+      if (!(panel.getAttribute('data-status') === 'refused' && now < holdUntil)) beep(false);
+      show('refused', t('face.pad.refused'), t(SPOOF_KEYS[s.reason] ?? 'face.pad.refused'));
+      panel.setAttribute('data-reason', s.reason);
+      holdUntil = now + HOLD_MS;
+      return;
+    }
+    if (s.status === 'challenge') {
+      // the person's left/right; the preview is mirrored, so an arrow to the screen's left is
+      // the person's left
+      const arrow = s.side === 'left' ? '←' : '→';
+      const key: MessageKey = s.side === 'left' ? 'face.pad.turn_left' : 'face.pad.turn_right';
+      show('challenge', `${arrow} ${t(key)} ${arrow}`, t('face.pad.seconds_left', { s: Math.ceil(s.remaining_ms / 1000) }));
+      panel.setAttribute('data-side', s.side);
       return;
     }
     if (s.status === 'unknown') {

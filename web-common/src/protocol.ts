@@ -216,7 +216,7 @@ head_seq: number, protocol: number, } | { "type": "snapshot", seq: number, snaps
 /**
  * Server time spent on the frame, in milliseconds.
  */
-ms: number, } | { "type": "ballot_ack", ack: BallotAck, } | { "type": "ballot_refused", client_id: string, vote_id: number, error: string, message: string, } | { "type": "vote_live", live: VoteLive, } | { "type": "acked", client_id: string, seq: number, } | { "type": "refused", client_id: string, error: string, message: string, } | { "type": "speak_ack", ack: SpeakAck, } | { "type": "speak_refused", client_id: string, error: string, message: string, };
+ms: number, } | { "type": "kiosk_refusal", refusal: KioskRefusal, } | { "type": "ballot_ack", ack: BallotAck, } | { "type": "ballot_refused", client_id: string, vote_id: number, error: string, message: string, } | { "type": "vote_live", live: VoteLive, } | { "type": "acked", client_id: string, seq: number, } | { "type": "refused", client_id: string, error: string, message: string, } | { "type": "speak_ack", ack: SpeakAck, } | { "type": "speak_refused", client_id: string, error: string, message: string, };
 
 export type Snapshot = { congress: Congress, agenda: Agenda, attendance: AttendanceSummary, 
 /**
@@ -311,7 +311,7 @@ export type FaceBoxMsg = { x: number, y: number, w: number, h: number,
  */
 chosen: boolean, };
 
-export type FaceStatus = { "status": "no_face" } | { "status": "several_faces", count: number, } | { "status": "low_quality", reason: string, message: string, } | { "status": "looking" } | { "status": "recognized", delegate_id: string, full_name: string, seat: string, group: string, at: number, already: boolean, direction: KioskDirection, } | { "status": "unknown" } | { "status": "busy" } | { "status": "rate_limited" } | { "status": "bad_frame", error: string, message: string, } | { "status": "unavailable" };
+export type FaceStatus = { "status": "no_face" } | { "status": "several_faces", count: number, } | { "status": "low_quality", reason: string, message: string, } | { "status": "looking" } | { "status": "recognized", delegate_id: string, full_name: string, seat: string, group: string, at: number, already: boolean, direction: KioskDirection, } | { "status": "unknown" } | { "status": "busy" } | { "status": "rate_limited" } | { "status": "bad_frame", error: string, message: string, } | { "status": "unavailable" } | { "status": "challenge", prompt: string, side: string, remaining_ms: number, } | { "status": "refused", reason: string, message: string, };
 
 export type EnrolRequest = { client_id: string, captures: Array<string>, };
 
@@ -352,7 +352,25 @@ export type RecentCheckIn = { delegate_id: string, full_name: string, device_id:
  */
 has_photo: boolean, };
 
-export type FaceOverview = { enabled: boolean, enrolled: number, enrolled_ids: Array<string>, threshold: number, margin: number, kiosks: Array<KioskInfo>, recent: Array<RecentCheckIn>, };
+export type KioskRefusal = { device_id: string, label: string, at: number, 
+/**
+ * Stable message key (`face.pad.spoof.*`).
+ */
+reason: string, 
+/**
+ * English explanation with the measured values.
+ */
+message: string, 
+/**
+ * The enrolled delegate the face matched, if it matched one (the photo's subject).
+ */
+delegate_id: string | null, full_name: string | null, };
+
+export type FaceOverview = { enabled: boolean, enrolled: number, enrolled_ids: Array<string>, threshold: number, margin: number, kiosks: Array<KioskInfo>, recent: Array<RecentCheckIn>, 
+/**
+ * Recent presentations refused by the liveness check, newest first.
+ */
+refused: Array<KioskRefusal>, };
 
 export type VoteId = number;
 

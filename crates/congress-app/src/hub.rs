@@ -17,6 +17,8 @@ pub enum Audience {
     Everyone,
     /// Consoles and projectors.
     Operators,
+    /// Operators' consoles only, not the hall projector (a kiosk's refusals for the desk).
+    Consoles,
     /// The tablet(s) of one delegate (and operators).
     Delegate(String),
     /// A marker frame no client sees (token revocations).
@@ -36,6 +38,8 @@ impl Audience {
         match (self, caller) {
             (Audience::Everyone, _) => true,
             (Audience::Nobody, _) => false,
+            (Audience::Consoles, Caller::Operator { .. }) => true,
+            (Audience::Consoles, Caller::Device(_)) => false,
             (Audience::Members(ids), Caller::Device(d)) => {
                 d.kind == DeviceKind::Tablet
                     && d.delegate_id.as_ref().is_some_and(|i| ids.contains(i))
@@ -86,10 +90,17 @@ impl Frame {
 
     /// A live turnout frame (no seq).
     pub fn live(audience: Audience, live: congress_proto::VoteLive) -> Frame {
-        let text = serde_json::to_string(&ServerMsg::VoteLive {
-            live: Box::new(live),
-        })
-        .unwrap_or_default();
+        Frame::live_msg(
+            audience,
+            &ServerMsg::VoteLive {
+                live: Box::new(live),
+            },
+        )
+    }
+
+    /// Any message sent live (not journalled, no seq, not kept for resume).
+    pub fn live_msg(audience: Audience, msg: &ServerMsg) -> Frame {
+        let text = serde_json::to_string(msg).unwrap_or_default();
         Frame {
             seq: 0,
             audience,

@@ -147,12 +147,14 @@ const REQUESTS: &[Request] = &[
 /// Server messages sent without a request, and the endpoints that get them: pushes; a fresh
 /// snapshot for a client that fell behind; `error` (a message that does not decode, too many
 /// messages, and the fatal ones: timeout, token revoked, server stopping); live turnout of an
-/// open vote (operators and projectors with the counts the vote may show, tablets turnout only).
+/// open vote (operators and projectors with the counts the vote may show, tablets turnout only);
+/// a kiosk's refusal of a presentation (liveness), for the desk (consoles only).
 const UNASKED: &[(&str, &[&str])] = &[
     ("push", ALL),
     ("snapshot", ALL),
     ("error", ALL),
     ("vote_live", &["console", "projector", "tablet"]),
+    ("kiosk_refusal", &["console"]),
 ];
 
 /// The kiosk's camera frame (a binary websocket message, not JSON) and its answer.

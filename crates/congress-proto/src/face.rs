@@ -62,6 +62,36 @@ pub enum FaceStatus {
     BadFrame { error: String, message: String },
     /// Face recognition is not enabled on this server.
     Unavailable,
+    /// Liveness check: the person is asked to turn their head (`prompt` is a stable message
+    /// key, `side` the person's `left` or `right`, for an arrow); answer by turning before
+    /// `remaining_ms` has passed. Nobody is checked in until the answer is seen.
+    Challenge {
+        prompt: String,
+        side: String,
+        remaining_ms: u32,
+    },
+    /// Presentation attack refused (a still image, a picture moved in front of the camera, a
+    /// challenge not answered): nobody is checked in; the person is sent to the desk, which
+    /// sees the same refusal (`kiosk_refusal`). `reason` is a stable message key.
+    Refused { reason: String, message: String },
+}
+
+/// A kiosk refused a presentation (liveness check): pushed live to the consoles
+/// (`ServerMsg::KioskRefusal`) and listed in `FaceOverview::refused`, so the desk can check the
+/// person by hand.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct KioskRefusal {
+    pub device_id: String,
+    pub label: String,
+    pub at: i64,
+    /// Stable message key (`face.pad.spoof.*`).
+    pub reason: String,
+    /// English explanation with the measured values.
+    pub message: String,
+    /// The enrolled delegate the face matched, if it matched one (the photo's subject).
+    pub delegate_id: Option<String>,
+    pub full_name: Option<String>,
 }
 
 /// `POST /api/delegates/{id}/enrol`: one or more captures (JPEG or PNG, base64, a `data:` URL
@@ -139,4 +169,7 @@ pub struct FaceOverview {
     pub margin: f32,
     pub kiosks: Vec<KioskInfo>,
     pub recent: Vec<RecentCheckIn>,
+    /// Recent presentations refused by the liveness check, newest first.
+    #[serde(default)]
+    pub refused: Vec<KioskRefusal>,
 }

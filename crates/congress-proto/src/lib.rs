@@ -131,6 +131,7 @@ pub fn typescript_bindings() -> String {
         face::EnrolResponse,
         face::KioskInfo,
         face::RecentCheckIn,
+        face::KioskRefusal,
         face::FaceOverview,
         vote::VoteId,
         vote::OptionId,

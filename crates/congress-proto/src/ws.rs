@@ -174,6 +174,10 @@ pub enum ServerMsg {
         /// Server time spent on the frame, in milliseconds.
         ms: u32,
     },
+    /// Consoles: a kiosk refused a presentation (liveness check); not journalled, no `seq`.
+    KioskRefusal {
+        refusal: crate::face::KioskRefusal,
+    },
     /// The ballot is recorded (on disk).
     BallotAck {
         ack: crate::vote::BallotAck,

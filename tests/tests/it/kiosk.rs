@@ -24,7 +24,7 @@ fn repo() -> PathBuf {
 }
 
 /// Models and photos, or `None` (with a message) when the test must be skipped.
-fn inputs() -> Option<(PathBuf, PathBuf)> {
+pub(crate) fn inputs() -> Option<(PathBuf, PathBuf)> {
     let models = std::env::var_os("CONGRESS_MODELS_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| repo().join("models"));
@@ -57,7 +57,7 @@ fn inputs() -> Option<(PathBuf, PathBuf)> {
 }
 
 /// A photo as a kiosk would send it: scaled to a longer side of 640 px, JPEG.
-fn frame(path: &PathBuf) -> Vec<u8> {
+pub(crate) fn frame(path: &PathBuf) -> Vec<u8> {
     let img = image::ImageReader::open(path)
         .expect("photo")
         .with_guessed_format()
@@ -72,7 +72,7 @@ fn frame(path: &PathBuf) -> Vec<u8> {
     out.into_inner()
 }
 
-fn photos(faces: &std::path::Path, who: &str) -> Vec<PathBuf> {
+pub(crate) fn photos(faces: &std::path::Path, who: &str) -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = std::fs::read_dir(faces.join(who))
         .expect("identity folder")
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -89,7 +89,7 @@ fn photos(faces: &std::path::Path, who: &str) -> Vec<PathBuf> {
     v
 }
 
-async fn enrol(api: &Api, delegate: &str, photo: &PathBuf) -> EnrolResponse {
+pub(crate) async fn enrol(api: &Api, delegate: &str, photo: &PathBuf) -> EnrolResponse {
     let b64 = base64::engine::general_purpose::STANDARD.encode(frame(photo));
     api.post(
         &format!("/api/delegates/{delegate}/enrol"),
@@ -102,7 +102,7 @@ async fn enrol(api: &Api, delegate: &str, photo: &PathBuf) -> EnrolResponse {
     .expect("enrol")
 }
 
-async fn kiosk_socket(s: &TestServer) -> (RawWs, Device) {
+pub(crate) async fn kiosk_socket(s: &TestServer) -> (RawWs, Device) {
     let (api, device) = s.pair(DeviceKind::Kiosk).await;
     let mut ws = RawWs::connect(&api, "kiosk").await;
     ws.hello(api.token().expect("token"), None).await;
@@ -115,7 +115,7 @@ async fn kiosk_socket(s: &TestServer) -> (RawWs, Device) {
 }
 
 impl RawWs {
-    async fn send_frame(&mut self, bytes: Vec<u8>) {
+    pub(crate) async fn send_frame(&mut self, bytes: Vec<u8>) {
         self.socket
             .send(Message::Binary(bytes.into()))
             .await
@@ -123,7 +123,7 @@ impl RawWs {
     }
 
     /// The next face answer (pushes in between are skipped).
-    async fn face(&mut self) -> (u64, FaceStatus, Vec<FaceBoxMsg>) {
+    pub(crate) async fn face(&mut self) -> (u64, FaceStatus, Vec<FaceBoxMsg>) {
         loop {
             if let ServerMsg::FaceResult {
                 frame,
@@ -186,15 +186,17 @@ async fn enrolled_delegate_is_checked_in_impostor_never_bad_frames_answered_floo
     // a console watches attendance
     let (mut console, _) = live(&s.admin, "console", None).await;
 
-    // the enrolled delegate walks past the kiosk: other photos than the enrolled one
+    // the enrolled delegate walks up to the kiosk: another photo than the enrolled one, the
+    // head moving (and turning when asked: the kiosk checks liveness, see `kiosk_pad.rs`)
     let (mut k1, kiosk1) = kiosk_socket(&s).await;
+    let mut person = crate::kiosk_pad::Genuine::new(&s, &id01[1]).await;
     let started = Instant::now();
     let mut recognized = None;
     let mut answers = Vec::new();
-    for i in 0..30 {
-        let p = &id01[1 + i % (id01.len() - 1)];
-        k1.send_frame(frame(p)).await;
+    for _ in 0..60 {
+        k1.send_frame(person.next_frame()).await;
         let (_, status, _) = k1.face().await;
+        person.heard(&status);
         answers.push(format!("{status:?}"));
         if let FaceStatus::Recognized { .. } = status {
             recognized = Some(status);

@@ -17,6 +17,7 @@ mod journal_fixture;
 // Real-time latency and socket-deadline measurements, on purpose.
 #[allow(clippy::disallowed_methods)]
 mod kiosk;
+mod kiosk_pad;
 #[allow(clippy::disallowed_methods)]
 mod limits;
 mod meeting;

@@ -98,6 +98,9 @@ pub struct Options {
     pub upload_max_bytes: u64,
     /// Face check-in with the models in this folder (off when `None`).
     pub face_models: Option<PathBuf>,
+    /// Liveness (PAD) at the kiosks when face check-in is on (default on; off only to measure
+    /// what PAD costs a live delegate).
+    pub pad: bool,
     /// HTTPS with the congress CA (`tls.rs`); the rest of the suite runs on plain HTTP.
     pub tls: bool,
     /// Rate limits and timeouts. The suite's default turns the login and pairing rate limits
@@ -114,6 +117,7 @@ impl Default for Options {
             resume_window: d.resume_window,
             upload_max_bytes: d.upload_max_bytes,
             face_models: None,
+            pad: true,
             tls: false,
             limits: congress_server::limits::LimitsConfig {
                 login_per_minute: 0,
@@ -183,6 +187,7 @@ impl TestServer {
         if let Some(models) = &opts.face_models {
             config.face_check_in = congress_server::face::FaceMode::On;
             config.face.models_dir = models.clone();
+            config.face.pad.enabled = opts.pad;
         }
         let clock = Arc::new(TestClock::from_system());
         let state = congress_server::open_with_clock(config.clone(), clock.clone()).expect("open");

@@ -37,6 +37,16 @@ export const faceVi = {
   'face.recent': 'Điểm danh gần đây bằng khuôn mặt',
   'face.disabled': 'Nhận diện khuôn mặt chưa bật trên máy chủ.',
   'face.enrolled_count': 'Đã có ảnh: {n} đại biểu',
+  'face.pad.turn_left': 'Mời đồng chí quay đầu nhẹ sang trái',
+  'face.pad.turn_right': 'Mời đồng chí quay đầu nhẹ sang phải',
+  'face.pad.seconds_left': 'còn {s} giây',
+  'face.pad.refused': 'Không xác nhận được người thật. Mời đồng chí đến bàn thẩm tra tư cách đại biểu.',
+  'face.pad.spoof.still_image': 'Từ chối: ảnh tĩnh (các khung hình không thay đổi)',
+  'face.pad.spoof.planar_motion': 'Từ chối: khuôn mặt chuyển động như một tấm ảnh phẳng',
+  'face.pad.spoof.passive_model': 'Từ chối: kiểm tra bề mặt thấy ảnh in hoặc màn hình',
+  'face.pad.spoof.challenge_not_answered': 'Từ chối: không quay đầu theo yêu cầu',
+  'face.pad.spoof.challenge_flat': 'Từ chối: quay theo yêu cầu nhưng không có chiều sâu (ảnh bị nghiêng)',
+  'face.refused_title': 'Ki-ốt từ chối (kiểm tra người thật)',
 } as const;
 
 export const faceEn: Record<keyof typeof faceVi, Msg> = {
@@ -72,6 +82,16 @@ export const faceEn: Record<keyof typeof faceVi, Msg> = {
   'face.recent': 'Recent face check-ins',
   'face.disabled': 'Face recognition is not enabled on the server.',
   'face.enrolled_count': 'Enrolled: {n} delegates',
+  'face.pad.turn_left': 'Please turn your head a little to your left',
+  'face.pad.turn_right': 'Please turn your head a little to your right',
+  'face.pad.seconds_left': '{s} s left',
+  'face.pad.refused': 'Could not confirm a live person. Please go to the credentials desk.',
+  'face.pad.spoof.still_image': 'Refused: still image (the frames did not change)',
+  'face.pad.spoof.planar_motion': 'Refused: the face moved like a flat picture',
+  'face.pad.spoof.passive_model': 'Refused: the texture check saw a print or a screen',
+  'face.pad.spoof.challenge_not_answered': 'Refused: did not turn the head as asked',
+  'face.pad.spoof.challenge_flat': 'Refused: turned as asked, but without depth (a tilted picture)',
+  'face.refused_title': 'Refused at the kiosks (liveness check)',
 };
 
 export const faceAr: Record<keyof typeof faceVi, Msg> = {
@@ -107,4 +127,14 @@ export const faceAr: Record<keyof typeof faceVi, Msg> = {
   'face.recent': 'آخر تسجيلات الحضور بالوجه',
   'face.disabled': 'التعرّف على الوجه غير مفعّل على الخادم.',
   'face.enrolled_count': 'المسجَّلون: {n} مندوب',
+  'face.pad.turn_left': 'يرجى إدارة رأسك قليلًا إلى اليسار',
+  'face.pad.turn_right': 'يرجى إدارة رأسك قليلًا إلى اليمين',
+  'face.pad.seconds_left': 'متبقٍّ {s} ث',
+  'face.pad.refused': 'تعذّر التأكد من شخص حي. يرجى التوجّه إلى مكتب الاعتماد.',
+  'face.pad.spoof.still_image': 'مرفوض: صورة ثابتة (لم تتغيّر الإطارات)',
+  'face.pad.spoof.planar_motion': 'مرفوض: تحرّك الوجه كصورة مسطّحة',
+  'face.pad.spoof.passive_model': 'مرفوض: فحص الملمس رأى صورة مطبوعة أو شاشة',
+  'face.pad.spoof.challenge_not_answered': 'مرفوض: لم يُدر الرأس كما طُلب',
+  'face.pad.spoof.challenge_flat': 'مرفوض: أُدير كما طُلب ولكن بلا عمق (صورة مائلة)',
+  'face.refused_title': 'مرفوض عند الأكشاك (فحص الحيوية)',
 };

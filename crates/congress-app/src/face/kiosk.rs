@@ -1,5 +1,14 @@
 //! One kiosk connection's face check-in: rate limit, frames in flight, multi-frame agreement,
-//! and the check-in itself (an attendance command, durable before the kiosk is told).
+//! liveness (PAD), and the check-in itself (an attendance command, durable before the kiosk is
+//! told).
+//!
+//! A check-in needs **both** the agreement (who: `k` of `n` frames matched one delegate) and a
+//! `Live` verdict of the connection's [`PadSession`] (alive: see `docs/face-pad.md`). Every
+//! analysed frame goes to the PAD session; while it asks a challenge the kiosk is told
+//! `challenge` (the prompt, the side, the time left); a `Spoof` verdict is answered `refused`
+//! with its reason, and reported once per presentation to the consoles (the desk). A delegate
+//! confirmed by the agreement before the PAD session decided is kept as pending and checked in
+//! on the first frame that is both live and matched to them.
 //!
 //! Frames are analysed on the face workers (never on the async threads). A kiosk may have at
 //! most [`MAX_IN_FLIGHT`] frames being analysed and may send at most `MAX_KIOSK_FPS` frames a
@@ -10,7 +19,9 @@ use congress_domain::AttendanceCommand;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use congress_face::{Analysis, FaceError, FrameAgreement, MatchOutcome, Rejection};
+use congress_face::{
+    Analysis, FaceError, FrameAgreement, MatchOutcome, PadSession, PadVerdict, Prompt, Rejection,
+};
 use congress_proto::*;
 use tokio::sync::mpsc;
 
@@ -56,6 +67,15 @@ pub struct KioskSession {
     started: Instant,
     last: Option<(String, Instant, FaceStatus)>,
     done: mpsc::UnboundedSender<Done>,
+    /// Liveness of the current presentation.
+    pad: PadSession,
+    /// The delegate the current presentation's face matched last (for the desk's refusal).
+    candidate: Option<String>,
+    /// Confirmed by the agreement, waiting for the PAD session to say live: (who, distance,
+    /// margin).
+    pending: Option<(String, f32, f32)>,
+    /// The current `Spoof` verdict was reported to the desk.
+    refusal_reported: bool,
 }
 
 fn answer(frame: u64, result: FaceStatus) -> ServerMsg {
@@ -81,6 +101,20 @@ pub fn status_name(s: &FaceStatus) -> &'static str {
         FaceStatus::RateLimited => "rate_limited",
         FaceStatus::BadFrame { .. } => "bad_frame",
         FaceStatus::Unavailable => "unavailable",
+        FaceStatus::Challenge { .. } => "challenge",
+        FaceStatus::Refused { .. } => "refused",
+    }
+}
+
+/// What the kiosk shows while a challenge runs.
+fn challenge_status(prompt: Prompt, deadline_ms: u64, t: u64) -> FaceStatus {
+    FaceStatus::Challenge {
+        prompt: prompt.message_key().into(),
+        side: match prompt {
+            Prompt::TurnLeft => "left".into(),
+            Prompt::TurnRight => "right".into(),
+        },
+        remaining_ms: deadline_ms.saturating_sub(t).min(u64::from(u32::MAX)) as u32,
     }
 }
 
@@ -101,6 +135,10 @@ impl KioskSession {
             started: face.clock.instant(),
             last: None,
             done,
+            pad: PadSession::new(c.pad.clone(), rand::random::<u64>()),
+            candidate: None,
+            pending: None,
+            refusal_reported: false,
             face,
         }
     }
@@ -205,18 +243,53 @@ impl KioskSession {
             .instant()
             .saturating_duration_since(self.started)
             .as_millis() as u64;
+        // every analysed frame, with or without a face, in order
+        let verdict = self.pad.observe_analysis(t, a);
+        if let PadVerdict::Spoof { reason } = verdict {
+            self.agreement.reset();
+            self.pending = None;
+            self.unknown_streak = 0;
+            if let Some(e) = &a.embedding
+                && let Some(d) = self.face.find(e).delegate()
+            {
+                self.candidate = Some(d.to_string());
+            }
+            if !self.refusal_reported {
+                self.refusal_reported = true;
+                self.face
+                    .report_refusal(app, &self.device_id, &reason, self.candidate.clone());
+            }
+            return FaceStatus::Refused {
+                reason: reason.message_key().into(),
+                message: reason.to_string(),
+            };
+        }
+        self.refusal_reported = false;
+        let challenge = match verdict {
+            PadVerdict::Challenge {
+                prompt,
+                deadline_ms,
+            } => Some(challenge_status(prompt, deadline_ms, t)),
+            _ => None,
+        };
+        let looking = || challenge.clone().unwrap_or(FaceStatus::Looking);
         match (&a.quality, &a.embedding) {
             (Err(Rejection::NoFace), _) => {
                 self.agreement.observe(t, None);
                 self.unknown_streak = 0;
+                self.pending = None;
+                self.candidate = None;
                 FaceStatus::NoFace
             }
             (Err(Rejection::SeveralFaces { count }), _) => {
                 self.agreement.observe(t, None);
+                self.pending = None;
                 FaceStatus::SeveralFaces {
                     count: *count as u32,
                 }
             }
+            // turning the head as asked may cross the pose gate: the prompt stays on screen
+            (Err(Rejection::Pose { .. }), _) if challenge.is_some() => looking(),
             (Err(r), _) => FaceStatus::LowQuality {
                 reason: r.message_key().into(),
                 message: r.to_string(),
@@ -225,32 +298,80 @@ impl KioskSession {
             (Ok(()), Some(e)) => {
                 let m = self.face.find(e);
                 let who = m.delegate().map(str::to_string);
+                let (distance, margin) = match &m {
+                    MatchOutcome::Match {
+                        distance, margin, ..
+                    } => (*distance, *margin),
+                    _ => (0.0, 0.0),
+                };
+                if let Some(w) = &who
+                    && self.candidate.as_ref().is_some_and(|c| c != w)
+                {
+                    // a verdict belongs to one person: someone else is at the kiosk
+                    self.pad.reset();
+                    self.pending = None;
+                }
+                if who.is_some() {
+                    self.candidate = who.clone();
+                }
+                let live = verdict.is_live();
                 match self.agreement.observe(t, who.as_deref()) {
                     Some(confirmed) => {
                         self.unknown_streak = 0;
-                        let (distance, margin) = match &m {
-                            MatchOutcome::Match {
-                                distance, margin, ..
-                            } => (*distance, *margin),
-                            _ => (0.0, 0.0),
-                        };
-                        self.check_in(app, &confirmed, distance, margin).await
+                        if live || self.greeting_held(&confirmed) {
+                            self.check_in(app, &confirmed, distance, margin).await
+                        } else {
+                            self.pending = Some((confirmed, distance, margin));
+                            // recognised: ask the challenge now rather than after more
+                            // frames that cannot decide (a still is refused all the same)
+                            match self.pad.challenge_now(t) {
+                                PadVerdict::Challenge {
+                                    prompt,
+                                    deadline_ms,
+                                } => challenge_status(prompt, deadline_ms, t),
+                                _ => looking(),
+                            }
+                        }
                     }
+                    // confirmed in this presentation, now live: a head still turned from
+                    // the answer may match nobody, which does not contradict the agreement
+                    None if who.is_none() && live && self.pending.is_some() => {
+                        let (p, d, m) = self.pending.take().unwrap_or_default();
+                        self.check_in(app, &p, d, m).await
+                    }
+                    // a head turned to answer the challenge matches less well: not "unknown"
+                    None if who.is_none() && challenge.is_some() => looking(),
                     None if who.is_none() => {
                         self.unknown_streak += 1;
                         if self.unknown_streak >= UNKNOWN_AFTER {
                             FaceStatus::Unknown
                         } else {
-                            FaceStatus::Looking
+                            looking()
                         }
                     }
                     None => {
                         self.unknown_streak = 0;
-                        FaceStatus::Looking
+                        match self.pending.take() {
+                            Some((p, ..)) if live && who.as_deref() == Some(p.as_str()) => {
+                                self.check_in(app, &p, distance, margin).await
+                            }
+                            other => {
+                                self.pending = other;
+                                looking()
+                            }
+                        }
                     }
                 }
             }
         }
+    }
+
+    /// The delegate was greeted here moments ago (still in front of the camera).
+    fn greeting_held(&self, delegate_id: &str) -> bool {
+        self.last.as_ref().is_some_and(|(who, at, _)| {
+            who == delegate_id
+                && self.face.clock.instant().saturating_duration_since(*at) < GREETING_HOLD
+        })
     }
 
     async fn check_in(
@@ -260,9 +381,8 @@ impl KioskSession {
         distance: f32,
         margin: f32,
     ) -> FaceStatus {
-        if let Some((who, at, status)) = &self.last
-            && who == delegate_id
-            && self.face.clock.instant().saturating_duration_since(*at) < GREETING_HOLD
+        if self.greeting_held(delegate_id)
+            && let Some((_, _, status)) = &self.last
         {
             return status.clone();
         }
@@ -333,6 +453,8 @@ impl KioskSession {
             status.clone(),
         ));
         self.agreement.reset();
+        self.pad.reset();
+        self.pending = None;
         status
     }
 }

@@ -23,7 +23,8 @@ use congress_face::{
     MatchOutcome,
 };
 use congress_proto::{
-    CaptureOutcome, EnrolResponse, FaceOverview, KioskDirection, KioskInfo, RecentCheckIn,
+    CaptureOutcome, EnrolResponse, FaceOverview, KioskDirection, KioskInfo, KioskRefusal,
+    RecentCheckIn, ServerMsg,
 };
 use congress_store::{FaceEnrolment, Write};
 use serde::Deserialize;
@@ -141,6 +142,8 @@ pub struct FaceService {
     thumbs: RwLock<HashMap<String, Option<Arc<Vec<u8>>>>>,
     kiosks: Mutex<HashMap<String, KioskLive>>,
     recent: Mutex<VecDeque<RecentCheckIn>>,
+    /// Presentations the kiosks refused (liveness), newest first.
+    refused: Mutex<VecDeque<KioskRefusal>>,
     pub config: FaceConfig,
     /// The time source for rates and the kiosk sessions' windows.
     pub clock: Arc<dyn crate::clock::Clock>,
@@ -191,6 +194,7 @@ impl FaceService {
             thumbs: RwLock::new(thumbs),
             kiosks: Mutex::new(HashMap::new()),
             recent: Mutex::new(VecDeque::new()),
+            refused: Mutex::new(VecDeque::new()),
             config: cfg.clone(),
         })
     }
@@ -395,6 +399,53 @@ impl FaceService {
         r.truncate(RECENT);
     }
 
+    /// A kiosk refused a presentation (liveness): logged, kept for the console's kiosk panel
+    /// and pushed at once to the consoles, so the desk expects the person.
+    pub(crate) fn report_refusal(
+        &self,
+        app: &crate::AppState,
+        device_id: &str,
+        reason: &congress_face::SpoofReason,
+        delegate_id: Option<String>,
+    ) {
+        let (label, full_name) = app.engine.read(|s| {
+            (
+                s.devices
+                    .get(device_id)
+                    .map(|d| d.device.label.clone())
+                    .unwrap_or_default(),
+                delegate_id
+                    .as_ref()
+                    .and_then(|id| s.delegates.get(id))
+                    .map(|d| d.full_name.clone()),
+            )
+        });
+        tracing::warn!(
+            device = device_id,
+            delegate = ?delegate_id,
+            reason = %reason,
+            "kiosk refused a presentation (liveness)"
+        );
+        let refusal = KioskRefusal {
+            device_id: device_id.into(),
+            label,
+            at: app.engine.now(),
+            reason: reason.message_key().into(),
+            message: reason.to_string(),
+            delegate_id,
+            full_name,
+        };
+        {
+            let mut r = lock(&self.refused);
+            r.push_front(refusal.clone());
+            r.truncate(RECENT);
+        }
+        app.engine.hub.publish_live(vec![crate::hub::Frame::live_msg(
+            crate::hub::Audience::Consoles,
+            &ServerMsg::KioskRefusal { refusal },
+        )]);
+    }
+
     /// The console's kiosk panel.
     pub fn overview(&self, engine: &Engine) -> FaceOverview {
         let devices: Vec<(String, String, KioskDirection)> = engine.read(|s| {
@@ -446,6 +497,7 @@ impl FaceService {
             margin: self.config.margin(),
             kiosks,
             recent: lock(&self.recent).iter().cloned().collect(),
+            refused: lock(&self.refused).iter().cloned().collect(),
         }
     }
 }

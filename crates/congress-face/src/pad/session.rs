@@ -265,6 +265,28 @@ impl PadSession {
         self.decided = None;
     }
 
+    /// Ask the challenge now instead of after `challenge_after_frames`, when the session is
+    /// still collecting and has a face (the server calls this once the person is recognised,
+    /// so a live delegate does not wait for frames that cannot decide). A decision already
+    /// made, or a challenge already asked, is kept; the still-image rule keeps running during
+    /// the challenge. Returns the verdict as of `t`.
+    pub fn challenge_now(&mut self, t: u64) -> PadVerdict {
+        if !self.cfg.enabled {
+            return PadVerdict::Live {
+                evidence: Evidence::Parallax { parallax: 0.0 },
+            };
+        }
+        if let Some((v, _)) = self.decided {
+            return v;
+        }
+        if self.challenge.is_none()
+            && let Some(lm) = self.frames.back().map(|o| o.lm)
+        {
+            self.issue_challenge(t, &lm);
+        }
+        self.pending(t)
+    }
+
     /// Feed one analysed frame at time `t_ms` (any monotonic clock, milliseconds).
     pub fn observe_analysis(&mut self, t_ms: u64, a: &Analysis) -> PadVerdict {
         let face = a.chosen.and_then(|i| a.faces.get(i));

@@ -295,3 +295,32 @@ fn a_live_verdict_does_not_carry_over_to_another_face() {
     let v = s.observe(1_400, Some((&other, &thumbs(31))));
     assert!(!v.is_live(), "{v:?}");
 }
+
+#[test]
+fn an_early_challenge_does_not_let_a_still_through() {
+    // the server asks at once when a delegate is recognised (frame 2): a still image is still
+    // refused by the still-image rule, not answered by the challenge
+    let mut s = PadSession::new(PadConfig::default(), 7);
+    let (l, f) = (head(0.0, 0.0, 1.0), thumbs(1));
+    s.observe(0, Some((&l, &f)));
+    s.observe(200, Some((&l, &f)));
+    assert!(matches!(s.challenge_now(200), PadVerdict::Challenge { .. }));
+    // asked once: a second call keeps the same prompt and deadline
+    assert_eq!(s.challenge_now(300), s.challenge_now(300));
+    let v: Vec<_> = (2..10u64)
+        .map(|i| s.observe(i * 200, Some((&l, &f))))
+        .collect();
+    assert!(v.iter().all(|v| !v.is_live()), "{v:?}");
+    assert!(matches!(
+        v.last().unwrap(),
+        PadVerdict::Spoof {
+            reason: SpoofReason::StillImage { .. }
+        }
+    ));
+    // without any face yet there is nothing to ask about
+    let mut empty = PadSession::new(PadConfig::default(), 7);
+    assert!(matches!(
+        empty.challenge_now(0),
+        PadVerdict::Collecting { .. }
+    ));
+}

@@ -136,6 +136,7 @@ async fn status(
             margin: 0.0,
             kiosks: vec![],
             recent: vec![],
+            refused: vec![],
         },
     }))
 }
