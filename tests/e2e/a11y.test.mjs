@@ -38,7 +38,6 @@ import {
   tabTo,
 } from './helpers.mjs';
 
-const ENROLLED = FACE.enrolled;
 const FACE_OK = faceModelsPresent() && facePhotosPresent();
 if (!FACE_OK) console.log('a11y: face models or photos missing: the kiosk greeting screen is skipped');
 
@@ -300,17 +299,17 @@ test('kiosk pairing and idle screen', async () => {
   await context.close();
 });
 
-test('kiosk greeting', { skip: FACE_OK ? false : 'face models or photos missing' }, async () => {
+// The fake camera plays one still photo: the kiosk refuses it (a presentation attack); the
+// refusal screen is what is checked here (the greeting of a live face needs a moving camera).
+test('kiosk refusal screen', { skip: FACE_OK ? false : 'face models or photos missing' }, async () => {
   const { page, context } = await newPage(camBrowser);
   await context.grantPermissions(['camera'], { origin: server.url });
   await pairPage(page, server, '/kiosk/', await pairingCode('kiosk'), page.locator('[data-testid="kiosk"][data-conn="online"]'));
   await setVariant(page, 'en');
-  const greeted = page.locator(`[data-testid="face-panel"][data-status="recognized"][data-delegate="${ENROLLED}"]`);
-  await greeted.waitFor({ timeout: 30_000 });
-  // the greeting is in a live region
-  await page.getByRole('status').filter({ hasText: /Welcome|You checked in/ }).waitFor();
-  await screenshot(page, 'a11y-kiosk-greeting-en');
-  await expectAccessibleAll(page, 'kiosk greeting', { prepare: () => greeted.waitFor({ timeout: 30_000 }) });
+  const refused = page.locator('[data-testid="face-panel"][data-status="refused"]');
+  await refused.waitFor({ timeout: 30_000 });
+  await screenshot(page, 'a11y-kiosk-refused-en');
+  await expectAccessibleAll(page, 'kiosk refusal', { prepare: () => refused.waitFor({ timeout: 30_000 }) });
   await context.close();
 });
 

@@ -1,6 +1,6 @@
 // (d) Face check-in at the kiosk: headless Chromium with a fake camera playing a video built from
-// a photo of an enrolled delegate. The kiosk page pairs, streams frames over /ws/kiosk, greets
-// the delegate by name, and the console shows the check-in (present count and the kiosk panel).
+// one photo of an enrolled delegate. The kiosk page pairs and streams frames over /ws/kiosk; a
+// still image is a presentation attack, so the kiosk refuses it and nobody is checked in.
 //
 // Needs the face models (CONGRESS_MODELS_DIR, default models/) and the labelled photos
 // (CONGRESS_FACES_DIR, default ../shared/faces); skipped with a message when absent, except that
@@ -16,7 +16,6 @@ import {
   consoleToken,
   faceModelsPresent,
   facePhotosPresent,
-  fixtureDelegate,
   launchBrowser,
   loginConsole,
   newPage,
@@ -27,8 +26,6 @@ import {
   stopServerAndBrowsers,
   waitPresent,
 } from './helpers.mjs';
-
-const ENROLLED = FACE.enrolled;
 
 function skipReason() {
   if (!faceModelsPresent()) {
@@ -61,7 +58,11 @@ after(async () => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-test('the kiosk camera checks the enrolled delegate in and the console shows it', { skip: SKIP ?? false }, async () => {
+// The camera plays a video made of ONE STILL PHOTO of an enrolled delegate: a presentation
+// attack (issue 14). It used to check the delegate in; the kiosk now refuses it with its reason
+// and nobody is marked present. (A genuine moving face is checked in by the integration test
+// tests/tests/it/kiosk_pad.rs over the real server with the real models.)
+test('a still photo of an enrolled delegate held to the kiosk camera is refused', { skip: SKIP ?? false }, async () => {
   const op = await newPage(browser);
   await loginConsole(op.page, server);
   await waitPresent(op.page, 0);
@@ -73,25 +74,17 @@ test('the kiosk camera checks the enrolled delegate in and the console shows it'
   await pairPage(kiosk.page, server, '/kiosk/', code, kiosk.page.getByTestId('kiosk').and(kiosk.page.locator('[data-conn="online"]')));
 
   const t0 = Date.now();
-  const panel = kiosk.page.locator(`[data-testid="face-panel"][data-status="recognized"][data-delegate="${ENROLLED}"]`);
-  await panel.waitFor({ timeout: 30_000 });
-  const took = Date.now() - t0;
-  const d = fixtureDelegate(ENROLLED);
+  const refused = kiosk.page.locator('[data-testid="face-panel"][data-status="refused"][data-reason*="still"]');
+  await refused.waitFor({ timeout: 30_000 });
+  console.log(`kiosk refused the still photo ${Date.now() - t0} ms after going online`);
   const text = await kiosk.page.getByTestId('face-panel').innerText();
-  assert.ok(text.includes(d.full_name), text);
-  assert.ok(text.includes(d.seat), text);
-  console.log(`kiosk recognised ${ENROLLED} ${took} ms after going online`);
-  await screenshot(kiosk.page, 'd1-kiosk-recognised');
+  assert.ok(text.length > 0, 'the kiosk says why');
+  await screenshot(kiosk.page, 'd1-kiosk-still-refused');
 
-  // the console: present count and the kiosk panel with the check-in and its thumbnail
-  await waitPresent(op.page, 1);
-  const row = op.page.locator(`[data-testid="face-checkin"][data-delegate="${ENROLLED}"]`);
-  await row.waitFor({ timeout: 10_000 });
-  await op.page.waitForFunction(() => document.querySelector('[data-testid="face-checkin"] img')?.getAttribute('src')?.startsWith('blob:'));
-  await screenshot(op.page, 'd2-console-face-checkin');
-
-  // a second pass of the same delegate later: "already checked in at HH:MM" (after the hold)
-  await kiosk.page.locator('[data-testid="face-panel"][data-already="true"]').waitFor({ timeout: 30_000 });
+  // nobody was checked in, and the kiosk never greeted the delegate
+  await new Promise((r) => setTimeout(r, 2_000));
+  await waitPresent(op.page, 0);
+  assert.equal(await kiosk.page.locator('[data-testid="face-panel"][data-status="recognized"]').count(), 0);
 
   assert.deepEqual(kiosk.page.errors, []);
   assert.deepEqual(op.page.errors, []);
