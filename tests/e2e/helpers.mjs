@@ -11,6 +11,9 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
+/** The data folders' passphrase (encryption at rest, docs/security.md): the demo's own default. */
+export const PASSPHRASE = process.env.CONGRESS_PASSPHRASE ?? 'demo';
+
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const ARTIFACTS = join(REPO, 'tests/e2e/artifacts');
 const READY_TIMEOUT_MS = 60_000;
@@ -63,7 +66,7 @@ export async function startServer({ data: reuseData = null, listen = '127.0.0.1:
   // Every test browser comes from 127.0.0.1, so the per-address login and pairing limits (tested in
   // tests/tests/it/limits.rs) are off unless a test asks for them.
   const limits = rateLimits ? {} : { CONGRESS_LOGIN_PER_MINUTE: '0', CONGRESS_PAIR_PER_MINUTE: '0' };
-  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...limits, NO_COLOR: '1' } });
+  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...limits, CONGRESS_PASSPHRASE: PASSPHRASE, NO_COLOR: '1' } });
   const output = [];
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (s) => output.push(s));
@@ -376,7 +379,7 @@ export function importWithEnrolledFace(work) {
   const r = spawnSync(
     congressBin(),
     ['import', '--data', data, '--congress', join(fx, 'congress.toml'), '--delegates', join(fx, 'delegates.csv'), '--photos', photos],
-    { encoding: 'utf8', env: { ...process.env, CONGRESS_MODELS_DIR: FACE.models, NO_COLOR: '1' } },
+    { encoding: 'utf8', env: { ...process.env, CONGRESS_MODELS_DIR: FACE.models, CONGRESS_PASSPHRASE: PASSPHRASE, NO_COLOR: '1' } },
   );
   if (r.status !== 0) throw new Error(`import --photos failed:\n${r.stdout}\n${r.stderr}`);
   return { data, stdout: r.stdout };

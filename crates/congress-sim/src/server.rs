@@ -77,6 +77,12 @@ pub async fn run_cli(data: &Path, args: &[&str], stdin: Option<&str>) -> anyhow:
 }
 
 /// [`run_cli`] with a given `congress` binary.
+/// The passphrase of the benches' data folders (encryption at rest): `CONGRESS_PASSPHRASE` or
+/// a fixed one (a build from before encryption ignores it).
+fn passphrase() -> String {
+    std::env::var("CONGRESS_PASSPHRASE").unwrap_or_else(|_| "bench".into())
+}
+
 pub async fn run_cli_bin(
     bin: &Path,
     data: &Path,
@@ -85,6 +91,7 @@ pub async fn run_cli_bin(
 ) -> anyhow::Result<String> {
     let mut cmd = Command::new(bin);
     cmd.arg("--data").arg(data).args(args);
+    cmd.env("CONGRESS_PASSPHRASE", passphrase());
     cmd.stdin(if stdin.is_some() {
         Stdio::piped()
     } else {
@@ -125,6 +132,7 @@ impl ServerProcess {
             .arg("--data")
             .arg(data)
             .args(["serve", "--listen", listen])
+            .env("CONGRESS_PASSPHRASE", passphrase())
             .env("CONGRESS_LOG", "warn")
             // Benchmarks measure the server over plain loopback, pairing and logging in
             // thousands of simulated tablets from one address: no TLS, no per-address limits.
