@@ -38,7 +38,10 @@ impl Genuine {
             .as_ref()
             .and_then(|a| a.face.clone())
             .expect("face check-in on");
-        let a = face.analyze_patiently(bytes.clone()).await.expect("analyse");
+        let a = face
+            .analyze_patiently(bytes.clone())
+            .await
+            .expect("analyse");
         let f = a.faces[a.chosen.expect("a face in the photo")].clone();
         let img = image::load_from_memory(&bytes).expect("decode").to_rgb8();
         Genuine {
@@ -154,11 +157,18 @@ async fn a_still_photo_is_refused_and_the_desk_is_told() {
         "{answers:?}"
     );
     eprintln!("still photo refused at frame {}", refused + 1);
-    assert_eq!(s.engine().read(|st| st.attendance.len()), 0, "nobody present");
+    assert_eq!(
+        s.engine().read(|st| st.attendance.len()),
+        0,
+        "nobody present"
+    );
 
     // the desk is told once, with the reason and the delegate the photo shows
     let refusal = loop {
-        match within(console.next_raw()).await.expect("kiosk refusal push") {
+        match within(console.next_raw())
+            .await
+            .expect("kiosk refusal push")
+        {
             ServerMsg::KioskRefusal { refusal } => break refusal,
             _ => continue,
         }

@@ -440,10 +440,12 @@ impl FaceService {
             r.push_front(refusal.clone());
             r.truncate(RECENT);
         }
-        app.engine.hub.publish_live(vec![crate::hub::Frame::live_msg(
-            crate::hub::Audience::Consoles,
-            &ServerMsg::KioskRefusal { refusal },
-        )]);
+        app.engine
+            .hub
+            .publish_live(vec![crate::hub::Frame::live_msg(
+                crate::hub::Audience::Consoles,
+                &ServerMsg::KioskRefusal { refusal },
+            )]);
     }
 
     /// The console's kiosk panel.

@@ -378,10 +378,10 @@ impl ElectionsState {
 
 fn standing(c: &CandidateInfo) -> bool {
     c.consent == Consent::Given
-        && !c
+        && c
             .withdrawal
             .as_ref()
-            .is_some_and(|w| w.granted == Some(true))
+            .is_none_or(|w| w.granted != Some(true))
 }
 
 pub(crate) fn apply(state: &mut crate::CongressState, event: &ElectionEvent) {

@@ -44,11 +44,11 @@ fn content(state: &CongressState, vote_id: u64) -> Option<TallyReport> {
                     .find(|o| o.id == c.option)
                     .map_or_else(String::new, |o| o.label.clone()),
                 votes: c.votes,
-                percent_of_valid_bp: if valid == 0 {
-                    0
-                } else {
-                    c.votes.saturating_mul(10_000) / valid
-                },
+                percent_of_valid_bp: c
+                    .votes
+                    .saturating_mul(10_000)
+                    .checked_div(valid)
+                    .unwrap_or(0),
                 elected: elected_ids.contains(&c.option.0),
             })
             .collect(),
