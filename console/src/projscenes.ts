@@ -124,5 +124,10 @@ export function sceneView(scene: ProjectorScene, d: SceneData): HTMLElement {
       return h('section', { class: 'proj-scene proj-notice', 'data-testid': 'proj-notice', 'aria-live': 'polite' }, h('p', { class: 'proj-notice-text' }, scene.text));
     case 'agenda':
       return h('section', { class: 'proj-scene' }, h('div', { class: 'proj-item', 'data-testid': 'current-item' }, currentTitle(d)), timePlan(d.agenda, d.meeting));
+    case 'candidates':
+    case 'tally_report':
+    case 'credentials_report':
+      // The procedures' scenes (issue 15): only their title until their views are built.
+      return h('section', { class: 'proj-scene', 'data-testid': `proj-${scene.scene}` }, h('div', { class: 'proj-item' }, t(`meeting.scene.${scene.scene}`)));
   }
 }

@@ -94,6 +94,7 @@ function snapshot(present: number, current: string | null = null): Snapshot {
     notices: [],
     notices_read: [],
     meeting: { items: [], current, queues: [], speaking: null, people: {}, scene: { scene: 'agenda' }, default_limit_s: 180, server_now: 0 },
+    procedures: { bodies: [], elections: [], signoffs: [], credentials_vote: null, credentials_adopted: null },
   };
 }
 
