@@ -378,8 +378,7 @@ impl ElectionsState {
 
 fn standing(c: &CandidateInfo) -> bool {
     c.consent == Consent::Given
-        && c
-            .withdrawal
+        && c.withdrawal
             .as_ref()
             .is_none_or(|w| w.granted != Some(true))
 }
