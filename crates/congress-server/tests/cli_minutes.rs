@@ -7,12 +7,16 @@
 use std::path::Path;
 use std::process::Command;
 
+/// The data folder's passphrase (encryption at rest).
+const PASSPHRASE: &str = "minutes-test";
+
 fn congress(data: &Path, args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_congress"))
         .arg("--data")
         .arg(data)
         .args(args)
         .env("CONGRESS_FACE", "off")
+        .env("CONGRESS_PASSPHRASE", PASSPHRASE)
         .env_remove("CONGRESS_CONFIG")
         .output()
         .expect("run congress")
@@ -43,6 +47,9 @@ fn minutes_cli_reads_a_running_servers_data_in_every_format() {
     let config = congress_server::Config {
         data_dir: data.clone(),
         face_check_in: congress_server::face::FaceMode::Off,
+        unlock: Some(congress_keys::Unlock::Passphrase(
+            congress_keys::Passphrase::new(PASSPHRASE.to_string()),
+        )),
         ..Default::default()
     };
     let app = congress_server::open(config).unwrap();

@@ -624,11 +624,7 @@ impl Fixture {
 /// Check-ins journalled more than once per delegate since `after`, and delegates with more
 /// than one ballot (or participation) in `vote_id`.
 fn journal_duplicates(data: &Path, after: u64, vote_id: u64) -> anyhow::Result<(u64, u64)> {
-    let conn = rusqlite::Connection::open_with_flags(
-        data.join("congress.sqlite"),
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-    )?;
-    conn.busy_timeout(Duration::from_secs(5))?;
+    let conn = crate::server::open_database(data)?;
     let count = |sql: &str, a: i64| -> anyhow::Result<u64> {
         Ok(conn.query_row(sql, [a], |r| r.get::<_, i64>(0))? as u64)
     };

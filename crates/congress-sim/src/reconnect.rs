@@ -519,11 +519,7 @@ pub async fn run(opts: &ReconnectOptions) -> anyhow::Result<ReconnectReport> {
 
 /// The seqs of journal events that push to every client (tablets included).
 fn everyone_pushes(data: &Path) -> anyhow::Result<BTreeSet<u64>> {
-    let conn = rusqlite::Connection::open_with_flags(
-        data.join("congress.sqlite"),
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-    )?;
-    conn.busy_timeout(Duration::from_secs(5))?;
+    let conn = crate::server::open_database(data)?;
     let mut st = conn.prepare(
         "SELECT seq FROM journal WHERE kind IN ('attendance_changed', 'current_item_set',
          'agenda_defined', 'delegates_imported', 'vote_opened', 'vote_closed')",

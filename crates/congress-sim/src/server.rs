@@ -79,8 +79,24 @@ pub async fn run_cli(data: &Path, args: &[&str], stdin: Option<&str>) -> anyhow:
 /// [`run_cli`] with a given `congress` binary.
 /// The passphrase of the benches' data folders (encryption at rest): `CONGRESS_PASSPHRASE` or
 /// a fixed one (a build from before encryption ignores it).
-fn passphrase() -> String {
+pub fn passphrase() -> String {
     std::env::var("CONGRESS_PASSPHRASE").unwrap_or_else(|_| "bench".into())
+}
+
+/// A read-only connection to the database of a data folder a server wrote (encrypted at rest
+/// with [`passphrase`], or plain).
+pub fn open_database(data: &Path) -> anyhow::Result<rusqlite::Connection> {
+    let cfg = congress_app::Config {
+        data_dir: data.to_path_buf(),
+        unlock: Some(congress_keys::Unlock::Passphrase(
+            congress_keys::Passphrase::new(passphrase()),
+        )),
+        ..Default::default()
+    };
+    let keys = congress_app::keys::unlock_existing(data, &cfg)?;
+    let conn = keys.db.connect(congress_store::Access::ReadOnly)?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    Ok(conn)
 }
 
 pub async fn run_cli_bin(

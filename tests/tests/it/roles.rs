@@ -609,6 +609,30 @@ const WS_MESSAGES: &[WsRow] = &[
         refused_with: "forbidden",
     },
     WsRow {
+        kind: "nominate",
+        json: r#"{"type":"nominate","client_id":"matrix-nominate-00000001","election_id":424242,"delegate_id":null}"#,
+        accepted_on: &["tablet"],
+        refused_with: "forbidden",
+    },
+    WsRow {
+        kind: "answer_nomination",
+        json: r#"{"type":"answer_nomination","client_id":"matrix-answer-000000001","election_id":424242,"candidate_id":1,"consent":true}"#,
+        accepted_on: &["tablet"],
+        refused_with: "forbidden",
+    },
+    WsRow {
+        kind: "ask_withdrawal",
+        json: r#"{"type":"ask_withdrawal","client_id":"matrix-withdraw-00000001","election_id":424242,"candidate_id":1,"reason":"sức khoẻ"}"#,
+        accepted_on: &["tablet"],
+        refused_with: "forbidden",
+    },
+    WsRow {
+        kind: "sign_tally_report",
+        json: r#"{"type":"sign_tally_report","client_id":"matrix-sign-00000000001","vote_id":424242,"report_sha256":"00"}"#,
+        accepted_on: &["tablet"],
+        refused_with: "forbidden",
+    },
+    WsRow {
         kind: "read_notice",
         json: r#"{"type":"read_notice","client_id":"matrix-notice-0000000001","notice_id":424242}"#,
         accepted_on: &["tablet"],

@@ -310,7 +310,8 @@ impl ElectionError {
     pub fn code(&self) -> &'static str {
         match self {
             ElectionError::UnknownElection(_) | ElectionError::UnknownCandidate(_) => "not_found",
-            ElectionError::NotNominee | ElectionError::NotBoardMember => "forbidden",
+            ElectionError::NotNominee => "not_nominee",
+            ElectionError::NotBoardMember => "not_member",
             ElectionError::NominationsClosed => "nominations_closed",
             ElectionError::NotPresent => "not_present",
             ElectionError::AlreadyCandidate(_) => "already_candidate",
