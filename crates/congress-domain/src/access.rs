@@ -214,12 +214,36 @@ pub(crate) fn decide(
             if roles.is_empty() {
                 return Err(DomainError::Invalid("an operator needs a role".into()));
             }
-            AccessEvent::OperatorSaved {
+            let saved = AccessEvent::OperatorSaved {
                 username: username.clone(),
                 display_name: display_name.clone(),
                 roles: roles.clone(),
                 password_hash: password_hash.clone(),
-            }
+            };
+            // A new password (a change or a reset) ends every session opened with the old one
+            // (issue 13, finding 6): whoever held a token before the reset holds nothing after.
+            let new_password = state
+                .operators
+                .get(username)
+                .is_some_and(|o| o.password_hash != *password_hash);
+            let mut ended: Vec<&String> = if new_password {
+                state
+                    .sessions
+                    .iter()
+                    .filter(|(_, s)| s.username == *username)
+                    .map(|(token_hash, _)| token_hash)
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            ended.sort();
+            let mut events = vec![saved.into()];
+            events.extend(ended.into_iter().map(|token_hash| {
+                Event::from(AccessEvent::SessionClosed {
+                    token_hash: token_hash.clone(),
+                })
+            }));
+            return Ok(events);
         }
         AccessCommand::OpenSession {
             token_hash,

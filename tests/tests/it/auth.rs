@@ -311,3 +311,68 @@ async fn pairing_codes_are_single_use_and_expire() {
         .await;
     assert_eq!(status_of(r), (422, "invalid".into()));
 }
+
+/// Issue 13, finding 6: a password reset must end every session of that operator at once (the
+/// old token posted a notice after the reset), on REST and on a live websocket, and leave other
+/// operators' sessions alone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_password_reset_ends_every_session_of_that_operator() {
+    let s = TestServer::start().await;
+    let second = s.session_for(Who::Secretariat).await;
+    let mut console = RawWs::connect(&s.secretariat, "console").await;
+    console.hello(s.secretariat.token().unwrap(), None).await;
+    assert!(matches!(
+        console.next_msg().await,
+        ServerMsg::Welcome { .. }
+    ));
+    assert!(matches!(
+        console.next_msg().await,
+        ServerMsg::Snapshot { .. }
+    ));
+
+    congress_server::setup::save_operator(
+        s.engine(),
+        "thuky",
+        "Thư ký Đoàn",
+        vec![OperatorRole::Secretariat],
+        "một-mật-khẩu-mới",
+        "cli",
+    )
+    .await
+    .expect("password reset");
+
+    for old in [&s.secretariat, &second] {
+        assert_eq!(status_of(old.get::<Me>("/api/me").await).0, 401);
+        let posted = old
+            .post::<_, NoticeAck>(
+                "/api/notices",
+                &SendNotice {
+                    client_id: cid("notice"),
+                    text: "sent with a token from before the reset".into(),
+                    audience: NoticeAudience::All,
+                },
+            )
+            .await;
+        assert_eq!(status_of(posted), (401, "unauthorized".into()));
+    }
+    // The live console is told at once (not at the next 15 s re-check).
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let m = tokio::time::timeout_at(deadline, console.next_unbounded())
+            .await
+            .expect("the old session's socket is closed within 5 s");
+        match m {
+            Seen::Msg(ServerMsg::Error { error, fatal, .. }) => {
+                assert_eq!(error, "unauthorized");
+                assert!(fatal);
+            }
+            Seen::Msg(_) => {}
+            Seen::Closed(_) => break,
+        }
+    }
+    // Other operators keep their sessions; the new password logs in.
+    let _: Me = s.admin.get("/api/me").await.unwrap();
+    let _: Me = s.credentials.get("/api/me").await.unwrap();
+    let fresh = s.anon.login("thuky", "một-mật-khẩu-mới").await.unwrap();
+    let _: Me = fresh.get("/api/me").await.unwrap();
+}
