@@ -468,9 +468,11 @@ async fn access_follows_roles_and_audiences() {
         hits(presidium.get("/api/search?q=chu%20tich").await.unwrap()),
         vec![pres.id]
     );
+    // Presidium-only text is for the presidium and the operators who manage documents
+    // (issue 13, finding 13).
     assert_eq!(
         hits(s.credentials.get("/api/search?q=chu%20tich").await.unwrap()),
-        vec![pres.id]
+        Vec::<i64>::new()
     );
     // Operators, kiosks and projectors do not download tablet copies; nobody is 401.
     for who in [Who::Admin, Who::Kiosk, Who::Projector] {
@@ -682,4 +684,68 @@ async fn documents_survive_a_restart_and_verify() {
 
 fn report_pdf() -> Vec<u8> {
     report()
+}
+
+/// Issue 13, finding 13: observer and credentials operators read presidium-only (and
+/// group-only) text through search snippets. Search answers them documents for every delegate
+/// only; the operators who manage documents (admin, secretariat) search everything.
+#[tokio::test]
+async fn search_snippets_follow_the_operators_role() {
+    if !have("pdftotext") {
+        return;
+    }
+    let s = TestServer::start().await;
+    let pres = upload_ok(
+        &s.admin,
+        "title=Presidium&audience=presidium",
+        pdfgen::make_pdf(&[&["phương án nhân sự bí mật của đoàn chủ tịch"]], false),
+    )
+    .await;
+    let grp = upload_ok(
+        &s.secretariat,
+        "title=Group&audience=group:T%E1%BB%95%201",
+        pdfgen::make_pdf(&[&["phương án góp ý riêng của tổ một"]], false),
+    )
+    .await;
+    let all = upload_ok(
+        &s.secretariat,
+        "title=All&audience=all",
+        pdfgen::make_pdf(&[&["phương án chương trình công khai"]], false),
+    )
+    .await;
+    let hits = |r: SearchResults| {
+        let mut v = r.hits.iter().map(|h| h.document_id).collect::<Vec<_>>();
+        v.sort();
+        v
+    };
+    // Indexing follows the upload; wait until the admin finds all three.
+    let mut everything = Vec::new();
+    for _ in 0..100 {
+        everything = hits(s.admin.get("/api/search?q=phuong%20an").await.unwrap());
+        if everything.len() == 3 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let mut expected = vec![pres.id, grp.id, all.id];
+    expected.sort();
+    assert_eq!(everything, expected);
+    assert_eq!(
+        hits(
+            s.secretariat
+                .get("/api/search?q=phuong%20an")
+                .await
+                .unwrap()
+        ),
+        expected
+    );
+    for who in [Who::Credentials, Who::Observer] {
+        let r: SearchResults = s.op(who).get("/api/search?q=phuong%20an").await.unwrap();
+        let text = serde_json::to_string(&r).unwrap();
+        assert_eq!(hits(r), vec![all.id], "{who:?}");
+        assert!(
+            !text.contains("bí mật") && !text.contains("riêng"),
+            "{who:?}: {text}"
+        );
+    }
 }

@@ -323,7 +323,12 @@ const ROUTES: &[Route] = &[
         r#"{"client_id":"{cid}","captures":["AAAA"]}"#,
         Allow::Role(&[Admin, Secretariat, Credentials]),
     ),
-    r("GET", "/api/delegates/{own}/photo", Allow::Role(OPERATORS)),
+    // Enrolment photos: the roles that enrol, not observers (issue 13, finding 13).
+    r(
+        "GET",
+        "/api/delegates/{own}/photo",
+        Allow::Role(&[Admin, Secretariat, Credentials]),
+    ),
     r("GET", "/api/face/status", Allow::Only(OPERATORS)),
 ];
 

@@ -501,7 +501,20 @@ async fn search(
     }
     let (allowed, titles): (Vec<i64>, HashMap<i64, String>) = app.engine.read(|s| {
         let docs: Vec<&Document> = match &caller {
-            Caller::Operator { .. } => s.docs.documents.values().collect(),
+            // The operators who manage documents search all of them; the others (credentials
+            // desk, observers) only those for every delegate: a snippet of a presidium-only or
+            // a group's document is its content (issue 13, finding 13).
+            Caller::Operator { operator, .. }
+                if operator.has_any(&[OperatorRole::Secretariat, OperatorRole::Admin]) =>
+            {
+                s.docs.documents.values().collect()
+            }
+            Caller::Operator { .. } => s
+                .docs
+                .documents
+                .values()
+                .filter(|doc| doc.audience == DocAudience::AllDelegates)
+                .collect(),
             Caller::Device(d) if d.kind == DeviceKind::Tablet => s
                 .docs
                 .documents

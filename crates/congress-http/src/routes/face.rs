@@ -3,7 +3,7 @@
 //! * `POST /api/delegates/{id}/enrol` — credentials, secretariat, admin. JSON
 //!   [`EnrolRequest`]: `captures` are base64 JPEG/PNG (a `data:image/...;base64,` prefix is
 //!   allowed), at most [`MAX_CAPTURES`], body at most [`MAX_ENROL_BODY`] bytes.
-//! * `GET /api/delegates/{id}/photo` — any operator: the enrolment thumbnail (JPEG).
+//! * `GET /api/delegates/{id}/photo` — admin, secretariat, credentials (not observers): the enrolment thumbnail (JPEG).
 //! * `GET /api/face/status` — any operator: [`FaceOverview`] (kiosks, recent check-ins).
 
 use axum::Json;
@@ -105,7 +105,13 @@ async fn photo(
     Auth(caller): Auth,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Response, HttpError> {
-    caller.any_operator()?;
+    // A face is biometric data: the roles that enrol see it, observers do not (issue 13,
+    // finding 13).
+    caller.operator_with(&[
+        OperatorRole::Credentials,
+        OperatorRole::Secretariat,
+        OperatorRole::Admin,
+    ])?;
     let face = app.face.clone().ok_or_else(unavailable)?;
     let thumb = face
         .thumb(&id)
