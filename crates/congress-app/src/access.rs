@@ -1,4 +1,4 @@
-//! Access in the server: the push a pairing or an unpairing causes (the device, to operators).
+//! Access in the server: the push a pairing or an unpairing causes (the device, to operators' consoles (not the projector)).
 //! Sessions and pairing codes push nothing: they are secrets' hashes.
 
 use congress_domain::{AccessEvent, CongressState};
@@ -9,7 +9,7 @@ use crate::hub::Audience;
 pub fn push_for(state: &CongressState, event: &AccessEvent) -> Option<(Audience, Push)> {
     match event {
         AccessEvent::DevicePaired { device, .. } => Some((
-            Audience::Operators,
+            Audience::Consoles,
             Push::Device {
                 device: device.clone(),
             },
@@ -18,7 +18,7 @@ pub fn push_for(state: &CongressState, event: &AccessEvent) -> Option<(Audience,
         | AccessEvent::DeviceReassigned { device_id, .. } => {
             state.devices.get(device_id).map(|d| {
                 (
-                    Audience::Operators,
+                    Audience::Consoles,
                     Push::Device {
                         device: d.device.clone(),
                     },

@@ -15,9 +15,9 @@ use tokio::sync::broadcast;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Audience {
     Everyone,
-    /// Consoles and projectors.
-    Operators,
-    /// Operators' consoles only, not the hall projector (a kiosk's refusals for the desk).
+    /// Operators' sessions only, never a projector device (drafts, pairings, who has not voted,
+    /// a kiosk's refusals for the desk): the hall projector gets only what it shows (issue 13,
+    /// finding 12). A projector opened with an operator's session is that operator.
     Consoles,
     /// The tablet(s) of one delegate (and operators).
     Delegate(String),
@@ -25,11 +25,15 @@ pub enum Audience {
     Nobody,
     /// The tablets of these delegates (and operators).
     Delegates(Arc<std::collections::BTreeSet<String>>),
-    /// Every tablet (not operators: they get their own, fuller frame).
-    Tablets,
+    /// Every tablet and projector device: what the hall may see (not operators: they get
+    /// their own, fuller frame).
+    Screens,
     /// The tablets of these delegates only: no operators, no projector (a group's opinions
     /// and drafts).
     Members(Arc<std::collections::BTreeSet<String>>),
+    /// Every paired device (tablets, kiosks, projectors), no operator: the shorter twin of a
+    /// `Consoles` frame with the same seq (an attendance record without the desk's reason).
+    Devices,
 }
 
 impl Audience {
@@ -44,15 +48,20 @@ impl Audience {
                 d.kind == DeviceKind::Tablet
                     && d.delegate_id.as_ref().is_some_and(|i| ids.contains(i))
             }
-            (Audience::Members(_) | Audience::Tablets, Caller::Operator { .. }) => false,
+            (
+                Audience::Members(_) | Audience::Screens | Audience::Devices,
+                Caller::Operator { .. },
+            ) => false,
+            (Audience::Devices, Caller::Device(_)) => true,
             (_, Caller::Operator { .. }) => true,
-            (Audience::Operators, Caller::Device(d)) => d.kind == DeviceKind::Projector,
             (Audience::Delegate(id), Caller::Device(d)) => d.delegate_id.as_deref() == Some(id),
             (Audience::Delegates(ids), Caller::Device(d)) => {
                 d.kind == DeviceKind::Tablet
                     && d.delegate_id.as_ref().is_some_and(|i| ids.contains(i))
             }
-            (Audience::Tablets, Caller::Device(d)) => d.kind == DeviceKind::Tablet,
+            (Audience::Screens, Caller::Device(d)) => {
+                matches!(d.kind, DeviceKind::Tablet | DeviceKind::Projector)
+            }
         }
     }
 }
@@ -132,7 +141,11 @@ struct Ring {
     floor: u64,
     /// The last event seq published (frames or not).
     published: u64,
+    /// How many events (distinct seqs) the ring keeps; the frames of one event (disjoint
+    /// audiences, one seq) are kept or dropped together.
     capacity: usize,
+    /// Distinct seqs in `frames`.
+    events: usize,
 }
 
 pub struct Hub {
@@ -158,6 +171,7 @@ impl Hub {
                 floor: head,
                 published: head,
                 capacity: capacity.max(1),
+                events: 0,
             }),
             tx,
         }
@@ -170,10 +184,19 @@ impl Hub {
         };
         for f in frames {
             let f = Arc::new(f);
-            if ring.frames.len() == ring.capacity
-                && let Some(old) = ring.frames.pop_front()
-            {
-                ring.floor = old.seq;
+            let new_event = ring.frames.back().is_none_or(|b| b.seq != f.seq);
+            if new_event && ring.events == ring.capacity {
+                // Drop the oldest event: every frame with its seq.
+                if let Some(oldest) = ring.frames.front().map(|o| o.seq) {
+                    while ring.frames.front().is_some_and(|o| o.seq == oldest) {
+                        ring.frames.pop_front();
+                    }
+                    ring.floor = oldest;
+                    ring.events -= 1;
+                }
+            }
+            if new_event {
+                ring.events += 1;
             }
             ring.frames.push_back(f.clone());
             // No receivers is fine.
@@ -241,6 +264,32 @@ mod tests {
         assert_eq!(seqs, vec![13]);
         assert_eq!(hub.subscribe(Some(14)).missed.unwrap().len(), 0);
         assert_eq!(hub.subscribe(Some(10)).missed.unwrap().len(), 2);
+    }
+
+    /// The frames of one event (disjoint audiences, one seq) count once against the window
+    /// and leave it together.
+    #[test]
+    fn frames_sharing_a_seq_are_one_event_of_the_window() {
+        let hub = Hub::new(10, 2);
+        let twin = |seq: u64| {
+            Frame::new(
+                seq,
+                Audience::Devices,
+                Push::Delegates { listed: seq as u32 },
+            )
+        };
+        hub.publish(vec![frame(11), twin(11), frame(12), twin(12)], 12);
+        assert_eq!(hub.subscribe(Some(10)).missed.unwrap().len(), 4);
+        hub.publish(vec![frame(13), twin(13)], 13);
+        assert!(hub.subscribe(Some(10)).missed.is_none());
+        let seqs: Vec<u64> = hub
+            .subscribe(Some(11))
+            .missed
+            .unwrap()
+            .iter()
+            .map(|f| f.seq)
+            .collect();
+        assert_eq!(seqs, vec![12, 12, 13, 13]);
     }
 
     #[test]

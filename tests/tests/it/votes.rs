@@ -738,3 +738,95 @@ async fn the_result_csv_neutralises_formulas() {
         );
     }
 }
+
+/// Issue 13, finding 12: a projector's device token received operator-only pushes (draft votes,
+/// pairings, and the live list of who has not voted). It gets only what it shows: opened and
+/// closed votes and the public turnout; consoles keep the full view.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_projector_gets_only_what_it_shows() {
+    let (s, tablets) = setup().await;
+    let (projector, _) = s.pair(DeviceKind::Projector).await;
+    let (mut proj, _) = live(&projector, "projector", None).await;
+    let (mut console, _) = live(&s.secretariat, "console", None).await;
+    let draft = s
+        .secretariat
+        .create_vote(&motion(Secrecy::Open))
+        .await
+        .unwrap();
+    let _ = s.pair(DeviceKind::Kiosk).await;
+    s.secretariat
+        .vote_action(draft.spec.id, "open", &cid("open"))
+        .await
+        .unwrap();
+    let id = draft.spec.id.0;
+    // Everything up to the opening: no device, no draft.
+    loop {
+        match within(proj.next_raw()).await.unwrap() {
+            ServerMsg::Push {
+                push: Push::Device { device },
+                ..
+            } => panic!("the projector received a pairing: {device:?}"),
+            ServerMsg::Push {
+                push: Push::Vote { vote },
+                ..
+            } => {
+                assert_ne!(vote.phase, VotePhase::Draft, "the projector saw a draft");
+                break;
+            }
+            _ => {}
+        }
+    }
+    let (mut t1, _) = live(&tablets[0], "tablet", None).await;
+    cast(
+        &mut t1,
+        "ballot-p000000000000001",
+        id,
+        pos(MotionPosition::For),
+    )
+    .await
+    .unwrap();
+    // The turnout, without who has not voted.
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let msg = tokio::time::timeout_at(deadline, proj.next_raw())
+            .await
+            .expect("the projector gets the turnout")
+            .unwrap();
+        match msg {
+            ServerMsg::VoteLive { live } if live.vote_id == id => {
+                assert_eq!(
+                    live.not_voted, None,
+                    "the projector learnt who has not voted"
+                );
+                if live.cast == 1 {
+                    break;
+                }
+            }
+            ServerMsg::Push {
+                push: Push::Device { .. },
+                ..
+            } => panic!("the projector received a pairing"),
+            _ => {}
+        }
+    }
+    // The console still sees the draft, the pairing and who has not voted.
+    let (mut seen_draft, mut seen_device, mut not_voted) = (false, false, None);
+    while not_voted.is_none() {
+        match within(console.next_raw()).await.unwrap() {
+            ServerMsg::Push {
+                push: Push::Vote { vote },
+                ..
+            } if vote.phase == VotePhase::Draft => seen_draft = true,
+            ServerMsg::Push {
+                push: Push::Device { .. },
+                ..
+            } => seen_device = true,
+            ServerMsg::VoteLive { live } if live.vote_id == id && live.cast == 1 => {
+                not_voted = live.not_voted.clone();
+            }
+            _ => {}
+        }
+    }
+    assert!(seen_draft && seen_device);
+    assert_eq!(not_voted.unwrap().len(), 2);
+}

@@ -57,7 +57,7 @@ pub fn visible_votes(
 /// The push a vote event causes (ballots cause none: turnout is coalesced, see [`start_live`]).
 pub fn push_for(state: &CongressState, event: &VoteEvent) -> Option<(Audience, Push)> {
     let (id, audience) = match event {
-        VoteEvent::VoteCreated { spec, .. } => (spec.id.0, Audience::Operators),
+        VoteEvent::VoteCreated { spec, .. } => (spec.id.0, Audience::Consoles),
         VoteEvent::VoteOpened { vote_id, .. }
         | VoteEvent::VoteClosed { vote_id, .. }
         | VoteEvent::EncryptedVoteClosed { vote_id, .. }
@@ -196,8 +196,9 @@ fn live_of(state: &CongressState, rec: &VoteRecord) -> VoteLive {
     }
 }
 
-/// Starts the thread that sends the live turnout of open votes to operators (and turnout only to
-/// tablets), at most every [`LIVE_EVERY`] and only when it changed.
+/// Starts the thread that sends the live turnout of open votes to operators (with who has not
+/// voted) and the public turnout to tablets and the projector, at most every [`LIVE_EVERY`] and
+/// only when it changed.
 pub fn start_live(engine: Engine) {
     let _ = std::thread::Builder::new()
         .name("congress-vote-live".into())
@@ -222,8 +223,8 @@ pub fn start_live(engine: Engine) {
                         ..live.clone()
                     };
                     engine.hub.publish_live(vec![
-                        Frame::live(Audience::Operators, live),
-                        Frame::live(Audience::Tablets, public),
+                        Frame::live(Audience::Consoles, live),
+                        Frame::live(Audience::Screens, public),
                     ]);
                 }
             }
