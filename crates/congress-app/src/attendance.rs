@@ -1,22 +1,47 @@
-//! Attendance in the server: the push a check-in causes (the record and the new quorum, to
-//! everyone), and the delegate list's own push (how many are listed).
+//! Attendance in the server: the pushes a check-in causes (the record and the new quorum: whole
+//! to operators, without the desk's reason to devices), and the delegate list's own push (how
+//! many are listed).
+//!
+//! The reason a desk gives for a manual change is free text about a person ("reported ill, at
+//! hospital X"): it is for operators only, never pushed to tablets, kiosks or the projector nor
+//! in their snapshot (issue 13, finding 11).
 
 use congress_domain::{AttendanceEvent, CongressEvent, CongressState};
-use congress_proto::Push;
+use congress_proto::{AttendanceRecord, Push};
 
 use crate::hub::Audience;
 
-pub fn push_for(state: &CongressState, event: &AttendanceEvent) -> Option<(Audience, Push)> {
+pub fn push_for(state: &CongressState, event: &AttendanceEvent) -> Vec<(Audience, Push)> {
     match event {
-        AttendanceEvent::AttendanceChanged { record } => Some((
-            Audience::Everyone,
-            Push::Attendance {
-                record: record.clone(),
-                summary: state.summary(),
-            },
-        )),
+        AttendanceEvent::AttendanceChanged { record } => {
+            let summary = state.summary();
+            vec![
+                (
+                    Audience::Consoles,
+                    Push::Attendance {
+                        record: record.clone(),
+                        summary,
+                    },
+                ),
+                (
+                    Audience::Devices,
+                    Push::Attendance {
+                        record: public_record(record),
+                        summary,
+                    },
+                ),
+            ]
+        }
         // Biometric records are for the audit log, not for screens.
-        AttendanceEvent::FaceEnrolled { .. } | AttendanceEvent::BiometricsPurged { .. } => None,
+        AttendanceEvent::FaceEnrolled { .. } | AttendanceEvent::BiometricsPurged { .. } => vec![],
+    }
+}
+
+/// A record as screens and devices see it: without the desk's free-text reason.
+pub fn public_record(record: &AttendanceRecord) -> AttendanceRecord {
+    AttendanceRecord {
+        reason: None,
+        ..record.clone()
     }
 }
 

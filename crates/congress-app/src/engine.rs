@@ -29,8 +29,10 @@ pub use crate::clock::{Clock, SystemClock};
 use crate::error::AppError;
 use crate::hub::{Audience, Frame, Hub};
 
-/// What clients see of one committed event: its audience and push, if any.
-pub type PushRule = fn(&CongressState, &Event) -> Option<(Audience, Push)>;
+/// What clients see of one committed event: its pushes, each with its audience (none, one, or
+/// several for disjoint audiences, e.g. a record for operators and a shorter one for devices;
+/// they share the event's seq).
+pub type PushRule = fn(&CongressState, &Event) -> Vec<(Audience, Push)>;
 
 /// What a command did, handed to the caller's answer builder before the commit.
 pub struct Applied<'a> {
@@ -384,19 +386,17 @@ impl Worker {
         for (seq, e) in events {
             st.apply(e);
             let revokes = matches!(e, Event::Access(a) if a.revokes());
-            match (self.push)(&st, e) {
-                Some((audience, push)) => {
-                    let mut f = Frame::new(*seq, audience, push);
-                    f.revokes = revokes;
-                    frames.push(f);
-                }
-                None if revokes => {
-                    // Nobody sees it, but connections must re-check their tokens.
-                    let mut f = Frame::new(*seq, Audience::Nobody, Push::Delegates { listed: 0 });
-                    f.revokes = true;
-                    frames.push(f);
-                }
-                None => {}
+            let pushes = (self.push)(&st, e);
+            if pushes.is_empty() && revokes {
+                // Nobody sees it, but connections must re-check their tokens.
+                let mut f = Frame::new(*seq, Audience::Nobody, Push::Delegates { listed: 0 });
+                f.revokes = true;
+                frames.push(f);
+            }
+            for (audience, push) in pushes {
+                let mut f = Frame::new(*seq, audience, push);
+                f.revokes = revokes;
+                frames.push(f);
             }
         }
         st.head = head;

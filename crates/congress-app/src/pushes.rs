@@ -7,11 +7,12 @@ use congress_proto::Push;
 
 use crate::hub::Audience;
 
-/// The push an event causes, computed from the state just after it.
-pub fn push_for(state: &CongressState, event: &Event) -> Option<(Audience, Push)> {
-    match event {
+/// The pushes an event causes, computed from the state just after it: one for most events;
+/// an attendance change has one for operators and one, without the desk's reason, for devices.
+pub fn push_for(state: &CongressState, event: &Event) -> Vec<(Audience, Push)> {
+    let one = match event {
+        Event::Attendance(e) => return crate::attendance::push_for(state, e),
         Event::Congress(e) => crate::attendance::push_for_congress(state, e),
-        Event::Attendance(e) => crate::attendance::push_for(state, e),
         Event::Access(e) => crate::access::push_for(state, e),
         Event::Documents(e) => crate::documents::push_for(state, e),
         Event::Votes(e) => crate::votes::push_for(state, e),
@@ -22,5 +23,6 @@ pub fn push_for(state: &CongressState, event: &Event) -> Option<(Audience, Push)
         Event::Credentials(e) => crate::credentials::push_for(state, e),
         Event::Bodies(e) => crate::bodies::push_for(state, e),
         Event::Elections(e) => crate::elections::push_for(state, e),
-    }
+    };
+    one.into_iter().collect()
 }

@@ -17,7 +17,10 @@ pub fn of(app: &AppState, caller: &Caller) -> ServerMsg {
                 .and_then(|id| s.delegates.get(id).cloned()),
             _ => None,
         };
-        let my_attendance = me.as_ref().and_then(|d| s.attendance.get(&d.id).cloned());
+        let my_attendance = me
+            .as_ref()
+            .and_then(|d| s.attendance.get(&d.id))
+            .map(crate::attendance::public_record);
         ServerMsg::Snapshot {
             seq: s.head.seq,
             snapshot: Box::new(Snapshot {

@@ -312,3 +312,85 @@ async fn concurrent_retries_make_one_change() {
     assert!(ack.changed);
     assert_eq!(ack.summary.present, 1);
 }
+
+/// Issue 13, finding 11: the desk's free-text reason ("reported ill, at hospital X") was pushed
+/// to every device, kiosks and tablets included. It is for operators only: no device receives
+/// it, live, on resume or in its snapshot; operators read it from `GET /api/attendance`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_desks_reason_reaches_operators_only() {
+    const REASON: &str = "Đại biểu báo ốm, đang điều trị tại bệnh viện Bạch Mai";
+    let s = TestServer::start().await;
+    let (own, _) = s.pair_for(DeviceKind::Tablet, Some(VIET)).await;
+    let (other, _) = s.pair_for(DeviceKind::Tablet, Some(ARAB)).await;
+    let (kiosk, _) = s.pair(DeviceKind::Kiosk).await;
+    let (projector, _) = s.pair(DeviceKind::Projector).await;
+    let devices = [
+        (&own, "tablet"),
+        (&other, "tablet"),
+        (&kiosk, "kiosk"),
+        (&projector, "projector"),
+    ];
+    let mut sockets = Vec::new();
+    for (api, endpoint) in devices {
+        sockets.push(live(api, endpoint, None).await.0);
+    }
+    let (mut console, _) = live(&s.observer, "console", None).await;
+    let from = s.head().await.seq;
+    s.credentials
+        .set_attendance(&cid("ci"), VIET, AttendanceStatus::Present, REASON)
+        .await
+        .unwrap();
+    for (live, (_, endpoint)) in sockets.iter_mut().zip(devices) {
+        loop {
+            let msg = within(live.next_raw()).await.unwrap();
+            let text = serde_json::to_string(&msg).unwrap();
+            assert!(
+                !text.contains(REASON),
+                "{endpoint} received the reason: {text}"
+            );
+            if let ServerMsg::Push {
+                push: Push::Attendance { record, summary },
+                ..
+            } = msg
+            {
+                assert_eq!(record.delegate_id, VIET);
+                assert_eq!(record.status, AttendanceStatus::Present);
+                assert_eq!(summary.present, 1);
+                break;
+            }
+        }
+    }
+    // On resume and in the snapshot (the delegate's own tablet has its record there).
+    for (api, endpoint) in devices {
+        for resume_from in [Some(from), None] {
+            let (_, start) = live(api, endpoint, resume_from).await;
+            let text = match start {
+                congress_client::Start::Snapshot(snap) => {
+                    if endpoint == "tablet" && api.token() == own.token() {
+                        let mine = snap.my_attendance.clone().expect("own record");
+                        assert_eq!(mine.status, AttendanceStatus::Present);
+                    }
+                    serde_json::to_string(&snap).unwrap()
+                }
+                congress_client::Start::Resumed(missed) => {
+                    assert!(
+                        !missed.is_empty(),
+                        "{endpoint} resumed without the check-in"
+                    );
+                    serde_json::to_string(&missed).unwrap()
+                }
+            };
+            assert!(!text.contains(REASON), "{endpoint} got the reason: {text}");
+        }
+    }
+    // Operators still get it, live and from the list.
+    loop {
+        if let (_, Push::Attendance { record, .. }) = within(console.next_push()).await.unwrap() {
+            assert_eq!(record.reason.as_deref(), Some(REASON));
+            break;
+        }
+    }
+    let list: AttendanceList = s.credentials.get("/api/attendance").await.unwrap();
+    let rec = list.records.iter().find(|r| r.delegate_id == VIET).unwrap();
+    assert_eq!(rec.reason.as_deref(), Some(REASON));
+}

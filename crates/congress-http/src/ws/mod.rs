@@ -312,7 +312,7 @@ impl Connection {
     ) -> Result<(), axum::Error> {
         let app = self.app.clone();
         let mut sub = app.engine.hub.subscribe(resume_from);
-        let mut last = self.start(&mut socket, &mut sub, resume_from).await?;
+        let mut covered = self.start(&mut socket, &mut sub, resume_from).await?;
         let mut shutdown = app.shutdown.subscribe();
         if *shutdown.borrow() {
             return refuse(socket, "unavailable", "the server is stopping").await;
@@ -346,16 +346,16 @@ impl Connection {
                         if f.revokes && self.reassigned() {
                             return refuse(socket, "reassigned", "this tablet now belongs to another delegate: reconnect").await;
                         }
-                        if f.seq > last {
-                            last = f.seq;
-                            if f.audience.admits(&self.caller) {
-                                socket.send(Message::Text(f.encoded(|t: &str| Utf8Bytes::from(t)))).await?;
-                            }
+                        // `covered` is what the start (or a fresh snapshot) covered; the frames
+                        // of one event share its seq (a whole record for operators, a shorter
+                        // one for devices), so each is compared with that, not with the previous.
+                        if f.seq > covered && f.audience.admits(&self.caller) {
+                            socket.send(Message::Text(f.encoded(|t: &str| Utf8Bytes::from(t)))).await?;
                         }
                     }
                     Err(RecvError::Lagged(n)) => {
                         tracing::warn!(missed = n, kind = ?self.kind, "client fell behind; sending a snapshot");
-                        last = self.send_snapshot(&mut socket).await?;
+                        covered = self.send_snapshot(&mut socket).await?;
                     }
                     Err(RecvError::Closed) => {
                         socket.send(text(&error_msg("unavailable", "the server is stopping", true))).await?;
