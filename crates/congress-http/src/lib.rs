@@ -103,7 +103,8 @@ pub async fn serve(
 }
 
 /// Serves the plain-HTTP redirect listener (TLS on): a 308 to HTTPS on `https_port` for every
-/// request, except `/ca.pem`. Stops when the server's shutdown flag is raised.
+/// request whose `Host` is one of the server certificate's names (400 for any other), except
+/// `/ca.pem`. Stops when the server's shutdown flag is raised.
 pub async fn serve_redirect(
     listener: TcpListener,
     state: &AppState,
@@ -112,8 +113,13 @@ pub async fn serve_redirect(
     let Some(tls) = &state.tls else {
         return Ok(());
     };
-    let router = congress_transport::redirect_router(https_port, tls.ca.cert_pem.as_str().into())
-        .layer(axum::middleware::from_fn(security_headers(false)));
+    let names = tls.clone();
+    let router = congress_transport::redirect_router(
+        https_port,
+        tls.ca.cert_pem.as_str().into(),
+        std::sync::Arc::new(move |host: &str| names.serves(host)),
+    )
+    .layer(axum::middleware::from_fn(security_headers(false)));
     if let Ok(a) = listener.local_addr() {
         let _ = state.redirect_port.set(a.port());
     }

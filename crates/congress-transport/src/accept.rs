@@ -323,24 +323,34 @@ async fn reject(tcp: TcpStream, t: &Transport) -> io::Result<()> {
     }
 }
 
+/// Says whether a host (from a request's `Host` header, without its port) is one of the
+/// server's own names.
+pub type KnownHost = Arc<dyn Fn(&str) -> bool + Send + Sync>;
+
 /// What the plain-HTTP redirect listener needs.
 #[derive(Clone)]
 struct RedirectState {
     https_port: u16,
     ca_pem: Arc<str>,
+    known: KnownHost,
 }
 
 /// The plain-HTTP listener's routes: `/ca.pem` (the public CA certificate, so a tablet can
 /// fetch it before it trusts the server) and a 308 to the same host and path over HTTPS for
-/// everything else.
-pub fn redirect_router(https_port: u16, ca_pem: Arc<str>) -> Router {
+/// everything else, when that host is one of the server's names (`known`); any other `Host`
+/// is refused with 400, so a forged header never turns the hall server into a redirector.
+pub fn redirect_router(https_port: u16, ca_pem: Arc<str>, known: KnownHost) -> Router {
     Router::new()
         .route(
             "/ca.pem",
             get(|State(s): State<RedirectState>| async move { ca_pem_response(&s.ca_pem) }),
         )
         .fallback(redirect)
-        .with_state(RedirectState { https_port, ca_pem })
+        .with_state(RedirectState {
+            https_port,
+            ca_pem,
+            known,
+        })
 }
 
 /// The CA certificate as a download.
@@ -384,6 +394,14 @@ async fn redirect(State(s): State<RedirectState>, headers: HeaderMap, uri: Uri) 
             "a Host header is needed",
         );
     };
+    if !(s.known)(host) {
+        return crate::api_error(
+            StatusCode::BAD_REQUEST,
+            "unknown_host",
+            "this server does not answer to that name: use its address as shown in the hall",
+        );
+    }
+    let host = host.to_ascii_lowercase();
     let port = if s.https_port == 443 {
         String::new()
     } else {

@@ -379,6 +379,9 @@ pub struct Tls {
     pub ca: Ca,
     pub dir: PathBuf,
     listen: IpAddr,
+    /// The names of the current server certificate: the only hosts the plain-HTTP port
+    /// redirects to.
+    names: RwLock<BTreeSet<String>>,
     resolver: Arc<CertResolver>,
     pub acceptor: tokio_rustls::TlsAcceptor,
     files: FileKey,
@@ -396,7 +399,8 @@ impl Tls {
                 .map_err(io_err(&dir))?;
         }
         let ca = Ca::load_or_create(&dir, files)?;
-        let (key, _) = server_cert(&dir, &ca, &server_names(listen.ip()), files)?;
+        let names = server_names(listen.ip());
+        let (key, _) = server_cert(&dir, &ca, &names, files)?;
         let resolver = Arc::new(CertResolver(RwLock::new(Arc::new(key))));
         let mut config = rustls::ServerConfig::builder_with_provider(provider())
             .with_safe_default_protocol_versions()?
@@ -407,6 +411,7 @@ impl Tls {
             ca,
             dir,
             listen: listen.ip(),
+            names: RwLock::new(names),
             resolver,
             acceptor: tokio_rustls::TlsAcceptor::from(Arc::new(config)),
             files: files.clone(),
@@ -416,12 +421,28 @@ impl Tls {
     /// Makes a new server certificate when the addresses changed or it nears expiry; returns
     /// whether it did.
     pub fn refresh(&self) -> Result<bool, TlsError> {
-        let (key, fresh) =
-            server_cert(&self.dir, &self.ca, &server_names(self.listen), &self.files)?;
+        let names = server_names(self.listen);
+        let (key, fresh) = server_cert(&self.dir, &self.ca, &names, &self.files)?;
         if fresh && let Ok(mut cur) = self.resolver.0.write() {
             *cur = Arc::new(key);
         }
+        if let Ok(mut cur) = self.names.write() {
+            *cur = names;
+        }
         Ok(fresh)
+    }
+
+    /// Whether `host` (a name or an address, IPv6 with or without brackets, any case) is one of
+    /// the server certificate's names: the plain-HTTP port redirects only to those (issue 13,
+    /// finding 14), never to whatever a request's `Host` header says.
+    pub fn serves(&self, host: &str) -> bool {
+        let host = host
+            .strip_prefix('[')
+            .and_then(|h| h.strip_suffix(']'))
+            .unwrap_or(host);
+        self.names
+            .read()
+            .is_ok_and(|n| n.iter().any(|name| name.eq_ignore_ascii_case(host)))
     }
 
     /// Checks the addresses every few minutes for the life of the process.

@@ -341,3 +341,68 @@ async fn with_tls_off_there_is_no_ca_and_no_hsts() {
     );
     tokio::time::sleep(Duration::from_millis(1)).await;
 }
+
+/// One raw HTTP/1.1 request with this `Host` header; the answer's head, lower-cased.
+async fn raw_head(addr: &str, host: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut tcp = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    let req = format!("GET /console/?x=1 HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
+    tcp.write_all(req.as_bytes()).await.expect("write");
+    let mut buf = Vec::new();
+    let _ = within(tcp.read_to_end(&mut buf)).await;
+    let text = String::from_utf8_lossy(&buf).to_lowercase();
+    text.split("\r\n\r\n")
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// Issue 13, finding 14: the plain-HTTP port reflected any `Host` header into its redirect, so a
+/// link to the hall server's address with a forged host sent a tablet to another site. It
+/// redirects only to the names the server is configured for (those of its certificate).
+#[tokio::test]
+async fn the_redirect_port_redirects_only_to_the_servers_own_names() {
+    let server = tls_server().await;
+    let https_port: u16 = server
+        .base
+        .rsplit(':')
+        .next()
+        .expect("port")
+        .parse()
+        .expect("port");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr").to_string();
+    let state = server.state.clone().expect("running");
+    tokio::spawn(async move {
+        let _ = congress_server::serve_redirect(listener, &state, https_port).await;
+    });
+    for host in [
+        "evil.example",
+        "evil.example:80",
+        "127.0.0.1.evil.example",
+        "localhost.evil.example",
+        "[::2]",
+    ] {
+        let head = raw_head(&addr, host).await;
+        assert!(
+            !head.starts_with("http/1.1 308") && !head.contains("location:"),
+            "Host {host} was redirected: {head}"
+        );
+        assert!(head.starts_with("http/1.1 400"), "Host {host}: {head}");
+    }
+    // The server's own names still are, in any case.
+    for (host, to) in [
+        ("127.0.0.1:8080", "127.0.0.1"),
+        ("LOCALHOST", "localhost"),
+        ("[::1]", "[::1]"),
+    ] {
+        let head = raw_head(&addr, host).await;
+        assert!(head.starts_with("http/1.1 308"), "Host {host}: {head}");
+        assert!(
+            head.contains(&format!("location: https://{to}:{https_port}/console/?x=1")),
+            "Host {host}: {head}"
+        );
+    }
+}
