@@ -65,7 +65,9 @@ export async function startServer({ data: reuseData = null, listen = '127.0.0.1:
   args.push(...(tls ? ['--tls', 'on', '--http-redirect-listen', '127.0.0.1:0'] : ['--tls', 'off']));
   // Every test browser comes from 127.0.0.1, so the per-address login and pairing limits (tested in
   // tests/tests/it/limits.rs) are off unless a test asks for them.
-  const limits = rateLimits ? {} : { CONGRESS_LOGIN_PER_MINUTE: '0', CONGRESS_PAIR_PER_MINUTE: '0' };
+  const limits = rateLimits
+    ? {}
+    : { CONGRESS_LOGIN_PER_MINUTE: '0', CONGRESS_PAIR_PER_MINUTE: '0', CONGRESS_PAIR_FAILURES_PER_MINUTE: '0' };
   const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...limits, CONGRESS_PASSPHRASE: PASSPHRASE, NO_COLOR: '1' } });
   const output = [];
   child.stderr.setEncoding('utf8');

@@ -216,7 +216,21 @@ head_seq: number, protocol: number, } | { "type": "snapshot", seq: number, snaps
 /**
  * Server time spent on the frame, in milliseconds.
  */
-ms: number, } | { "type": "kiosk_refusal", refusal: KioskRefusal, } | { "type": "ballot_ack", ack: BallotAck, } | { "type": "ballot_refused", client_id: string, vote_id: number, error: string, message: string, } | { "type": "vote_live", live: VoteLive, } | { "type": "acked", client_id: string, seq: number, } | { "type": "refused", client_id: string, error: string, message: string, } | { "type": "speak_ack", ack: SpeakAck, } | { "type": "speak_refused", client_id: string, error: string, message: string, };
+ms: number, } | { "type": "kiosk_refusal", refusal: KioskRefusal, } | { "type": "security_alarm", alarm: SecurityAlarm, } | { "type": "ballot_ack", ack: BallotAck, } | { "type": "ballot_refused", client_id: string, vote_id: number, error: string, message: string, } | { "type": "vote_live", live: VoteLive, } | { "type": "acked", client_id: string, seq: number, } | { "type": "refused", client_id: string, error: string, message: string, } | { "type": "speak_ack", ack: SpeakAck, } | { "type": "speak_refused", client_id: string, error: string, message: string, };
+
+export type SecurityAlarm = { 
+/**
+ * Stable key: `pairing_guesses` (pairing is paused for everyone while it lasts).
+ */
+kind: string, 
+/**
+ * English explanation with the figures.
+ */
+message: string, 
+/**
+ * Server time (ms since the epoch).
+ */
+at: number, };
 
 export type Snapshot = { congress: Congress, agenda: Agenda, attendance: AttendanceSummary, 
 /**

@@ -76,6 +76,7 @@ fn start_server(ctx: &Ctx, bin: &std::path::Path) -> Result<(Server, String, Str
         .env("CONGRESS_HTTP_REDIRECT_LISTEN", "off")
         .env("CONGRESS_LOGIN_PER_MINUTE", "0")
         .env("CONGRESS_PAIR_PER_MINUTE", "0")
+        .env("CONGRESS_PAIR_FAILURES_PER_MINUTE", "0")
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()

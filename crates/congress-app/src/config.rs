@@ -281,6 +281,9 @@ impl Config {
         if let Some(v) = env("CONGRESS_PAIR_PER_MINUTE") {
             self.limits.pair_per_minute = parse("CONGRESS_PAIR_PER_MINUTE", v)?;
         }
+        if let Some(v) = env("CONGRESS_PAIR_FAILURES_PER_MINUTE") {
+            self.limits.pair_failures_per_minute = parse("CONGRESS_PAIR_FAILURES_PER_MINUTE", v)?;
+        }
         if let Some(v) = env("CONGRESS_BACKUP_DIR") {
             self.backup.dir = (!v.is_empty()).then(|| PathBuf::from(v));
         }

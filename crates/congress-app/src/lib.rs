@@ -144,9 +144,26 @@ pub fn open_with_clock(mut config: Config, clock: Arc<dyn Clock>) -> Result<AppS
         )?)),
         tls::TlsMode::Off => None,
     };
+    let limits = Arc::new(limits::Limits::new(&config.limits));
+    {
+        // Alarms of the limits (wrong pairing codes from the network) go to the consoles.
+        let engine = engine.clone();
+        limits.on_alarm(move |alarm| {
+            let msg = congress_proto::ServerMsg::SecurityAlarm {
+                alarm: congress_proto::SecurityAlarm {
+                    kind: alarm.kind().into(),
+                    message: alarm.to_string(),
+                    at: engine.now(),
+                },
+            };
+            engine
+                .hub
+                .publish_live(vec![hub::Frame::live_msg(hub::Audience::Consoles, &msg)]);
+        });
+    }
     Ok(AppState {
         tls,
-        limits: Arc::new(limits::Limits::new(&config.limits)),
+        limits,
         redirect_port: Arc::default(),
         docs,
         keys,

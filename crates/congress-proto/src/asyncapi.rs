@@ -155,6 +155,7 @@ const UNASKED: &[(&str, &[&str])] = &[
     ("error", ALL),
     ("vote_live", &["console", "projector", "tablet"]),
     ("kiosk_refusal", &["console"]),
+    ("security_alarm", &["console"]),
 ];
 
 /// The kiosk's camera frame (a binary websocket message, not JSON) and its answer.

@@ -111,6 +111,7 @@ pub fn typescript_bindings() -> String {
         ws::ClientKind,
         ws::ClientMsg,
         ws::ServerMsg,
+        ws::SecurityAlarm,
         ws::Snapshot,
         ws::Push,
         docs::DocAudience,

@@ -129,6 +129,18 @@ pub enum ClientMsg {
     },
 }
 
+/// A security alarm for the operators' consoles.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SecurityAlarm {
+    /// Stable key: `pairing_guesses` (pairing is paused for everyone while it lasts).
+    pub kind: String,
+    /// English explanation with the figures.
+    pub message: String,
+    /// Server time (ms since the epoch).
+    pub at: i64,
+}
+
 /// Server → client.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -177,6 +189,11 @@ pub enum ServerMsg {
     /// Consoles: a kiosk refused a presentation (liveness check); not journalled, no `seq`.
     KioskRefusal {
         refusal: crate::face::KioskRefusal,
+    },
+    /// Consoles: the server saw an attack it is holding off (wrong pairing codes from many
+    /// addresses hit the global ceiling); not journalled, no `seq`.
+    SecurityAlarm {
+        alarm: SecurityAlarm,
     },
     /// The ballot is recorded (on disk).
     BallotAck {

@@ -1,10 +1,11 @@
 //! Limits against abusive or broken clients: per-IP token buckets on the login and pairing
-//! routes (a failed attempt costs more than a good one), the timeouts the transport applies
-//! (`[limits]` in the configuration), and the security headers every response carries.
+//! routes (a failed attempt costs more than a good one), a global ceiling on wrong pairing codes
+//! from all addresses together (with an alarm), the timeouts the transport applies (`[limits]`
+//! in the configuration), and the security headers every response carries.
 
 use std::collections::HashMap;
-use std::net::{IpAddr, SocketAddr};
-use std::sync::Mutex;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use axum::extract::{ConnectInfo, Request, State};
@@ -25,6 +26,11 @@ pub struct LimitsConfig {
     pub pair_per_minute: u32,
     /// What a failed login or pairing costs, in attempts.
     pub failure_cost: u32,
+    /// Wrong pairing codes per minute from all addresses together (also the burst); 0 = no
+    /// ceiling. Past it every pairing is refused (429) until the bucket refills, and the
+    /// consoles get an alarm: guessers on many addresses get no more guesses than this.
+    /// `CONGRESS_PAIR_FAILURES_PER_MINUTE`.
+    pub pair_failures_per_minute: u32,
     /// Seconds a client has to send a request's headers (slow-header attacks).
     pub header_timeout_secs: u64,
     /// Seconds a connection may go without a byte read or written (slow bodies, dead peers,
@@ -41,6 +47,7 @@ impl Default for LimitsConfig {
             login_per_minute: 10,
             pair_per_minute: 30,
             failure_cost: 3,
+            pair_failures_per_minute: 30,
             header_timeout_secs: 10,
             idle_timeout_secs: 60,
             handshake_timeout_secs: 10,
@@ -139,11 +146,55 @@ impl RateLimiter {
     }
 }
 
+/// The one bucket of [`Limits::pair_failures`] (all addresses together).
+const EVERYONE: IpAddr = IpAddr::V4(Ipv4Addr::UNSPECIFIED);
+
+/// How often the same alarm is raised again while an attack lasts.
+const ALARM_EVERY: Duration = Duration::from_secs(60);
+
+/// An attack the limits are holding off, for the operators.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LimitAlarm {
+    /// Wrong pairing codes from all addresses together reached the ceiling: pairing is paused
+    /// for everyone for `paused`.
+    PairingGuesses { per_minute: u32, paused: Duration },
+}
+
+impl LimitAlarm {
+    /// A stable key.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            LimitAlarm::PairingGuesses { .. } => "pairing_guesses",
+        }
+    }
+}
+
+impl std::fmt::Display for LimitAlarm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LimitAlarm::PairingGuesses { per_minute, paused } => write!(
+                f,
+                "more than {per_minute} wrong pairing codes a minute from the network: someone \
+                 may be guessing codes; pairing is paused for everyone for {} s",
+                paused.as_secs().max(1)
+            ),
+        }
+    }
+}
+
+/// Who hears about alarms (the application pushes them to the consoles).
+type AlarmSink = Box<dyn Fn(&LimitAlarm) + Send + Sync>;
+
 /// The rate limiters of one server.
 pub struct Limits {
     pub login: RateLimiter,
     pub pair: RateLimiter,
     pub failure_cost: f64,
+    /// Wrong pairing codes from every address, in one bucket (issue 13, finding 5).
+    pub pair_failures: RateLimiter,
+    pair_failures_per_minute: u32,
+    alarm_sink: OnceLock<AlarmSink>,
+    last_alarm: Mutex<Option<Instant>>,
 }
 
 impl Limits {
@@ -152,19 +203,68 @@ impl Limits {
             login: RateLimiter::new(cfg.login_per_minute),
             pair: RateLimiter::new(cfg.pair_per_minute),
             failure_cost: f64::from(cfg.failure_cost),
+            pair_failures: RateLimiter::new(cfg.pair_failures_per_minute),
+            pair_failures_per_minute: cfg.pair_failures_per_minute,
+            alarm_sink: OnceLock::new(),
+            last_alarm: Mutex::new(None),
+        }
+    }
+
+    /// Sets who hears about alarms (once; later calls are ignored).
+    pub fn on_alarm(&self, sink: impl Fn(&LimitAlarm) + Send + Sync + 'static) {
+        let _ = self.alarm_sink.set(Box::new(sink));
+    }
+
+    /// Whether pairing is open (the global ceiling on wrong codes is not reached), or how long
+    /// it stays paused.
+    pub fn pairing_open(&self, now: Instant) -> Result<(), Duration> {
+        self.pair_failures.take(EVERYONE, 0.0, now)
+    }
+
+    /// Counts one wrong pairing code against the global ceiling; raises the alarm when it is
+    /// reached.
+    pub fn pairing_failed(&self, now: Instant) {
+        // `take` of nothing makes the bucket if needed, so `charge` has one to charge.
+        let _ = self.pair_failures.take(EVERYONE, 0.0, now);
+        self.pair_failures.charge(EVERYONE, 1.0, now);
+        if let Err(paused) = self.pairing_open(now) {
+            self.alarm(
+                LimitAlarm::PairingGuesses {
+                    per_minute: self.pair_failures_per_minute,
+                    paused,
+                },
+                now,
+            );
+        }
+    }
+
+    /// Logs the alarm and tells the sink, at most once per [`ALARM_EVERY`].
+    pub fn alarm(&self, alarm: LimitAlarm, now: Instant) {
+        let Ok(mut last) = self.last_alarm.lock() else {
+            return;
+        };
+        if last.is_some_and(|t| now.duration_since(t) < ALARM_EVERY) {
+            return;
+        }
+        *last = Some(now);
+        drop(last);
+        tracing::warn!(kind = alarm.kind(), "{alarm}");
+        if let Some(sink) = self.alarm_sink.get() {
+            sink(&alarm);
         }
     }
 }
 
-/// Middleware: rate-limits `POST /api/login` and `POST /api/devices/pair` per client address.
+/// Middleware: rate-limits `POST /api/login` and `POST /api/devices/pair` per client address,
+/// and pairing as a whole once wrong codes from all addresses reach the global ceiling.
 pub async fn rate_limit(
     State(limits): State<std::sync::Arc<Limits>>,
     req: Request,
     next: Next,
 ) -> Response {
-    let limiter = match req.uri().path() {
-        "/api/login" => &limits.login,
-        "/api/devices/pair" => &limits.pair,
+    let (limiter, pairing) = match req.uri().path() {
+        "/api/login" => (&limits.login, false),
+        "/api/devices/pair" => (&limits.pair, true),
         _ => return next.run(req).await,
     };
     let Some(ip) = req
@@ -180,13 +280,41 @@ pub async fn rate_limit(
         tracing::warn!(%ip, path = req.uri().path(), "rate limited");
         return rate_limited(wait.as_secs().max(1));
     }
+    if pairing && let Err(paused) = limits.pairing_open(now) {
+        tracing::warn!(%ip, "pairing paused: too many wrong codes from the network");
+        limits.alarm(
+            LimitAlarm::PairingGuesses {
+                per_minute: limits.pair_failures_per_minute,
+                paused,
+            },
+            now,
+        );
+        return pairing_paused(paused.as_secs().max(1));
+    }
     let res = next.run(req).await;
     if matches!(
         res.status(),
         StatusCode::UNAUTHORIZED | StatusCode::CONFLICT | StatusCode::NOT_FOUND
     ) {
         limiter.charge(ip, limits.failure_cost - 1.0, now);
+        if pairing {
+            limits.pairing_failed(now);
+        }
     }
+    res
+}
+
+/// `429 rate_limited` for every address: too many wrong pairing codes from the network.
+fn pairing_paused(secs: u64) -> Response {
+    let mut res = crate::api_error(
+        StatusCode::TOO_MANY_REQUESTS,
+        "rate_limited",
+        format!(
+            "too many wrong pairing codes from the network: pairing is paused; wait {secs} s \
+             and try again (the operators have been told)"
+        ),
+    );
+    res.headers_mut().insert(header::RETRY_AFTER, secs.into());
     res
 }
 

@@ -129,6 +129,75 @@ async fn a_pairing_code_guesser_gets_429() {
     let _: Me = api.get("/api/me").await.expect("paired tablet");
 }
 
+/// Issue 13, finding 5: pairing-code guesses were limited per address only, so 4 addresses had
+/// 4 times the guesses. With the production defaults, wrong codes from many addresses together
+/// hit a global ceiling (429 for everyone while it lasts) and the consoles get an alarm.
+#[tokio::test]
+async fn pairing_guesses_from_many_addresses_hit_a_global_ceiling_and_raise_an_alarm() {
+    let server = TestServer::start_with(Options {
+        limits: congress_server::limits::LimitsConfig {
+            login_per_minute: 0,
+            ..Default::default()
+        },
+        ..Default::default()
+    })
+    .await;
+    let mut console = RawWs::connect(&server.observer, "console").await;
+    console
+        .hello(server.observer.token().expect("token"), None)
+        .await;
+    // 12 addresses, each within its own budget (30 a minute, a wrong code costs 3: 10 each).
+    let mut answered_wrong = 0;
+    let mut refused = 0;
+    for n in 2..14 {
+        let ip: IpAddr = format!("127.0.0.{n}").parse().expect("ip");
+        let http = reqwest::Client::builder()
+            .local_address(ip)
+            .build()
+            .expect("client");
+        for i in 0..9 {
+            let res = http
+                .post(format!("{}/api/devices/pair", server.base))
+                .json(&PairRequest {
+                    code: format!("{:08}", n * 100 + i),
+                    recipient: None,
+                    credential: None,
+                })
+                .send()
+                .await
+                .expect("post");
+            match res.status().as_u16() {
+                409 => answered_wrong += 1,
+                429 => refused += 1,
+                other => panic!("unexpected {other}"),
+            }
+        }
+    }
+    assert!(
+        answered_wrong <= 40,
+        "{answered_wrong} wrong codes were checked from 12 addresses ({refused} refused): \
+         guesses need a global ceiling"
+    );
+    // The consoles were told.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        let next =
+            tokio::time::timeout_at(deadline, futures_util::StreamExt::next(&mut console.socket))
+                .await
+                .expect("an alarm reaches the console within 5 s");
+        match next {
+            Some(Ok(tokio_tungstenite::tungstenite::Message::Text(t)))
+                if t.contains("\"security_alarm\"") =>
+            {
+                assert!(t.contains("pairing"), "{t}");
+                break;
+            }
+            Some(Ok(_)) => {}
+            other => panic!("the console socket ended: {other:?}"),
+        }
+    }
+}
+
 #[tokio::test]
 async fn over_max_connections_is_503_at_once_and_live_clients_keep_their_pushes() {
     let server = TestServer::start_with(Options {

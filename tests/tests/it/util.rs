@@ -104,7 +104,8 @@ pub struct Options {
     /// HTTPS with the congress CA (`tls.rs`); the rest of the suite runs on plain HTTP.
     pub tls: bool,
     /// Rate limits and timeouts. The suite's default turns the login and pairing rate limits
-    /// off (every test pairs and logs in from 127.0.0.1); `limits.rs` tests them.
+    /// and the global ceiling on wrong pairing codes off (every test pairs and logs in from
+    /// 127.0.0.1); `limits.rs` tests them.
     pub limits: congress_server::limits::LimitsConfig,
     pub max_connections: usize,
 }
@@ -122,6 +123,7 @@ impl Default for Options {
             limits: congress_server::limits::LimitsConfig {
                 login_per_minute: 0,
                 pair_per_minute: 0,
+                pair_failures_per_minute: 0,
                 ..Default::default()
             },
             max_connections: d.max_connections,
