@@ -275,6 +275,10 @@ impl Config {
         if let Some(v) = env("CONGRESS_MAX_CONNECTIONS") {
             self.max_connections = parse("CONGRESS_MAX_CONNECTIONS", v)?;
         }
+        if let Some(v) = env("CONGRESS_MAX_CONNECTIONS_PER_ADDRESS") {
+            self.limits.max_connections_per_address =
+                parse("CONGRESS_MAX_CONNECTIONS_PER_ADDRESS", v)?;
+        }
         if let Some(v) = env("CONGRESS_LOGIN_PER_MINUTE") {
             self.limits.login_per_minute = parse("CONGRESS_LOGIN_PER_MINUTE", v)?;
         }

@@ -155,6 +155,7 @@ impl ServerProcess {
             .env("CONGRESS_TLS", "off")
             .env("CONGRESS_LOGIN_PER_MINUTE", "0")
             .env("CONGRESS_PAIR_PER_MINUTE", "0")
+            .env("CONGRESS_MAX_CONNECTIONS_PER_ADDRESS", "0")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .kill_on_drop(true)

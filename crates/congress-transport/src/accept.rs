@@ -1,5 +1,5 @@
-//! The transport under the routes: accepts TCP connections, caps how many are served at once
-//! (the next ones get a 503 at once), does the TLS handshake (with a deadline), and serves
+//! The transport under the routes: accepts TCP connections, caps how many are served at once,
+//! in all and per client address (the next ones get a 503 at once), does the TLS handshake (with a deadline), and serves
 //! HTTP/1.1 with websocket upgrades through hyper with a header-read deadline. Every connection
 //! (TLS or not, HTTP or websocket) is wrapped in [`Guarded`], which closes it when no byte moves
 //! either way for `idle_timeout` or when a write to a peer that does not read stays blocked that
@@ -54,6 +54,57 @@ pub struct Guarded<S> {
     /// own idle timeout (the router's `RequestBodyTimeoutLayer`).
     busy: Arc<AtomicUsize>,
     _slot: Option<OwnedSemaphorePermit>,
+    _address_slot: Option<AddressSlot>,
+}
+
+/// Connections held per client address, against `max_connections_per_address` (issue 13,
+/// finding 4: one address held every slot).
+struct PerAddress {
+    max: usize,
+    held: std::sync::Mutex<std::collections::HashMap<std::net::IpAddr, usize>>,
+}
+
+/// One connection of an address, given back when the stream is dropped.
+struct AddressSlot {
+    of: Arc<PerAddress>,
+    ip: std::net::IpAddr,
+}
+
+impl PerAddress {
+    /// A slot for `ip`, or `None` when it holds its maximum (always one when `max` is 0).
+    fn take(self: &Arc<Self>, ip: std::net::IpAddr) -> Option<Option<AddressSlot>> {
+        if self.max == 0 {
+            return Some(None);
+        }
+        let mut held = match self.held.lock() {
+            Ok(h) => h,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        let n = held.entry(ip).or_insert(0);
+        if *n >= self.max {
+            return None;
+        }
+        *n += 1;
+        Some(Some(AddressSlot {
+            of: self.clone(),
+            ip,
+        }))
+    }
+}
+
+impl Drop for AddressSlot {
+    fn drop(&mut self) {
+        let mut held = match self.of.held.lock() {
+            Ok(h) => h,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if let Some(n) = held.get_mut(&self.ip) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                held.remove(&self.ip);
+            }
+        }
+    }
 }
 
 impl<S> Guarded<S> {
@@ -68,7 +119,14 @@ impl<S> Guarded<S> {
             write_blocked_since: None,
             busy: Arc::default(),
             _slot: slot,
+            _address_slot: None,
         }
+    }
+
+    /// Also holds the connection's slot of its client address until dropped.
+    fn holding(mut self, address_slot: Option<AddressSlot>) -> Guarded<S> {
+        self._address_slot = address_slot;
+        self
     }
 
     /// The counter of requests in progress on this connection.
@@ -180,6 +238,10 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
     let slots = Arc::new(Semaphore::new(transport.max_connections.max(1)));
+    let per_address = Arc::new(PerAddress {
+        max: transport.limits.max_connections_per_address,
+        held: Default::default(),
+    });
     let rejecting = Arc::new(Semaphore::new(REJECTING));
     let tracker = TaskTracker::new();
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
@@ -199,19 +261,27 @@ pub async fn run(
             _ = &mut shutdown => break,
         };
         let _ = tcp.set_nodelay(true);
-        match slots.clone().try_acquire_owned() {
-            Ok(slot) => {
+        let address_slot = per_address.take(peer.ip());
+        if address_slot.is_none() {
+            tracing::warn!(%peer, max = per_address.max, "too many connections from this address");
+        }
+        match address_slot.map(|a| (a, slots.clone().try_acquire_owned())) {
+            Some((address_slot, Ok(slot))) => {
                 let router = router.clone();
                 let t = transport.clone();
                 let stop = stop_rx.clone();
                 tracker.spawn(async move {
-                    if let Err(e) = connection(tcp, peer, slot, router, &t, stop).await {
+                    if let Err(e) =
+                        connection(tcp, peer, (slot, address_slot), router, &t, stop).await
+                    {
                         tracing::debug!(error = %e, %peer, "connection ended");
                     }
                 });
             }
-            Err(_) => {
-                tracing::warn!(%peer, max = transport.max_connections, "too many connections; answering 503");
+            refused => {
+                if matches!(refused, Some((_, Err(_)))) {
+                    tracing::warn!(%peer, max = transport.max_connections, "too many connections; answering 503");
+                }
                 if let Ok(p) = rejecting.clone().try_acquire_owned() {
                     let t = transport.clone();
                     tokio::spawn(async move {
@@ -232,12 +302,12 @@ pub async fn run(
 async fn connection(
     tcp: TcpStream,
     peer: SocketAddr,
-    slot: OwnedSemaphorePermit,
+    (slot, address_slot): (OwnedSemaphorePermit, Option<AddressSlot>),
     router: Router,
     t: &Transport,
     stop: tokio::sync::watch::Receiver<bool>,
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-    let io = Guarded::new(tcp, t.limits.idle_timeout(), Some(slot));
+    let io = Guarded::new(tcp, t.limits.idle_timeout(), Some(slot)).holding(address_slot);
     let busy = io.busy();
     match &t.tls {
         Some(acceptor) => {

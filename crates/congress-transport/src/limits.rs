@@ -31,6 +31,10 @@ pub struct LimitsConfig {
     /// consoles get an alarm: guessers on many addresses get no more guesses than this.
     /// `CONGRESS_PAIR_FAILURES_PER_MINUTE`.
     pub pair_failures_per_minute: u32,
+    /// Connections one client address may hold at once (websockets included); 0 = no limit.
+    /// Over it a new connection gets the same `503` as over `max_connections`, so one address
+    /// cannot take every slot. `CONGRESS_MAX_CONNECTIONS_PER_ADDRESS`.
+    pub max_connections_per_address: usize,
     /// Seconds a client has to send a request's headers (slow-header attacks).
     pub header_timeout_secs: u64,
     /// Seconds a connection may go without a byte read or written (slow bodies, dead peers,
@@ -48,6 +52,7 @@ impl Default for LimitsConfig {
             pair_per_minute: 30,
             failure_cost: 3,
             pair_failures_per_minute: 30,
+            max_connections_per_address: 256,
             header_timeout_secs: 10,
             idle_timeout_secs: 60,
             handshake_timeout_secs: 10,

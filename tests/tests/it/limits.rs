@@ -275,6 +275,53 @@ async fn over_max_connections_is_503_at_once_and_live_clients_keep_their_pushes(
     assert!(ok, "connections are served again once slots are free");
 }
 
+/// Issue 13, finding 4: one address could hold every connection slot (`/api/health` answered
+/// 503 to everyone for 25 s). With the production defaults, one address gets at most
+/// `max_connections_per_address` slots; the others stay for everyone else.
+#[tokio::test]
+async fn one_address_cannot_hold_every_connection_slot() {
+    let server = TestServer::start_with(Options {
+        max_connections: 400,
+        limits: congress_server::limits::LimitsConfig {
+            login_per_minute: 0,
+            pair_per_minute: 0,
+            ..Default::default()
+        },
+        ..Default::default()
+    })
+    .await;
+    // One address opens 400 idle keep-alive connections (as many as the server has slots).
+    let mut hogs = vec![];
+    let mut refused = 0;
+    for _ in 0..400 {
+        let mut s = TcpStream::connect(addr(&server)).await.expect("connect");
+        s.write_all(b"GET /api/health HTTP/1.1\r\nHost: x\r\n\r\n")
+            .await
+            .expect("write");
+        let mut buf = vec![0u8; 4096];
+        let n = within(s.read(&mut buf)).await.expect("read");
+        let head = String::from_utf8_lossy(&buf[..n]).to_string();
+        if head.starts_with("HTTP/1.1 503") {
+            refused += 1;
+        } else {
+            assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+            hogs.push(s);
+        }
+    }
+    // Another address is served at once.
+    let other = from("127.0.0.2", &server);
+    let t = Instant::now();
+    let health: serde_json::Value = other.get("/api/health").await.unwrap_or_else(|e| {
+        panic!(
+            "another address was refused while one held {} slots ({refused} refused): {e}",
+            hogs.len()
+        )
+    });
+    assert!(health.is_object());
+    assert!(t.elapsed() < Duration::from_secs(1), "{:?}", t.elapsed());
+    assert!(refused > 0, "the hogging address was never refused");
+}
+
 #[tokio::test]
 async fn slow_headers_and_slow_bodies_are_cut_while_others_are_served() {
     let server = TestServer::start_with(limits(|l| {

@@ -103,9 +103,9 @@ pub struct Options {
     pub pad: bool,
     /// HTTPS with the congress CA (`tls.rs`); the rest of the suite runs on plain HTTP.
     pub tls: bool,
-    /// Rate limits and timeouts. The suite's default turns the login and pairing rate limits
-    /// and the global ceiling on wrong pairing codes off (every test pairs and logs in from
-    /// 127.0.0.1); `limits.rs` tests them.
+    /// Rate limits and timeouts. The suite's default turns the login and pairing rate limits,
+    /// the global ceiling on wrong pairing codes and the per-address connection cap off (every
+    /// test pairs and logs in from 127.0.0.1); `limits.rs` tests them.
     pub limits: congress_server::limits::LimitsConfig,
     pub max_connections: usize,
 }
@@ -124,6 +124,7 @@ impl Default for Options {
                 login_per_minute: 0,
                 pair_per_minute: 0,
                 pair_failures_per_minute: 0,
+                max_connections_per_address: 0,
                 ..Default::default()
             },
             max_connections: d.max_connections,
