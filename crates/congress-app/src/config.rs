@@ -279,6 +279,12 @@ impl Config {
             self.limits.max_connections_per_address =
                 parse("CONGRESS_MAX_CONNECTIONS_PER_ADDRESS", v)?;
         }
+        if let Some(v) = env("CONGRESS_SOCKETS_PER_DEVICE") {
+            self.limits.sockets_per_device = parse("CONGRESS_SOCKETS_PER_DEVICE", v)?;
+        }
+        if let Some(v) = env("CONGRESS_SOCKETS_PER_SESSION") {
+            self.limits.sockets_per_session = parse("CONGRESS_SOCKETS_PER_SESSION", v)?;
+        }
         if let Some(v) = env("CONGRESS_LOGIN_PER_MINUTE") {
             self.limits.login_per_minute = parse("CONGRESS_LOGIN_PER_MINUTE", v)?;
         }

@@ -156,6 +156,7 @@ impl ServerProcess {
             .env("CONGRESS_LOGIN_PER_MINUTE", "0")
             .env("CONGRESS_PAIR_PER_MINUTE", "0")
             .env("CONGRESS_MAX_CONNECTIONS_PER_ADDRESS", "0")
+            .env("CONGRESS_SOCKETS_PER_DEVICE", "0")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .kill_on_drop(true)

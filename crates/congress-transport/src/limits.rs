@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use axum::extract::{ConnectInfo, Request, State};
@@ -35,6 +35,14 @@ pub struct LimitsConfig {
     /// Over it a new connection gets the same `503` as over `max_connections`, so one address
     /// cannot take every slot. `CONGRESS_MAX_CONNECTIONS_PER_ADDRESS`.
     pub max_connections_per_address: usize,
+    /// Websockets one device token (tablet, kiosk, projector) may hold open at once; 0 = no
+    /// limit. Past it a new socket is refused (`too_many_connections`): one stolen kiosk token
+    /// cannot starve the other kiosks, one tablet cannot multiply its per-socket message budget.
+    /// `CONGRESS_SOCKETS_PER_DEVICE`.
+    pub sockets_per_device: usize,
+    /// Websockets one operator session may hold open at once (console tabs, a projector opened
+    /// from the console); 0 = no limit. `CONGRESS_SOCKETS_PER_SESSION`.
+    pub sockets_per_session: usize,
     /// Seconds a client has to send a request's headers (slow-header attacks).
     pub header_timeout_secs: u64,
     /// Seconds a connection may go without a byte read or written (slow bodies, dead peers,
@@ -53,6 +61,8 @@ impl Default for LimitsConfig {
             failure_cost: 3,
             pair_failures_per_minute: 30,
             max_connections_per_address: 256,
+            sockets_per_device: 2,
+            sockets_per_session: 8,
             header_timeout_secs: 10,
             idle_timeout_secs: 60,
             handshake_timeout_secs: 10,
@@ -187,6 +197,31 @@ impl std::fmt::Display for LimitAlarm {
     }
 }
 
+/// Open websockets per token: a token's key (the caller passes a hash, never the token) → how
+/// many (issue 13, findings 8 and 9).
+type SocketCounts = Arc<Mutex<HashMap<String, usize>>>;
+
+/// One open websocket of a token, counted until dropped.
+pub struct SocketSlot {
+    of: Option<(SocketCounts, String)>,
+}
+
+impl Drop for SocketSlot {
+    fn drop(&mut self) {
+        let Some((of, key)) = &self.of else { return };
+        let mut held = match of.lock() {
+            Ok(h) => h,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if let Some(n) = held.get_mut(key) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                held.remove(key);
+            }
+        }
+    }
+}
+
 /// Who hears about alarms (the application pushes them to the consoles).
 type AlarmSink = Box<dyn Fn(&LimitAlarm) + Send + Sync>;
 
@@ -200,6 +235,9 @@ pub struct Limits {
     pair_failures_per_minute: u32,
     alarm_sink: OnceLock<AlarmSink>,
     last_alarm: Mutex<Option<Instant>>,
+    sockets: SocketCounts,
+    sockets_per_device: usize,
+    sockets_per_session: usize,
 }
 
 impl Limits {
@@ -212,6 +250,9 @@ impl Limits {
             pair_failures_per_minute: cfg.pair_failures_per_minute,
             alarm_sink: OnceLock::new(),
             last_alarm: Mutex::new(None),
+            sockets: Arc::default(),
+            sockets_per_device: cfg.sockets_per_device,
+            sockets_per_session: cfg.sockets_per_session,
         }
     }
 
@@ -257,6 +298,31 @@ impl Limits {
         if let Some(sink) = self.alarm_sink.get() {
             sink(&alarm);
         }
+    }
+
+    /// Counts one more open websocket for the token whose key is `key` (a device's when
+    /// `device`, else an operator session's), or `None` when it already holds its maximum.
+    pub fn open_socket(&self, key: &str, device: bool) -> Option<SocketSlot> {
+        let max = if device {
+            self.sockets_per_device
+        } else {
+            self.sockets_per_session
+        };
+        if max == 0 {
+            return Some(SocketSlot { of: None });
+        }
+        let mut held = match self.sockets.lock() {
+            Ok(h) => h,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        let n = held.entry(key.to_string()).or_insert(0);
+        if *n >= max {
+            return None;
+        }
+        *n += 1;
+        Some(SocketSlot {
+            of: Some((self.sockets.clone(), key.to_string())),
+        })
     }
 }
 

@@ -322,6 +322,81 @@ async fn one_address_cannot_hold_every_connection_slot() {
     assert!(refused > 0, "the hogging address was never refused");
 }
 
+/// Opens a socket with `api`'s token on `endpoint`: `Ok` once its snapshot arrives, `Err` with
+/// the fatal error's code when the hello is refused.
+async fn open_socket(api: &congress_client::Api, endpoint: &str) -> Result<RawWs, String> {
+    let mut ws = RawWs::connect(api, endpoint).await;
+    ws.hello(api.token().expect("token"), None).await;
+    loop {
+        match ws.next().await {
+            Seen::Msg(ServerMsg::Snapshot { .. }) => return Ok(ws),
+            Seen::Msg(ServerMsg::Error { error, fatal, .. }) if fatal => return Err(error),
+            Seen::Msg(_) => {}
+            Seen::Closed(c) => return Err(format!("closed {c:?}")),
+        }
+    }
+}
+
+/// Issue 13, findings 9 and 8: one kiosk token opened 16 sockets and starved the other kiosks,
+/// and one tablet multiplied its per-socket message budget (and its journal writes) over
+/// several sockets. With the production defaults a device token holds at most 2 sockets; a
+/// socket that closes gives its place back; other tokens are not affected.
+#[tokio::test]
+async fn a_device_token_holds_a_bounded_number_of_sockets() {
+    let server = TestServer::start_with(Options {
+        limits: congress_server::limits::LimitsConfig {
+            login_per_minute: 0,
+            pair_per_minute: 0,
+            ..Default::default()
+        },
+        ..Default::default()
+    })
+    .await;
+    let (kiosk, _) = server.pair(DeviceKind::Kiosk).await;
+    let (tablet, _) = server.pair(DeviceKind::Tablet).await;
+    for (api, endpoint) in [(&kiosk, "kiosk"), (&tablet, "tablet")] {
+        let mut open = vec![];
+        let mut refused = vec![];
+        for _ in 0..16 {
+            match open_socket(api, endpoint).await {
+                Ok(ws) => open.push(ws),
+                Err(code) => refused.push(code),
+            }
+        }
+        assert_eq!(
+            open.len(),
+            2,
+            "one {endpoint} token held {} sockets at once",
+            open.len()
+        );
+        assert!(
+            refused.iter().all(|c| c == "too_many_connections"),
+            "{refused:?}"
+        );
+        // Closing one gives its place back.
+        let mut first = open.remove(0);
+        first.socket.close(None).await.expect("close");
+        drop(first);
+        let mut back = None;
+        for _ in 0..50 {
+            if let Ok(ws) = open_socket(api, endpoint).await {
+                back = Some(ws);
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert!(
+            back.is_some(),
+            "a closed {endpoint} socket gives its place back"
+        );
+    }
+    // Another kiosk connects as usual.
+    let (other, _) = server.pair(DeviceKind::Kiosk).await;
+    open_socket(&other, "kiosk")
+        .await
+        .expect("another kiosk connects");
+}
+
 #[tokio::test]
 async fn slow_headers_and_slow_bodies_are_cut_while_others_are_served() {
     let server = TestServer::start_with(limits(|l| {

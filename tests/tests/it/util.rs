@@ -104,8 +104,9 @@ pub struct Options {
     /// HTTPS with the congress CA (`tls.rs`); the rest of the suite runs on plain HTTP.
     pub tls: bool,
     /// Rate limits and timeouts. The suite's default turns the login and pairing rate limits,
-    /// the global ceiling on wrong pairing codes and the per-address connection cap off (every
-    /// test pairs and logs in from 127.0.0.1); `limits.rs` tests them.
+    /// the global ceiling on wrong pairing codes, the per-address connection cap and the
+    /// sockets-per-token caps off (every test pairs and logs in from 127.0.0.1 and reconnects
+    /// at will); `limits.rs` tests them.
     pub limits: congress_server::limits::LimitsConfig,
     pub max_connections: usize,
 }
@@ -125,6 +126,8 @@ impl Default for Options {
                 pair_per_minute: 0,
                 pair_failures_per_minute: 0,
                 max_connections_per_address: 0,
+                sockets_per_device: 0,
+                sockets_per_session: 0,
                 ..Default::default()
             },
             max_connections: d.max_connections,

@@ -218,11 +218,27 @@ async fn connection(
     if !allowed(kind, &caller) {
         return refuse(socket, "forbidden", "this token may not use this endpoint").await;
     }
+    // A bounded number of sockets per token (issue 13, findings 8 and 9): per-socket limits
+    // must not multiply with the sockets one token opens.
+    let device = matches!(caller, Caller::Device(_));
+    let Some(socket_slot) = app
+        .limits
+        .open_socket(&congress_app::auth::sha256_hex(&token), device)
+    else {
+        return refuse(
+            socket,
+            "too_many_connections",
+            "this token already has as many connections open as it may: close one, or wait \
+             for a lost one to time out",
+        )
+        .await;
+    };
     let conn = Connection {
         app,
         caller,
         token,
         kind,
+        _socket_slot: socket_slot,
     };
     match kind {
         ClientKind::Tablet => conn.serve(socket, resume_from, tablet::Tablet, None).await,
@@ -243,6 +259,8 @@ struct Connection {
     caller: Caller,
     token: String,
     kind: ClientKind,
+    /// Counts this socket against its token's maximum until the connection ends.
+    _socket_slot: congress_transport::limits::SocketSlot,
 }
 
 impl Connection {
