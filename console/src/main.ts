@@ -190,6 +190,8 @@ function startMain(sess: OperatorSession): void {
 
   // Containers that are refreshed independently.
   const bannerSlot = h('div');
+  // A security alarm from the server (wrong pairing codes from the network): stays until read.
+  const alarmSlot = h('div');
   const connSlot = h('span');
   const congressName = h('h1', { 'data-testid': 'congress-name' });
   const quorumSlot = h('section', { id: 'quorum', class: 'panel quorum-panel', 'aria-labelledby': 'quorum-h', 'data-testid': 'quorum' });
@@ -247,6 +249,7 @@ function startMain(sess: OperatorSession): void {
         ]),
       ),
       bannerSlot,
+      alarmSlot,
       errorSlot,
       h(
         'main',
@@ -573,6 +576,22 @@ function startMain(sess: OperatorSession): void {
         if (ev.fatal && (ev.error === 'unauthorized' || ev.error === 'forbidden')) logout(t('login.expired'));
         break;
       case 'welcome':
+        break;
+      case 'message':
+        if (ev.msg.type === 'security_alarm' && ev.msg.alarm.kind === 'pairing_guesses') {
+          const dismiss = h('button', { type: 'button', 'data-testid': 'security-alarm-dismiss' }, t('alarm.dismiss'));
+          dismiss.addEventListener('click', () => mount(alarmSlot));
+          mount(
+            alarmSlot,
+            h(
+              'div',
+              { class: 'error', role: 'alert', 'data-testid': 'security-alarm' },
+              h('strong', null, t('alarm.pairing_guesses', { time: fmtTime(ev.msg.alarm.at) })),
+              ' ',
+              dismiss,
+            ),
+          );
+        }
         break;
     }
   });

@@ -15,6 +15,8 @@ export const trustVi = {
   'trust.step2': 'Cài chứng chỉ làm chứng chỉ CA tin cậy (Android: Cài đặt › Bảo mật › Cài chứng chỉ CA; iPad: cài hồ sơ, rồi bật tin cậy hoàn toàn trong Giới thiệu › Cài đặt tin cậy chứng chỉ).',
   'trust.step3': 'So dấu vân tay hiển thị trên máy với dấu vân tay ở đây; nếu khác, không cài đặt và báo ngay cho quản trị viên.',
   'trust.off': 'Máy chủ đang chạy không có HTTPS (tls = "off"). Chỉ dùng cho thử nghiệm.',
+  'alarm.pairing_guesses': 'Cảnh báo an ninh ({time}): có quá nhiều mã ghép nối sai từ mạng, có thể ai đó đang dò mã. Việc ghép nối tạm dừng cho mọi thiết bị; hãy kiểm tra các thiết bị lạ trong hội trường.',
+  'alarm.dismiss': 'Đã hiểu',
 } as const;
 
 export const trustEn: Record<keyof typeof trustVi, Msg> = {
@@ -28,6 +30,8 @@ export const trustEn: Record<keyof typeof trustVi, Msg> = {
   'trust.step2': 'Install it as a trusted CA certificate (Android: Settings › Security › Install a CA certificate; iPad: install the profile, then turn on full trust in About › Certificate Trust Settings).',
   'trust.step3': 'Compare the fingerprint the device shows with the one here; if they differ, do not install it and tell an administrator at once.',
   'trust.off': 'The server runs without HTTPS (tls = "off"). For testing only.',
+  'alarm.pairing_guesses': 'Security alarm ({time}): too many wrong pairing codes from the network; someone may be guessing codes. Pairing is paused for every device; look for unknown devices in the hall.',
+  'alarm.dismiss': 'Understood',
 };
 
 export const trustAr: Record<keyof typeof trustVi, Msg> = {
@@ -41,4 +45,6 @@ export const trustAr: Record<keyof typeof trustVi, Msg> = {
   'trust.step2': 'ثبّتها كشهادة CA موثوقة (أندرويد: الإعدادات › الأمان › تثبيت شهادة CA؛ آيباد: ثبّت ملف التعريف ثم فعّل الثقة الكاملة في حول › إعدادات الثقة بالشهادات).',
   'trust.step3': 'قارن البصمة التي يعرضها الجهاز بالبصمة هنا؛ إن اختلفتا فلا تثبّتها وأبلغ المسؤول فورًا.',
   'trust.off': 'الخادم يعمل بدون HTTPS (tls = "off"). للاختبار فقط.',
+  'alarm.pairing_guesses': 'إنذار أمني ({time}): رموز اقتران خاطئة كثيرة جدًا من الشبكة؛ قد يكون أحدهم يخمّن الرموز. الاقتران متوقف مؤقتًا لجميع الأجهزة؛ ابحث عن أجهزة غريبة في القاعة.',
+  'alarm.dismiss': 'فهمت',
 };
