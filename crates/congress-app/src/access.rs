@@ -1,5 +1,6 @@
-//! Access in the server: the push a pairing or an unpairing causes (the device, to operators' consoles (not the projector)).
-//! Sessions and pairing codes push nothing: they are secrets' hashes.
+//! Access in the server: the push a pairing or an unpairing causes (the device, to operators'
+//! consoles, not the projector device). Sessions and pairing codes push nothing: they are
+//! secrets' hashes.
 
 use congress_domain::{AccessEvent, CongressState};
 use congress_proto::Push;

@@ -3,7 +3,8 @@
 //! * `POST /api/delegates/{id}/enrol` — credentials, secretariat, admin. JSON
 //!   [`EnrolRequest`]: `captures` are base64 JPEG/PNG (a `data:image/...;base64,` prefix is
 //!   allowed), at most [`MAX_CAPTURES`], body at most [`MAX_ENROL_BODY`] bytes.
-//! * `GET /api/delegates/{id}/photo` — admin, secretariat, credentials (not observers): the enrolment thumbnail (JPEG).
+//! * `GET /api/delegates/{id}/photo` — admin, secretariat, credentials (not observers): the
+//!   enrolment thumbnail (JPEG).
 //! * `GET /api/face/status` — any operator: [`FaceOverview`] (kiosks, recent check-ins).
 
 use axum::Json;
