@@ -549,3 +549,41 @@ async fn a_ballot_acked_before_its_proofs_are_checked_is_rejected_when_they_fail
         other => panic!("a motion's counts, got {other:?}"),
     }
 }
+
+/// With `secret_needs_board = true` (a congress that elects a counting board), a secret vote
+/// cannot be created before the board's key exists, rather than falling back to the ballot box
+/// the server seals; open votes are not affected, and once the key exists secret votes are
+/// encrypted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_secret_needs_board_a_secret_vote_waits_for_the_boards_key() {
+    let mut rng = ChaCha20Rng::seed_from_u64(3);
+    let mut s = TestServer::start().await;
+    s.config.secret_needs_board = true;
+    let s = s.restart().await;
+    let mut req = CreateVote {
+        client_id: cid("vote"),
+        title: "Bầu cử".into(),
+        kind: VoteKind::Motion,
+        secrecy: Secrecy::Secret,
+        rule: None,
+        allow_change: false,
+        show_running_tally: false,
+        duration_s: None,
+        turnout: None,
+    };
+    let (status, body) = status_of(s.secretariat.create_vote(&req).await);
+    assert_eq!((status, body.as_str()), (409, "conflict"));
+    req.secrecy = Secrecy::Open;
+    req.client_id = cid("vote-open");
+    let open = s.secretariat.create_vote(&req).await.expect("an open vote");
+    assert!(!open.spec.encrypted);
+    board_of_three(&s, &mut rng).await;
+    req.secrecy = Secrecy::Secret;
+    req.client_id = cid("vote-secret");
+    let secret = s
+        .secretariat
+        .create_vote(&req)
+        .await
+        .expect("a secret vote");
+    assert!(secret.spec.encrypted);
+}

@@ -15,7 +15,7 @@ use congress_ballot::{
 };
 use congress_domain::VoteCommand;
 use congress_domain::vote::encrypted::{EncryptedVote, Rejected};
-use congress_proto::{BallotAck, ServerMsg, VoteEncryption};
+use congress_proto::{BallotAck, Secrecy, ServerMsg, VoteEncryption};
 use congress_store::{Db, JournalReader};
 
 use crate::auth::Caller;
@@ -41,6 +41,21 @@ pub fn encryption_of(e: &EncryptedVote) -> VoteEncryption {
         decrypted_by: e.partials.keys().copied().collect(),
         counted: e.tally.as_ref().map(|_| e.counted),
     }
+}
+
+/// With `secret_needs_board`, a secret vote waits for the counting board's key (otherwise it
+/// would fall back to the ballot box the server seals).
+pub fn may_create(
+    engine: &Engine,
+    secret_needs_board: bool,
+    secrecy: Secrecy,
+) -> Result<(), AppError> {
+    if secrecy == Secrecy::Secret && secret_needs_board && engine.read(|s| s.board.key.is_none()) {
+        return Err(AppError::Conflict(
+            congress_domain::vote::lifecycle::VoteError::NoBoardKey.to_string(),
+        ));
+    }
+    Ok(())
 }
 
 /// A 32-byte key from its hex form.
