@@ -64,6 +64,20 @@ async fn board_of_three(
     (tablets, members)
 }
 
+/// Opens the vote `id` and returns the context its ballots are encrypted in.
+async fn open_encrypted(s: &TestServer, id: u64) -> VoteContext {
+    s.secretariat
+        .vote_action(id, "open", &cid("open"))
+        .await
+        .unwrap();
+    let info: VoteInfo = s
+        .secretariat
+        .get(&format!("/api/votes/{id}"))
+        .await
+        .unwrap();
+    context_of(&info)
+}
+
 async fn answer(live: &mut Live, client_id: &str) -> Result<u64, (String, String)> {
     within(live.next_answer(client_id)).await.expect("answer")
 }
@@ -129,16 +143,7 @@ async fn an_encrypted_secret_vote_from_key_ceremony_to_a_verified_result() {
     );
     assert!(!created.spec.allow_change);
     let id = created.spec.id.0;
-    s.secretariat
-        .vote_action(id, "open", &cid("open"))
-        .await
-        .unwrap();
-    let info: VoteInfo = s
-        .secretariat
-        .get(&format!("/api/votes/{id}"))
-        .await
-        .unwrap();
-    let ctx = context_of(&info);
+    let ctx = open_encrypted(&s, id).await;
 
     // Voters: the three members (for, for, against).
     let mut voters: Vec<VoterTablet> = Vec::new();
@@ -451,16 +456,7 @@ async fn a_ballot_acked_before_its_proofs_are_checked_is_rejected_when_they_fail
         turnout: None,
     };
     let id = s.secretariat.create_vote(&req).await.unwrap().spec.id.0;
-    s.secretariat
-        .vote_action(id, "open", &cid("open"))
-        .await
-        .unwrap();
-    let info: VoteInfo = s
-        .secretariat
-        .get(&format!("/api/votes/{id}"))
-        .await
-        .unwrap();
-    let ctx = context_of(&info);
+    let ctx = open_encrypted(&s, id).await;
     let proofs = &s.state.as_ref().expect("in-process server").proofs;
 
     // Verified before the ack (the default when a core is free): refused at once.
@@ -525,21 +521,9 @@ async fn a_ballot_acked_before_its_proofs_are_checked_is_rejected_when_they_fail
     .await;
     let enc = closed.encryption.unwrap();
     assert_eq!(enc.counted, Some(3), "the forged ballot never counts");
-    let tally: Vec<WireCiphertext> = serde_json::from_str(enc.tally.as_deref().unwrap()).unwrap();
-    let tally: Vec<_> = tally.iter().map(|c| c.decode().unwrap()).collect();
-    for m in &mut members[..2] {
-        let p = partial_decrypt(&mut rng, &ctx, &m.key, &tally);
-        let pid = cid("partial");
-        m.live
-            .send(&ClientMsg::SubmitPartial {
-                client_id: pid.clone(),
-                vote_id: id,
-                partial: serde_json::to_string(&p).unwrap(),
-            })
-            .await
-            .unwrap();
-        answer(&mut m.live, &pid).await.expect("partial accepted");
-    }
+    congress_sim::board::decrypt(&mut members[..2], &ctx, id, &enc.tally.unwrap(), &mut rng)
+        .await
+        .expect("two members decrypt");
     let result = wait_for(&s, id, |v| v.result.is_some())
         .await
         .result
