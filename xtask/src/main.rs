@@ -46,11 +46,15 @@ COMMANDS:
     bench NAME [ARGS]
                  One benchmark in a release build; it ends with one JSON line.
                  NAME: fanout, vote-storm, face-accuracy, face-pad, face-speed, docs,
-                 crash [--rounds N] [--seed S], reconnect-storm [--clients N], backup.
+                 crash [--rounds N] [--seed S], reconnect-storm [--clients N], backup,
+                 ballot-encrypt [--ballots N] [--motions M].
                  fanout, vote-storm and reconnect-storm take --baseline-bin PATH
                  [--rounds N]: the same workload against an older `congress` binary
                  too, in alternating rounds (N per build, default 2), both sets of
                  figures and ratio_vs_baseline_* in the JSON line.
+                 ballot-encrypt is a Node script (tests/bench/ballot-encrypt.mjs, no
+                 cargo build): the tablet's encrypt+prove+sign of a 60-candidate ballot
+                 in headless Chromium ($CHROMIUM_PATH), Node in the same run as baseline.
     fixtures [--check]
                  Regenerate fixtures/demo (python3 fixtures/generate.py).
     fuzz [--seconds N] [TARGET]
@@ -137,6 +141,13 @@ const BENCHES: &[(&str, &str, &str, Option<&str>, &str)] = &[
         "backup and restore time of the demo congress with a 100 MiB document",
     ),
 ];
+
+/// Benchmarks that are Node scripts rather than cargo binaries: (name, script, what it measures).
+const NODE_BENCHES: &[(&str, &str, &str)] = &[(
+    "ballot-encrypt",
+    "tests/bench/ballot-encrypt.mjs",
+    "tablet encrypt+prove+sign of a 60-candidate ballot in headless Chromium, vs Node",
+)];
 
 fn main() -> ExitCode {
     match real_main() {
@@ -258,6 +269,9 @@ fn demo(ctx: &Ctx, extra: &[OsString]) -> Result<ExitCode> {
 
 fn bench(ctx: &Ctx, args: &[OsString]) -> Result<ExitCode> {
     let name = args.first().and_then(|a| a.to_str()).unwrap_or("");
+    if let Some(&(_, script, _)) = NODE_BENCHES.iter().find(|b| b.0 == name) {
+        return node_bench(ctx, name, script, &args[1..]);
+    }
     let Some(&(_, package, bin, first, _)) = BENCHES.iter().find(|b| b.0 == name) else {
         if name.is_empty() {
             eprintln!("xtask: bench needs a NAME");
@@ -266,7 +280,10 @@ fn bench(ctx: &Ctx, args: &[OsString]) -> Result<ExitCode> {
         }
         eprintln!("benchmarks (cargo xtask bench NAME [ARGS...]):");
         for (n, _, _, _, what) in BENCHES {
-            eprintln!("  {n:<14} {what}");
+            eprintln!("  {n:<15} {what}");
+        }
+        for (n, _, what) in NODE_BENCHES {
+            eprintln!("  {n:<15} {what}");
         }
         return Ok(ExitCode::from(2));
     };
@@ -311,6 +328,22 @@ fn bench(ctx: &Ctx, args: &[OsString]) -> Result<ExitCode> {
     Err(err).context("could not start cargo")
 }
 
+/// A benchmark that is a Node script: setup (npm packages, Chromium), then `node SCRIPT ARGS`
+/// from the workspace root with the project environment (`CHROMIUM_PATH`).
+fn node_bench(ctx: &Ctx, name: &str, script: &str, args: &[OsString]) -> Result<ExitCode> {
+    setup::setup(ctx, setup::Options::default())?;
+    if !ctx.root.join(script).is_file() {
+        bail!("bench `{name}` needs {script}, which does not exist");
+    }
+    let mut cmd = ctx.cmd("node", [script]);
+    cmd.args(bench_args(name, args)?)
+        .envs(ctx.project_env(true));
+    crate::log!("$ {}", util::display(&cmd));
+    // exec: the benchmark's final JSON line stays the last line printed.
+    let err = cmd.exec();
+    Err(err).context("could not start node")
+}
+
 /// Benches that take `--baseline-bin PATH` (see crates/congress-sim `baseline.rs`).
 const BASELINE_BENCHES: &[&str] = &["fanout", "vote-storm", "reconnect-storm"];
 
@@ -342,7 +375,7 @@ fn bench_args(name: &str, args: &[OsString]) -> Result<Vec<OsString>> {
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
-    use super::{BENCHES, HELP};
+    use super::{BENCHES, HELP, NODE_BENCHES};
 
     #[test]
     fn baseline_bin_is_checked_and_made_absolute() {
@@ -364,6 +397,12 @@ mod tests {
     fn help_names_every_bench() {
         for (name, ..) in BENCHES {
             assert!(HELP.contains(name), "HELP does not mention bench {name}");
+        }
+        for (name, script, _) in NODE_BENCHES {
+            assert!(HELP.contains(name), "HELP does not mention bench {name}");
+            let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+            assert!(root.join(script).is_file(), "bench {name}: no {script}");
+            assert!(!BENCHES.iter().any(|b| b.0 == *name), "bench {name} twice");
         }
     }
 

@@ -51,6 +51,11 @@ pub struct Config {
     pub backup: BackupConfig,
     /// Encryption of the data folder (`[at_rest]`; see `docs/security.md`).
     pub at_rest: crate::keys::AtRestConfig,
+    /// A secret vote can be created only once the counting board's key exists, so every secret
+    /// ballot is encrypted on the tablets (`docs/ballot-crypto.md`); without it (the default, for
+    /// a congress that elects no counting board) a secret vote created before the key falls back
+    /// to the ballot box the server seals. `CONGRESS_SECRET_NEEDS_BOARD`.
+    pub secret_needs_board: bool,
     /// How the data folder's key is unlocked: never in the file, only from the prompt,
     /// `CONGRESS_PASSPHRASE` or `CONGRESS_SHARES`. Taken out when the server opens.
     #[serde(skip)]
@@ -151,6 +156,7 @@ impl Default for Config {
             limits: congress_transport::limits::LimitsConfig::default(),
             backup: BackupConfig::default(),
             at_rest: crate::keys::AtRestConfig::default(),
+            secret_needs_board: false,
             unlock: None,
         }
     }
@@ -299,6 +305,9 @@ impl Config {
         }
         if let Some(v) = env("CONGRESS_BACKUP_INTERVAL_S") {
             self.backup.interval_s = parse("CONGRESS_BACKUP_INTERVAL_S", v)?;
+        }
+        if let Some(v) = env("CONGRESS_SECRET_NEEDS_BOARD") {
+            self.secret_needs_board = parse("CONGRESS_SECRET_NEEDS_BOARD", v)?;
         }
         if let Some(v) = env("CONGRESS_AT_REST") {
             self.at_rest.encryption = parse("CONGRESS_AT_REST", v)?;

@@ -60,6 +60,8 @@ pub struct AppState {
     pub tls: Option<Arc<tls::Tls>>,
     /// Per-address rate limits (login, pairing).
     pub limits: Arc<limits::Limits>,
+    /// Verifies encrypted ballots' proofs before or just after their acks.
+    pub proofs: Arc<votes::proofs::ProofChecker>,
     /// The port of the plain-HTTP redirect listener, once it is bound.
     pub redirect_port: Arc<std::sync::OnceLock<u16>>,
     /// Held while the server runs, so a second server or an import cannot write the same data.
@@ -136,6 +138,7 @@ pub fn open_with_clock(mut config: Config, clock: Arc<dyn Clock>) -> Result<AppS
     documents::start_worker(docs.clone(), engine.clone())?;
     votes::start_live(engine.clone());
     votes::encrypted::start_tally_worker(engine.clone(), keys.db.clone())?;
+    let proofs = votes::proofs::ProofChecker::start(engine.clone())?;
     let tls = match config.tls {
         tls::TlsMode::On => Some(Arc::new(tls::Tls::open(
             &config.data_dir,
@@ -165,6 +168,7 @@ pub fn open_with_clock(mut config: Config, clock: Arc<dyn Clock>) -> Result<AppS
         tls,
         limits,
         redirect_port: Arc::default(),
+        proofs,
         docs,
         keys,
         engine,

@@ -80,6 +80,22 @@ fn plus_l(x: &[u8]) -> [u8; 32] {
     out
 }
 
+/// A well-formed ballot, well signed by `voter`, whose first bit proof does not verify: what a
+/// forged tablet would send. Only the full verification finds it (the server's tests of
+/// ballots verified after their acks).
+pub fn ballot_with_bad_proof<R: rand_core::RngCore + rand_core::CryptoRng>(
+    rng: &mut R,
+    ctx: &VoteContext,
+    voter: &Credential,
+    selection: &Selection,
+) -> Result<Vec<u8>> {
+    let good = Ballot::cast(rng, ctx, voter, selection)?;
+    let mut body = good.body();
+    let bits = 1 + 32 + 32 + 2 + good.ciphertexts.len() * 64;
+    bump(&mut body, bits + 4 * 32 + 32)?;
+    Ok(signed(body, voter))
+}
+
 /// Builds the negative vectors for the vote `ctx` (5 candidates, 2 seats), using the credential
 /// `voter` and `other` (a second key), with `rng` for fresh ballots.
 pub fn invalid_vectors<R: rand_core::RngCore + rand_core::CryptoRng>(

@@ -13,6 +13,7 @@ use crate::credential::Credential;
 use crate::decrypt::{decrypt_tally, partial_decrypt_ballots};
 use crate::dkg::{Complaint, Dealer, DkgTranscript, KeyShare, Qualified, qualify, receive_share};
 use crate::error::{Error, Result};
+pub use crate::invalid::ballot_with_bad_proof;
 use crate::params::{BoardSetup, Member, VoteContext, VoteParams};
 use crate::verify::verify_and_tally;
 use crate::wire::{Hex32, HexBytes};

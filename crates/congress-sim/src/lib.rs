@@ -5,9 +5,12 @@
 // A simulator and benchmark harness: it measures real latencies, so it reads the clock.
 #![allow(clippy::disallowed_methods)]
 
+pub mod board;
 pub mod crash;
 pub mod docs_serve;
+pub mod minimal;
 pub mod reconnect;
+pub mod secret_storm;
 pub mod server;
 pub mod stats;
 pub mod vote;

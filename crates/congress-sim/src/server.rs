@@ -130,6 +130,23 @@ pub async fn run_cli_bin(
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
+/// Reads a child's stdout up to its `ready: {"url": …}` line, within `limit`; returns the url.
+pub async fn ready_url(
+    lines: &mut tokio::io::Lines<BufReader<tokio::process::ChildStdout>>,
+    limit: Duration,
+) -> anyhow::Result<String> {
+    loop {
+        let line = tokio::time::timeout(limit, lines.next_line())
+            .await
+            .with_context(|| format!("not ready within {limit:?}"))??
+            .context("exited before it was ready")?;
+        if let Some(json) = line.strip_prefix("ready: ") {
+            let v: serde_json::Value = serde_json::from_str(json)?;
+            return Ok(v["url"].as_str().context("no url")?.to_string());
+        }
+    }
+}
+
 impl ServerProcess {
     /// Starts `congress serve` on `data` listening on a free loopback port.
     pub async fn start(data: &Path) -> anyhow::Result<ServerProcess> {
@@ -164,16 +181,7 @@ impl ServerProcess {
         let pid = child.id().context("no pid")?;
         let stdout = child.stdout.take().context("no stdout")?;
         let mut lines = BufReader::new(stdout).lines();
-        let url = loop {
-            let line = tokio::time::timeout(Duration::from_secs(60), lines.next_line())
-                .await
-                .context("server did not get ready within 60 s")??
-                .context("server exited before it was ready")?;
-            if let Some(json) = line.strip_prefix("ready: ") {
-                let v: serde_json::Value = serde_json::from_str(json)?;
-                break v["url"].as_str().context("no url")?.to_string();
-            }
-        };
+        let url = ready_url(&mut lines, Duration::from_secs(60)).await?;
         let ready_after = started.elapsed();
         tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
         Ok(ServerProcess {

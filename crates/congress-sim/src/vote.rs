@@ -54,7 +54,7 @@ pub struct MotionCountsSent {
 }
 
 /// A small deterministic generator (no dependency needed).
-fn mix(mut x: u64) -> u64 {
+pub(crate) fn mix(mut x: u64) -> u64 {
     x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
     x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
@@ -71,7 +71,7 @@ struct TabletOutcome {
     error: Option<String>,
 }
 
-async fn wait_open(live: &mut Live, vote_id: u64) -> anyhow::Result<()> {
+pub(crate) async fn wait_open(live: &mut Live, vote_id: u64) -> anyhow::Result<()> {
     loop {
         let (_, push) = live.next_push_within(Duration::from_secs(30)).await?;
         if let Push::Vote { vote } = push
@@ -83,7 +83,7 @@ async fn wait_open(live: &mut Live, vote_id: u64) -> anyhow::Result<()> {
     }
 }
 
-async fn reply(live: &mut Live) -> anyhow::Result<Result<BallotAck, (String, String)>> {
+pub(crate) async fn reply(live: &mut Live) -> anyhow::Result<Result<BallotAck, (String, String)>> {
     Ok(
         tokio::time::timeout(Duration::from_secs(30), live.next_ballot_reply())
             .await

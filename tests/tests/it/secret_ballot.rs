@@ -5,29 +5,16 @@
 //! published bulletin board verifies on its own. Every bad ballot is refused and changes
 //! nothing.
 
-use std::collections::BTreeMap;
-
-use base64::Engine as _;
 use congress_ballot::{
-    Ballot, Board, BoardSetup, Credential, Dealer, DkgTranscript, KeyShare, Question, Scalar,
-    Selection, VoteContext, VoteParams, WireCiphertext, partial_decrypt, qualify, receive_share,
+    Ballot, Board, Credential, Selection, VoteContext, WireCiphertext, partial_decrypt,
 };
 use congress_client::{Api, Live};
 use congress_proto::*;
+use congress_sim::board::{CredentialTablet, Member, elect_board};
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 
 use crate::util::*;
-
-/// A counting board member's tablet: its credential, its age identity, its live socket.
-struct MemberTablet {
-    api: Api,
-    live: Live,
-    credential: Credential,
-    identity: age::x25519::Identity,
-    index: u16,
-    key: Option<KeyShare>,
-}
 
 /// A voter's tablet.
 struct VoterTablet {
@@ -35,164 +22,68 @@ struct VoterTablet {
     credential: Credential,
 }
 
-fn b64(bytes: &[u8]) -> String {
-    base64::engine::general_purpose::STANDARD.encode(bytes)
-}
-
-fn unb64(text: &str) -> Vec<u8> {
-    base64::engine::general_purpose::STANDARD
-        .decode(text)
-        .expect("base64")
-}
-
 async fn pair_with_credential(
     s: &TestServer,
     delegate: &str,
     rng: &mut ChaCha20Rng,
 ) -> (Api, Credential, age::x25519::Identity) {
-    let credential = Credential::generate(rng);
-    let identity = age::x25519::Identity::generate();
-    let (api, _) = s
-        .admin
-        .pair_device_with(
-            DeviceKind::Tablet,
-            Some(delegate),
-            Some(identity.to_public().to_string()),
-            Some(hex::encode(credential.public())),
-        )
+    let t = congress_sim::board::pair_with_credential(&s.admin, delegate, rng)
         .await
         .expect("pairing with a credential");
-    (api, credential, identity)
+    (t.api, t.credential, t.identity)
 }
 
-fn seal(to: &age::x25519::Identity, bytes: &[u8]) -> String {
-    let recipient = to.to_public();
-    b64(&age::encrypt(&recipient, bytes).expect("age"))
+/// D1..D3 checked in, each with a tablet holding a credential, elected as the counting board
+/// (2 of 3) and through the key ceremony (`congress_sim::board`, the tablet app's protocol in
+/// Rust); the tablets and the members with their key shares.
+async fn board_of_three(
+    s: &TestServer,
+    rng: &mut ChaCha20Rng,
+) -> (Vec<CredentialTablet>, Vec<Member>) {
+    let mut tablets = Vec::new();
+    for d in [VIET, ARAB, PLAIN] {
+        s.check_in(d).await;
+        tablets.push(
+            congress_sim::board::pair_with_credential(&s.admin, d, rng)
+                .await
+                .expect("pairing with a credential"),
+        );
+    }
+    let delegates = [VIET, ARAB, PLAIN].map(String::from);
+    let members = elect_board(&s.secretariat, &tablets, &delegates, 2, rng)
+        .await
+        .expect("the key ceremony");
+    let view: BoardView = s.secretariat.get("/api/board").await.unwrap();
+    assert_eq!(view.phase, BoardPhase::Ready, "{view:?}");
+    assert_eq!(view.threshold, 2);
+    assert!(view.joint_key.is_some());
+    for t in &tablets {
+        let mine: BoardTranscript = t.api.get("/api/board/transcript").await.unwrap();
+        assert_eq!(mine.my_shares.len(), 3, "one share from every dealer");
+    }
+    (tablets, members)
+}
+
+/// Opens the vote `id` and returns the context its ballots are encrypted in.
+async fn open_encrypted(s: &TestServer, id: u64) -> VoteContext {
+    s.secretariat
+        .vote_action(id, "open", &cid("open"))
+        .await
+        .unwrap();
+    let info: VoteInfo = s
+        .secretariat
+        .get(&format!("/api/votes/{id}"))
+        .await
+        .unwrap();
+    context_of(&info)
 }
 
 async fn answer(live: &mut Live, client_id: &str) -> Result<u64, (String, String)> {
     within(live.next_answer(client_id)).await.expect("answer")
 }
 
-async fn transcript(api: &Api) -> (BoardTranscript, BoardSetup, DkgTranscript) {
-    let t: BoardTranscript = api.get("/api/board/transcript").await.expect("transcript");
-    let setup: BoardSetup = serde_json::from_str(&t.setup).expect("setup");
-    let dkg: DkgTranscript = serde_json::from_str(&t.transcript).expect("dkg");
-    (t, setup, dkg)
-}
-
-/// D1..D3 checked in, each with a tablet holding a credential, elected as the counting board
-/// (2 of 3) and through the key ceremony.
-async fn board_of_three(s: &TestServer, rng: &mut ChaCha20Rng) -> Vec<MemberTablet> {
-    let mut members = Vec::new();
-    for (i, d) in [VIET, ARAB, PLAIN].into_iter().enumerate() {
-        s.check_in(d).await;
-        let (api, credential, identity) = pair_with_credential(s, d, rng).await;
-        let (live, _) = live(&api, "tablet", None).await;
-        members.push(MemberTablet {
-            api,
-            live,
-            credential,
-            identity,
-            index: i as u16 + 1,
-            key: None,
-        });
-    }
-    let view: BoardView = s
-        .secretariat
-        .post(
-            "/api/board",
-            &DefineBoard {
-                client_id: cid("board"),
-                members: vec![VIET.into(), ARAB.into(), PLAIN.into()],
-                threshold: 2,
-            },
-        )
-        .await
-        .expect("define the board");
-    assert_eq!(view.phase, BoardPhase::Dealing);
-    assert_eq!(view.threshold, 2);
-    // Everyone deals.
-    let identities: Vec<age::x25519::Identity> =
-        members.iter().map(|m| m.identity.clone()).collect();
-    let mut dealers = Vec::new();
-    for m in &mut members {
-        let (_, setup, _) = transcript(&m.api).await;
-        let (dealer, msg) = Dealer::new(rng, &setup, m.index, &m.credential).expect("dealer");
-        let shares = (1..=3u16)
-            .map(|to| SealedShare {
-                member: to,
-                age: seal(
-                    &identities[usize::from(to) - 1],
-                    &dealer.share_envelope(to, &m.credential),
-                ),
-            })
-            .collect();
-        let id = cid("deal");
-        m.live
-            .send(&ClientMsg::BoardDeal {
-                client_id: id.clone(),
-                dealer: serde_json::to_string(&msg).unwrap(),
-                shares,
-            })
-            .await
-            .unwrap();
-        answer(&mut m.live, &id).await.expect("deal accepted");
-        dealers.push(dealer);
-    }
-    // Everyone checks what it received and finds no fault.
-    for m in &mut members {
-        let (t, setup, dkg) = transcript(&m.api).await;
-        assert_eq!(t.my_index, Some(m.index));
-        assert_eq!(t.my_shares.len(), 3);
-        let mut received: BTreeMap<u16, Scalar> = BTreeMap::new();
-        for sealed in &t.my_shares {
-            let envelope = age::decrypt(&m.identity, &unb64(&sealed.age)).expect("age decrypt");
-            let dealer = dkg
-                .dealers
-                .iter()
-                .find(|d| d.dealer == sealed.member)
-                .expect("dealer message");
-            let share = receive_share(&setup, dealer, m.index, &envelope).expect("a good share");
-            received.insert(sealed.member, share);
-        }
-        let id = cid("check");
-        m.live
-            .send(&ClientMsg::BoardCheck {
-                client_id: id.clone(),
-                complaints: vec![],
-            })
-            .await
-            .unwrap();
-        answer(&mut m.live, &id).await.expect("check accepted");
-        let q = qualify(&setup, &dkg).expect("qualified");
-        m.key = Some(KeyShare::combine(&q, m.index, &received).expect("key share"));
-    }
-    let view: BoardView = s.secretariat.get("/api/board").await.unwrap();
-    assert_eq!(view.phase, BoardPhase::Ready, "{view:?}");
-    assert!(view.joint_key.is_some());
-    members
-}
-
 fn context_of(info: &VoteInfo) -> VoteContext {
-    let e = info.encryption.as_ref().expect("an encrypted vote");
-    let setup: BoardSetup = serde_json::from_str(&e.setup).unwrap();
-    let mut key = [0u8; 32];
-    hex::decode_to_slice(&e.joint_key, &mut key).unwrap();
-    VoteContext::new(
-        setup,
-        VoteParams {
-            vote_id: e.vote_key.clone(),
-            question: Question {
-                options: e.options,
-                blank: e.blank,
-                min: e.min,
-                max: e.max,
-            },
-        },
-        &key,
-    )
-    .expect("context")
+    congress_sim::board::context_of(info).expect("context")
 }
 
 async fn cast_bytes(
@@ -224,7 +115,7 @@ async fn wait_for(s: &TestServer, id: u64, done: impl Fn(&VoteInfo) -> bool) -> 
 async fn an_encrypted_secret_vote_from_key_ceremony_to_a_verified_result() {
     let mut rng = ChaCha20Rng::seed_from_u64(7);
     let s = TestServer::start().await;
-    let mut members = board_of_three(&s, &mut rng).await;
+    let (tablets, mut members) = board_of_three(&s, &mut rng).await;
     // A fourth delegate votes too, from a tablet without a credential (paired before).
     s.check_in(EXTRA).await;
     let (old_tablet, _) = s.pair_for(DeviceKind::Tablet, Some(EXTRA)).await;
@@ -252,20 +143,11 @@ async fn an_encrypted_secret_vote_from_key_ceremony_to_a_verified_result() {
     );
     assert!(!created.spec.allow_change);
     let id = created.spec.id.0;
-    s.secretariat
-        .vote_action(id, "open", &cid("open"))
-        .await
-        .unwrap();
-    let info: VoteInfo = s
-        .secretariat
-        .get(&format!("/api/votes/{id}"))
-        .await
-        .unwrap();
-    let ctx = context_of(&info);
+    let ctx = open_encrypted(&s, id).await;
 
     // Voters: the three members (for, for, against).
     let mut voters: Vec<VoterTablet> = Vec::new();
-    for m in &members {
+    for m in &tablets {
         let (live, _) = live(&m.api, "tablet", None).await;
         voters.push(VoterTablet {
             live,
@@ -401,7 +283,7 @@ async fn an_encrypted_secret_vote_from_key_ceremony_to_a_verified_result() {
     let tally: Vec<_> = tally.iter().map(|c| c.decode().unwrap()).collect();
     // A partial from a delegate who is not on the board, and a wrong member index, are refused.
     let m1 = &members[0];
-    let p1 = partial_decrypt(&mut rng, &ctx, m1.key.as_ref().unwrap(), &tally);
+    let p1 = partial_decrypt(&mut rng, &ctx, &m1.key, &tally);
     let bad_id = cid("partial-bad");
     extra
         .send(&ClientMsg::SubmitPartial {
@@ -415,7 +297,7 @@ async fn an_encrypted_secret_vote_from_key_ceremony_to_a_verified_result() {
     assert_eq!(code, "invalid_ballot");
     for m in [0usize, 2] {
         let member = &mut members[m];
-        let p = partial_decrypt(&mut rng, &ctx, member.key.as_ref().unwrap(), &tally);
+        let p = partial_decrypt(&mut rng, &ctx, &member.key, &tally);
         let pid = cid("partial");
         member
             .live
@@ -551,4 +433,141 @@ async fn a_board_needs_members_with_credentials_and_the_secretariat() {
             .map(|(_, paired)| paired),
     );
     assert_eq!(status, 422);
+}
+
+/// In a storm the server acks an encrypted ballot after the cheap checks and verifies its proofs
+/// just after (`congress_app::votes::proofs`). A forged tablet's ballot (well signed, bad proof)
+/// is then acked, but rejected within moments: its tablet is told, it never counts, and the
+/// delegate can vote again. Taken on purpose here by setting the before-ack budget to 0.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_ballot_acked_before_its_proofs_are_checked_is_rejected_when_they_fail() {
+    let mut rng = ChaCha20Rng::seed_from_u64(9);
+    let s = TestServer::start().await;
+    let (tablets, mut members) = board_of_three(&s, &mut rng).await;
+    let req = CreateVote {
+        client_id: cid("vote"),
+        title: "Bầu cử thử".into(),
+        kind: VoteKind::Motion,
+        secrecy: Secrecy::Secret,
+        rule: None,
+        allow_change: false,
+        show_running_tally: false,
+        duration_s: Some(120),
+        turnout: None,
+    };
+    let id = s.secretariat.create_vote(&req).await.unwrap().spec.id.0;
+    let ctx = open_encrypted(&s, id).await;
+    let proofs = &s.state.as_ref().expect("in-process server").proofs;
+
+    // Verified before the ack (the default when a core is free): refused at once.
+    let mut v0 = live(&tablets[0].api, "tablet", None).await.0;
+    let forged = congress_ballot::testkit::ballot_with_bad_proof(
+        &mut rng,
+        &ctx,
+        &tablets[0].credential,
+        &Selection::Options(vec![0]),
+    )
+    .unwrap();
+    let (code, message) = cast_bytes(&mut v0, id, &forged, &cid("ballot-forged-000"))
+        .await
+        .expect_err("a bad proof verified before the ack is refused");
+    assert_eq!(code, "invalid_ballot", "{message}");
+
+    // After the ack: acknowledged, then rejected and the tablet told.
+    proofs.set_budget(0);
+    let ack = cast_bytes(&mut v0, id, &forged, &cid("ballot-forged-001"))
+        .await
+        .expect("acked before its proofs are checked");
+    let rejected = loop {
+        let (_, push) = v0
+            .next_push_within(std::time::Duration::from_secs(10))
+            .await
+            .expect("ballot_rejected pushed to the tablet");
+        if let Push::BallotRejected {
+            vote_id, tracker, ..
+        } = push
+        {
+            break (vote_id, tracker);
+        }
+    };
+    assert_eq!(rejected, (id, ack.tracker.clone().unwrap()));
+    // The delegate votes again (still after the ack), and so do the others.
+    for (t, choice) in tablets.iter().zip([1u32, 0, 0]) {
+        let mut l = live(&t.api, "tablet", None).await.0;
+        let b = Ballot::cast(
+            &mut rng,
+            &ctx,
+            &t.credential,
+            &Selection::Options(vec![choice]),
+        )
+        .unwrap();
+        cast_bytes(&mut l, id, b.to_bytes(), &cid("ballot-good-00000"))
+            .await
+            .expect("a good ballot");
+    }
+    for _ in 0..100 {
+        if proofs.waiting() == 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    s.secretariat
+        .vote_action(id, "close", &cid("close"))
+        .await
+        .unwrap();
+    let closed = wait_for(&s, id, |v| {
+        v.encryption.as_ref().is_some_and(|e| e.tally.is_some())
+    })
+    .await;
+    let enc = closed.encryption.unwrap();
+    assert_eq!(enc.counted, Some(3), "the forged ballot never counts");
+    congress_sim::board::decrypt(&mut members[..2], &ctx, id, &enc.tally.unwrap(), &mut rng)
+        .await
+        .expect("two members decrypt");
+    let result = wait_for(&s, id, |v| v.result.is_some())
+        .await
+        .result
+        .unwrap();
+    match &result.counts {
+        VoteCounts::Motion(m) => assert_eq!((m.for_, m.against), (2, 1), "{result:?}"),
+        other => panic!("a motion's counts, got {other:?}"),
+    }
+}
+
+/// With `secret_needs_board = true` (a congress that elects a counting board), a secret vote
+/// cannot be created before the board's key exists, rather than falling back to the ballot box
+/// the server seals; open votes are not affected, and once the key exists secret votes are
+/// encrypted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_secret_needs_board_a_secret_vote_waits_for_the_boards_key() {
+    let mut rng = ChaCha20Rng::seed_from_u64(3);
+    let mut s = TestServer::start().await;
+    s.config.secret_needs_board = true;
+    let s = s.restart().await;
+    let mut req = CreateVote {
+        client_id: cid("vote"),
+        title: "Bầu cử".into(),
+        kind: VoteKind::Motion,
+        secrecy: Secrecy::Secret,
+        rule: None,
+        allow_change: false,
+        show_running_tally: false,
+        duration_s: None,
+        turnout: None,
+    };
+    let (status, body) = status_of(s.secretariat.create_vote(&req).await);
+    assert_eq!((status, body.as_str()), (409, "conflict"));
+    req.secrecy = Secrecy::Open;
+    req.client_id = cid("vote-open");
+    let open = s.secretariat.create_vote(&req).await.expect("an open vote");
+    assert!(!open.spec.encrypted);
+    board_of_three(&s, &mut rng).await;
+    req.secrecy = Secrecy::Secret;
+    req.client_id = cid("vote-secret");
+    let secret = s
+        .secretariat
+        .create_vote(&req)
+        .await
+        .expect("a secret vote");
+    assert!(secret.spec.encrypted);
 }

@@ -1,6 +1,6 @@
 //! Encrypted secret votes in the server (`docs/ballot-crypto.md`): a tablet's encrypted ballot
-//! (every proof verified on a blocking thread before the engine is asked, so the engine's
-//! thread never spends a proof's time), the tally worker that verifies and sums the ballots of a
+//! (its proofs verified off the engine's thread, before or just after the ack: `super::proofs`),
+//! the tally worker that verifies and sums the ballots of a
 //! closed vote, a board member's partial decryption, and the vote's bulletin board (everything a
 //! delegate or observer needs to check the count with `congress verify-election`).
 //!
@@ -15,12 +15,13 @@ use congress_ballot::{
 };
 use congress_domain::VoteCommand;
 use congress_domain::vote::encrypted::{EncryptedVote, Rejected};
-use congress_proto::{BallotAck, ServerMsg, VoteEncryption};
+use congress_proto::{BallotAck, Secrecy, ServerMsg, VoteEncryption};
 use congress_store::{Db, JournalReader};
 
 use crate::auth::Caller;
 use crate::engine::Engine;
 use crate::error::AppError;
+use crate::votes::proofs::ProofChecker;
 
 /// A ballot larger than this is refused before it is decoded (a 250-slot election ballot is
 /// about 60 KB in base64).
@@ -40,6 +41,21 @@ pub fn encryption_of(e: &EncryptedVote) -> VoteEncryption {
         decrypted_by: e.partials.keys().copied().collect(),
         counted: e.tally.as_ref().map(|_| e.counted),
     }
+}
+
+/// With `secret_needs_board`, a secret vote waits for the counting board's key (otherwise it
+/// would fall back to the ballot box the server seals).
+pub fn may_create(
+    engine: &Engine,
+    secret_needs_board: bool,
+    secrecy: Secrecy,
+) -> Result<(), AppError> {
+    if secrecy == Secrecy::Secret && secret_needs_board && engine.read(|s| s.board.key.is_none()) {
+        return Err(AppError::Conflict(
+            congress_domain::vote::lifecycle::VoteError::NoBoardKey.to_string(),
+        ));
+    }
+    Ok(())
 }
 
 /// A 32-byte key from its hex form.
@@ -66,10 +82,12 @@ fn credential_of(caller: &Caller) -> Result<[u8; 32], AppError> {
     parse_key(c).ok_or_else(|| bad("the tablet's credential is malformed"))
 }
 
-/// Casts a tablet's encrypted ballot; resolves once it is on disk. A retry of the same ballot
-/// (same bytes) gets the same answer, even after the close.
+/// Casts a tablet's encrypted ballot; resolves once it is on disk. Its proofs are verified
+/// before the ack when a core is free, else just after it (`proofs`). A retry of the same
+/// ballot (same bytes) gets the same answer, even after the close.
 pub async fn cast(
     engine: &Engine,
+    proofs: &ProofChecker,
     caller: &Caller,
     delegate_id: &str,
     client_id: String,
@@ -110,18 +128,15 @@ pub async fn cast(
         Some(None) => return Ok(ack),
         Some(Some(ctx)) => Some(ctx.map_err(|e| AppError::Domain(e.into()))?),
     };
-    if let Some(ctx) = ctx {
-        let checked = bytes.clone();
-        tokio::task::spawn_blocking(move || {
-            let ballot =
-                Ballot::from_bytes(&checked).map_err(|e| bad(format!("the ballot: {e}")))?;
-            congress_ballot::verify_ballot(&ctx, &ballot)
-                .map_err(|e| bad(format!("the ballot does not verify: {e}")))
-        })
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))??;
-    }
-    engine
+    let later = match ctx {
+        Some(ctx) => match proofs.verify_now(&ctx, &bytes).await {
+            Ok(true) => None,
+            Ok(false) => Some((ctx, bytes.clone())),
+            Err(why) => return Err(bad(why)),
+        },
+        None => None,
+    };
+    let ack = engine
         .execute(
             VoteCommand::CastEncrypted {
                 vote_id,
@@ -133,7 +148,11 @@ pub async fn cast(
             None,
             move |_| ack,
         )
-        .await
+        .await?;
+    if let Some((ctx, bytes)) = later {
+        proofs.verify_later(ctx, bytes, vote_id, tracker.hex());
+    }
+    Ok(ack)
 }
 
 /// A board member's partial decryption from its tablet (`submit_partial`).

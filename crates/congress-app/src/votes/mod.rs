@@ -4,6 +4,7 @@
 //! [`encrypted`].
 
 pub mod encrypted;
+pub mod proofs;
 
 use congress_domain::VoteCommand;
 use std::collections::HashMap;

@@ -100,6 +100,11 @@ async fn create(
     ApiJson(req): ApiJson<CreateVote>,
 ) -> Result<Response, HttpError> {
     caller.operator_with(MANAGE)?;
+    congress_app::votes::encrypted::may_create(
+        &app.engine,
+        app.config.secret_needs_board,
+        req.secrecy,
+    )?;
     let mut spec = VoteSpec::new(VoteId(0), req.title.trim(), req.kind.clone(), req.secrecy);
     spec.rule = req.rule.unwrap_or_else(|| default_rule(&spec.kind));
     spec.allow_change = req.allow_change;

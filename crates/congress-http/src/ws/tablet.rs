@@ -152,6 +152,7 @@ async fn secret_ballot(
     };
     let cast = congress_app::votes::encrypted::cast(
         &app.engine,
+        &app.proofs,
         caller,
         delegate,
         client_id.clone(),

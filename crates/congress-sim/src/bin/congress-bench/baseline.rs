@@ -2,6 +2,11 @@
 //! release build of the commit before a refactor) and the current one on the same workload, in
 //! alternating rounds, and its final JSON carries both sets of figures side by side.
 //!
+//! `--baseline-env KEY=VALUE` (repeatable) makes the baseline the same build (or the
+//! `--baseline-bin`) run with those environment variables, e.g. `CONGRESS_AT_REST=off` to
+//! measure what encryption at rest costs: a small `sh` wrapper that exports them and `exec`s
+//! the binary (so the server's pid, memory and signals are the binary's own).
+//!
 //! Rounds go baseline, current, current, baseline, baseline, current, … (ABBA), so a change in
 //! machine load during the run falls on both builds alike. Latency percentiles are computed over
 //! the samples of all of a build's rounds together; each bench says how it merges its other
@@ -43,6 +48,37 @@ pub struct Contenders {
     pub baseline: Option<PathBuf>,
     /// `--rounds N`: runs per build (default 2 with a baseline, 1 without).
     pub rounds: usize,
+    /// `--baseline-env KEY=VALUE`s, and the folder holding the wrapper that sets them.
+    pub baseline_env: Vec<String>,
+    _wrapper: Option<std::sync::Arc<tempfile::TempDir>>,
+}
+
+/// A `sh` script in a new folder that exports `env` (`KEY=VALUE`s) and `exec`s `bin`.
+fn wrapper(bin: &Path, env: &[String]) -> anyhow::Result<(tempfile::TempDir, PathBuf)> {
+    use std::fmt::Write as _;
+    use std::os::unix::fs::PermissionsExt as _;
+    let quote = |s: &str| -> anyhow::Result<String> {
+        if s.contains('\'') {
+            bail!("--baseline-env: no single quotes, please: {s}");
+        }
+        Ok(format!("'{s}'"))
+    };
+    let mut script = String::from("#!/bin/sh\n");
+    for kv in env {
+        let (k, v) = kv
+            .split_once('=')
+            .with_context(|| format!("--baseline-env needs KEY=VALUE, got {kv}"))?;
+        if k.is_empty() || !k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            bail!("--baseline-env: not a variable name: {k}");
+        }
+        writeln!(script, "export {k}={}", quote(v)?)?;
+    }
+    writeln!(script, "exec {} \"$@\"", quote(&bin.display().to_string())?)?;
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("congress");
+    std::fs::write(&path, script)?;
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))?;
+    Ok((dir, path))
 }
 
 impl Contenders {
@@ -57,11 +93,27 @@ impl Contenders {
                 None => Ok(None),
             }
         };
-        let baseline = value("--baseline-bin")?.map(PathBuf::from);
+        let mut baseline = value("--baseline-bin")?.map(PathBuf::from);
         if let Some(b) = &baseline
             && !b.is_file()
         {
             bail!("--baseline-bin {}: no such file", b.display());
+        }
+        let baseline_env: Vec<String> = args
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| *a == "--baseline-env")
+            .map(|(i, _)| {
+                args.get(i + 1)
+                    .cloned()
+                    .context("--baseline-env needs KEY=VALUE")
+            })
+            .collect::<anyhow::Result<_>>()?;
+        let mut wrapped = None;
+        if !baseline_env.is_empty() {
+            let (dir, script) = wrapper(baseline.as_deref().unwrap_or(&current), &baseline_env)?;
+            baseline = Some(script);
+            wrapped = Some(std::sync::Arc::new(dir));
         }
         let rounds = match value("--rounds")? {
             Some(n) => n.parse().context("--rounds needs a number")?,
@@ -75,6 +127,8 @@ impl Contenders {
             current,
             baseline,
             rounds,
+            baseline_env,
+            _wrapper: wrapped,
         })
     }
 
@@ -161,6 +215,9 @@ impl Contenders {
         out.insert("bin".into(), json!(self.current.display().to_string()));
         if let Some(b) = &self.baseline {
             out.insert("baseline_bin".into(), json!(b.display().to_string()));
+            if !self.baseline_env.is_empty() {
+                out.insert("baseline_env".into(), json!(self.baseline_env));
+            }
             out.insert("rounds".into(), json!(self.rounds));
             out.insert("runs".into(), Value::Array(runs));
         }
@@ -221,6 +278,8 @@ mod tests {
             current: "new".into(),
             baseline: baseline.then(|| "old".into()),
             rounds,
+            baseline_env: vec![],
+            _wrapper: None,
         }
     }
 
@@ -264,6 +323,40 @@ mod tests {
         );
         assert!(Contenders::from_args(&args(&["--baseline-bin"]), "new".into()).is_err());
         assert!(Contenders::from_args(&args(&["--rounds", "0"]), "new".into()).is_err());
+        // The same build with an environment: a wrapper that sets it and runs the build.
+        let c = Contenders::from_args(
+            &args(&[
+                "--baseline-env",
+                "CONGRESS_AT_REST=off",
+                "--baseline-env",
+                "X=a b",
+            ]),
+            "/bin/echo".into(),
+        )
+        .unwrap();
+        let out = std::process::Command::new(c.baseline.as_ref().unwrap())
+            .args(["$X", "$CONGRESS_AT_REST"])
+            .env("CONGRESS_AT_REST", "on")
+            .output()
+            .unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            "$X $CONGRESS_AT_REST\n"
+        );
+        assert_eq!(c.rounds, 2);
+        let env_of = |kv: &str| {
+            let c = Contenders::from_args(&args(&["--baseline-env", kv]), "/usr/bin/env".into())?;
+            let out = std::process::Command::new(c.baseline.as_ref().unwrap()).output()?;
+            anyhow::Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+        };
+        assert!(
+            env_of("CONGRESS_AT_REST=off")
+                .unwrap()
+                .contains("CONGRESS_AT_REST=off\n")
+        );
+        assert!(env_of("X=it's").is_err());
+        assert!(env_of("NOVALUE").is_err());
+        assert!(env_of("A-B=1").is_err());
     }
 
     #[test]

@@ -12,6 +12,7 @@
 mod baseline;
 mod fanout;
 mod reconnect_storm;
+mod secret_storm;
 mod setup;
 mod vote_storm;
 
@@ -34,8 +35,16 @@ async fn main() -> anyhow::Result<()> {
         Some("crash") => crash(&args[1..]).await,
         Some("reconnect-storm") => reconnect_storm::reconnect_storm(&args[1..]).await,
         Some("backup") => backup_time(&args[1..]).await,
+        Some("minimal-server") => {
+            let data = args
+                .iter()
+                .position(|a| a == "--data")
+                .and_then(|i| args.get(i + 1))
+                .context("minimal-server --data DIR")?;
+            congress_sim::minimal::serve(std::path::Path::new(data)).await
+        }
         _ => bail!(
-            "usage: congress-bench fanout [--clients N] [--changes N] [--baseline-bin PATH [--rounds N]]\n       congress-bench docs-serve [--clients N] [--size-mib N]\n       congress-bench vote-storm [--tablets N] [--window-ms MS] [--baseline-bin PATH [--rounds N]]\n       congress-bench crash [--rounds N] [--seed S] [--delegates N] [--window-ms MS]\n       congress-bench reconnect-storm [--clients N] [--seed S] [--server-restart] [--baseline-bin PATH [--rounds N]]\n       congress-bench backup [--size-mib N] [--fixtures DIR]"
+            "usage: congress-bench fanout [--clients N] [--changes N] [--baseline-bin PATH [--rounds N]]\n       congress-bench docs-serve [--clients N] [--size-mib N]\n       congress-bench vote-storm [--tablets N] [--window-ms MS] [--baseline-bin PATH [--rounds N]] [--plain-only] [--candidates N] [--seats N] [--members N] [--threshold T]\n       congress-bench crash [--rounds N] [--seed S] [--delegates N] [--window-ms MS]\n       congress-bench reconnect-storm [--clients N] [--seed S] [--server-restart] [--baseline-bin PATH [--rounds N]]\n       congress-bench backup [--size-mib N] [--fixtures DIR]"
         ),
     }
 }

@@ -2,7 +2,9 @@
 //! (all connected; then 10 % disconnecting and reconnecting mid-vote): the latency of the
 //! durable ballot acknowledgement, the time for "vote opened" to reach every tablet, lost
 //! ballots and whether the tally is exact. `--baseline-bin PATH` runs it against an older build
-//! too (see `baseline.rs`).
+//! too (see `baseline.rs`). Then, on the current build only and unless `--plain-only`, the
+//! encrypted secret election and motion and the minimal server's floor (`secret_storm.rs`);
+//! `lost` counts every storm's lost ballots.
 
 use std::path::Path;
 use std::time::Instant;
@@ -135,7 +137,8 @@ fn show(name: &str, r: &StormReport) {
     }
 }
 
-/// `congress-bench vote-storm [--tablets N] [--window-ms MS] [--baseline-bin PATH] [--rounds N]`.
+/// `congress-bench vote-storm [--tablets N] [--window-ms MS] [--baseline-bin PATH] [--rounds N]
+/// [--plain-only] [--candidates N] [--seats N] [--members N] [--threshold T]`.
 pub async fn vote_storm(args: &[String]) -> anyhow::Result<()> {
     let n = flag(args, "--tablets", 2000)?;
     let window_ms = flag(args, "--window-ms", 2000)? as u64;
@@ -152,9 +155,19 @@ pub async fn vote_storm(args: &[String]) -> anyhow::Result<()> {
             |_, build, bin| async move { run_once(&bin, build.name(), n, window_ms).await },
         )
         .await?;
+    let mut figures = rounds.current.figures();
+    if !args.iter().any(|a| a == "--plain-only") {
+        let encrypted = crate::secret_storm::run(&builds.current, args, n, window_ms).await?;
+        let lost = |m: &Map<String, Value>, k: &str| m.get(k).and_then(Value::as_u64).unwrap_or(0);
+        let all = lost(&figures, "lost")
+            + lost(&encrypted, "encrypted_lost")
+            + lost(&encrypted, "motion_lost");
+        figures.extend(encrypted);
+        figures.insert("lost".into(), json!(all));
+    }
     let report = builds.report(
         json!({ "bench": "vote-storm", "tablets": n, "window_ms": window_ms }),
-        rounds.current.figures(),
+        figures,
         rounds.baseline.as_ref().map(Samples::figures),
         rounds.runs,
     );
