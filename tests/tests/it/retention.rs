@@ -73,9 +73,17 @@ async fn tablet_with_recipient(
     Some(crate::documents::pair_tablet(s, delegate, dir).await.0)
 }
 
+/// 2026-12-02T03:00Z: the second day of the test congress (2026-12-01 to 2026-12-03).
+const DURING_THE_CONGRESS_MS: i64 = 1_796_180_400_000;
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn expired_biometrics_and_documents_are_purged_journalled_and_still_listed() {
-    let s = TestServer::start().await;
+    // During the congress (2026-12-02 10:00 in the hall, UTC+7), whatever the date today.
+    let s = TestServer::start_with(Options {
+        clock_ms: Some(DURING_THE_CONGRESS_MS),
+        ..Options::default()
+    })
+    .await;
     let tmp = tempfile::tempdir().unwrap();
     enrol(&s, VIET).await;
     enrol(&s, ARAB).await;

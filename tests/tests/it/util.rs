@@ -109,6 +109,9 @@ pub struct Options {
     /// at will); `limits.rs` tests them.
     pub limits: congress_server::limits::LimitsConfig,
     pub max_connections: usize,
+    /// Where the server's clock starts (ms since the epoch); the system time when `None`.
+    /// Tests that depend on where "now" falls in the congress's dates pin it.
+    pub clock_ms: Option<i64>,
 }
 
 impl Default for Options {
@@ -131,6 +134,7 @@ impl Default for Options {
                 ..Default::default()
             },
             max_connections: d.max_connections,
+            clock_ms: None,
         }
     }
 }
@@ -195,7 +199,10 @@ impl TestServer {
             config.face.models_dir = models.clone();
             config.face.pad.enabled = opts.pad;
         }
-        let clock = Arc::new(TestClock::from_system());
+        let clock = Arc::new(match opts.clock_ms {
+            Some(ms) => TestClock::starting_at(ms),
+            None => TestClock::from_system(),
+        });
         let state = congress_server::open_with_clock(config.clone(), clock.clone()).expect("open");
         setup_congress(&state).await;
         let mut server = Self::serve(state, config, clock, dir, None).await;
