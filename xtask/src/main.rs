@@ -315,7 +315,16 @@ fn bench(ctx: &Ctx, args: &[OsString]) -> Result<ExitCode> {
             "congress-sim",
         ]))?;
     }
-    let mut cmd = ctx.cargo(["run", "--release", "-p", package, "--bin", bin, "--"]);
+    // The server benches run the binary just built: `cargo run -p congress-sim` alone would
+    // unify features differently and build half the workspace again.
+    let mut cmd = if needs_server && package == "congress-sim" {
+        let exe = ctx.target_dir.join("release").join(bin);
+        let mut cmd = std::process::Command::new(exe);
+        cmd.current_dir(&ctx.root);
+        cmd
+    } else {
+        ctx.cargo(["run", "--release", "-p", package, "--bin", bin, "--"])
+    };
     cmd.args(first)
         .args(bench_args(name, &args[1..])?)
         .envs(ctx.project_env(true));
