@@ -82,8 +82,8 @@ export function renderPairing(o: PairingScreenOptions): void {
         mount(status, h('p', { class: 'muted' }, t('pair.pairing')));
         try {
           const recipient = o.recipient ? await o.recipient() : null;
-          const credential = o.credential ? await o.credential() : null;
-          const res = await api.pair({ code, recipient, credential });
+          const credential = o.credential ? await o.credential() : undefined;
+          const res = await api.pair({ code, recipient, ...(credential ? { credential } : {}) });
           if (res.device.kind !== o.kind) {
             throw new ApiError(422, 'invalid', `code is for a ${res.device.kind}`);
           }

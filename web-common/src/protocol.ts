@@ -164,9 +164,10 @@ export type PairRequest = { code: string,
 recipient: string | null, 
 /**
  * A tablet's Ed25519 voting credential (64 hex characters), generated on the tablet; only
- * the public key leaves it.
+ * the public key leaves it. Left out when absent, so a client of today still pairs with a
+ * server from before credentials (the benches' older builds).
  */
-credential: string | null, };
+credential?: string, };
 
 export type PairResponse = { 
 /**

@@ -96,8 +96,10 @@ pub struct PairRequest {
     /// A tablet's age X25519 recipient (`age1…`), generated on the tablet.
     pub recipient: Option<String>,
     /// A tablet's Ed25519 voting credential (64 hex characters), generated on the tablet; only
-    /// the public key leaves it.
-    #[serde(default)]
+    /// the public key leaves it. Left out when absent, so a client of today still pairs with a
+    /// server from before credentials (the benches' older builds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub credential: Option<String>,
 }
 
