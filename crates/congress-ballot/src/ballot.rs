@@ -284,3 +284,29 @@ impl Ballot {
             .collect()
     }
 }
+
+/// A ballot whose structure decoded and whose signature by the credential it names verified
+/// (`crate::credential::verify`, strict rules); its proofs are not checked (that is
+/// [`crate::verify_ballot`]). Made only by [`SignedBallot::check`], so holding one is the proof
+/// that check ran: the server does it on a blocking thread and hands the result to the domain,
+/// whose single thread then only compares the ballot with the vote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedBallot(Ballot);
+
+impl SignedBallot {
+    /// Decodes `bytes` and verifies the signature by the ballot's own credential.
+    pub fn check(bytes: &[u8]) -> Result<SignedBallot> {
+        let ballot = Ballot::from_bytes(bytes)?;
+        crate::credential::verify(
+            &ballot.credential,
+            &signed_message(TAG_BALLOT_SIGNATURE, &ballot.body()),
+            &ballot.signature,
+        )?;
+        Ok(SignedBallot(ballot))
+    }
+
+    /// The ballot.
+    pub fn ballot(&self) -> &Ballot {
+        &self.0
+    }
+}

@@ -29,7 +29,7 @@ pub mod testkit;
 mod verify;
 mod wire;
 
-pub use ballot::{BALLOT_VERSION, Ballot, Selection, Tracker};
+pub use ballot::{BALLOT_VERSION, Ballot, Selection, SignedBallot, Tracker};
 pub use board::{
     BOARD_VERSION, Board, BoardBallot, Problem, Report, Verified, WireCiphertext, verify_board,
     verify_board_threads,

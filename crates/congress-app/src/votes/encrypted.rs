@@ -10,11 +10,12 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use congress_ballot::{
-    BOARD_VERSION, Ballot, Board, BoardBallot, Hex32, PartialDecryption, Tracker, VoteParams,
-    WireCiphertext,
+    BOARD_VERSION, Ballot, Board, BoardBallot, Hex32, PartialDecryption, SignedBallot, Tracker,
+    VoteParams, WireCiphertext,
 };
 use congress_domain::VoteCommand;
 use congress_domain::vote::encrypted::{EncryptedVote, Rejected};
+use congress_domain::vote::lifecycle::VoteError;
 use congress_proto::{BallotAck, Secrecy, ServerMsg, VoteEncryption};
 use congress_store::{Db, JournalReader};
 
@@ -122,19 +123,28 @@ pub async fn cast(
         })
     });
     let ctx = match ctx {
-        // Not an encrypted vote (or none): the domain says which.
-        None => None,
+        // Not an encrypted vote (or none): say which, as the domain would.
+        None => {
+            let why = engine.read(|s| match s.votes.get(&vote_id) {
+                None => VoteError::UnknownVote(vote_id),
+                Some(_) => VoteError::NotEncrypted,
+            });
+            return Err(AppError::Domain(why.into()));
+        }
         // This very ballot was accepted before: a retry.
         Some(None) => return Ok(ack),
-        Some(Some(ctx)) => Some(ctx.map_err(|e| AppError::Domain(e.into()))?),
+        Some(Some(ctx)) => ctx.map_err(|e| AppError::Domain(e.into()))?,
     };
-    let later = match ctx {
-        Some(ctx) => match proofs.verify_now(&ctx, &bytes).await {
-            Ok(true) => None,
-            Ok(false) => Some((ctx, bytes.clone())),
-            Err(why) => return Err(bad(why)),
-        },
-        None => None,
+    // Structure and signature off the engine's thread: the engine only compares.
+    let checked = bytes.clone();
+    let signed = tokio::task::spawn_blocking(move || SignedBallot::check(&checked))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .map_err(|e| bad(format!("the ballot: {e}")))?;
+    let later = match proofs.verify_now(&ctx, &bytes).await {
+        Ok(true) => None,
+        Ok(false) => Some((ctx, bytes)),
+        Err(why) => return Err(bad(why)),
     };
     let ack = engine
         .execute(
@@ -142,7 +152,7 @@ pub async fn cast(
                 vote_id,
                 delegate_id: delegate_id.to_string(),
                 credential,
-                ballot: bytes,
+                ballot: Box::new(signed),
             },
             caller.actor(),
             None,

@@ -160,7 +160,7 @@ fn decide_vote(
                 vote_id: *vote_id,
                 delegate_id: delegate_id.clone(),
                 tracker,
-                ballot: encrypted::encode(ballot),
+                ballot: encrypted::encode(ballot.ballot().to_bytes()),
             }])
         }
         VoteCommand::RejectEncrypted {

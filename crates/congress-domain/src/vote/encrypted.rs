@@ -1,7 +1,7 @@
 //! Secret votes with ballots encrypted on the tablets (`docs/ballot-crypto.md`): what the
-//! domain keeps of them and the rules of their life. A ballot is accepted when its structure,
-//! its binding to this vote and its signature by the delegate's own registered credential
-//! check (cheap, before the ack); its zero-knowledge proofs are verified off the engine's
+//! domain keeps of them and the rules of their life. A ballot is accepted when its structure
+//! and signature (checked off the engine's thread: `SignedBallot`), its binding to this vote
+//! and its signer, the delegate's own registered credential, check (before the ack); its zero-knowledge proofs are verified off the engine's
 //! thread by the server, which rejects a ballot whose proofs fail (the delegate may vote again)
 //! and, at the close, records the homomorphic tally of the verified ballots. Board members
 //! then each submit a partial decryption with its proof; once `threshold` are accepted the
@@ -12,8 +12,8 @@
 use std::collections::BTreeMap;
 
 use congress_ballot::{
-    B64, Ballot, BoardSetup, Ciphertext, PartialDecryption, Question, VoteContext, VoteParams,
-    WireCiphertext, decrypt_tally, verify_signature,
+    B64, BoardSetup, Ciphertext, PartialDecryption, Question, SignedBallot, VoteContext,
+    VoteParams, WireCiphertext, decrypt_tally,
 };
 use serde::{Deserialize, Serialize};
 
@@ -140,40 +140,29 @@ impl EncryptedVote {
     }
 }
 
-/// Checks a ballot a tablet sent (cheap: no proof is verified here) and returns its tracker.
+/// Checks a ballot a tablet sent against the vote (cheap: its signature was verified off the
+/// engine's thread, its proofs are verified before or after the ack) and returns its tracker.
 pub fn accept(
     vote: &EncryptedVote,
     credential: &[u8; 32],
-    bytes: &[u8],
+    signed: &SignedBallot,
 ) -> Result<String, VoteError> {
-    let bad = |why: String| VoteError::Encryption(why);
-    let ballot = Ballot::from_bytes(bytes).map_err(|e| bad(format!("the ballot: {e}")))?;
+    let bad = |why: &str| VoteError::Encryption(why.to_string());
+    let ballot = signed.ballot();
     if ballot.vote != vote.fingerprint {
-        return Err(bad("the ballot is for another vote".into()));
+        return Err(bad("the ballot is for another vote"));
     }
     if &ballot.credential != credential {
-        return Err(bad(
-            "the ballot is not signed by this tablet's credential".into()
-        ));
+        return Err(bad("the ballot is not signed by this tablet's credential"));
     }
     if ballot.ciphertexts.len() != vote.question.slots() {
-        return Err(bad("the ballot does not have this vote's slots".into()));
+        return Err(bad("the ballot does not have this vote's slots"));
     }
-    verify_signature(credential, &signed_body(&ballot), &ballot.signature)
-        .map_err(|e| bad(format!("the ballot's signature: {e}")))?;
     let tracker = ballot.tracker().hex();
     if vote.ballots.contains_key(&tracker) || vote.rejected.contains_key(&tracker) {
-        return Err(bad("this ballot was sent before".into()));
+        return Err(bad("this ballot was sent before"));
     }
     Ok(tracker)
-}
-
-/// What the credential signs: `tag(ballot) ‖ body`.
-fn signed_body(ballot: &Ballot) -> Vec<u8> {
-    congress_ballot::hash::signed_message(
-        congress_ballot::hash::TAG_BALLOT_SIGNATURE,
-        &ballot.body(),
-    )
 }
 
 /// Decrypts the tally when enough valid partials are in; `None` while too few.

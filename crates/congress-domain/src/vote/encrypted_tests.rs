@@ -158,7 +158,7 @@ fn an_encrypted_election_from_the_key_ceremony_to_the_result() {
                 vote_id: 1,
                 delegate_id: delegate.into(),
                 credential: cred,
-                ballot: b.to_bytes().to_vec(),
+                ballot: Box::new(congress_ballot::SignedBallot::check(b.to_bytes()).unwrap()),
             }
             .into()
         };

@@ -69,12 +69,13 @@ pub enum VoteCommand {
     CreateRunoff {
         from: u64,
     },
-    /// A tablet's encrypted ballot in a secret vote (its credential is the tablet's own).
+    /// A tablet's encrypted ballot in a secret vote (its credential is the tablet's own). The
+    /// ballot's structure and signature were checked off the engine's thread (`SignedBallot`).
     CastEncrypted {
         vote_id: u64,
         delegate_id: String,
         credential: [u8; 32],
-        ballot: Vec<u8>,
+        ballot: Box<congress_ballot::SignedBallot>,
     },
     /// The server found an accepted encrypted ballot's proofs false: it does not count.
     RejectEncrypted {
