@@ -718,8 +718,9 @@ rule: MajorityRule | null, allow_change: boolean, show_running_tally: boolean, d
 /**
  * The fewest ballots for a result to be declared; defaults to more than half of the
  * delegates present ([`TurnoutRule::MORE_THAN_HALF_OF_PRESENT`]).
+ * Left out when absent (a server from before turnout rules refuses the field).
  */
-turnout: TurnoutRule | null, };
+turnout?: TurnoutRule, };
 
 export type VoteAction = { client_id: string, };
 

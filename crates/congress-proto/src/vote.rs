@@ -570,7 +570,9 @@ pub struct CreateVote {
     pub duration_s: Option<u32>,
     /// The fewest ballots for a result to be declared; defaults to more than half of the
     /// delegates present ([`TurnoutRule::MORE_THAN_HALF_OF_PRESENT`]).
-    #[serde(default)]
+    /// Left out when absent (a server from before turnout rules refuses the field).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub turnout: Option<TurnoutRule>,
 }
 
