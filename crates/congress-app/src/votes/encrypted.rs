@@ -114,15 +114,21 @@ pub async fn cast(
         receipt: tracker.short(),
         tracker: Some(tracker.hex()),
     };
-    let ctx = engine.read(|s| {
-        let v = s.votes.get(&vote_id)?;
-        let e = v.encrypted.as_ref()?;
+    // Under the engine's lock only what is cheap to copy: the context is made (or found) after.
+    let found = engine.read(|s| {
+        let e = s.votes.get(&vote_id)?.encrypted.as_ref()?;
         Some(match e.ballots.get(&tracker.hex()) {
             Some(b) if b.delegate_id == delegate_id => None,
-            _ => Some(e.context()),
+            _ => Some((
+                e.fingerprint,
+                e.setup.clone(),
+                e.joint_key,
+                e.vote_key.clone(),
+                e.question,
+            )),
         })
     });
-    let ctx = match ctx {
+    let ctx = match found {
         // Not an encrypted vote (or none): say which, as the domain would.
         None => {
             let why = engine.read(|s| match s.votes.get(&vote_id) {
@@ -133,7 +139,11 @@ pub async fn cast(
         }
         // This very ballot was accepted before: a retry.
         Some(None) => return Ok(ack),
-        Some(Some(ctx)) => ctx.map_err(|e| AppError::Domain(e.into()))?,
+        Some(Some((fingerprint, setup, key, vote_key, question))) => proofs
+            .context(fingerprint, || {
+                congress_domain::vote::encrypted::context(&setup, &key, &vote_key, question)
+            })
+            .map_err(|e| AppError::Domain(e.into()))?,
     };
     // Structure and signature off the engine's thread: the engine only compares.
     let checked = bytes.clone();

@@ -9,19 +9,20 @@
 //! broken or forged tablet makes such a ballot. The tally at the close verifies every ballot
 //! again, whichever way it came.
 
-use std::sync::Arc;
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc;
+use std::sync::{Arc, Mutex, mpsc};
 
 use congress_ballot::{Ballot, VoteContext};
 use congress_domain::VoteCommand;
+use congress_domain::vote::lifecycle::VoteError;
 
 use crate::engine::Engine;
 use crate::error::AppError;
 
 /// A ballot acked before its proofs were verified.
 struct Later {
-    ctx: VoteContext,
+    ctx: Arc<VoteContext>,
     bytes: Vec<u8>,
     vote_id: u64,
     tracker: String,
@@ -37,6 +38,9 @@ pub struct ProofChecker {
     /// How many may be verified before their acks at once: the cores but one (at least one).
     budget: AtomicUsize,
     later: mpsc::Sender<Later>,
+    /// Each vote's ballot context by fingerprint, made once (its checks of the board's keys
+    /// cost about a millisecond: not for every ballot, and never under the engine's lock).
+    contexts: Mutex<HashMap<[u8; 32], Arc<VoteContext>>>,
 }
 
 /// Verifies one ballot's proofs (and everything else about it) against its vote.
@@ -90,13 +94,35 @@ impl ProofChecker {
             waiting,
             budget: AtomicUsize::new(cores.saturating_sub(1).max(1)),
             later: tx,
+            contexts: Mutex::new(HashMap::new()),
         }))
+    }
+
+    /// The context of the vote with this fingerprint, made by `make` the first time.
+    pub fn context(
+        &self,
+        fingerprint: [u8; 32],
+        make: impl FnOnce() -> Result<VoteContext, VoteError>,
+    ) -> Result<Arc<VoteContext>, VoteError> {
+        if let Some(ctx) = self
+            .contexts
+            .lock()
+            .ok()
+            .and_then(|m| m.get(&fingerprint).cloned())
+        {
+            return Ok(ctx);
+        }
+        let ctx = Arc::new(make()?);
+        if let Ok(mut m) = self.contexts.lock() {
+            m.insert(fingerprint, ctx.clone());
+        }
+        Ok(ctx)
     }
 
     /// Verifies the ballot now when a core is free and no acked ballot waits: `Ok(true)`
     /// (verified) or the refusal. `Ok(false)`: not verified; once it is stored, hand it to
     /// [`ProofChecker::verify_later`].
-    pub async fn verify_now(&self, ctx: &VoteContext, bytes: &[u8]) -> Result<bool, String> {
+    pub async fn verify_now(&self, ctx: &Arc<VoteContext>, bytes: &[u8]) -> Result<bool, String> {
         if self.waiting.load(Ordering::SeqCst) > 0 {
             return Ok(false);
         }
@@ -112,7 +138,13 @@ impl ProofChecker {
     }
 
     /// Queues a stored, acked ballot for verification.
-    pub fn verify_later(&self, ctx: VoteContext, bytes: Vec<u8>, vote_id: u64, tracker: String) {
+    pub fn verify_later(
+        &self,
+        ctx: Arc<VoteContext>,
+        bytes: Vec<u8>,
+        vote_id: u64,
+        tracker: String,
+    ) {
         self.waiting.fetch_add(1, Ordering::SeqCst);
         let job = Later {
             ctx,
