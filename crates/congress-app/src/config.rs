@@ -39,6 +39,10 @@ pub struct Config {
     /// HTTPS and WSS with the congress CA (`on`, the default) or plain HTTP (`off`: tests and
     /// benchmarks on loopback). `CONGRESS_TLS`.
     pub tls: congress_transport::tls::TlsMode,
+    /// How many days a new congress CA is valid (1 to 400; 90 by default): devices trust it as a
+    /// root, so it should not outlive the congress (issue 13, finding 3). A CA already in
+    /// `data_dir/tls` keeps its own validity. `CONGRESS_TLS_CA_DAYS`.
+    pub tls_ca_days: u32,
     /// With TLS on: a plain-HTTP listener that only redirects to HTTPS (308) and serves the
     /// public CA certificate at `/ca.pem`; `"off"` for none. `CONGRESS_HTTP_REDIRECT_LISTEN`.
     pub http_redirect_listen: RedirectListen,
@@ -151,6 +155,7 @@ impl Default for Config {
             minutes: MinutesConfig::default(),
             retention: RetentionConfig::default(),
             tls: congress_transport::tls::TlsMode::On,
+            tls_ca_days: congress_transport::tls::DEFAULT_CA_DAYS,
             http_redirect_listen: RedirectListen(Some(SocketAddr::from(([127, 0, 0, 1], 8080)))),
             max_connections: 4000,
             limits: congress_transport::limits::LimitsConfig::default(),
@@ -274,6 +279,9 @@ impl Config {
         }
         if let Some(v) = env("CONGRESS_TLS") {
             self.tls = parse("CONGRESS_TLS", v)?;
+        }
+        if let Some(v) = env("CONGRESS_TLS_CA_DAYS") {
+            self.tls_ca_days = parse("CONGRESS_TLS_CA_DAYS", v)?;
         }
         if let Some(v) = env("CONGRESS_HTTP_REDIRECT_LISTEN") {
             self.http_redirect_listen = parse("CONGRESS_HTTP_REDIRECT_LISTEN", v)?;

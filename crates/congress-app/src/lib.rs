@@ -144,6 +144,7 @@ pub fn open_with_clock(mut config: Config, clock: Arc<dyn Clock>) -> Result<AppS
             &config.data_dir,
             config.listen,
             &keys.files,
+            config.tls_ca_days,
         )?)),
         tls::TlsMode::Off => None,
     };

@@ -7,6 +7,16 @@
 //! has less than [`RENEW_BEFORE_DAYS`] left; the CA stays for the life of the congress, so a
 //! tablet trusts the CA once. Certificates are served through [`CertResolver`], which a
 //! background task ([`Tls::refresh`]) can swap without a restart.
+//!
+//! Devices install the CA as a trusted root, so it is bounded (issue 13, finding 3): name
+//! constraints (critical) permit only the hall server's own names and networks ([`Scope`]), and
+//! it is valid for a congress ([`DEFAULT_CA_DAYS`], `tls_ca_days`), not for years. A CA made
+//! before has neither: it is kept (devices trust it) with a warning at every start; moving the
+//! `tls` folder away makes a bounded one, which every device must then trust anew.
+
+mod scope;
+
+pub use scope::{Permit, Scope};
 
 use std::collections::BTreeSet;
 use std::io::Write;
@@ -27,8 +37,13 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use time::{Duration, OffsetDateTime};
 
-/// How long the CA is valid: the life of a congress and then some.
-pub const CA_DAYS: i64 = 3650;
+/// How long a new CA is valid unless the configuration says otherwise (`tls_ca_days`): the
+/// preparation, the congress and its aftermath, not years.
+pub const DEFAULT_CA_DAYS: u32 = 90;
+/// The longest CA validity the configuration may ask for.
+pub const MAX_CA_DAYS: u32 = 400;
+/// A CA with less than this left is warned about at every start.
+pub const CA_WARN_DAYS: i64 = 14;
 /// How long a server certificate is valid.
 pub const SERVER_DAYS: i64 = 397;
 /// A server certificate with less than this left is made again.
@@ -51,6 +66,8 @@ pub enum TlsError {
     Damaged { path: String, reason: String },
     #[error(transparent)]
     Key(#[from] congress_keys::KeyError),
+    #[error("tls_ca_days is {0}: a congress CA is valid from 1 to {MAX_CA_DAYS} days")]
+    CaDays(u32),
 }
 
 /// Purposes the private keys are sealed for (bound into their encryption).
@@ -181,18 +198,30 @@ pub fn server_names(listen: IpAddr) -> BTreeSet<String> {
     names
 }
 
+/// How a new CA is made: its validity and what it may vouch for.
+#[derive(Debug, Clone)]
+pub struct CaSpec {
+    pub days: u32,
+    pub scope: Scope,
+}
+
 /// The congress CA: its certificate (public) and key (kept in the data folder, 0600).
 pub struct Ca {
     pub cert_pem: String,
     pub cert_der: CertificateDer<'static>,
     key: KeyPair,
     pub path: PathBuf,
+    /// The end of its validity.
+    pub not_after: OffsetDateTime,
+    /// What its name constraints permit; `None` for a CA made before they existed.
+    pub scope: Option<Scope>,
 }
 
 impl Ca {
-    /// Loads the CA from `dir`, or creates it when neither file exists. Its key is sealed with
-    /// `files`.
-    pub fn load_or_create(dir: &Path, files: &FileKey) -> Result<Ca, TlsError> {
+    /// Loads the CA from `dir`, or creates it by `spec` when neither file exists. Its key is
+    /// sealed with `files`. A CA on disk is kept as it is (devices trust it), with a warning
+    /// when it has no name constraints or nears its end.
+    pub fn load_or_create(dir: &Path, files: &FileKey, spec: &CaSpec) -> Result<Ca, TlsError> {
         let key_path = dir.join("ca.key");
         let cert_path = dir.join("ca.pem");
         match (key_path.exists(), cert_path.exists()) {
@@ -220,12 +249,27 @@ impl Ca {
                             .map_err(io_err(&key_path))?;
                     }
                 }
-                Ok(Ca {
+                let damaged = |reason: String| TlsError::Damaged {
+                    path: cert_path.display().to_string(),
+                    reason,
+                };
+                let scope = Scope::of_cert(&der).map_err(damaged)?;
+                let not_after = x509_parser::parse_x509_certificate(&der)
+                    .map_err(|e| damaged(e.to_string()))?
+                    .1
+                    .validity()
+                    .not_after
+                    .to_datetime();
+                let ca = Ca {
                     cert_pem,
                     cert_der: der,
                     key,
                     path: cert_path,
-                })
+                    not_after,
+                    scope,
+                };
+                ca.warn_if_unbounded();
+                Ok(ca)
             }
             (false, false) => {
                 let key = KeyPair::generate()?;
@@ -236,6 +280,7 @@ impl Ca {
                 dn.push(DnType::CommonName, format!("Congress CA ({host})"));
                 params.distinguished_name = dn;
                 params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
+                params.name_constraints = Some(spec.scope.name_constraints());
                 params.key_usages = vec![
                     KeyUsagePurpose::KeyCertSign,
                     KeyUsagePurpose::CrlSign,
@@ -243,16 +288,23 @@ impl Ca {
                 ];
                 let now = OffsetDateTime::now_utc();
                 params.not_before = now - Duration::days(1);
-                params.not_after = now + Duration::days(CA_DAYS);
+                params.not_after = now + Duration::days(i64::from(spec.days));
                 let cert = params.self_signed(&key)?;
                 files.write(&key_path, CA_KEY, key.serialize_pem().as_bytes())?;
                 write_file(&cert_path, cert.pem().as_bytes(), 0o644)?;
-                tracing::info!(path = %cert_path.display(), "created the congress certificate authority");
+                tracing::info!(
+                    path = %cert_path.display(),
+                    not_after = %params.not_after,
+                    permits = ?spec.scope.permits(),
+                    "created the congress certificate authority"
+                );
                 Ok(Ca {
                     cert_pem: cert.pem(),
                     cert_der: cert.der().clone(),
                     key,
                     path: cert_path,
+                    not_after: params.not_after,
+                    scope: Some(spec.scope.clone()),
                 })
             }
             _ => Err(TlsError::Damaged {
@@ -264,6 +316,42 @@ impl Ca {
 
     pub fn sha256(&self) -> String {
         fingerprint(&self.cert_der)
+    }
+
+    /// The names of `names` this CA may vouch for (all of them for a CA without constraints):
+    /// a server certificate with one name outside would fail on every device.
+    pub fn cover(&self, names: BTreeSet<String>) -> BTreeSet<String> {
+        let Some(scope) = &self.scope else {
+            return names;
+        };
+        let (inside, outside): (BTreeSet<String>, BTreeSet<String>) =
+            names.into_iter().partition(|n| scope.allows(n));
+        if !outside.is_empty() {
+            tracing::warn!(
+                names = ?outside,
+                "these addresses are outside the congress CA's networks and are left out of the server certificate; devices must use another one of its names"
+            );
+        }
+        inside
+    }
+
+    /// Warns when the CA has no name constraints (made before issue 13, finding 3) or nears its
+    /// end of validity.
+    fn warn_if_unbounded(&self) {
+        if self.scope.is_none() {
+            tracing::warn!(
+                path = %self.path.display(),
+                "the congress CA has no name constraints (made by an older version): a device that trusts it would trust any site it signs. Before the next congress move the tls folder away to make a bounded CA, and have every device trust the new one"
+            );
+        }
+        let left = (self.not_after - OffsetDateTime::now_utc()).whole_days();
+        if left < CA_WARN_DAYS {
+            tracing::warn!(
+                path = %self.path.display(),
+                not_after = %self.not_after,
+                "the congress CA ends in {left} days: move the tls folder away to make a new one, and have every device trust the new one"
+            );
+        }
     }
 }
 
@@ -298,7 +386,9 @@ pub fn server_cert(
         .is_some_and(|m| {
             &m.names == names
                 && m.ca_sha256 == ca.sha256()
-                && m.not_after - now.unix_timestamp() > RENEW_BEFORE_DAYS * 86_400
+                && (m.not_after - now.unix_timestamp() > RENEW_BEFORE_DAYS * 86_400
+                    // A new one would end no later: the CA's end bounds it.
+                    || m.not_after >= ca.not_after.unix_timestamp())
         });
     if fits
         && let (Ok(cert_pem), Ok(key_pem)) = (
@@ -324,7 +414,8 @@ pub fn server_cert(
     params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
     params.use_authority_key_identifier_extension = true;
     params.not_before = now - Duration::days(1);
-    params.not_after = now + Duration::days(SERVER_DAYS);
+    // Never longer than the CA that signs it.
+    params.not_after = (now + Duration::days(SERVER_DAYS)).min(ca.not_after);
     let issuer = Issuer::from_ca_cert_der(&ca.cert_der, &ca.key)?;
     let cert = params.signed_by(&key, &issuer)?;
     let key_pem = key.serialize_pem();
@@ -388,8 +479,17 @@ pub struct Tls {
 }
 
 impl Tls {
-    /// Loads or creates the CA and the server certificate in `data_dir/tls`.
-    pub fn open(data_dir: &Path, listen: SocketAddr, files: &FileKey) -> Result<Tls, TlsError> {
+    /// Loads or creates the CA (valid `ca_days` when new) and the server certificate in
+    /// `data_dir/tls`.
+    pub fn open(
+        data_dir: &Path,
+        listen: SocketAddr,
+        files: &FileKey,
+        ca_days: u32,
+    ) -> Result<Tls, TlsError> {
+        if !(1..=MAX_CA_DAYS).contains(&ca_days) {
+            return Err(TlsError::CaDays(ca_days));
+        }
         let dir = data_dir.join("tls");
         std::fs::create_dir_all(&dir).map_err(io_err(&dir))?;
         #[cfg(unix)]
@@ -398,8 +498,13 @@ impl Tls {
             std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700))
                 .map_err(io_err(&dir))?;
         }
-        let ca = Ca::load_or_create(&dir, files)?;
         let names = server_names(listen.ip());
+        let spec = CaSpec {
+            days: ca_days,
+            scope: Scope::of_hall(listen.ip(), &names),
+        };
+        let ca = Ca::load_or_create(&dir, files, &spec)?;
+        let names = ca.cover(names);
         let (key, _) = server_cert(&dir, &ca, &names, files)?;
         let resolver = Arc::new(CertResolver(RwLock::new(Arc::new(key))));
         let mut config = rustls::ServerConfig::builder_with_provider(provider())
@@ -421,7 +526,7 @@ impl Tls {
     /// Makes a new server certificate when the addresses changed or it nears expiry; returns
     /// whether it did.
     pub fn refresh(&self) -> Result<bool, TlsError> {
-        let names = server_names(self.listen);
+        let names = self.ca.cover(server_names(self.listen));
         let (key, fresh) = server_cert(&self.dir, &self.ca, &names, &self.files)?;
         if fresh && let Ok(mut cur) = self.resolver.0.write() {
             *cur = Arc::new(key);
@@ -468,15 +573,24 @@ impl Tls {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
+
+    /// A CA of the default validity for this machine's names.
+    fn spec() -> CaSpec {
+        let listen: IpAddr = "0.0.0.0".parse().unwrap();
+        CaSpec {
+            days: DEFAULT_CA_DAYS,
+            scope: Scope::of_hall(listen, &server_names(listen)),
+        }
+    }
 
     #[test]
     fn the_ca_is_made_once_and_the_server_cert_follows_the_names() {
         let dir = tempfile::tempdir().unwrap();
-        let ca = Ca::load_or_create(dir.path(), &FileKey::plain()).unwrap();
-        let again = Ca::load_or_create(dir.path(), &FileKey::plain()).unwrap();
+        let ca = Ca::load_or_create(dir.path(), &FileKey::plain(), &spec()).unwrap();
+        let again = Ca::load_or_create(dir.path(), &FileKey::plain(), &spec()).unwrap();
         assert_eq!(ca.sha256(), again.sha256());
         let names: BTreeSet<String> = ["localhost", "127.0.0.1"].map(String::from).into();
         let (_, fresh) = server_cert(dir.path(), &ca, &names, &FileKey::plain()).unwrap();
@@ -504,13 +618,103 @@ mod tests {
     #[test]
     fn a_half_missing_ca_is_refused_not_replaced() {
         let dir = tempfile::tempdir().unwrap();
-        Ca::load_or_create(dir.path(), &FileKey::plain()).unwrap();
+        Ca::load_or_create(dir.path(), &FileKey::plain(), &spec()).unwrap();
         std::fs::remove_file(dir.path().join("ca.key")).unwrap();
-        let err = Ca::load_or_create(dir.path(), &FileKey::plain())
+        let err = Ca::load_or_create(dir.path(), &FileKey::plain(), &spec())
             .err()
             .unwrap()
             .to_string();
         assert!(err.contains("missing"), "{err}");
+    }
+
+    /// Verifies `der` for `name` with rustls's WebPKI verifier, `ca` the only root.
+    fn verify(ca: &Ca, der: &CertificateDer<'static>, name: &str) -> Result<(), rustls::Error> {
+        use rustls::client::danger::ServerCertVerifier;
+        use rustls::pki_types::{ServerName, UnixTime};
+        let mut roots = rustls::RootCertStore::empty();
+        roots.add(ca.cert_der.clone()).unwrap();
+        let verifier = rustls::client::WebPkiServerVerifier::builder_with_provider(
+            Arc::new(roots),
+            provider(),
+        )
+        .build()
+        .unwrap();
+        verifier
+            .verify_server_cert(
+                der,
+                &[],
+                &ServerName::try_from(name.to_string()).unwrap(),
+                &[],
+                UnixTime::now(),
+            )
+            .map(|_| ())
+    }
+
+    /// A certificate for `names` signed with the CA's key directly, as a thief of the key would.
+    fn forged(ca: &Ca, names: &[&str]) -> CertificateDer<'static> {
+        let key = KeyPair::generate().unwrap();
+        let mut params =
+            CertificateParams::new(names.iter().map(|n| n.to_string()).collect::<Vec<_>>())
+                .unwrap();
+        params.is_ca = IsCa::ExplicitNoCa;
+        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+        params.use_authority_key_identifier_extension = true;
+        let issuer = Issuer::from_ca_cert_der(&ca.cert_der, &ca.key).unwrap();
+        params.signed_by(&key, &issuer).unwrap().der().clone()
+    }
+
+    /// Issue 13, finding 3: devices install the congress CA as a trusted root, so whoever holds
+    /// its key must not be able to vouch for a public web site through it.
+    #[test]
+    fn the_congress_ca_cannot_vouch_for_a_public_web_domain() {
+        let dir = tempfile::tempdir().unwrap();
+        let ca = Ca::load_or_create(dir.path(), &FileKey::plain(), &spec()).unwrap();
+        let own = forged(&ca, &["localhost", "127.0.0.1"]);
+        verify(&ca, &own, "localhost").expect("the server's own name verifies");
+        verify(&ca, &own, "127.0.0.1").expect("loopback verifies");
+        let google = forged(&ca, &["www.google.com"]);
+        let err = verify(&ca, &google, "www.google.com").expect_err("a public domain is refused");
+        assert!(format!("{err:?}").contains("NameConstraint"), "{err:?}");
+        let ip = forged(&ca, &["8.8.8.8"]);
+        assert!(
+            verify(&ca, &ip, "8.8.8.8").is_err(),
+            "a public address is refused"
+        );
+    }
+
+    #[test]
+    fn a_loaded_ca_keeps_its_scope_and_covers_only_its_names() {
+        let dir = tempfile::tempdir().unwrap();
+        let made = Ca::load_or_create(dir.path(), &FileKey::plain(), &spec()).unwrap();
+        let loaded = Ca::load_or_create(dir.path(), &FileKey::plain(), &spec()).unwrap();
+        assert_eq!(
+            made.scope, loaded.scope,
+            "the scope is read back from the certificate"
+        );
+        assert_eq!(
+            made.not_after.unix_timestamp(),
+            loaded.not_after.unix_timestamp()
+        );
+        let names: BTreeSet<String> = ["localhost", "127.0.0.1", "www.google.com", "8.8.8.8"]
+            .map(String::from)
+            .into();
+        let covered = loaded.cover(names);
+        assert_eq!(
+            covered,
+            ["localhost", "127.0.0.1"].map(String::from).into(),
+            "names outside the CA's scope stay out of the server certificate"
+        );
+    }
+
+    /// Issue 13, finding 3: the CA is valid for about a congress, not ten years.
+    #[test]
+    fn the_congress_ca_is_valid_for_a_congress_not_a_decade() {
+        let dir = tempfile::tempdir().unwrap();
+        let ca = Ca::load_or_create(dir.path(), &FileKey::plain(), &spec()).unwrap();
+        let (_, cert) = x509_parser::parse_x509_certificate(&ca.cert_der).unwrap();
+        let validity = cert.validity();
+        let days = (validity.not_after.timestamp() - validity.not_before.timestamp()) / 86_400;
+        assert!(days <= 92, "the CA is valid for {days} days");
     }
 
     #[test]
