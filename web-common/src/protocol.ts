@@ -87,7 +87,12 @@ recipient: string | null,
  * A tablet's Ed25519 voting credential (hex public key): it signs the tablet's secret
  * ballots and, for a counting board member, its key-ceremony messages.
  */
-credential?: string, paired_at: number, 
+credential?: string, 
+/**
+ * The operator who made the pairing code (pairings since issue 13, finding 7): marking
+ * present at the desk and pairing a tablet for one delegate take two operators.
+ */
+code_by?: string, paired_at: number, 
 /**
  * Unpaired devices keep their record but their token no longer works.
  */

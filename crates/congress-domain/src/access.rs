@@ -6,6 +6,7 @@ use congress_proto::{Device, DeviceKind, KioskDirection, OperatorInfo, OperatorR
 use serde::{Deserialize, Serialize};
 
 use crate::command::Context;
+use crate::duties::{self, Step};
 use crate::error::DomainError;
 use crate::event::Event;
 use crate::state::CongressState;
@@ -51,6 +52,8 @@ pub struct PendingPairing {
     pub label: String,
     pub direction: Option<KioskDirection>,
     pub expires_at: i64,
+    /// The operator who made the code.
+    pub created_by: String,
 }
 
 /// A paired device and the hash of its token.
@@ -97,6 +100,13 @@ pub enum AccessCommand {
         device_id: String,
         by: String,
     },
+    /// Records a refusal of the two-operator rule ([`crate::duties`]) in the journal, so the
+    /// audit log shows the attempt.
+    RecordSameOperator {
+        username: String,
+        delegate_id: String,
+        step: Step,
+    },
 }
 
 #[derive(
@@ -133,6 +143,10 @@ pub enum AccessEvent {
         device: Device,
         token_hash: String,
         code_hash: String,
+        /// The operator who had marked the tablet's delegate present at the desk when it was
+        /// paired (issue 13, finding 7): the audit log shows both names.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        desk_present_by: Option<String>,
     },
     DeviceRevoked {
         device_id: String,
@@ -144,6 +158,13 @@ pub enum AccessEvent {
         device_id: String,
         delegate_id: String,
         by: String,
+    },
+    /// An operator was refused a second step of the two-operator rule ([`crate::duties`]):
+    /// `step` is `pairing_code`, `mark_present` or `pair`.
+    SameOperatorRefused {
+        username: String,
+        delegate_id: String,
+        step: String,
     },
 }
 
@@ -171,13 +192,35 @@ pub enum AccessError {
     BadPairingCode,
     #[error("the device is already unpaired")]
     AlreadyRevoked,
+    #[error("{}", same_operator_message(username, delegate_id, *step))]
+    SameOperator {
+        username: String,
+        delegate_id: String,
+        step: Step,
+    },
+}
+
+fn same_operator_message(username: &str, delegate_id: &str, step: Step) -> String {
+    match step {
+        Step::PairingCode => format!(
+            "{username} marked delegate {delegate_id} present at the desk: a second operator must make the tablet's pairing code (or the delegate checks in at a kiosk)"
+        ),
+        Step::MarkPresent => format!(
+            "{username} made the tablet pairing code for delegate {delegate_id}: a second operator must mark them present (or the delegate checks in at a kiosk)"
+        ),
+        Step::Pair => format!(
+            "this pairing code was made by {username}, who marked delegate {delegate_id} present at the desk: a second operator must make a new code"
+        ),
+    }
 }
 
 impl AccessError {
     pub fn status(&self) -> u16 {
         match self {
             AccessError::UnknownDevice(_) | AccessError::UnknownOperator(_) => 404,
-            AccessError::BadPairingCode | AccessError::AlreadyRevoked => 409,
+            AccessError::BadPairingCode
+            | AccessError::AlreadyRevoked
+            | AccessError::SameOperator { .. } => 409,
         }
     }
 
@@ -185,6 +228,7 @@ impl AccessError {
         match self {
             AccessError::UnknownDevice(_) | AccessError::UnknownOperator(_) => "not_found",
             AccessError::BadPairingCode | AccessError::AlreadyRevoked => "conflict",
+            AccessError::SameOperator { .. } => "same_operator",
         }
     }
 }
@@ -297,6 +341,13 @@ pub(crate) fn decide(
                 .get(code_hash)
                 .filter(|p| p.expires_at > ctx.now)
                 .ok_or(AccessError::BadPairingCode)?;
+            let desk_present_by = match (&p.kind, &p.delegate_id) {
+                (DeviceKind::Tablet, Some(d)) => {
+                    duties::check_pair(state, d, &p.created_by)?;
+                    duties::desk_present_by(state, d).map(str::to_string)
+                }
+                _ => None,
+            };
             if let Some(r) = recipient {
                 let ok = r.starts_with("age1")
                     && r.len() < 100
@@ -335,11 +386,13 @@ pub(crate) fn decide(
                     direction: p.direction,
                     recipient: recipient.clone(),
                     credential: credential.clone(),
+                    code_by: (!p.created_by.is_empty()).then(|| p.created_by.clone()),
                     paired_at: ctx.now,
                     revoked: false,
                 },
                 token_hash: token_hash.clone(),
                 code_hash: code_hash.clone(),
+                desk_present_by,
             }
         }
         AccessCommand::RevokeDevice { device_id, by } => {
@@ -355,6 +408,15 @@ pub(crate) fn decide(
                 by: by.clone(),
             }
         }
+        AccessCommand::RecordSameOperator {
+            username,
+            delegate_id,
+            step,
+        } => AccessEvent::SameOperatorRefused {
+            username: username.clone(),
+            delegate_id: delegate_id.clone(),
+            step: step.as_str().to_string(),
+        },
     };
     Ok(vec![event.into()])
 }
@@ -398,6 +460,7 @@ fn decide_code(
             if !state.delegates.contains_key(id) {
                 return Err(DomainError::UnknownDelegate(id.clone()));
             }
+            duties::check_code(state, id, created_by)?;
             Some(id.clone())
         }
         (_, Some(_)) => {
@@ -480,7 +543,7 @@ pub(crate) fn apply(state: &mut CongressState, event: &AccessEvent) {
             label,
             direction,
             expires_at,
-            created_by: _,
+            created_by,
         } => {
             state.pairing_codes.insert(
                 code_hash.clone(),
@@ -490,6 +553,7 @@ pub(crate) fn apply(state: &mut CongressState, event: &AccessEvent) {
                     label: label.clone(),
                     direction: *direction,
                     expires_at: *expires_at,
+                    created_by: created_by.clone(),
                 },
             );
         }
@@ -497,6 +561,7 @@ pub(crate) fn apply(state: &mut CongressState, event: &AccessEvent) {
             device,
             token_hash,
             code_hash,
+            ..
         } => {
             state.pairing_codes.remove(code_hash);
             state
@@ -525,6 +590,8 @@ pub(crate) fn apply(state: &mut CongressState, event: &AccessEvent) {
                 d.device.delegate_id = Some(delegate_id.clone());
             }
         }
+        // Only the journal keeps it, for the audit log.
+        AccessEvent::SameOperatorRefused { .. } => {}
     }
 }
 

@@ -12,7 +12,8 @@
 //! rules (`decide`), how its events change the state (`apply`) and its errors: [`congress`],
 //! [`attendance`], [`access`], [`board`], [`documents`], [`vote`], [`meeting`], [`notices`], [`groups`],
 //! and the congress's own procedures: [`credentials`], [`bodies`], [`elections`] (what they share
-//! about the votes they create and the results they read is [`motions`]).
+//! about the votes they create and the results they read is [`motions`]). [`duties`] is the
+//! rule between attendance and access: two operators for marking present and pairing.
 //! [`command`], [`event`] and [`state`] only dispatch to them.
 
 pub mod access;
@@ -23,6 +24,7 @@ pub mod command;
 pub mod congress;
 pub mod credentials;
 pub mod documents;
+pub mod duties;
 pub mod elections;
 pub mod error;
 pub mod event;

@@ -133,15 +133,53 @@ fn describe(event: &Event, state: &CongressState, lang: Lang) -> String {
             "a_pairing_code",
             &[("kind", kind_word(*kind, lang)), ("label", label)],
         ),
-        Event::Access(AccessEvent::DevicePaired { device, .. }) => tf(
-            lang,
-            "a_device_paired",
-            &[
-                ("kind", kind_word(device.kind, lang)),
-                ("label", &device.label),
-                ("id", &device.id),
-            ],
-        ),
+        Event::Access(AccessEvent::DevicePaired {
+            device,
+            desk_present_by,
+            ..
+        }) => {
+            let mut s = tf(
+                lang,
+                "a_device_paired",
+                &[
+                    ("kind", kind_word(device.kind, lang)),
+                    ("label", &device.label),
+                    ("id", &device.id),
+                ],
+            );
+            // Two operators for marking present and pairing (issue 13, finding 7): both named.
+            if let Some(desk) = desk_present_by {
+                let code_by = device.code_by.as_deref().unwrap_or("?");
+                let key = if desk == code_by {
+                    "a_paired_same_operator"
+                } else {
+                    "a_paired_two_operators"
+                };
+                s.push_str(" — ");
+                s.push_str(&tf(lang, key, &[("desk", desk), ("code", code_by)]));
+            }
+            s
+        }
+        Event::Access(AccessEvent::SameOperatorRefused {
+            username,
+            delegate_id,
+            step,
+        }) => {
+            let key = match congress_domain::duties::Step::parse(step) {
+                Some(congress_domain::duties::Step::PairingCode) => "a_refused_code",
+                Some(congress_domain::duties::Step::MarkPresent) => "a_refused_present",
+                _ => "a_refused_pair",
+            };
+            tf(
+                lang,
+                key,
+                &[
+                    ("user", username),
+                    ("name", &delegate_name(state, delegate_id)),
+                    ("id", delegate_id),
+                ],
+            )
+        }
         Event::Access(AccessEvent::DeviceRevoked { device_id, .. }) => {
             tf(lang, "a_device_revoked", &[("id", device_id)])
         }

@@ -542,6 +542,36 @@ const TABLE: &[(&str, &str, &str, &str)] = &[
         "أقرن {kind} «{label}» ({id})",
     ),
     (
+        "a_paired_two_operators",
+        "có mặt do {desk} xác nhận tại bàn, mã ghép nối do {code} tạo",
+        "marked present at the desk by {desk}, pairing code by {code}",
+        "سجّل {desk} الحضور عند المكتب، وأنشأ {code} رمز الإقران",
+    ),
+    (
+        "a_paired_same_operator",
+        "CẢNH BÁO: {desk} vừa xác nhận có mặt tại bàn vừa tạo mã ghép nối (quản trị viên)",
+        "WARNING: {desk} both marked present at the desk and made the pairing code (an admin)",
+        "تحذير: {desk} سجّل الحضور عند المكتب وأنشأ رمز الإقران معًا (مسؤول)",
+    ),
+    (
+        "a_refused_code",
+        "TỪ CHỐI: {user} tạo mã ghép nối máy tính bảng cho {name} ({id}), người mà chính {user} đã xác nhận có mặt; cần một người vận hành thứ hai",
+        "REFUSED: {user} made a tablet pairing code for {name} ({id}), whom {user} had marked present at the desk; a second operator must do it",
+        "مرفوض: أنشأ {user} رمز إقران جهاز لوحي لـ{name} ({id}) الذي سجّل {user} حضوره عند المكتب؛ يجب أن يقوم بذلك مشغّل ثانٍ",
+    ),
+    (
+        "a_refused_present",
+        "TỪ CHỐI: {user} xác nhận có mặt tại bàn cho {name} ({id}) sau khi đã tự tạo mã ghép nối máy tính bảng cho đại biểu này; cần một người vận hành thứ hai",
+        "REFUSED: {user} marked {name} ({id}) present at the desk after making their tablet pairing code; a second operator must do it",
+        "مرفوض: سجّل {user} حضور {name} ({id}) عند المكتب بعد أن أنشأ رمز إقران جهازه اللوحي؛ يجب أن يقوم بذلك مشغّل ثانٍ",
+    ),
+    (
+        "a_refused_pair",
+        "TỪ CHỐI: ghép nối máy tính bảng cho {name} ({id}) bằng mã do {user} tạo, người đã xác nhận có mặt tại bàn; cần một mã mới từ người vận hành thứ hai",
+        "REFUSED: pairing a tablet for {name} ({id}) with a code made by {user}, who had marked them present at the desk; a second operator must make a new code",
+        "مرفوض: إقران جهاز لوحي لـ{name} ({id}) برمز أنشأه {user} الذي سجّل حضوره عند المكتب؛ يجب أن يُنشئ مشغّل ثانٍ رمزًا جديدًا",
+    ),
+    (
         "a_device_revoked",
         "Huỷ ghép nối thiết bị {id}",
         "Unpaired device {id}",

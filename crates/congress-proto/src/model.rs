@@ -263,6 +263,11 @@ pub struct Device {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub credential: Option<String>,
+    /// The operator who made the pairing code (pairings since issue 13, finding 7): marking
+    /// present at the desk and pairing a tablet for one delegate take two operators.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub code_by: Option<String>,
     pub paired_at: i64,
     /// Unpaired devices keep their record but their token no longer works.
     pub revoked: bool,

@@ -201,6 +201,23 @@ const MIGRATIONS: &[&str] = &[
         body TEXT NOT NULL
     ) STRICT;
     "#,
+    // 9: an unused pairing code remembers who made it (issue 13, finding 7: two operators for
+    // marking present and pairing). Older rows get it from their `pairing_code_created` event;
+    // the body is rebuilt with its keys in the order the projection writes them (sorted).
+    r#"
+    UPDATE pairing_codes SET body = json_object(
+        'created_by', COALESCE((
+            SELECT json_extract(j.body, '$.created_by') FROM journal j
+            WHERE j.kind = 'pairing_code_created'
+              AND json_extract(j.body, '$.code_hash') = pairing_codes.code_hash
+            ORDER BY j.seq DESC LIMIT 1), ''),
+        'delegate_id', json_extract(body, '$.delegate_id'),
+        'direction', json_extract(body, '$.direction'),
+        'expires_at', json_extract(body, '$.expires_at'),
+        'kind', json_extract(body, '$.kind'),
+        'label', json_extract(body, '$.label'))
+    WHERE json_extract(body, '$.created_by') IS NULL;
+    "#,
 ];
 
 /// The tables that hold state projected from the journal (compared by `verify`).

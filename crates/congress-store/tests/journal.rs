@@ -244,3 +244,40 @@ fn a_failed_batch_leaves_nothing_behind() {
     assert_eq!(s.head().seq, 0);
     assert!(s.load_state().unwrap().congress.is_none());
 }
+
+/// Migration 9 (issue 13, finding 7): an unused pairing code stored before it remembered who
+/// made it gets its maker from the journal, exactly as today's projection writes it.
+#[test]
+fn an_older_unused_pairing_code_learns_its_maker_from_the_journal() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.sqlite");
+    let mut state = populated(&path);
+    {
+        let mut store = SqliteStore::open(&Db::plain(&path)).unwrap();
+        let cmd = Command::Access(congress_domain::AccessCommand::CreatePairingCode {
+            code_hash: "hash-1".into(),
+            kind: DeviceKind::Tablet,
+            delegate_id: Some("D0004".into()),
+            label: Some("Máy «bàn 4» \"A\"".into()),
+            direction: None,
+            expires_at: 99_000,
+            created_by: "thamtra".into(),
+        });
+        run(&mut store, &mut state, cmd, 5_000);
+    }
+    {
+        // As a server before migration 9 stored it.
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "UPDATE pairing_codes SET body = json_remove(body, '$.created_by');
+             PRAGMA user_version = 8;",
+        )
+        .unwrap();
+    }
+    let store = SqliteStore::open(&Db::plain(&path)).unwrap();
+    let loaded = store.load_state().unwrap();
+    assert_eq!(loaded.pairing_codes["hash-1"].created_by, "thamtra");
+    drop(store);
+    let report = verify(&Db::plain(&path)).unwrap();
+    assert!(report.ok(), "{:#?}", report.problems);
+}

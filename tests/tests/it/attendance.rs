@@ -394,3 +394,134 @@ async fn the_desks_reason_reaches_operators_only() {
     let rec = list.records.iter().find(|r| r.delegate_id == VIET).unwrap();
     assert_eq!(rec.reason.as_deref(), Some(REASON));
 }
+
+/// A tablet pairing code for `delegate`, made by `api`.
+async fn tablet_code(
+    api: &congress_client::Api,
+    delegate: &str,
+) -> Result<PairingCode, ClientError> {
+    api.post(
+        "/api/devices/pairing-codes",
+        &CreatePairingCode {
+            kind: DeviceKind::Tablet,
+            delegate_id: Some(delegate.into()),
+            label: None,
+            direction: None,
+        },
+    )
+    .await
+}
+
+/// The audit log's lines (English) of one event kind, newest first.
+async fn audit_lines(s: &TestServer, kind: &str) -> Vec<AuditEntry> {
+    let page: AuditPage = s
+        .admin
+        .get(&format!("/api/audit?lang=en&kind={kind}"))
+        .await
+        .unwrap();
+    page.entries
+}
+
+fn assert_same_operator(r: Result<impl std::fmt::Debug, ClientError>) {
+    match r {
+        Err(ClientError::Api { status, body }) => {
+            assert_eq!(
+                (status, body.error.as_str()),
+                (409, "same_operator"),
+                "{body:?}"
+            );
+            assert!(body.message.contains("second operator"), "{}", body.message);
+        }
+        other => panic!("expected 409 same_operator, got {other:?}"),
+    }
+}
+
+/// Issue 13, finding 7: one credentials-desk operator could mark an absent delegate present,
+/// make a pairing code for them, pair their own device and vote in their name. Marking present
+/// at the desk and pairing a tablet for the same delegate now take two operators, in either
+/// order, and a refused attempt is in the audit log.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_desk_operator_cannot_mark_present_and_pair_for_the_same_delegate() {
+    let s = TestServer::start().await;
+    // Present first, then the pairing code.
+    s.check_in(VIET).await;
+    assert_same_operator(tablet_code(&s.credentials, VIET).await);
+    // The pairing code first, then present.
+    let code = tablet_code(&s.credentials, ARAB)
+        .await
+        .expect("a code for an absent delegate");
+    assert_same_operator(
+        s.credentials
+            .set_attendance(&cid("ci"), ARAB, AttendanceStatus::Present, "CCCD")
+            .await,
+    );
+    // Nor once the tablet is paired.
+    let paired: PairResponse = s
+        .anon
+        .post(
+            "/api/devices/pair",
+            &PairRequest {
+                code: code.code,
+                recipient: None,
+                credential: None,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(paired.device.delegate_id.as_deref(), Some(ARAB));
+    assert_same_operator(
+        s.credentials
+            .set_attendance(&cid("ci"), ARAB, AttendanceStatus::Present, "CCCD")
+            .await,
+    );
+    let list: AttendanceList = s.admin.get("/api/attendance").await.unwrap();
+    assert!(
+        !list.records.iter().any(|r| r.delegate_id == ARAB),
+        "ARAB stays absent"
+    );
+    // Every refused attempt is in the audit log, naming the operator.
+    let lines = audit_lines(&s, "same_operator_refused").await;
+    assert_eq!(lines.len(), 3, "{lines:#?}");
+    assert!(
+        lines.iter().all(|l| l.actor == "operator:thamtra"),
+        "{lines:#?}"
+    );
+    assert!(
+        lines.iter().all(|l| l.text.contains("thamtra")),
+        "{lines:#?}"
+    );
+}
+
+/// Two different operators may do the two steps; the pairing is flagged in the audit log with
+/// both names.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_operators_mark_present_and_pair_and_the_pairing_is_flagged() {
+    let s = TestServer::start().await;
+    s.check_in(VIET).await;
+    let code = tablet_code(&s.secretariat, VIET)
+        .await
+        .expect("a second operator");
+    let paired: PairResponse = s
+        .anon
+        .post(
+            "/api/devices/pair",
+            &PairRequest {
+                code: code.code,
+                recipient: None,
+                credential: None,
+            },
+        )
+        .await
+        .unwrap();
+    let lines = audit_lines(&s, "device_paired").await;
+    let line = lines
+        .iter()
+        .find(|l| l.text.contains(&paired.device.id))
+        .expect("the pairing is in the audit log");
+    assert!(
+        line.text.contains("present at the desk by thamtra")
+            && line.text.contains("pairing code by thuky"),
+        "{}",
+        line.text
+    );
+}

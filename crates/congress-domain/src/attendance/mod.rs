@@ -109,6 +109,13 @@ pub(crate) fn decide(
             }
             let change = transition::transition(state.status_of(delegate_id), *status, origin)
                 .map_err(AttendanceError::from)?;
+            if let (Transition::Change, AttendanceStatus::Present, Origin::Operator) =
+                (&change, status, origin)
+                && let AttendanceSource::Operator { username } = source
+            {
+                // Two operators for marking present and pairing (issue 13, finding 7).
+                crate::duties::check_present(state, delegate_id, username, ctx.now)?;
+            }
             match change {
                 Transition::Unchanged => Ok(vec![]),
                 Transition::Change => Ok(vec![

@@ -190,6 +190,7 @@ fn a_substitute_takes_the_seat_the_tablet_and_changes_the_quorum() {
                 direction: None,
                 recipient: None,
                 credential: None,
+                code_by: None,
                 paired_at: 0,
                 revoked: false,
             },

@@ -15,6 +15,7 @@ use crate::extract::Auth;
 use crate::extract::{ApiJson, ApiPath};
 use congress_app::AppError;
 use congress_app::AppState;
+use congress_app::access::record_same_operator;
 use congress_app::auth::{self, Caller};
 use congress_app::engine::Idempotency;
 
@@ -262,7 +263,7 @@ async fn set_attendance(
         kiosk: None,
         reason: Some(req.reason),
     });
-    let v = app
+    let answer = app
         .engine
         .execute(cmd, caller.actor(), Some(idem), move |a| {
             let record = a.state.attendance.get(&delegate_id).cloned();
@@ -278,7 +279,9 @@ async fn set_attendance(
                 None => json!(null),
             }
         })
-        .await?;
+        .await;
+    // Two operators for marking present and pairing (issue 13, finding 7): a refusal is journalled.
+    let v = record_same_operator(&app.engine, &caller.actor(), answer).await?;
     if v.is_null() {
         // Marking absent someone who never arrived: nothing to record.
         return Err(AppError::Domain(congress_domain::DomainError::Invalid(
@@ -309,7 +312,8 @@ async fn create_pairing_code(
     let op = caller.operator_with(&[OperatorRole::Secretariat, OperatorRole::Credentials])?;
     let code = auth::new_pairing_code();
     let expires_at = app.engine.now() + i64::from(app.config.pairing_code_minutes) * 60_000;
-    app.engine
+    let made = app
+        .engine
         .run(
             Command::Access(AccessCommand::CreatePairingCode {
                 code_hash: auth::sha256_hex(&code),
@@ -322,7 +326,8 @@ async fn create_pairing_code(
             }),
             &caller.actor(),
         )
-        .await?;
+        .await;
+    record_same_operator(&app.engine, &caller.actor(), made).await?;
     Ok(Json(PairingCode {
         code,
         kind: req.kind,
@@ -357,7 +362,7 @@ async fn pair(
     };
     let device_id = auth::new_id(prefix);
     let id = device_id.clone();
-    let v = app
+    let paired = app
         .engine
         .execute(
             Command::Access(AccessCommand::Pair {
@@ -371,7 +376,8 @@ async fn pair(
             None,
             move |a| to_value(&a.state.devices.get(&id).map(|d| d.device.clone())),
         )
-        .await?;
+        .await;
+    let v = record_same_operator(&app.engine, "pairing", paired).await?;
     let device: Device =
         serde_json::from_value(v).map_err(|e| AppError::Internal(e.to_string()))?;
     Ok(Json(PairResponse {

@@ -45,11 +45,11 @@ pub fn apply(conn: &Connection, event: &AccessEvent) -> Result<(), StoreError> {
             label,
             direction,
             expires_at,
-            created_by: _,
+            created_by,
         } => {
             let body = json!({
                 "kind": kind, "delegate_id": delegate_id, "label": label,
-                "direction": direction, "expires_at": expires_at,
+                "direction": direction, "expires_at": expires_at, "created_by": created_by,
             });
             conn.execute(
                 "INSERT INTO pairing_codes (code_hash, body) VALUES (?1, ?2)",
@@ -60,6 +60,7 @@ pub fn apply(conn: &Connection, event: &AccessEvent) -> Result<(), StoreError> {
             device,
             token_hash,
             code_hash,
+            ..
         } => {
             conn.execute(
                 "DELETE FROM pairing_codes WHERE code_hash = ?1",
@@ -104,6 +105,8 @@ pub fn apply(conn: &Connection, event: &AccessEvent) -> Result<(), StoreError> {
                 )?;
             }
         }
+        // Journal only: the audit log reads it from there.
+        AccessEvent::SameOperatorRefused { .. } => {}
     }
     Ok(())
 }
@@ -115,6 +118,9 @@ struct PairingBody {
     label: String,
     direction: Option<congress_proto::KioskDirection>,
     expires_at: i64,
+    /// Written since issue 13, finding 7 (migration 14 fills it in for older rows).
+    #[serde(default)]
+    created_by: String,
 }
 
 pub fn load(conn: &Connection, s: &mut CongressState) -> Result<(), StoreError> {
@@ -165,6 +171,7 @@ pub fn load(conn: &Connection, s: &mut CongressState) -> Result<(), StoreError> 
                     label: b.label,
                     direction: b.direction,
                     expires_at: b.expires_at,
+                    created_by: b.created_by,
                 },
             );
         }
