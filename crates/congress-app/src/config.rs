@@ -43,6 +43,11 @@ pub struct Config {
     /// root, so it should not outlive the congress (issue 13, finding 3). A CA already in
     /// `data_dir/tls` keeps its own validity. `CONGRESS_TLS_CA_DAYS`.
     pub tls_ca_days: u32,
+    /// More names and networks for HTTPS (`CONGRESS_TLS_NAMES`, comma-separated): a DNS name
+    /// (e.g. the hall router's `congress.lan`) or an address goes into the server certificate
+    /// and is permitted by a new CA; a network in CIDR (`10.20.0.0/16`) is only permitted by a
+    /// new CA — the hall's network when the data folder is prepared elsewhere.
+    pub tls_names: Vec<String>,
     /// With TLS on: a plain-HTTP listener that only redirects to HTTPS (308) and serves the
     /// public CA certificate at `/ca.pem`; `"off"` for none. `CONGRESS_HTTP_REDIRECT_LISTEN`.
     pub http_redirect_listen: RedirectListen,
@@ -156,6 +161,7 @@ impl Default for Config {
             retention: RetentionConfig::default(),
             tls: congress_transport::tls::TlsMode::On,
             tls_ca_days: congress_transport::tls::DEFAULT_CA_DAYS,
+            tls_names: Vec::new(),
             http_redirect_listen: RedirectListen(Some(SocketAddr::from(([127, 0, 0, 1], 8080)))),
             max_connections: 4000,
             limits: congress_transport::limits::LimitsConfig::default(),
@@ -282,6 +288,14 @@ impl Config {
         }
         if let Some(v) = env("CONGRESS_TLS_CA_DAYS") {
             self.tls_ca_days = parse("CONGRESS_TLS_CA_DAYS", v)?;
+        }
+        if let Some(v) = env("CONGRESS_TLS_NAMES") {
+            self.tls_names = v
+                .split(',')
+                .map(str::trim)
+                .filter(|n| !n.is_empty())
+                .map(str::to_string)
+                .collect();
         }
         if let Some(v) = env("CONGRESS_HTTP_REDIRECT_LISTEN") {
             self.http_redirect_listen = parse("CONGRESS_HTTP_REDIRECT_LISTEN", v)?;

@@ -144,7 +144,10 @@ pub fn open_with_clock(mut config: Config, clock: Arc<dyn Clock>) -> Result<AppS
             &config.data_dir,
             config.listen,
             &keys.files,
-            config.tls_ca_days,
+            &tls::CaOptions {
+                days: config.tls_ca_days,
+                names: config.tls_names.clone(),
+            },
         )?)),
         tls::TlsMode::Off => None,
     };

@@ -68,6 +68,28 @@ pub enum TlsError {
     Key(#[from] congress_keys::KeyError),
     #[error("tls_ca_days is {0}: a congress CA is valid from 1 to {MAX_CA_DAYS} days")]
     CaDays(u32),
+    #[error("tls_names: {0}")]
+    Names(String),
+}
+
+/// The configuration of the congress CA and the server certificate's names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaOptions {
+    /// Days a new CA is valid (`tls_ca_days`).
+    pub days: u32,
+    /// More names and networks (`tls_names`, see [`Permit::parse`]): a DNS name or an address
+    /// is put in the server certificate and permitted by a new CA; a network (CIDR) is only
+    /// permitted by a new CA (the hall's network, when the CA is made elsewhere).
+    pub names: Vec<String>,
+}
+
+impl Default for CaOptions {
+    fn default() -> Self {
+        CaOptions {
+            days: DEFAULT_CA_DAYS,
+            names: Vec::new(),
+        }
+    }
 }
 
 /// Purposes the private keys are sealed for (bound into their encryption).
@@ -318,21 +340,14 @@ impl Ca {
         fingerprint(&self.cert_der)
     }
 
-    /// The names of `names` this CA may vouch for (all of them for a CA without constraints):
-    /// a server certificate with one name outside would fail on every device.
-    pub fn cover(&self, names: BTreeSet<String>) -> BTreeSet<String> {
-        let Some(scope) = &self.scope else {
-            return names;
-        };
-        let (inside, outside): (BTreeSet<String>, BTreeSet<String>) =
-            names.into_iter().partition(|n| scope.allows(n));
-        if !outside.is_empty() {
-            tracing::warn!(
-                names = ?outside,
-                "these addresses are outside the congress CA's networks and are left out of the server certificate; devices must use another one of its names"
-            );
+    /// The names of `names` this CA may vouch for (all of them for a CA without constraints),
+    /// and those it may not: a server certificate with one name outside would fail on every
+    /// device.
+    pub fn cover(&self, names: BTreeSet<String>) -> (BTreeSet<String>, BTreeSet<String>) {
+        match &self.scope {
+            None => (names, BTreeSet::new()),
+            Some(scope) => names.into_iter().partition(|n| scope.allows(n)),
         }
-        inside
     }
 
     /// Warns when the CA has no name constraints (made before issue 13, finding 3) or nears its
@@ -465,11 +480,22 @@ impl ResolvesServerCert for CertResolver {
     }
 }
 
+fn warn_outside(outside: &BTreeSet<String>) {
+    if !outside.is_empty() {
+        tracing::warn!(
+            names = ?outside,
+            "these names are outside the congress CA's scope and are left out of the server certificate; devices must use another of its names (or list the hall's network in tls_names before the CA is made)"
+        );
+    }
+}
+
 /// Everything the server needs for HTTPS.
 pub struct Tls {
     pub ca: Ca,
     pub dir: PathBuf,
     listen: IpAddr,
+    /// Names and addresses of `tls_names` the server certificate holds besides its own.
+    extra_names: BTreeSet<String>,
     /// The names of the current server certificate: the only hosts the plain-HTTP port
     /// redirects to.
     names: RwLock<BTreeSet<String>>,
@@ -479,17 +505,29 @@ pub struct Tls {
 }
 
 impl Tls {
-    /// Loads or creates the CA (valid `ca_days` when new) and the server certificate in
+    /// Loads or creates the CA (by `options` when new) and the server certificate in
     /// `data_dir/tls`.
     pub fn open(
         data_dir: &Path,
         listen: SocketAddr,
         files: &FileKey,
-        ca_days: u32,
+        options: &CaOptions,
     ) -> Result<Tls, TlsError> {
-        if !(1..=MAX_CA_DAYS).contains(&ca_days) {
-            return Err(TlsError::CaDays(ca_days));
+        if !(1..=MAX_CA_DAYS).contains(&options.days) {
+            return Err(TlsError::CaDays(options.days));
         }
+        let extra: Vec<Permit> = options
+            .names
+            .iter()
+            .map(|n| Permit::parse(n))
+            .collect::<Result<_, _>>()
+            .map_err(TlsError::Names)?;
+        let extra_names: BTreeSet<String> = options
+            .names
+            .iter()
+            .map(|n| n.trim().to_ascii_lowercase())
+            .filter(|n| !n.contains('/'))
+            .collect();
         let dir = data_dir.join("tls");
         std::fs::create_dir_all(&dir).map_err(io_err(&dir))?;
         #[cfg(unix)]
@@ -498,13 +536,15 @@ impl Tls {
             std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700))
                 .map_err(io_err(&dir))?;
         }
-        let names = server_names(listen.ip());
+        let mut names = server_names(listen.ip());
+        names.extend(extra_names.iter().cloned());
         let spec = CaSpec {
-            days: ca_days,
-            scope: Scope::of_hall(listen.ip(), &names),
+            days: options.days,
+            scope: Scope::of_hall(listen.ip(), &names, &extra),
         };
         let ca = Ca::load_or_create(&dir, files, &spec)?;
-        let names = ca.cover(names);
+        let (names, outside) = ca.cover(names);
+        warn_outside(&outside);
         let (key, _) = server_cert(&dir, &ca, &names, files)?;
         let resolver = Arc::new(CertResolver(RwLock::new(Arc::new(key))));
         let mut config = rustls::ServerConfig::builder_with_provider(provider())
@@ -516,6 +556,7 @@ impl Tls {
             ca,
             dir,
             listen: listen.ip(),
+            extra_names,
             names: RwLock::new(names),
             resolver,
             acceptor: tokio_rustls::TlsAcceptor::from(Arc::new(config)),
@@ -526,8 +567,13 @@ impl Tls {
     /// Makes a new server certificate when the addresses changed or it nears expiry; returns
     /// whether it did.
     pub fn refresh(&self) -> Result<bool, TlsError> {
-        let names = self.ca.cover(server_names(self.listen));
+        let mut names = server_names(self.listen);
+        names.extend(self.extra_names.iter().cloned());
+        let (names, outside) = self.ca.cover(names);
         let (key, fresh) = server_cert(&self.dir, &self.ca, &names, &self.files)?;
+        if fresh {
+            warn_outside(&outside);
+        }
         if fresh && let Ok(mut cur) = self.resolver.0.write() {
             *cur = Arc::new(key);
         }
@@ -582,7 +628,7 @@ mod tests {
         let listen: IpAddr = "0.0.0.0".parse().unwrap();
         CaSpec {
             days: DEFAULT_CA_DAYS,
-            scope: Scope::of_hall(listen, &server_names(listen)),
+            scope: Scope::of_hall(listen, &server_names(listen), &[]),
         }
     }
 
@@ -698,12 +744,54 @@ mod tests {
         let names: BTreeSet<String> = ["localhost", "127.0.0.1", "www.google.com", "8.8.8.8"]
             .map(String::from)
             .into();
-        let covered = loaded.cover(names);
+        let (covered, outside) = loaded.cover(names);
         assert_eq!(
             covered,
             ["localhost", "127.0.0.1"].map(String::from).into(),
             "names outside the CA's scope stay out of the server certificate"
         );
+        assert_eq!(
+            outside,
+            ["www.google.com", "8.8.8.8"].map(String::from).into()
+        );
+    }
+
+    #[test]
+    fn configured_names_reach_the_ca_and_the_certificate_and_bad_ones_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let listen: SocketAddr = "127.0.0.1:0".parse().unwrap();
+        let options = CaOptions {
+            days: 30,
+            names: vec!["congress.lan".into(), "10.20.0.0/16".into()],
+        };
+        let tls = Tls::open(dir.path(), listen, &FileKey::plain(), &options).unwrap();
+        assert!(
+            tls.serves("congress.lan"),
+            "a configured name is in the certificate"
+        );
+        assert!(!tls.serves("10.20.0.0/16"), "a network is not a name");
+        let scope = tls.ca.scope.clone().unwrap();
+        assert!(scope.allows("10.20.7.7") && scope.allows("congress.lan"));
+        assert!(!scope.allows("www.google.com"));
+        let days = (tls.ca.not_after - OffsetDateTime::now_utc()).whole_days();
+        assert!((29..=30).contains(&days), "{days}");
+        for bad in [
+            CaOptions {
+                days: 0,
+                names: vec![],
+            },
+            CaOptions {
+                days: 30,
+                names: vec!["*.google.com".into()],
+            },
+        ] {
+            let other = tempfile::tempdir().unwrap();
+            let err = Tls::open(other.path(), listen, &FileKey::plain(), &bad)
+                .err()
+                .unwrap()
+                .to_string();
+            assert!(err.contains("tls_"), "{err}");
+        }
     }
 
     /// Issue 13, finding 3: the CA is valid for about a congress, not ten years.

@@ -24,6 +24,41 @@ pub struct Scope {
     permits: Vec<Permit>,
 }
 
+impl Permit {
+    /// A permit from the configuration (`tls_names`): a network in CIDR (`10.20.0.0/16`), an
+    /// address (itself only) or a DNS name (and the names under it).
+    pub fn parse(s: &str) -> Result<Permit, String> {
+        let s = s.trim();
+        if let Some((ip, prefix)) = s.split_once('/') {
+            let ip: IpAddr = ip
+                .parse()
+                .map_err(|_| format!("{s:?} is not a network like 10.20.0.0/16"))?;
+            let prefix: u8 = prefix
+                .parse()
+                .ok()
+                .filter(|p| (1..=max_prefix(ip)).contains(p))
+                .ok_or_else(|| format!("{s:?}: the prefix must be 1 to {}", max_prefix(ip)))?;
+            return Ok(Permit::Net(ip, prefix));
+        }
+        if let Ok(ip) = s.parse::<IpAddr>() {
+            return Ok(Permit::Net(ip, max_prefix(ip)));
+        }
+        let name_ok = !s.is_empty()
+            && s.len() <= 253
+            && s.split('.').all(|label| {
+                !label.is_empty()
+                    && label.len() <= 63
+                    && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            });
+        if !name_ok {
+            return Err(format!(
+                "{s:?} is neither a DNS name, an address nor a network like 10.20.0.0/16"
+            ));
+        }
+        Ok(Permit::Dns(s.to_ascii_lowercase()))
+    }
+}
+
 impl Scope {
     /// A scope of exactly these permits (sorted, without repeats).
     pub fn new(permits: impl IntoIterator<Item = Permit>) -> Scope {
@@ -42,12 +77,17 @@ impl Scope {
     /// The hall server's scope: the DNS names of `names` (see [`super::server_names`]), the
     /// networks of this machine's interfaces (so a new address from the hall's DHCP stays
     /// inside), the listen address when it is a specific one, and loopback.
-    pub fn of_hall(listen: IpAddr, names: &std::collections::BTreeSet<String>) -> Scope {
+    pub fn of_hall(
+        listen: IpAddr,
+        names: &std::collections::BTreeSet<String>,
+        extra: &[Permit],
+    ) -> Scope {
         let mut permits: Vec<Permit> = names
             .iter()
             .filter(|n| n.parse::<IpAddr>().is_err())
             .map(|n| Permit::Dns(n.clone()))
             .collect();
+        permits.extend(extra.iter().cloned());
         permits.push(Permit::Net(IpAddr::from([127, 0, 0, 0]), 8));
         permits.push(Permit::Net(std::net::Ipv6Addr::LOCALHOST.into(), 128));
         if !listen.is_unspecified() {
@@ -210,10 +250,42 @@ mod tests {
     #[test]
     fn the_hall_scope_covers_the_servers_names() {
         let names = super::super::server_names("0.0.0.0".parse().unwrap());
-        let s = Scope::of_hall("0.0.0.0".parse().unwrap(), &names);
+        let extra = ["congress.lan", "10.20.0.0/16"].map(|p| Permit::parse(p).unwrap());
+        let s = Scope::of_hall("0.0.0.0".parse().unwrap(), &names, &extra);
         for n in &names {
             assert!(s.allows(n), "{n} of {names:?} outside {s:?}");
         }
+        for n in ["congress.lan", "www.congress.lan", "10.20.3.4"] {
+            assert!(s.allows(n), "{n}");
+        }
         assert!(!s.allows("www.google.com"));
+        assert!(!s.allows("lan"));
+    }
+
+    #[test]
+    fn configured_permits_parse_or_say_why_not() {
+        assert_eq!(
+            Permit::parse(" 10.20.0.0/16 "),
+            Ok(Permit::Net("10.20.0.0".parse().unwrap(), 16))
+        );
+        assert_eq!(
+            Permit::parse("10.20.0.5"),
+            Ok(Permit::Net("10.20.0.5".parse().unwrap(), 32))
+        );
+        assert_eq!(
+            Permit::parse("Hall.LAN"),
+            Ok(Permit::Dns("hall.lan".into()))
+        );
+        for bad in [
+            "",
+            "10.0.0.0/0",
+            "10.0.0.0/33",
+            "x/8",
+            "a..b",
+            "*.lan",
+            "a b",
+        ] {
+            assert!(Permit::parse(bad).is_err(), "{bad:?}");
+        }
     }
 }
