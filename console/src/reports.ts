@@ -27,7 +27,7 @@ const KIND_GROUPS: Array<[MessageKey, string]> = [
   ['audit.k.votes', 'vote_created,vote_opened,vote_closed,ballot_cast,vote_participated'],
   ['audit.k.documents', 'document_version_added,document_updated,document_delivered,document_fetched,documents_purged'],
   ['audit.k.sessions', 'session_opened,session_closed,operator_saved'],
-  ['audit.k.devices', 'pairing_code_created,device_paired,device_revoked'],
+  ['audit.k.devices', 'pairing_code_created,device_paired,device_revoked,same_operator_refused'],
   ['audit.k.agenda', 'agenda_defined,current_item_set'],
   ['audit.k.privacy', 'biometrics_purged,documents_purged,face_enrolled'],
 ];

@@ -26,6 +26,7 @@ const KNOWN_CODES = [
   'forbidden',
   'not_found',
   'conflict',
+  'same_operator',
   'too_large',
   'invalid',
   'unavailable',

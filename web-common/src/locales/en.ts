@@ -28,6 +28,7 @@ export const en: Record<keyof typeof vi, Msg> = {
   'error.forbidden': 'Your account may not do this.',
   'error.not_found': 'Not found.',
   'error.conflict': 'The request conflicts with an earlier one.',
+  'error.same_operator': 'You did the other step for this delegate (marking present at the desk or the tablet\'s pairing code): a second operator must do this one, or the delegate checks in at a kiosk.',
   'error.too_large': 'Too much data was sent.',
   'error.invalid': 'The request breaks a rule.',
   'error.unavailable': 'The server is busy. Please try again in a moment.',

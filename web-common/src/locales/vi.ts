@@ -30,6 +30,7 @@ export const vi = {
   'error.forbidden': 'Tài khoản của bạn không có quyền thực hiện thao tác này.',
   'error.not_found': 'Không tìm thấy.',
   'error.conflict': 'Yêu cầu xung đột với một thao tác trước đó.',
+  'error.same_operator': 'Bạn đã làm bước kia cho đại biểu này (xác nhận có mặt tại bàn hoặc tạo mã ghép nối máy tính bảng): bước này phải do một người vận hành thứ hai làm, hoặc đại biểu điểm danh tại máy điểm danh.',
   'error.too_large': 'Dữ liệu gửi lên quá lớn.',
   'error.invalid': 'Yêu cầu không hợp lệ theo quy định.',
   'error.unavailable': 'Máy chủ đang bận. Vui lòng thử lại sau giây lát.',
