@@ -12,6 +12,7 @@
 pub mod access;
 pub mod attendance;
 pub mod auth;
+pub mod background;
 pub mod board;
 pub mod bodies;
 pub mod clock;

@@ -38,6 +38,10 @@ impl SqliteStore {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // 32 MiB of page cache (the default is 2 MiB): a group commit of election ballots
+        // (tens of kilobytes each) outgrew the default and spilled to the WAL mid-transaction,
+        // and every page read again is decrypted again.
+        conn.pragma_update(None, "cache_size", -32_768)?;
         Ok(())
     }
 

@@ -56,6 +56,9 @@ fn comparable(table: &str, mut rows: Vec<Vec<String>>) -> Vec<Vec<String>> {
         }
         rows.sort();
     }
+    if table == "vote_ballots_encrypted" {
+        rows.sort();
+    }
     rows
 }
 

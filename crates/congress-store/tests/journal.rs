@@ -281,3 +281,56 @@ fn an_older_unused_pairing_code_learns_its_maker_from_the_journal() {
     let report = verify(&Db::plain(&path)).unwrap();
     assert!(report.ok(), "{:#?}", report.problems);
 }
+
+#[test]
+fn encrypted_ballots_stored_before_migration_10_are_kept_and_stay_unique() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.sqlite");
+    drop(SqliteStore::open(&Db::plain(&path)).unwrap());
+    {
+        // As a server before migration 10 stored them: the ballot inside the table's key.
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "DROP INDEX vote_ballots_encrypted_key;
+             DROP TABLE vote_ballots_encrypted;
+             CREATE TABLE vote_ballots_encrypted (
+                 vote_id INTEGER NOT NULL, tracker TEXT NOT NULL, delegate_id TEXT NOT NULL,
+                 ballot TEXT NOT NULL, rejected TEXT, PRIMARY KEY (vote_id, tracker)
+             ) STRICT, WITHOUT ROWID;
+             INSERT INTO vote_ballots_encrypted VALUES (3, 'bb', 'D0002', 'QkFMTE9UMg==', NULL);
+             INSERT INTO vote_ballots_encrypted VALUES (3, 'aa', 'D0001', 'QkFMTE9UMQ==', 'bad proof');
+             PRAGMA user_version = 9;",
+        )
+        .unwrap();
+    }
+    drop(SqliteStore::open(&Db::plain(&path)).unwrap());
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert!(version >= 10, "migrated to {version}");
+    let rows: Vec<(String, String, Option<String>)> = conn
+        .prepare("SELECT tracker, ballot, rejected FROM vote_ballots_encrypted ORDER BY tracker")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(
+        rows,
+        vec![
+            ("aa".into(), "QkFMTE9UMQ==".into(), Some("bad proof".into())),
+            ("bb".into(), "QkFMTE9UMg==".into(), None),
+        ]
+    );
+    // The key is still unique: the same tracker twice in one vote is refused.
+    assert!(
+        conn.execute(
+            "INSERT INTO vote_ballots_encrypted VALUES (3, 'aa', 'D0009', 'eA', NULL)",
+            []
+        )
+        .is_err()
+    );
+    let reader = congress_store::JournalReader::open(&Db::plain(&path)).unwrap();
+    assert_eq!(reader.encrypted_ballots(3).unwrap().len(), 1);
+}

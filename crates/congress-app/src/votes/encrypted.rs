@@ -215,6 +215,7 @@ pub fn start_tally_worker(engine: Engine, db: Db) -> Result<(), AppError> {
     std::thread::Builder::new()
         .name("congress-tally".into())
         .spawn(move || {
+            crate::background::lower_this_thread();
             loop {
                 std::thread::sleep(TALLY_POLL);
                 let due: Vec<u64> = engine.read(|s| {

@@ -63,6 +63,7 @@ impl ProofChecker {
         std::thread::Builder::new()
             .name("congress-proofs".into())
             .spawn(move || {
+                crate::background::lower_this_thread();
                 while let Ok(job) = rx.recv() {
                     if let Err(reason) = verify(&job.ctx, &job.bytes) {
                         tracing::warn!(

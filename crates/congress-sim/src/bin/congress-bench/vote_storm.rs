@@ -138,12 +138,19 @@ fn show(name: &str, r: &StormReport) {
 }
 
 /// `congress-bench vote-storm [--tablets N] [--window-ms MS] [--baseline-bin PATH] [--rounds N]
-/// [--plain-only] [--candidates N] [--seats N] [--members N] [--threshold T]`.
+/// [--plain-only | --encrypted-only] [--candidates N] [--seats N] [--members N] [--threshold T]`.
 pub async fn vote_storm(args: &[String]) -> anyhow::Result<()> {
     let n = flag(args, "--tablets", 2000)?;
     let window_ms = flag(args, "--window-ms", 2000)? as u64;
     let builds = Contenders::from_args(args, congress_sim::server::congress_bin()?)?;
     eprintln!("vote-storm: {n} tablets, everyone votes within {window_ms} ms");
+    let encrypted_only = args.iter().any(|a| a == "--encrypted-only");
+    if encrypted_only {
+        let figures = crate::secret_storm::run(&builds.current, args, n, window_ms).await?;
+        let head = json!({ "bench": "vote-storm", "tablets": n, "window_ms": window_ms });
+        println!("{}", builds.report(head, figures, None, Vec::new()));
+        return Ok(());
+    }
     let rounds = builds
         .run(
             |s: &Samples| {
