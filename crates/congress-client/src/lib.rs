@@ -52,6 +52,8 @@ pub struct Api {
     base: String,
     http: reqwest::Client,
     token: Option<String>,
+    /// For an `https://` base: the TLS client the websockets use (the congress CA its only root).
+    tls: Option<std::sync::Arc<rustls::ClientConfig>>,
 }
 
 impl Api {
@@ -64,7 +66,43 @@ impl Api {
                 .build()
                 .unwrap_or_default(),
             token: None,
+            tls: None,
         }
+    }
+
+    /// An `https://` base whose only trusted root is the congress CA (`ca_pem`, the PEM of the
+    /// data folder's `tls/ca.pem`), for REST and websockets alike.
+    pub fn with_ca(base: impl Into<String>, ca_pem: &str) -> Result<Api, ClientError> {
+        use rustls::pki_types::CertificateDer;
+        use rustls::pki_types::pem::PemObject;
+        let bad = |e: String| ClientError::Protocol(format!("the congress CA: {e}"));
+        let mut roots = rustls::RootCertStore::empty();
+        for cert in CertificateDer::pem_slice_iter(ca_pem.as_bytes()) {
+            roots
+                .add(cert.map_err(|e| bad(e.to_string()))?)
+                .map_err(|e| bad(e.to_string()))?;
+        }
+        let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+        let tls = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|e| bad(e.to_string()))?
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        let http = reqwest::Client::builder()
+            .pool_max_idle_per_host(4)
+            .tls_built_in_root_certs(false)
+            .add_root_certificate(
+                reqwest::Certificate::from_pem(ca_pem.as_bytes())
+                    .map_err(|e| bad(e.to_string()))?,
+            )
+            .build()
+            .map_err(|e| bad(e.to_string()))?;
+        Ok(Api {
+            base: base.into().trim_end_matches('/').to_string(),
+            http,
+            token: None,
+            tls: Some(std::sync::Arc::new(tls)),
+        })
     }
 
     /// Like [`Api::new`] with a client of your own (e.g. one that trusts the congress CA for an
@@ -74,6 +112,7 @@ impl Api {
             base: base.into().trim_end_matches('/').to_string(),
             http,
             token: None,
+            tls: None,
         }
     }
 
@@ -272,7 +311,17 @@ impl Live {
         endpoint: &str,
         resume_from: Option<u64>,
     ) -> Result<(Live, Start), ClientError> {
-        let (socket, _) = tokio_tungstenite::connect_async(api.ws_url(endpoint)).await?;
+        let connector = api
+            .tls
+            .clone()
+            .map(tokio_tungstenite::Connector::Rustls);
+        let (socket, _) = tokio_tungstenite::connect_async_tls_with_config(
+            api.ws_url(endpoint),
+            None,
+            false,
+            connector,
+        )
+        .await?;
         let mut live = Live {
             socket,
             last_seq: resume_from.unwrap_or(0),

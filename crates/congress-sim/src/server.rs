@@ -6,6 +6,7 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
+use congress_client::Api;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
@@ -13,6 +14,8 @@ use tokio::process::{Child, Command};
 pub struct ServerProcess {
     child: Child,
     pub url: String,
+    /// The data folder (its `tls/ca.pem` is the CA of an `https://` url).
+    pub data: PathBuf,
     pub pid: u32,
     /// From spawn to the `ready:` line.
     pub ready_after: Duration,
@@ -160,20 +163,41 @@ impl ServerProcess {
 
     /// [`ServerProcess::start_bin`] on a given address (to restart on the same port).
     pub async fn start_on(bin: &Path, data: &Path, listen: &str) -> anyhow::Result<ServerProcess> {
+        Self::start_with(bin, data, listen, false).await
+    }
+
+    /// [`ServerProcess::start_bin`] over TLS (the congress CA made in the data folder) with
+    /// every limit on but those per address: thousands of simulated tablets share one address
+    /// here, where a hall gives each its own.
+    pub async fn start_tls(bin: &Path, data: &Path) -> anyhow::Result<ServerProcess> {
+        Self::start_with(bin, data, "127.0.0.1:0", true).await
+    }
+
+    async fn start_with(
+        bin: &Path,
+        data: &Path,
+        listen: &str,
+        tls: bool,
+    ) -> anyhow::Result<ServerProcess> {
         let started = Instant::now();
-        let mut child = Command::new(bin)
-            .arg("--data")
+        let mut cmd = Command::new(bin);
+        cmd.arg("--data")
             .arg(data)
             .args(["serve", "--listen", listen])
             .env("CONGRESS_PASSPHRASE", passphrase())
             .env("CONGRESS_LOG", "warn")
-            // Benchmarks measure the server over plain loopback, pairing and logging in
-            // thousands of simulated tablets from one address: no TLS, no per-address limits.
-            .env("CONGRESS_TLS", "off")
+            // Pairing and logging in thousands of simulated tablets from one address: no
+            // per-address limits.
             .env("CONGRESS_LOGIN_PER_MINUTE", "0")
             .env("CONGRESS_PAIR_PER_MINUTE", "0")
-            .env("CONGRESS_MAX_CONNECTIONS_PER_ADDRESS", "0")
-            .env("CONGRESS_SOCKETS_PER_DEVICE", "0")
+            .env("CONGRESS_MAX_CONNECTIONS_PER_ADDRESS", "0");
+        if !tls {
+            // The other benchmarks measure the server over plain loopback, and without the
+            // per-device socket cap (some reconnect faster than a dropped socket times out).
+            cmd.env("CONGRESS_TLS", "off")
+                .env("CONGRESS_SOCKETS_PER_DEVICE", "0");
+        }
+        let mut child = cmd
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .kill_on_drop(true)
@@ -187,9 +211,21 @@ impl ServerProcess {
         Ok(ServerProcess {
             child,
             url,
+            data: data.to_path_buf(),
             pid,
             ready_after,
         })
+    }
+
+    /// A client of this server: over TLS with the data folder's CA as its only root when the
+    /// url is `https://`.
+    pub fn api(&self) -> anyhow::Result<Api> {
+        if self.url.starts_with("https://") {
+            let ca = std::fs::read_to_string(self.data.join("tls/ca.pem"))?;
+            Ok(Api::with_ca(&self.url, &ca)?)
+        } else {
+            Ok(Api::new(&self.url))
+        }
     }
 
     /// Peak and current resident memory of the server, in MiB (from /proc).

@@ -23,7 +23,7 @@ use rand_core::SeedableRng;
 use serde_json::{Map, Value, json};
 
 use crate::flag;
-use crate::setup::{check_in, fresh_server};
+use crate::setup::{check_in, fresh_server_with};
 
 fn show(name: &str, r: &SecretStormReport) {
     eprintln!(
@@ -82,7 +82,9 @@ pub async fn run(
     eprintln!(
         "encrypted: {n} tablets with credentials; board {threshold} of {members}; election of {seats} from {candidates}, then a motion"
     );
-    let (server, admin, dir) = fresh_server(bin, n).await?;
+    // Over TLS with the server's limits on, as in the hall (`--plain` for plain loopback).
+    let tls = !args.iter().any(|a| a == "--plain");
+    let (server, admin, dir) = fresh_server_with(bin, n, tls).await?;
     let t = Instant::now();
     let tablets = pair_voters(&admin, n, 16).await?;
     check_in(&admin, n, 16).await?;
@@ -148,6 +150,8 @@ pub async fn run(
     };
     let v = json!({
         "encrypted_tablets": n,
+        // The minimal server answers over plain loopback: over TLS the ratio includes TLS.
+        "encrypted_tls": tls,
         "candidates": candidates,
         "seats": seats,
         "board_members": members,

@@ -18,6 +18,16 @@ pub async fn fresh_server(
     bin: &Path,
     n: usize,
 ) -> anyhow::Result<(ServerProcess, Api, tempfile::TempDir)> {
+    fresh_server_with(bin, n, false).await
+}
+
+/// [`fresh_server`], over TLS with the server's limits on when `tls`
+/// (`ServerProcess::start_tls`).
+pub async fn fresh_server_with(
+    bin: &Path,
+    n: usize,
+    tls: bool,
+) -> anyhow::Result<(ServerProcess, Api, tempfile::TempDir)> {
     let dir = tempfile::tempdir()?;
     let data = dir.path().join("data");
     write_congress(dir.path(), n)?;
@@ -50,8 +60,12 @@ pub async fn fresh_server(
         Some(PASSWORD),
     )
     .await?;
-    let server = ServerProcess::start_bin(bin, &data).await?;
-    let admin = Api::new(&server.url).login("admin", PASSWORD).await?;
+    let server = if tls {
+        ServerProcess::start_tls(bin, &data).await?
+    } else {
+        ServerProcess::start_bin(bin, &data).await?
+    };
+    let admin = server.api()?.login("admin", PASSWORD).await?;
     Ok((server, admin, dir))
 }
 
