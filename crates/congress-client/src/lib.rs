@@ -311,10 +311,7 @@ impl Live {
         endpoint: &str,
         resume_from: Option<u64>,
     ) -> Result<(Live, Start), ClientError> {
-        let connector = api
-            .tls
-            .clone()
-            .map(tokio_tungstenite::Connector::Rustls);
+        let connector = api.tls.clone().map(tokio_tungstenite::Connector::Rustls);
         let (socket, _) = tokio_tungstenite::connect_async_tls_with_config(
             api.ws_url(endpoint),
             None,
