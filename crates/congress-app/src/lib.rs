@@ -33,6 +33,7 @@ pub mod pushes;
 pub mod snapshot;
 pub mod tablet;
 pub mod votes;
+pub mod witness;
 
 use std::fs::File;
 use std::sync::Arc;
