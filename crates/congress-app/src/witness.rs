@@ -1,13 +1,44 @@
 //! Devices' witness heads (issue 13, finding 16): `POST /api/journal/witness` checks the journal
 //! heads a device saw against the journal, and on any mismatch warns in the log and raises a
 //! `security_alarm` (`journal_rewritten`) on the consoles. The comparison and the query are the
-//! store's (`congress_store::witness`); this module owns the request's limits and the alarm.
+//! store's (`congress_store::witness`); this module owns the request's limits and the alarm
+//! (at most one per caller a minute, so a device posting made-up hashes cannot flood the
+//! consoles or the log; every answer still says which heads do not match).
+
+use std::collections::HashMap;
+use std::sync::Mutex;
 
 use congress_proto::{JournalHead, ServerMsg, WitnessAnswer};
 use congress_store::witness::{self, MAX_WITNESS_HEADS};
 
 use crate::error::AppError;
 use crate::{AppState, hub};
+
+/// Alarms are repeated for one caller at most this often.
+const ALARM_EVERY_MS: i64 = 60_000;
+
+/// When each caller last raised a `journal_rewritten` alarm.
+#[derive(Debug, Default)]
+pub struct AlarmThrottle {
+    last: Mutex<HashMap<String, i64>>,
+}
+
+impl AlarmThrottle {
+    /// Whether `actor` may raise an alarm at `now` (and if so, records it).
+    pub fn allow(&self, actor: &str, now: i64) -> bool {
+        let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
+        if last.len() > 4096 {
+            last.retain(|_, at| now - *at < ALARM_EVERY_MS);
+        }
+        match last.get(actor) {
+            Some(at) if now - *at < ALARM_EVERY_MS => false,
+            _ => {
+                last.insert(actor.to_string(), now);
+                true
+            }
+        }
+    }
+}
 
 /// Checks `heads` (seen by `actor`) against the journal.
 pub async fn check(
@@ -26,7 +57,7 @@ pub async fn check(
     let report = tokio::task::spawn_blocking(move || witness::verify_witness(&db, &heads))
         .await
         .map_err(|e| AppError::Internal(e.to_string()))??;
-    if !report.ok() {
+    if !report.ok() && app.witness_alarms.allow(actor, app.engine.now()) {
         let message = format!(
             "{actor} holds journal heads the journal no longer has: {}",
             report.problems.join("; ")
@@ -47,4 +78,18 @@ pub async fn check(
         ok: report.ok(),
         heads: report.heads,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_alarm_per_caller_a_minute() {
+        let t = AlarmThrottle::default();
+        assert!(t.allow("device:a", 0));
+        assert!(!t.allow("device:a", 59_999));
+        assert!(t.allow("device:b", 1));
+        assert!(t.allow("device:a", 60_000));
+    }
 }
