@@ -26,6 +26,7 @@ import {
   offlineBanner,
   onLanguageChange,
   session,
+  startWitness,
   t,
   wsUrl,
   type AttendanceRecord,
@@ -200,6 +201,8 @@ function startMain(sess: OperatorSession): void {
   const boardSlot = boardPanel(api, ws, can(['admin', 'secretariat']), () => delegates);
   const meeting = new MeetingConsole(api, ws, can(ROLES_AGENDA), (id) => delegatesById.get(id)?.full_name ?? id);
   const trust = trustPanel(api);
+  // This console's witness heads: checked at each connect, an alarm if the journal changed.
+  const stopWitness = startWitness(ws, api);
   const errorSlot = h('div');
   const noticesPanel = new NoticesPanel(api, ws, can(ROLES_AGENDA), () => delegates);
   const groupsPanel = new GroupsPanel(api, ws, can(ROLES_AGENDA), () => delegates, () => ws.state?.agenda ?? null);
@@ -578,7 +581,8 @@ function startMain(sess: OperatorSession): void {
       case 'welcome':
         break;
       case 'message':
-        if (ev.msg.type === 'security_alarm' && ev.msg.alarm.kind === 'pairing_guesses') {
+        if (ev.msg.type === 'security_alarm' && (ev.msg.alarm.kind === 'pairing_guesses' || ev.msg.alarm.kind === 'journal_rewritten')) {
+          const key = ev.msg.alarm.kind === 'pairing_guesses' ? 'alarm.pairing_guesses' : 'alarm.journal_rewritten';
           const dismiss = h('button', { type: 'button', 'data-testid': 'security-alarm-dismiss' }, t('alarm.dismiss'));
           dismiss.addEventListener('click', () => mount(alarmSlot));
           mount(
@@ -586,8 +590,9 @@ function startMain(sess: OperatorSession): void {
             h(
               'div',
               { class: 'error', role: 'alert', 'data-testid': 'security-alarm' },
-              h('strong', null, t('alarm.pairing_guesses', { time: fmtTime(ev.msg.alarm.at) })),
+              h('strong', null, t(key, { time: fmtTime(ev.msg.alarm.at) })),
               ' ',
+              ev.msg.alarm.kind === 'journal_rewritten' ? h('span', { class: 'alarm-detail' }, ev.msg.alarm.message, ' ') : null,
               dismiss,
             ),
           );
@@ -609,6 +614,7 @@ function startMain(sess: OperatorSession): void {
     offAnnounce();
     offLang();
     trust.stop();
+    stopWitness();
     window.removeEventListener('online', onOnline);
     ws.stop(true);
   };

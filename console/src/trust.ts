@@ -2,10 +2,12 @@
  * The console's "secure connection" panel: what a tablet or kiosk must trust before it pairs —
  * the congress CA's SHA-256 fingerprint (to compare on the device), a download link for the CA
  * certificate, the plain-HTTP port that serves it to devices that do not trust the server yet,
- * and short instructions. Says so plainly when the server runs without TLS.
+ * and short instructions. Says so plainly when the server runs without TLS. Also the download
+ * of this console's witness heads (issue 13, finding 16), the file `congress verify --witness`
+ * reads.
  */
 
-import { errorText, h, mount, onLanguageChange, t, type ApiClient, type TlsInfo } from '@congress/web-common';
+import { downloadHeads, errorText, h, mount, onLanguageChange, t, type ApiClient, type TlsInfo } from '@congress/web-common';
 
 export function trustPanel(api: ApiClient): { el: HTMLElement; stop: () => void } {
   const el = h('section', { id: 'trust', class: 'panel trust-panel', 'aria-labelledby': 'trust-h', 'data-testid': 'trust' });
@@ -30,6 +32,9 @@ export function trustPanel(api: ApiClient): { el: HTMLElement; stop: () => void 
         h('ol', null, h('li', null, t('trust.step1')), h('li', null, t('trust.step2')), h('li', null, t('trust.step3'))),
       );
     }
+    const witness = h('button', { type: 'button', 'data-testid': 'witness-download' }, t('witness.download'));
+    witness.addEventListener('click', () => downloadHeads());
+    body.push(h('p', null, witness, ' ', h('span', { class: 'hint' }, t('witness.download_hint'))));
     mount(el, h('h2', { id: 'trust-h' }, t('trust.title')), ...body);
   };
 

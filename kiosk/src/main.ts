@@ -7,6 +7,7 @@
 import '@congress/web-common/styles.css';
 import './kiosk.css';
 import {
+  ApiClient,
   WsClient,
   announceLive,
   byId,
@@ -20,6 +21,7 @@ import {
   onLanguageChange,
   runPairedDevice,
   saveDevice,
+  startWitness,
   t,
   wsUrl,
   type Congress,
@@ -58,6 +60,8 @@ function runPaired(creds: DeviceCredentials): void {
   const ws = new WsClient<KioskState>({ url: wsUrl('/ws/kiosk'), token: () => creds.token, reducer, storage: null });
   const cameraArea = h('section', { class: 'camera-area', 'aria-label': t('kiosk.camera') });
   let camera: CameraHandle | null = null;
+  // The heads this kiosk saw: checked at each connect, an alarm if the journal changed.
+  const stopWitness = startWitness(ws, new ApiClient({ token: () => creds.token }));
 
   const render = () => {
     document.title = t('kiosk.title');
@@ -83,6 +87,7 @@ function runPaired(creds: DeviceCredentials): void {
       saveDevice(DEVICE_KEY, null);
       offLang();
       unsubscribe();
+      stopWitness();
       start(t('device.unpaired_notice'));
       return;
     }

@@ -28,6 +28,7 @@ import {
   onLanguageChange,
   runPairedDevice,
   saveDevice,
+  startWitness,
   t,
   wsUrl,
   type DeviceCredentials,
@@ -84,6 +85,8 @@ function runPaired(creds: DeviceCredentials): void {
   let countingBoard: CountingBoard<TabletState>;
   const notices = new Notices(ws);
   const api = new ApiClient({ token: () => creds.token });
+  // The heads this tablet saw: checked at each connect, an alarm if the journal changed.
+  startWitness(ws, api);
   const opinions = new Opinions(api, ws);
   // eslint-disable-next-line prefer-const
   let speak: Speak;

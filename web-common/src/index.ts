@@ -8,6 +8,7 @@ export * from './ws';
 export * from './pairing';
 export * from './a11y';
 export * from './meeting';
+export * from './witness';
 export type {
   Millis,
   Role,
@@ -27,6 +28,9 @@ export type {
   Device,
   OperatorInfo,
   JournalHead,
+  WitnessRequest,
+  WitnessedHead,
+  WitnessAnswer,
   LoginRequest,
   LoginResponse,
   SetAttendanceRequest,

@@ -106,6 +106,32 @@ export type JournalHead = { seq: number,
  */
 hash: string, };
 
+export type WitnessRequest = { heads: Array<JournalHead>, };
+
+export type WitnessedHead = { seq: number, 
+/**
+ * The hash the device saw.
+ */
+hash: string, 
+/**
+ * The journal's hash at `seq`; `null` when the journal ends before `seq` (truncated).
+ */
+server_hash: string | null, 
+/**
+ * Whether both are the same. A device compares `hash` and `server_hash` itself too.
+ */
+matches: boolean, };
+
+export type WitnessAnswer = { 
+/**
+ * In the order asked.
+ */
+heads: Array<WitnessedHead>, 
+/**
+ * Every head matches.
+ */
+ok: boolean, };
+
 export type ApiError = { 
 /**
  * Stable code, e.g. `unauthorized`, `forbidden`, `not_found`, `invalid`, `conflict`.
@@ -226,7 +252,8 @@ ms: number, } | { "type": "kiosk_refusal", refusal: KioskRefusal, } | { "type": 
 
 export type SecurityAlarm = { 
 /**
- * Stable key: `pairing_guesses` (pairing is paused for everyone while it lasts).
+ * Stable key: `pairing_guesses` (pairing is paused for everyone while it lasts),
+ * `journal_rewritten` (a device's witnessed journal head does not match the journal).
  */
 kind: string, 
 /**

@@ -6,7 +6,7 @@
  * 5 s) and exposes the connection state so the UI can show an offline banner.
  */
 
-import type { ClientKind, ClientMsg, Push, ServerMsg, Snapshot } from './protocol';
+import type { ClientKind, ClientMsg, JournalHead, Push, ServerMsg, Snapshot } from './protocol';
 import { read, write, type KV } from './storage';
 
 export const PROTOCOL_VERSION = 1;
@@ -58,7 +58,15 @@ export interface WsClientOptions<S> {
 }
 
 export type WsEvent<S> =
-  | { type: 'state'; state: S; seq: number; cause: 'snapshot' | 'push' | 'restored'; push?: Push }
+  | {
+      type: 'state';
+      state: S;
+      seq: number;
+      cause: 'snapshot' | 'push' | 'restored';
+      push?: Push;
+      /** On a snapshot: the journal head it was taken at (kept as a witness, see `witness`). */
+      journal?: JournalHead;
+    }
   | { type: 'conn'; conn: ConnState }
   | { type: 'welcome'; kind: ClientKind; headSeq: number }
   | { type: 'face'; result: FaceResultMsg }
@@ -357,7 +365,7 @@ export class WsClient<S> {
         this.state = this.o.reducer.fromSnapshot(msg.snapshot, msg.seq);
         this.lastSeq = msg.seq;
         this.persistNow();
-        this.emit({ type: 'state', state: this.state, seq: msg.seq, cause: 'snapshot' });
+        this.emit({ type: 'state', state: this.state, seq: msg.seq, cause: 'snapshot', journal: msg.snapshot.journal });
         this.live();
         break;
       }

@@ -33,6 +33,7 @@ pub mod pushes;
 pub mod snapshot;
 pub mod tablet;
 pub mod votes;
+pub mod witness;
 
 use std::fs::File;
 use std::sync::Arc;
@@ -65,6 +66,8 @@ pub struct AppState {
     pub proofs: Arc<votes::proofs::ProofChecker>,
     /// The port of the plain-HTTP redirect listener, once it is bound.
     pub redirect_port: Arc<std::sync::OnceLock<u16>>,
+    /// At most one `journal_rewritten` alarm per caller a minute (`witness`).
+    pub witness_alarms: Arc<witness::AlarmThrottle>,
     /// Held while the server runs, so a second server or an import cannot write the same data.
     _lock: Arc<File>,
 }
@@ -173,6 +176,7 @@ pub fn open_with_clock(mut config: Config, clock: Arc<dyn Clock>) -> Result<AppS
         tls,
         limits,
         redirect_port: Arc::default(),
+        witness_alarms: Arc::default(),
         proofs,
         docs,
         keys,

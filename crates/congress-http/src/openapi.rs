@@ -47,6 +47,7 @@ use utoipa::{IntoParams, IntoResponses, Modify, OpenApi, ToSchema};
         crate::routes::api::pair,
         crate::routes::api::revoke_device,
         crate::routes::api::journal_head,
+        crate::routes::api::journal_witness,
         crate::routes::votes::list,
         crate::routes::votes::create,
         crate::routes::votes::one,

@@ -289,3 +289,35 @@ pub struct JournalHead {
     /// Hex SHA-256 of the last event.
     pub hash: String,
 }
+
+/// `POST /api/journal/witness`: journal heads a device saw (at most 64), to check against the
+/// journal (issue 13, finding 16).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WitnessRequest {
+    pub heads: Vec<JournalHead>,
+}
+
+/// One witnessed head beside the journal's hash at its seq.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WitnessedHead {
+    pub seq: u64,
+    /// The hash the device saw.
+    pub hash: String,
+    /// The journal's hash at `seq`; `null` when the journal ends before `seq` (truncated).
+    pub server_hash: Option<String>,
+    /// Whether both are the same. A device compares `hash` and `server_hash` itself too.
+    pub matches: bool,
+}
+
+/// The answer to `POST /api/journal/witness`. On any mismatch the consoles get a
+/// `security_alarm` of kind `journal_rewritten`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WitnessAnswer {
+    /// In the order asked.
+    pub heads: Vec<WitnessedHead>,
+    /// Every head matches.
+    pub ok: bool,
+}

@@ -133,7 +133,8 @@ pub enum ClientMsg {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SecurityAlarm {
-    /// Stable key: `pairing_guesses` (pairing is paused for everyone while it lasts).
+    /// Stable key: `pairing_guesses` (pairing is paused for everyone while it lasts),
+    /// `journal_rewritten` (a device's witnessed journal head does not match the journal).
     pub kind: String,
     /// English explanation with the figures.
     pub message: String,

@@ -53,7 +53,14 @@ enum Cmd {
         command: OperatorCmd,
     },
     /// Check the journal's hash chain and that replaying it rebuilds the stored state.
-    Verify,
+    Verify {
+        /// Also check journal heads collected from devices (the consoles' "Download witness
+        /// heads"): a JSON array of `{"seq": N, "hash": "64 hex digits"}`, or one such object
+        /// per line. A head whose hash differs, or beyond the journal's end, is a problem: the
+        /// record was rewritten or truncated after a device saw it.
+        #[arg(long, value_name = "FILE")]
+        witness: Vec<PathBuf>,
+    },
     /// Check a secret vote's bulletin board (`GET /api/votes/ID/board.json`) from its content
     /// alone: the key ceremony, every ballot's proofs and signature, the tally, each partial
     /// decryption and the counts. Needs neither the data folder nor the server.
@@ -226,7 +233,7 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
         cli.command,
         Cmd::Openapi
             | Cmd::Restore { .. }
-            | Cmd::Verify
+            | Cmd::Verify { .. }
             | Cmd::Minutes { .. }
             | Cmd::Backup { .. }
             | Cmd::Demo { .. }
@@ -400,15 +407,33 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             }
         }
         Cmd::Openapi => print!("{}", congress_server::openapi::openapi_json_text()),
-        Cmd::Verify => {
+        Cmd::Verify { witness } => {
+            let mut heads = Vec::new();
+            for file in &witness {
+                let text = std::fs::read_to_string(file)
+                    .with_context(|| format!("cannot read {}", file.display()))?;
+                heads.extend(
+                    congress_store::witness::parse_heads(&text)
+                        .with_context(|| format!("{}", file.display()))?,
+                );
+            }
             let db = existing_db(&mut cfg)?;
             let report = congress_store::verify(&db)?;
             println!("events: {}", report.events);
             println!("head:   {}", report.head_hash);
+            let mut problems = report.problems.clone();
             if report.ok() {
                 println!("ok: the hash chain is intact and replaying it rebuilds the stored state");
-            } else {
-                for p in &report.problems {
+            }
+            if !witness.is_empty() {
+                let w = congress_store::verify_witness(&db, &heads)?;
+                if w.ok() {
+                    println!("ok: the {} witness heads match the journal", heads.len());
+                }
+                problems.extend(w.problems);
+            }
+            if !problems.is_empty() {
+                for p in &problems {
                     println!("problem: {p}");
                 }
                 return Ok(std::process::ExitCode::from(2));

@@ -16,6 +16,7 @@ mod reader;
 mod search;
 mod sqlite;
 mod verify;
+pub mod witness;
 
 pub use biometrics::FaceEnrolment;
 pub use chain::{GENESIS_HASH, event_hash};
@@ -25,6 +26,7 @@ pub use reader::{JournalReader, PageFilter};
 pub use search::SearchIndex;
 pub use sqlite::SqliteStore;
 pub use verify::{VerifyReport, verify};
+pub use witness::{WitnessReport, verify_witness};
 
 use congress_domain::{CongressState, Event};
 use congress_proto::JournalHead;

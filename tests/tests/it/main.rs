@@ -31,3 +31,4 @@ mod tls;
 mod util;
 mod votes;
 mod websocket;
+mod witness;

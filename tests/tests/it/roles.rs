@@ -126,6 +126,12 @@ const ROUTES: &[Route] = &[
         Allow::Only(&[Admin, Secretariat]),
     ),
     r("GET", "/api/journal/head", Allow::Only(OPERATORS)),
+    rb(
+        "POST",
+        "/api/journal/witness",
+        r#"{"heads":[]}"#,
+        Allow::Only(SIGNED_IN),
+    ),
     r("GET", "/api/notices", Allow::Only(OPERATORS)),
     rb(
         "POST",

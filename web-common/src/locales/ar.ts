@@ -6,6 +6,7 @@ import { meetingAr } from './meeting';
 import { proceduresAr } from './procedures';
 import { reportsAr } from './reports';
 import { trustAr } from './trust';
+import { witnessAr } from './witness';
 import { secretAr } from './secret';
 
 /**
@@ -270,5 +271,6 @@ export const ar: Record<keyof typeof vi, Msg> = {
   'face.result.bad_frame': 'خطأ في الصورة',
   'face.result.unavailable': 'التعرّف غير مفعّل',
   ...trustAr,
+  ...witnessAr,
   ...secretAr,
 };

@@ -6,6 +6,7 @@ import { meetingEn } from './meeting';
 import { proceduresEn } from './procedures';
 import { reportsEn } from './reports';
 import { trustEn } from './trust';
+import { witnessEn } from './witness';
 import { secretEn } from './secret';
 
 /** English: complete (the type requires every key). */
@@ -260,5 +261,6 @@ export const en: Record<keyof typeof vi, Msg> = {
   'face.result.bad_frame': 'Image error',
   'face.result.unavailable': 'Recognition off',
   ...trustEn,
+  ...witnessEn,
   ...secretEn,
 };

@@ -9,6 +9,7 @@ import { meetingVi } from './meeting';
 import { proceduresVi } from './procedures';
 import { reportsVi } from './reports';
 import { trustVi } from './trust';
+import { witnessVi } from './witness';
 import { secretVi } from './secret';
 
 export const vi = {
@@ -262,5 +263,6 @@ export const vi = {
   'face.result.bad_frame': 'Lỗi ảnh',
   'face.result.unavailable': 'Chưa bật nhận diện',
   ...trustVi,
+  ...witnessVi,
   ...secretVi,
 } as const;

@@ -39,6 +39,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/devices/pair", post(pair))
         .route("/api/devices/{id}", delete(revoke_device))
         .route("/api/journal/head", get(journal_head))
+        .route("/api/journal/witness", post(journal_witness))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
 }
@@ -416,4 +417,17 @@ async fn journal_head(
 ) -> Result<Json<JournalHead>, HttpError> {
     caller.any_operator()?;
     Ok(Json(app.engine.read(|s| s.head.clone())))
+}
+
+/// A device or operator checks the journal heads it saw (at most 64) against the journal; any
+/// mismatch raises a `journal_rewritten` security alarm on the consoles (issue 13, finding 16).
+#[utoipa::path(post, path = "/api/journal/witness", tag = "meta", request_body = WitnessRequest, responses((status = 200, body = WitnessAnswer), crate::openapi::Refused))]
+async fn journal_witness(
+    State(app): State<AppState>,
+    Auth(caller): Auth,
+    ApiJson(req): ApiJson<WitnessRequest>,
+) -> Result<Json<WitnessAnswer>, HttpError> {
+    Ok(Json(
+        congress_app::witness::check(&app, &caller.actor(), req.heads).await?,
+    ))
 }
