@@ -66,11 +66,28 @@ impl Scope {
             .into_iter()
             .map(|p| match p {
                 Permit::Dns(d) => Permit::Dns(d.trim_end_matches('.').to_ascii_lowercase()),
-                Permit::Net(ip, prefix) => Permit::Net(ip, prefix.min(max_prefix(ip))),
+                Permit::Net(ip, prefix) => {
+                    let prefix = prefix.min(max_prefix(ip));
+                    Permit::Net(network(ip, prefix), prefix)
+                }
             })
             .collect();
         permits.sort();
         permits.dedup();
+        // A network inside another permitted one says nothing more (127.0.0.1/32 in 127/8).
+        let nets: Vec<(IpAddr, u8)> = permits
+            .iter()
+            .filter_map(|p| match p {
+                Permit::Net(ip, prefix) => Some((*ip, *prefix)),
+                Permit::Dns(_) => None,
+            })
+            .collect();
+        permits.retain(|p| match p {
+            Permit::Net(ip, prefix) => !nets
+                .iter()
+                .any(|(n, wider)| wider < prefix && same_network(*n, *ip, *wider)),
+            Permit::Dns(_) => true,
+        });
         Scope { permits }
     }
 
@@ -193,6 +210,25 @@ fn max_prefix(ip: IpAddr) -> u8 {
     if ip.is_ipv4() { 32 } else { 128 }
 }
 
+/// The network address of `ip` under `prefix` (its host bits cleared): name constraints carry
+/// a network, not an address inside it.
+fn network(ip: IpAddr, prefix: u8) -> IpAddr {
+    match ip {
+        IpAddr::V4(a) => {
+            let mask = u32::MAX
+                .checked_shl(32 - u32::from(prefix.min(32)))
+                .unwrap_or(0);
+            IpAddr::V4((u32::from(a) & mask).into())
+        }
+        IpAddr::V6(a) => {
+            let mask = u128::MAX
+                .checked_shl(128 - u32::from(prefix.min(128)))
+                .unwrap_or(0);
+            IpAddr::V6((u128::from(a) & mask).into())
+        }
+    }
+}
+
 /// Whether `a` and `b` share the first `prefix` bits (never across IPv4 and IPv6).
 fn same_network(a: IpAddr, b: IpAddr, prefix: u8) -> bool {
     match (a, b) {
@@ -216,6 +252,24 @@ fn same_network(a: IpAddr, b: IpAddr, prefix: u8) -> bool {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn networks_are_named_by_their_network_address_and_not_repeated() {
+        let p = |s: &str| Permit::parse(s).unwrap();
+        let scope = Scope::new([
+            p("127.0.0.1/8"),
+            p("127.0.0.1"),
+            p("192.0.2.2/24"),
+            p("192.0.2.2"),
+            p("10.1.2.3"),
+        ]);
+        assert_eq!(
+            scope.permits(),
+            &[p("10.1.2.3"), p("127.0.0.0/8"), p("192.0.2.0/24")]
+        );
+        assert!(scope.allows("127.0.0.9") && scope.allows("192.0.2.200"));
+        assert!(!scope.allows("10.1.2.4"));
+    }
 
     #[test]
     fn names_and_addresses_inside_and_outside() {
